@@ -1,0 +1,160 @@
+"""One place for configuration: every setting comes from `CLEARVIEW_*` variables or `.env`.
+
+Modules never read the environment themselves; they call `get_settings()`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import (
+    AnyUrl,
+    Field,
+    SecretStr,
+    UrlConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Secrets that ship in `.env.example`; outside dev mode they are refused at start.
+DEV_SECRET = "dev-only-change-me"
+
+RedisUrl = Annotated[AnyUrl, UrlConstraints(allowed_schemes=["redis", "rediss", "unix"])]
+
+
+class Mode(StrEnum):
+    dev = "dev"
+    prod = "prod"
+    test = "test"
+
+
+class Settings(BaseSettings):
+    """ClearView settings; see `.env.example` for every variable with its meaning."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CLEARVIEW_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    mode: Mode = Field(Mode.dev, description="dev | prod | test; prod refuses default secrets")
+    data_dir: Path = Field(Path("./data"), description="SQLite file, embedded Chroma, uploads")
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy async URL; default sqlite+aiosqlite in the data dir",
+    )
+    redis_url: RedisUrl | None = Field(
+        None, description="Redis/Valkey URL; unset starts an embedded Valkey in the data dir"
+    )
+    chroma: str | None = Field(
+        None,
+        description="embedded Chroma path, or http://host:port of a Chroma server; "
+        "default: <data_dir>/chroma",
+    )
+
+    llm_base_url: AnyUrl | None = Field(None, description="OpenAI-compatible endpoint")
+    llm_model: str = Field("gpt-4o-mini", description="model for conversation and rewrites")
+    llm_cheap_model: str | None = Field(None, description="model for routing and summaries")
+    llm_api_key: SecretStr | None = Field(None, description="key for the LLM endpoint")
+    embeddings_base_url: AnyUrl | None = Field(
+        None, description="OpenAI-compatible embeddings endpoint; unset uses the local model"
+    )
+    embeddings_model: str = Field("text-embedding-3-small")
+
+    secret_key: SecretStr = Field(
+        SecretStr(DEV_SECRET), description="signs sessions and derives key hashes"
+    )
+    webhooks_allow_private: bool = Field(
+        False, description="allow webhook targets on private/loopback addresses"
+    )
+
+    stream_max_deliveries: int = Field(5, ge=1, description="deliveries before dead-letter")
+    stream_claim_idle_ms: int = Field(30_000, ge=100, description="idle time before reclaim")
+
+    upload_max_bytes: int = Field(10 * 1024 * 1024, ge=1024)
+    upload_max_pages: int = Field(50, ge=1)
+    rate_limit_per_minute: int = Field(600, ge=1)
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_is_async(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(value)
+        except ArgumentError as exc:
+            raise ValueError(f"not a database URL: {exc}") from None
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError("use sqlite+aiosqlite://... or postgresql+asyncpg://...")
+        # Accept the plain spellings people paste and pick the async driver for them.
+        if url.drivername in ("sqlite", "postgresql", "postgres"):
+            url = url.set(
+                drivername="sqlite+aiosqlite" if url.drivername == "sqlite" else "postgresql+asyncpg"
+            )
+        return url.render_as_string(hide_password=False)
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> Settings:
+        if self.mode is Mode.prod and self.secret_key.get_secret_value() == DEV_SECRET:
+            raise ValueError(
+                "CLEARVIEW_SECRET_KEY is left at its development default; "
+                "set a long random value (e.g. `openssl rand -hex 32`) in production"
+            )
+        return self
+
+    # Derived locations, so nobody builds paths by hand.
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir.resolve() / 'clearview.db'}"
+
+    @property
+    def chroma_location(self) -> str:
+        return self.chroma or str(self.data_dir.resolve() / "chroma")
+
+    @property
+    def chroma_is_server(self) -> bool:
+        return self.chroma_location.startswith(("http://", "https://"))
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir.resolve() / "uploads"
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.effective_database_url.startswith("postgresql")
+
+
+class ConfigError(RuntimeError):
+    """Settings that cannot start the product; the message names each variable to fix."""
+
+
+@lru_cache
+def get_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"])
+            variable = f"CLEARVIEW_{field.upper()}" if field else "settings"
+            problems.append(f"{variable}: {error['msg']} (got {error.get('input')!r})")
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems)) from None
+
+
+def reset_settings_cache() -> None:
+    """Forget the cached settings (tests and the CLI change the environment)."""
+    get_settings.cache_clear()

@@ -1,0 +1,105 @@
+"""Shared fixtures: real SQLite and PostgreSQL databases, real Redis / embedded Valkey.
+
+Each xdist worker gets its own PostgreSQL database (migrated once) and each test starts
+from empty tables, so no test depends on another's leftovers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core import migrate
+from core.db import make_engine
+from core.models import Base
+from core.settings import reset_settings_cache
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "CLEARVIEW_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("CLEARVIEW_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every test gets its own data dir and no CLEARVIEW_* leaking from the environment."""
+    for name in list(os.environ):
+        if name.startswith("CLEARVIEW_") and not name.startswith("CLEARVIEW_TEST_"):
+            monkeypatch.delenv(name)
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("CLEARVIEW_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("CLEARVIEW_MODE", "test")
+    monkeypatch.chdir(tmp_path)  # no stray .env from the checkout
+    reset_settings_cache()
+    yield data_dir
+    reset_settings_cache()
+
+
+async def _admin_execute(sql: str) -> None:
+    engine = make_engine(POSTGRES_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(text(sql))
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(worker_id: str) -> Iterator[str]:
+    """A migrated PostgreSQL database of this xdist worker's own."""
+    name = f"cvtest_{worker_id}_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_admin_execute(f'CREATE DATABASE "{name}"'))
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    migrate.upgrade(url)
+    yield url
+    asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sqlite') / 'clearview.db'}"
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Runs the test once on SQLite and once on PostgreSQL."""
+    return str(request.getfixturevalue(f"{request.param}_url"))
+
+
+async def _empty_tables(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            await conn.execute(table.delete())
+
+
+@pytest.fixture
+async def engine(database_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[AsyncEngine]:
+    """An engine on empty, migrated tables; also the configured database of the test."""
+    monkeypatch.setenv("CLEARVIEW_DATABASE_URL", database_url)
+    reset_settings_cache()
+    engine = make_engine(database_url)
+    await _empty_tables(engine)
+    yield engine
+    await engine.dispose()
+    from core.db import dispose_engines
+
+    await dispose_engines()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The machine's Redis (CI starts one when missing); isolate with `unique_name`."""
+    return REDIS_URL
+
+
+@pytest.fixture
+def unique_name() -> str:
+    """A fresh prefix for streams and keys, so tests share a Redis without colliding."""
+    return f"t{uuid.uuid4().hex[:10]}"
