@@ -93,10 +93,21 @@ async def engine(database_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIte
     await dispose_engines()
 
 
-@pytest.fixture
-def redis_url() -> str:
-    """The machine's Redis (CI starts one when missing); isolate with `unique_name`."""
-    return REDIS_URL
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The machine's Redis (CI starts one when missing); isolate with `unique_name`.
+
+    `CLEARVIEW_TEST_REDIS_URL=embedded` (a machine without redis-server) runs the suite on
+    an embedded Valkey of this worker's own instead.
+    """
+    if REDIS_URL != "embedded":
+        yield REDIS_URL
+        return
+    from core.redis import EmbeddedValkey
+
+    server = EmbeddedValkey(tmp_path_factory.mktemp("valkey"))
+    yield server.start()
+    server.stop()
 
 
 @pytest.fixture

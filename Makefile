@@ -1,0 +1,33 @@
+# Two commands on a fresh machine (Python 3.11+ only): `make run`, `make test`.
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: install run test lint typecheck bench clean
+
+$(BIN)/clearview: pyproject.toml uv.lock
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	$(UV) sync --frozen --extra dev
+	@touch $@
+
+install: $(BIN)/clearview
+
+## Start everything (API, chat UI, workers) on http://localhost:$(PORT) with demo data.
+run: install
+	$(BIN)/clearview serve --demo --port $(PORT)
+
+## Lint, type-check and run the whole test suite (real SQLite, PostgreSQL, Redis, Chroma).
+test: install lint typecheck
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck:
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,364 @@
+"""Resume and job parsing: sections, dates and years, contacts and masking, job
+requirements. The RJDB_* texts are shortened examples from the rjdb data set
+(Megagon Labs, CC BY-SA 4.0; synthetic people)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ingest.parsing import (
+    find_contacts,
+    find_date_ranges,
+    mask_personal_data,
+    parse_job,
+    parse_resume,
+    restore,
+    total_years,
+)
+
+TODAY = date(2024, 6, 15)
+
+RESUME = """Jane Q. Doe
+Senior Software Engineer
+jane.doe@example.org | +1 (415) 555-0134 | linkedin.com/in/janedoe | https://github.com/janedoe
+742 Evergreen Terrace, Springfield
+
+SUMMARY
+Backend engineer who likes Go and PostgreSQL.
+
+Work Experience
+Senior Software Engineer at Acme Corp
+Jan 2019 – Present
+- Built services in Go and Python on Kubernetes.
+- Mentored four engineers.
+
+Acme Corp | Software Engineer | 03/2016 - 02/2019
+• Wrote Java microservices.
+
+Globex — Intern (Jun 2015 – Aug 2015)
+
+EDUCATION
+B.Sc. Computer Science, State University, 2011 - 2015
+
+Skills: Python, Go, R, SQL, Docker, Excel
+Certifications
+- AWS Certified Solutions Architect
+Languages
+English, Spanish (fluent)
+
+References: Jane Q. Doe can provide on request.
+"""
+
+RJDB_RESUME = """## Personal Information
+Name: Azaria Watson
+Email: azaria_watson@example.com
+
+## Education
+Bachelor's degree in Computer Engineering
+
+## Skills
+1. Customer Service
+2. Networking
+3. VMware
+4. Windows
+
+## Experience
+1. Junior Systems Admin/Engineer (2019 - 2023)
+2. SOC Security Analyst - SecureWorks Providence (2014 - 2019)
+3. Desktop Support Analyst with Mac Experience (2013 - 2014)
+"""
+
+RJDB_JOB = """## Job title
+Junior Systems Admin/Engineer
+
+## Job Summary
+We are seeking a skilled Junior Systems Admin/Engineer to work with our tech team.
+
+## Required Skills
+1. Customer Service: Experience in helping clients and employees with technical issues.
+2. Networking: Workflow proficiency includes TCP/IP networking skills.
+3. VMware: Experience in managing and troubleshooting VMware environments.
+4. Windows: Proficient use and troubleshooting of the Windows platform.
+
+## Required Experience
+1. Has spent at least 4 years working as a Junior Systems Admin/Engineer.
+2. Has previous experience as an SOC Security Analyst for 5 years.
+
+## Responsibilities
+1. Applying project management practices.
+"""
+
+RJDB_JOB_WORDS = """## Job title
+Helpers - construction trades
+
+## Required Skills
+- Time Management Skills: Ability to allocate resources effectively.
+- Communication Skills: Ability to verbalize and understand instructions well.
+
+## Required Experience
+-1 year previous experience as a Helpers - construction trades.
+- 3 years as a Farmworkers and laborers - crop - nursery - and greenhouse.
+"""
+
+POSTING = """Senior Data Engineer
+Location: Berlin, Germany
+Employment type: Full-time
+Hybrid: two days a week in the office.
+
+About the role
+You'll build pipelines in Python and Spark for our analytics team.
+
+Minimum qualifications
+- 5+ years of experience in data engineering
+- Strong SQL and Python
+- Experience with Airflow or dbt
+
+Nice to have
+- Kubernetes, Terraform
+- Go is a plus
+
+Benefits
+- Free Excel training
+"""
+
+
+# --- resume sections ---------------------------------------------------------------
+
+
+def test_resume_sections() -> None:
+    resume = parse_resume(RESUME, today=TODAY)
+    assert resume.summary == "Backend engineer who likes Go and PostgreSQL."
+    assert resume.education == ["B.Sc. Computer Science, State University, 2011 - 2015"]
+    assert resume.skills_listed == ["Python", "Go", "R", "SQL", "Docker", "Excel"]
+    assert resume.certifications == ["AWS Certified Solutions Architect"]
+    assert resume.languages == ["English", "Spanish (fluent)"]
+    assert "Mentored four engineers." in resume.sections["experience"]
+
+
+def test_resume_experience_entries() -> None:
+    entries = parse_resume(RESUME, today=TODAY).experience
+    assert [(e.title, e.employer) for e in entries] == [
+        ("Senior Software Engineer", "Acme Corp"),
+        ("Software Engineer", "Acme Corp"),
+        ("Intern", "Globex"),
+    ]
+    first, second, third = entries
+    assert (first.start, first.end, first.current) == (date(2019, 1, 1), None, True)
+    assert first.bullets == [
+        "Built services in Go and Python on Kubernetes.",
+        "Mentored four engineers.",
+    ]
+    assert (second.start, second.end) == (date(2016, 3, 1), date(2019, 2, 1))
+    assert second.bullets == ["Wrote Java microservices."]
+    assert (third.start, third.end, third.bullets) == (date(2015, 6, 1), date(2015, 8, 1), [])
+
+
+def test_years_merge_overlaps_and_count_present_as_today() -> None:
+    # Mar 2016 - Jun 2024 (Jan-Feb 2019 overlap counted once) + Jun - Aug 2015
+    assert parse_resume(RESUME, today=TODAY).years_experience == round((100 + 3) / 12, 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("2019 - 2024", 5.0),
+        ("(2012-2016)", 4.0),
+        ("Jan 2019 – Mar 2021", 2.25),
+        ("January 2019 to March 2021", 2.25),
+        ("03/2019 - present", round(64 / 12, 2)),
+        ("Sept. 2020 — Current", round(46 / 12, 2)),
+        ("since 2022", round(30 / 12, 2)),
+        ("from 2016 to 2018", 2.0),
+        ("2015 - 2020\n2018 - 2022", 7.0),
+        ("2010 - 2012\n2016 - 2018", 4.0),
+        ("2020 - 2018", 0.0),
+        ("Call 2019 2024 now", 0.0),
+    ],
+)
+def test_date_formats_and_years(text: str, years: float) -> None:
+    assert total_years(find_date_ranges(text), TODAY) == years
+
+
+def test_resume_without_experience_heading_still_counts_years() -> None:
+    text = "John Smith\nWarehouse lead, Bolt Logistics, 2016 - 2021\nForklift driver 2014 - 2016\n"
+    assert parse_resume(text, today=TODAY).years_experience == 7.0
+
+
+def test_resume_skills_are_canonical_and_context_aware() -> None:
+    resume = parse_resume(RESUME, today=TODAY)
+    for skill in [
+        "Go",
+        "PostgreSQL",
+        "Python",
+        "Kubernetes",
+        "Java",
+        "R",
+        "SQL",
+        "Docker",
+        "Microsoft Excel",
+    ]:
+        assert skill in resume.skills
+    assert resume.skills.index("Go") < resume.skills.index("Docker")  # first mention first
+    assert len(resume.skill_ids) == len(resume.skills)
+
+
+def test_rjdb_resume() -> None:
+    resume = parse_resume(RJDB_RESUME, today=TODAY)
+    assert resume.years_experience == 10.0  # 2013 - 2023, end years exclusive as people count
+    assert [e.title for e in resume.experience] == [
+        "Junior Systems Admin/Engineer",
+        "SOC Security Analyst",
+        "Desktop Support Analyst with Mac Experience",
+    ]
+    assert resume.experience[1].employer == "SecureWorks Providence"
+    # "Windows" alone counts because it is an item of the Skills list
+    assert {"Customer service", "Networking", "VMware", "Microsoft Windows"} <= set(resume.skills)
+    assert resume.education == ["Bachelor's degree in Computer Engineering"]
+
+
+# --- contacts and masking ---------------------------------------------------------------
+
+
+def test_contacts_are_located() -> None:
+    found = {(c.kind, RESUME[c.start : c.end]) for c in find_contacts(RESUME)}
+    assert found == {
+        ("name", "Jane Q. Doe"),
+        ("email", "jane.doe@example.org"),
+        ("phone", "+1 (415) 555-0134"),
+        ("linkedin", "linkedin.com/in/janedoe"),
+        ("url", "https://github.com/janedoe"),
+        ("address", "742 Evergreen Terrace, Springfield"),
+    }
+
+
+def test_labelled_name_and_no_false_phones_in_date_ranges() -> None:
+    found = {(c.kind, RJDB_RESUME[c.start : c.end]) for c in find_contacts(RJDB_RESUME)}
+    assert found == {("name", "Azaria Watson"), ("email", "azaria_watson@example.com")}
+
+
+def test_mask_and_restore_round_trip() -> None:
+    contacts = parse_resume(RESUME, today=TODAY).contacts
+    masked, mapping = mask_personal_data(RESUME, contacts)
+    for secret in ["Jane", "jane.doe@", "555-0134", "janedoe", "Evergreen"]:
+        assert secret not in masked
+    assert masked.startswith(
+        "[NAME_1]\nSenior Software Engineer\n[EMAIL_1] | [PHONE_1] | [LINKEDIN_1] | [URL_1]"
+    )
+    # the name repeated further down gets the same placeholder
+    assert "References: [NAME_1] can provide" in masked
+    assert mapping["[EMAIL_1]"] == "jane.doe@example.org"
+    assert restore(masked, mapping) == RESUME
+    # text that came back from a model, rearranged, still restores
+    assert (
+        restore("Contact [NAME_1] at [EMAIL_1].", mapping)
+        == "Contact Jane Q. Doe at jane.doe@example.org."
+    )
+
+
+def test_masked_text_parses_to_the_same_skills() -> None:
+    masked, _ = mask_personal_data(RESUME, find_contacts(RESUME))
+    assert parse_resume(masked, today=TODAY).skills == parse_resume(RESUME, today=TODAY).skills
+
+
+def test_heading_is_not_taken_for_a_name() -> None:
+    text = "RESUME\nJohn Smith\nSkills: Python"
+    assert all(c.kind != "name" for c in find_contacts("Summary\nPython developer"))
+    assert all(text[c.start : c.end] != "RESUME" for c in find_contacts(text))
+
+
+# --- jobs -------------------------------------------------------------------------------
+
+
+def test_posting_required_preferred_and_constraints() -> None:
+    job = parse_job(POSTING)
+    assert job.title == "Senior Data Engineer"
+    assert job.required_skills == ["SQL", "Python", "Apache Airflow", "dbt"]
+    assert job.preferred_skills == ["Kubernetes", "Terraform", "Go"]
+    assert "Apache Spark" in job.mentioned_skills
+    assert "Microsoft Excel" not in job.required_skills + job.preferred_skills  # benefits
+    assert job.min_years == 5.0
+    assert job.location == "Berlin, Germany"
+    assert (job.remote, job.work_mode) == (True, "hybrid")
+    assert job.employment_type == "full-time"
+
+
+def test_rjdb_job() -> None:
+    job = parse_job(RJDB_JOB)
+    assert job.title == "Junior Systems Admin/Engineer"
+    assert {"Customer service", "Networking", "TCP/IP", "VMware", "Microsoft Windows"} <= set(
+        job.required_skills
+    )
+    assert job.preferred_skills == []
+    assert job.min_years == 5.0
+    assert job.remote is False and job.work_mode is None
+
+
+def test_rjdb_job_with_unspaced_bullets() -> None:
+    job = parse_job(RJDB_JOB_WORDS)
+    assert job.title == "Helpers - construction trades"
+    assert job.required_skills == ["Time management", "Communication"]
+    assert job.min_years == 3.0
+
+
+def test_title_argument_wins() -> None:
+    assert parse_job(POSTING, title="Data Engineer II").title == "Data Engineer II"
+
+
+def test_cue_phrases_without_headings() -> None:
+    text = (
+        "We need a nurse. Patient care experience is required. You must have BLS certification "
+        "and strong communication. Spanish is a plus; Epic experience preferred."
+    )
+    job = parse_job(text)
+    assert {"Nursing care", "Communication"} <= set(job.required_skills)
+    assert "Spanish" in job.preferred_skills and "Spanish" not in job.required_skills
+
+
+@pytest.mark.parametrize(
+    ("line", "years"),
+    [
+        ("5+ years of experience with Java", 5.0),
+        ("At least 3 years of experience in retail", 3.0),
+        ("A minimum of two years of professional experience", 2.0),
+        ("Three (3) years experience as a welder", 3.0),
+        ("3-5 years of relevant experience", 3.0),
+        ("10 yrs experience managing teams", 10.0),
+        ("Proven experience as a Stonemason: 2 years", 2.0),
+        ("Our company was founded 30 years ago", None),
+        ("Paid leave after 2 years", None),
+    ],
+)
+def test_min_years(line: str, years: float | None) -> None:
+    assert parse_job(f"Requirements\n- {line}").min_years == years
+
+
+@pytest.mark.parametrize(
+    ("text", "mode", "remote"),
+    [
+        ("Fully remote (EU time zones).", "remote", True),
+        ("You can work from home three days a week.", "remote", True),
+        ("Hybrid role, Lisbon office.", "hybrid", True),
+        ("This is not a remote position; on-site in Austin.", "onsite", False),
+        ("On-site at our Leeds warehouse.", "onsite", False),
+        ("Join our team in Leeds.", None, False),
+    ],
+)
+def test_remote_detection(text: str, mode: str | None, remote: bool) -> None:
+    job = parse_job(f"Warehouse Lead\n{text}")
+    assert (job.work_mode, job.remote) == (mode, remote)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Part-time, 20 hours a week", "part-time"),
+        ("12-month contract", "contract"),
+        ("Summer internship", "internship"),
+        ("Full time, permanent", "full-time"),
+        ("Great team", None),
+    ],
+)
+def test_employment_type(text: str, kind: str | None) -> None:
+    assert parse_job(f"Analyst\n{text}").employment_type == kind
