@@ -1,0 +1,87 @@
+"""Request dependencies: one transaction per request, and the authenticated caller.
+
+`SessionDep` has FastAPI's "function" scope: its exit code (commit, or rollback on error)
+runs when the endpoint returns and before the response is sent, so a client that got a
+2xx can read its write back at once, and a failed commit becomes an error response rather
+than a silent loss after a 201.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.identity.schemas import Identity
+from api.identity.service import identity_service
+from core.db import session_scope
+from core.errors import Forbidden, Unauthorized
+from core.models import Role
+
+logger = logging.getLogger(__name__)
+
+RollbackHook = Callable[[], Awaitable[None]]
+_ROLLBACK_HOOKS = "clearview.on_rollback"
+
+
+def on_rollback(session: AsyncSession, hook: RollbackHook) -> None:
+    """Run `hook` if this request's transaction does not commit (e.g. remove a file
+    written for rows that will now never exist)."""
+    session.info.setdefault(_ROLLBACK_HOOKS, []).append(hook)
+
+
+async def get_session() -> AsyncIterator[AsyncSession]:
+    session: AsyncSession | None = None
+    try:
+        async with session_scope() as session:
+            yield session
+    except BaseException:
+        # Covers errors in the endpoint and a failing commit alike.
+        if session is not None:
+            for hook in session.info.pop(_ROLLBACK_HOOKS, []):
+                try:
+                    await hook()
+                except OSError:
+                    logger.exception("rollback clean-up failed")
+        raise
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="An API key: `Authorization: Bearer cv_...` (`clearview apikey create`).",
+)
+
+
+async def get_identity(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Identity:
+    if credentials is None:
+        raise Unauthorized(
+            "missing API key; send `Authorization: Bearer <key>`",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    identity = await identity_service.authenticate(session, credentials.credentials)
+    limiter = getattr(request.app.state, "rate_limiter", None)
+    if limiter is not None:
+        await limiter.check(identity.key_id)
+    return identity
+
+
+CurrentIdentity = Annotated[Identity, Depends(get_identity)]
+
+
+def require_role(identity: Identity, *roles: Role) -> None:
+    """Refuse callers of another role. Call it after any tenant-scoped lookup, so an
+    object of another tenant answers 404 whatever the caller's role."""
+    if identity.role not in roles:
+        allowed = ", ".join(role.value for role in roles)
+        raise Forbidden(f"this action needs a key with role {allowed}")

@@ -1,0 +1,165 @@
+"""API keys: issue, authenticate, revoke.
+
+A key reads `cv_<12 hex>_<43 urlsafe chars>`. The first 15 characters are its prefix: a
+public, unique handle used to find the row (and safe to show in logs and listings). The
+whole key is stored only as HMAC-SHA256 keyed with `settings.secret_key`:
+
+- the secret part has 256 bits of entropy, so a slow password hash (bcrypt, argon2) would
+  add nothing against brute force and would cost milliseconds on every request;
+- the HMAC (rather than a bare sha256) means a leaked copy of the database alone does not
+  let anyone check candidate keys offline: the server secret is needed too. The price is
+  that rotating `CLEARVIEW_SECRET_KEY` invalidates every key (issue new ones).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.identity.repository import IdentityRepository
+from api.identity.schemas import Identity
+from core.errors import BadRequest, Conflict, NotFound, Unauthorized
+from core.models import ApiKey, Organisation, Role, User, new_id, utcnow
+from core.settings import get_settings
+
+KEY_MARK = "cv_"
+PREFIX_LENGTH = len(KEY_MARK) + 12
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+# Recording every use would turn each read into a write (and an SQLite write lock);
+# minute-level precision is enough to spot unused keys.
+TOUCH_INTERVAL = timedelta(minutes=5)
+
+_UNAUTHORIZED = "invalid or revoked API key; send `Authorization: Bearer <key>`"
+
+
+def hash_key(key: str) -> str:
+    secret = get_settings().secret_key.get_secret_value().encode()
+    return hmac.new(secret, key.encode(), hashlib.sha256).hexdigest()
+
+
+def key_prefix(key: str) -> str | None:
+    """The lookup prefix of a well-formed key, else None."""
+    if len(key) > PREFIX_LENGTH + 1 and key.startswith(KEY_MARK) and key[PREFIX_LENGTH] == "_":
+        return key[:PREFIX_LENGTH]
+    return None
+
+
+def _new_key() -> tuple[str, str]:
+    prefix = KEY_MARK + secrets.token_hex(6)
+    return prefix, f"{prefix}_{secrets.token_urlsafe(32)}"
+
+
+class IdentityService:
+    async def authenticate(self, session: AsyncSession, key: str) -> Identity:
+        prefix = key_prefix(key)
+        found = await IdentityRepository(session).key_for_auth(prefix) if prefix else None
+        # One message for every failure, so a caller learns nothing about which part failed.
+        if found is None:
+            raise Unauthorized(_UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
+        api_key, user_active = found
+        if (
+            not hmac.compare_digest(api_key.key_hash, hash_key(key))
+            or api_key.revoked_at is not None
+            or not user_active
+        ):
+            raise Unauthorized(_UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
+        now = utcnow()
+        if api_key.last_used_at is None or now - api_key.last_used_at > TOUCH_INTERVAL:
+            await IdentityRepository(session).touch_key(api_key.id, now)
+        return Identity(
+            key_id=api_key.id, user_id=api_key.user_id, org_id=api_key.org_id, role=api_key.role
+        )
+
+    async def get_or_create_org(self, session: AsyncSession, slug: str) -> Organisation:
+        if not SLUG.match(slug):
+            raise BadRequest(
+                f"organisation slug {slug!r} must be lowercase letters, digits and dashes"
+            )
+        repo = IdentityRepository(session)
+        org = await repo.org_by_slug(slug)
+        if org is None:
+            org = Organisation(id=new_id(), slug=slug, name=slug)
+            repo.add(org)
+            await repo.flush()
+        return org
+
+    async def issue_key(
+        self,
+        session: AsyncSession,
+        org_id: str,
+        role: Role,
+        username: str | None = None,
+        name: str | None = None,
+    ) -> tuple[ApiKey, str]:
+        """A new key (and, if needed, its user) in `org_id`; returns the row and the secret."""
+        repo = IdentityRepository(session)
+        user = await repo.user_by_username(org_id, username) if username else None
+        if user is not None and user.role is not role:
+            raise Conflict(f"user {username!r} has role {user.role.value}, not {role.value}")
+        if user is None:
+            user = User(
+                id=new_id(),
+                org_id=org_id,
+                username=username or f"{role.value}-{secrets.token_hex(6)}",
+                role=role,
+            )
+            repo.add(user)
+        prefix, key = _new_key()
+        api_key = ApiKey(
+            id=new_id(),
+            prefix=prefix,
+            key_hash=hash_key(key),
+            user_id=user.id,
+            org_id=org_id,
+            role=role,
+            name=name,
+            created_at=utcnow(),
+        )
+        repo.add(api_key)
+        await repo.flush()
+        return api_key, key
+
+    async def list_keys(self, session: AsyncSession, identity: Identity) -> Sequence[ApiKey]:
+        return await IdentityRepository(session).keys_in_org(identity.org_id)
+
+    async def revoke(self, session: AsyncSession, identity: Identity, key_id: str) -> None:
+        """Admins revoke any key of their organisation; anyone may revoke their own key."""
+        api_key = await IdentityRepository(session).key_in_org(key_id, identity.org_id)
+        if api_key is None or not (identity.is_admin or api_key.user_id == identity.user_id):
+            raise NotFound(f"API key {key_id} not found")
+        await self._revoke(session, api_key)
+
+    async def revoke_by_ref(self, session: AsyncSession, ref: str) -> ApiKey:
+        """Revoke by id or prefix, for operators at the command line."""
+        api_key = await IdentityRepository(session).key_by_id_or_prefix(ref)
+        if api_key is None:
+            raise NotFound(f"API key {ref} not found")
+        await self._revoke(session, api_key)
+        return api_key
+
+    async def _revoke(self, session: AsyncSession, api_key: ApiKey) -> None:
+        if api_key.revoked_at is None:
+            api_key.revoked_at = utcnow()
+            await session.flush()
+
+
+identity_service = IdentityService()
+
+
+async def create_api_key(
+    session: AsyncSession,
+    org_slug: str,
+    role: Role | str,
+    username: str | None = None,
+    name: str | None = None,
+) -> str:
+    """Create a key for `org_slug` (creating the organisation on first use); the secret."""
+    org = await identity_service.get_or_create_org(session, org_slug)
+    _, key = await identity_service.issue_key(session, org.id, Role(role), username, name)
+    return key

@@ -1,0 +1,1 @@
+"""Jobs service: an organisation's job postings (CRUD, search, publish, bulk import)."""

@@ -1,0 +1,160 @@
+"""Jobs business rules: tenancy by organisation, unique external ids, idempotent import.
+
+Other packages react to job changes (re-indexing vectors, invalidating cached matches) by
+appending to `job_hooks`; hooks run inside the request's transaction, so whatever they
+write (an outbox row, say) commits or rolls back with the change itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Literal
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.deps import require_role
+from api.identity.schemas import Identity
+from api.jobs.repository import JobFilter, JobRepository
+from api.jobs.schemas import JobCreate, JobImport, JobImportResult, JobReplace, JobUpdate
+from core.errors import Conflict, NotFound
+from core.models import Job, Role, new_id, utcnow
+
+JobAction = Literal["created", "updated", "deleted"]
+JobHook = Callable[[AsyncSession, str, str, JobAction], Awaitable[None]]
+# (session, org_id, job_id, action)
+job_hooks: list[JobHook] = []
+
+WRITERS = (Role.employer, Role.admin)
+
+
+async def _notify(session: AsyncSession, org_id: str, job_id: str, action: JobAction) -> None:
+    for hook in job_hooks:
+        await hook(session, org_id, job_id, action)
+
+
+def _apply(job: Job, values: dict[str, Any]) -> bool:
+    """Set changed attributes only; True when something changed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(job, name) != value:
+            setattr(job, name, value)
+            changed = True
+    return changed
+
+
+class JobService:
+    async def get(self, session: AsyncSession, identity: Identity, job_id: str) -> Job:
+        job = await JobRepository(session).get(identity.org_id, job_id)
+        if job is None:
+            raise NotFound(f"job {job_id} not found")
+        return job
+
+    async def list(
+        self, session: AsyncSession, identity: Identity, filters: JobFilter, limit: int, offset: int
+    ) -> tuple[Sequence[Job], int]:
+        return await JobRepository(session).list(identity.org_id, filters, limit, offset)
+
+    async def create(self, session: AsyncSession, identity: Identity, data: JobCreate) -> Job:
+        require_role(identity, *WRITERS)
+        repo = JobRepository(session)
+        external_id = data.external_id or new_id()
+        if await repo.external_id_taken(identity.org_id, external_id):
+            raise Conflict(
+                f"a job with external_id {external_id!r} already exists; update it or use "
+                "POST /api/v1/jobs/bulk to upsert"
+            )
+        now = utcnow()
+        job = Job(
+            id=new_id(),
+            org_id=identity.org_id,
+            created_at=now,
+            updated_at=now,
+            **data.model_dump(exclude={"external_id"}),
+            external_id=external_id,
+        )
+        repo.add(job)
+        await self._flush(session, external_id)
+        await _notify(session, identity.org_id, job.id, "created")
+        return job
+
+    async def update(
+        self, session: AsyncSession, identity: Identity, job_id: str, data: JobUpdate | JobReplace
+    ) -> Job:
+        job = await self.get(session, identity, job_id)
+        require_role(identity, *WRITERS)
+        values = data.model_dump(exclude_unset=isinstance(data, JobUpdate))
+        new_external = values.get("external_id")
+        if (
+            new_external
+            and new_external != job.external_id
+            and await JobRepository(session).external_id_taken(
+                identity.org_id, new_external, job.id
+            )
+        ):
+            raise Conflict(f"another job already has external_id {new_external!r}")
+        if _apply(job, values):
+            job.updated_at = utcnow()
+            await self._flush(session, job.external_id)
+            await _notify(session, identity.org_id, job.id, "updated")
+        return job
+
+    async def set_published(
+        self, session: AsyncSession, identity: Identity, job_id: str, published: bool
+    ) -> Job:
+        return await self.update(
+            session, identity, job_id, JobUpdate.model_validate({"published": published})
+        )
+
+    async def delete(self, session: AsyncSession, identity: Identity, job_id: str) -> None:
+        await self.get(session, identity, job_id)
+        require_role(identity, *WRITERS)
+        await JobRepository(session).delete(identity.org_id, job_id)
+        await _notify(session, identity.org_id, job_id, "deleted")
+
+    async def bulk_upsert(
+        self, session: AsyncSession, identity: Identity, batch: JobImport
+    ) -> JobImportResult:
+        """Insert new external ids, update changed ones, leave identical ones untouched, so
+        importing the same batch twice leaves the database as importing it once."""
+        require_role(identity, *WRITERS)
+        repo = JobRepository(session)
+        existing = await repo.by_external_ids(identity.org_id, [j.external_id for j in batch.jobs])
+        created = updated = unchanged = 0
+        ids: dict[str, str] = {}
+        touched: list[tuple[str, JobAction]] = []
+        now = utcnow()
+        for item in batch.jobs:
+            values = item.model_dump()
+            job = existing.get(item.external_id)
+            if job is None:
+                job = Job(
+                    id=new_id(), org_id=identity.org_id, created_at=now, updated_at=now, **values
+                )
+                repo.add(job)
+                created += 1
+                touched.append((job.id, "created"))
+            elif _apply(job, values):
+                job.updated_at = now
+                updated += 1
+                touched.append((job.id, "updated"))
+            else:
+                unchanged += 1
+            ids[item.external_id] = job.id
+        await self._flush(session, "in this batch")
+        for job_id, action in touched:
+            await _notify(session, identity.org_id, job_id, action)
+        return JobImportResult(created=created, updated=updated, unchanged=unchanged, ids=ids)
+
+    @staticmethod
+    async def _flush(session: AsyncSession, external_id: str) -> None:
+        # The pre-checks make this rare; it is the race of two concurrent writers.
+        try:
+            await session.flush()
+        except IntegrityError:
+            raise Conflict(
+                f"external_id {external_id!r} was taken by a concurrent request; retry"
+            ) from None
+
+
+job_service = JobService()

@@ -1,0 +1,1 @@
+"""Metrics service: product events, per-organisation summaries, Prometheus exposition."""

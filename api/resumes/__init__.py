@@ -1,0 +1,1 @@
+"""Resumes service: uploads, versions, the candidate profile and erasure."""

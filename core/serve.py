@@ -1,0 +1,70 @@
+"""Run a service (or all of them, with the workers) under uvicorn.
+
+Embedded mode brings up what the process needs before serving: the schema (SQLite only;
+PostgreSQL deployments migrate with `clearview db upgrade`), Redis (the embedded Valkey
+when no URL is set) and, on request, the demo data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+from fastapi import FastAPI
+
+from core import migrate
+from core.logging import configure_logging
+from core.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def background_work(_app: FastAPI) -> AsyncIterator[None]:
+    """The in-process share of the event-driven work: outbox relay and stream workers."""
+    from workers.runner import start_all
+
+    stop = asyncio.Event()
+    tasks = start_all(stop)
+    try:
+        yield
+    finally:
+        stop.set()
+        # In-flight handlers finish (bounded by their own timeouts); unfinished entries
+        # stay pending in their streams and are reclaimed by the next consumer.
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def build_app(service: str) -> FastAPI:
+    from api.app import create_app, lifespan_hooks
+
+    if service == "all":
+        lifespan_hooks.append(background_work)
+        return create_app()
+    return create_app({service})
+
+
+async def _serve(service: str, host: str, port: int, demo: bool) -> None:
+    from core.redis import redis_runtime
+
+    async with redis_runtime() as redis_url:
+        log.info("redis at %s", redis_url.split("@")[-1])
+        if demo:
+            from api.imports.demo import load_demo
+
+            await load_demo()
+        app = build_app(service)
+        config = uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="on")
+        await uvicorn.Server(config).serve()
+
+
+def run(service: str, *, host: str, port: int, demo: bool = False) -> None:
+    settings = get_settings()
+    configure_logging()
+    if not settings.is_postgres:
+        # Embedded mode: one process owns the SQLite file, so migrating at start is safe.
+        migrate.upgrade()
+    asyncio.run(_serve(service, host, port, demo))

@@ -1,0 +1,31 @@
+"""`clearview worker NAME`: one worker in its own process, stopped cleanly by SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+from workers.runner import WORKERS
+
+worker_app = typer.Typer(help="Run one background worker in this process.")
+
+
+@worker_app.callback(invoke_without_command=True)
+def worker(name: str = typer.Argument(..., help=f"one of: {', '.join(WORKERS)}")) -> None:
+    """Run the worker NAME until SIGTERM/SIGINT; in-flight work finishes or is released."""
+    from core import bus
+    from core.logging import configure_logging
+    from core.redis import redis_runtime
+
+    if name not in WORKERS:
+        raise typer.BadParameter(f"unknown worker {name!r}; choose from {', '.join(WORKERS)}")
+    configure_logging()
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        bus.stop_on_signals(stop)
+        async with redis_runtime():
+            await WORKERS[name].run(stop)
+
+    asyncio.run(main())
