@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from enum import StrEnum
 
 import typer
 from rich.console import Console
@@ -20,15 +19,6 @@ app = typer.Typer(no_args_is_help=True, help="ClearView: a chat-first career ass
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 app.add_typer(db_app, name="db")
 console = Console(stderr=True)
-
-
-class Service(StrEnum):
-    all = "all"
-    jobs = "jobs"
-    resumes = "resumes"
-    metrics = "metrics"
-    gateway = "gateway"
-    ui = "ui"
 
 
 def _settings_or_exit():  # type: ignore[no-untyped-def]
@@ -51,17 +41,19 @@ def db_upgrade(revision: str = typer.Argument("head")) -> None:
 
 @app.command()
 def serve(
-    service: Service = typer.Argument(Service.all, help="one service, or all in one process"),
+    service: str = typer.Argument("all", help="`all` in one process, or one service by name"),
     host: str | None = typer.Option(None, help="bind address (default from settings)"),
     port: int | None = typer.Option(None, help="port (default 8000)"),
     demo: bool = typer.Option(False, help="load the demo data set before serving"),
 ) -> None:
     """Serve the API (and, for `all`, the chat UI and every worker in this process)."""
-    from core.serve import run
+    from core.serve import SERVICE_NAMES, run
 
     settings = _settings_or_exit()
+    if service not in SERVICE_NAMES:
+        raise typer.BadParameter(f"choose one of: {', '.join(SERVICE_NAMES)}", param_hint="SERVICE")
     run(
-        service.value,
+        service,
         host=host or settings.host,
         port=port or settings.port,
         demo=demo,

@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from types import FrameType
 
 import uvicorn
 from fastapi import FastAPI
@@ -20,6 +21,28 @@ from core.logging import configure_logging
 from core.settings import get_settings
 
 log = logging.getLogger(__name__)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn, minus re-raising the stop signal after shutdown.
+
+    uvicorn re-raises a captured SIGTERM once it has shut down, which would kill the
+    process before `redis_runtime` stops the embedded Valkey; we exit on our own terms
+    (status 0: a requested stop is a clean stop).
+    """
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        self._captured_signals.clear()
+
+
+def _service_names() -> list[str]:
+    from api.app import SERVICES
+
+    return ["all", *SERVICES]
+
+
+SERVICE_NAMES = _service_names()
 
 
 @asynccontextmanager
@@ -58,7 +81,7 @@ async def _serve(service: str, host: str, port: int, demo: bool) -> None:
             await load_demo()
         app = build_app(service)
         config = uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="on")
-        await uvicorn.Server(config).serve()
+        await _Server(config).serve()
 
 
 def run(service: str, *, host: str, port: int, demo: bool = False) -> None:

@@ -50,9 +50,10 @@ async def _admin_execute(sql: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def postgres_url(worker_id: str) -> Iterator[str]:
+def postgres_url() -> Iterator[str]:
     """A migrated PostgreSQL database of this xdist worker's own."""
-    name = f"cvtest_{worker_id}_{uuid.uuid4().hex[:8]}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"cvtest_{worker}_{uuid.uuid4().hex[:8]}"
     asyncio.run(_admin_execute(f'CREATE DATABASE "{name}"'))
     url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     migrate.upgrade(url)

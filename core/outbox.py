@@ -1,0 +1,151 @@
+"""Transactional outbox: an event is published only once the transaction behind it commits.
+
+    async with session_scope() as session:
+        task = await service.create_task(session, ...)
+        outbox.enqueue(session, bus.MATCH, {"task_id": task.id})
+    # committed; `session_scope` has now called `after_commit`, which published the event
+
+`enqueue` writes an `OutboxEvent` row in the caller's transaction, so the event and the
+change that caused it commit (or roll back) together. `after_commit` publishes right
+away; if the process dies before that, `relay` publishes the row a few seconds later.
+Each row is published under the dedupe key `outbox:<id>`, atomically with its XADD, so a
+row published but not yet marked (a crash in between) is not published twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+from sqlalchemy import delete, event, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import Session
+
+from core import bus
+from core.db import get_engine, sessionmaker_for
+from core.models import OutboxEvent, new_id, utcnow
+from core.redis import RedisUnavailable, get_redis
+
+log = logging.getLogger(__name__)
+
+# Keys in `Session.info`: events added in the open transaction, and events committed but
+# not yet published.
+_PENDING = "outbox.pending"
+_COMMITTED = "outbox.committed"
+# Dedupe keys must outlive any gap between a publish and the relay's retry of it.
+DEDUPE_TTL_S = 86_400
+
+
+def dedupe_key(event_id: str) -> str:
+    return f"outbox:{event_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """What is published for an outbox row (plain values: no ORM access after commit)."""
+
+    id: str
+    stream: str
+    payload: dict[str, Any]
+
+
+def enqueue(session: AsyncSession, stream: str, payload: dict[str, Any]) -> Event:
+    """Add an event to `stream` in the caller's transaction; published after commit."""
+    item = Event(new_id(), stream, payload)
+    session.add(OutboxEvent(id=item.id, stream=stream, payload=payload))
+    session.info.setdefault(_PENDING, []).append(item)
+    return item
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    session.info.setdefault(_COMMITTED, []).extend(session.info.pop(_PENDING, []))
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    # Events enqueued in a rolled-back transaction refer to rows that no longer exist.
+    session.info.pop(_PENDING, None)
+
+
+async def after_commit(session: AsyncSession) -> None:
+    """Publish the events of `session`'s committed transactions (called by `session_scope`).
+
+    Never raises for an unavailable Redis or database: the commit has happened, and the
+    relay publishes (or marks) what is left without duplicating anything.
+    """
+    events: list[Event] = session.info.pop(_COMMITTED, [])
+    if not events:
+        return
+    engine = session.bind if isinstance(session.bind, AsyncEngine) else get_engine()
+    try:
+        await publish(get_redis(), engine, events)
+    except (RedisError, RedisUnavailable, SQLAlchemyError, OSError) as exc:
+        log.warning("outbox: %d event(s) left for the relay (%s)", len(events), type(exc).__name__)
+
+
+async def publish(redis: aioredis.Redis, engine: AsyncEngine, events: list[Event]) -> None:
+    """Publish `events` (each at most once, whoever else tries), then mark them published."""
+    for item in events:
+        await bus.publish(
+            redis,
+            item.stream,
+            item.payload,
+            dedupe_key=dedupe_key(item.id),
+            dedupe_ttl_s=DEDUPE_TTL_S,
+        )
+    async with sessionmaker_for(engine).begin() as session:
+        await session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.id.in_([item.id for item in events]))
+            .values(published_at=utcnow())
+        )
+
+
+async def relay_once(
+    redis: aioredis.Redis,
+    engine: AsyncEngine,
+    *,
+    older_than: timedelta = timedelta(seconds=5),
+    limit: int = 500,
+    retention: timedelta = timedelta(days=7),
+) -> int:
+    """Publish unpublished rows older than `older_than`; returns how many.
+
+    `older_than` leaves fresh rows to their own `after_commit`. Several relays (one per
+    server process) may run at once: the dedupe key keeps each event single.
+    """
+    now = utcnow()
+    async with sessionmaker_for(engine)() as session:
+        rows = await session.execute(
+            select(OutboxEvent.id, OutboxEvent.stream, OutboxEvent.payload)
+            .where(OutboxEvent.published_at.is_(None), OutboxEvent.created_at < now - older_than)
+            .order_by(OutboxEvent.created_at)
+            .limit(limit)
+        )
+        events = [Event(*row) for row in rows]
+    if events:
+        await publish(redis, engine, events)
+        log.info("outbox relay published %d event(s)", len(events))
+    async with sessionmaker_for(engine).begin() as session:
+        await session.execute(delete(OutboxEvent).where(OutboxEvent.published_at < now - retention))
+    return len(events)
+
+
+async def relay(
+    redis: aioredis.Redis, engine: AsyncEngine, stop: asyncio.Event, *, interval_s: float = 2.0
+) -> None:
+    """Run `relay_once` every `interval_s` until `stop` is set; outages are retried."""
+    while not stop.is_set():
+        try:
+            while await relay_once(redis, engine) > 0 and not stop.is_set():
+                pass  # a backlog: keep going without waiting
+        except (RedisError, SQLAlchemyError, OSError) as exc:
+            log.warning("outbox relay: %s; retrying in %.0fs", type(exc).__name__, interval_s)
+        await bus.sleep_until(stop, interval_s)
