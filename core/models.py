@@ -262,6 +262,27 @@ class MatchResult(IdMixin, Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
+class Notification(IdMixin, Base):
+    """A message for a chat session (a finished task, a job alert), delivered once.
+
+    Written by the notify worker; the chat UI pushes it into the open session, or shows it
+    at the user's next visit (`delivered_at` still empty).
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("dedupe_key"),)
+
+    user_id: Mapped[str] = mapped_column(String(32), index=True)
+    org_id: Mapped[str] = mapped_column(String(32))
+    chat_session_id: Mapped[str | None] = mapped_column(String(100))
+    task_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    # Ids and links only; the UI fetches what it shows through the services.
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    dedupe_key: Mapped[str] = mapped_column(String(200))
+    delivered_at: Mapped[datetime | None]
+
+
 class WebhookSubscription(IdMixin, Base):
     __tablename__ = "webhook_subscriptions"
 
