@@ -66,6 +66,9 @@ class Settings(BaseSettings):
         None, description="OpenAI-compatible embeddings endpoint; unset uses the local model"
     )
     embeddings_model: str = Field("text-embedding-3-small")
+    model_cache_dir: Path | None = Field(
+        None, description="where the local embedding model is converted to; default <data_dir>/models"
+    )
 
     secret_key: SecretStr = Field(
         SecretStr(DEV_SECRET), description="signs sessions and derives key hashes"

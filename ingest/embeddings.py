@@ -213,7 +213,7 @@ def embedder_name(settings: Settings) -> str:
 
 
 def model_cache_dir(settings: Settings) -> Path:
-    return settings.data_dir.resolve() / "models"
+    return (settings.model_cache_dir or settings.data_dir / "models").resolve()
 
 
 @lru_cache(maxsize=1)

@@ -27,8 +27,16 @@ POSTGRES_ADMIN_URL = os.environ.get(
 REDIS_URL = os.environ.get("CLEARVIEW_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
+@pytest.fixture(scope="session")
+def model_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ONNX model is converted once per test session, not once per data dir."""
+    return tmp_path_factory.mktemp("models")
+
+
 @pytest.fixture(autouse=True)
-def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def isolated_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model_cache_dir: Path
+) -> Iterator[Path]:
     """Every test gets its own data dir and no CLEARVIEW_* leaking from the environment."""
     for name in list(os.environ):
         if name.startswith("CLEARVIEW_") and not name.startswith("CLEARVIEW_TEST_"):
@@ -36,6 +44,7 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     data_dir = tmp_path / "data"
     monkeypatch.setenv("CLEARVIEW_DATA_DIR", str(data_dir))
     monkeypatch.setenv("CLEARVIEW_MODE", "test")
+    monkeypatch.setenv("CLEARVIEW_MODEL_CACHE_DIR", str(model_cache_dir))
     monkeypatch.chdir(tmp_path)  # no stray .env from the checkout
     reset_settings_cache()
     yield data_dir
