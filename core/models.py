@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -66,7 +66,11 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+    }
 
 
 class IdMixin:
@@ -148,9 +152,7 @@ class ApiKey(IdMixin, Base):
 class CandidateProfile(IdMixin, Base):
     __tablename__ = "candidate_profiles"
 
-    user_id: Mapped[str] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), unique=True
-    )
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     headline: Mapped[str | None] = mapped_column(String(300))
     location: Mapped[str | None] = mapped_column(String(200))
@@ -251,9 +253,7 @@ class MatchResult(IdMixin, Base):
     )
     org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
-    resume_id: Mapped[str] = mapped_column(
-        ForeignKey("resumes.id", ondelete="CASCADE"), index=True
-    )
+    resume_id: Mapped[str] = mapped_column(ForeignKey("resumes.id", ondelete="CASCADE"), index=True)
     candidate_id: Mapped[str] = mapped_column(
         ForeignKey("candidate_profiles.id", ondelete="CASCADE"), index=True
     )

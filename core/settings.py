@@ -67,7 +67,8 @@ class Settings(BaseSettings):
     )
     embeddings_model: str = Field("text-embedding-3-small")
     model_cache_dir: Path | None = Field(
-        None, description="where the local embedding model is converted to; default <data_dir>/models"
+        None,
+        description="where the local embedding model is converted to; default <data_dir>/models",
     )
 
     secret_key: SecretStr = Field(
@@ -106,7 +107,9 @@ class Settings(BaseSettings):
         # Accept the plain spellings people paste and pick the async driver for them.
         if url.drivername in ("sqlite", "postgresql", "postgres"):
             url = url.set(
-                drivername="sqlite+aiosqlite" if url.drivername == "sqlite" else "postgresql+asyncpg"
+                drivername="sqlite+aiosqlite"
+                if url.drivername == "sqlite"
+                else "postgresql+asyncpg"
             )
         return url.render_as_string(hide_password=False)
 
@@ -122,7 +125,9 @@ class Settings(BaseSettings):
     # Derived locations, so nobody builds paths by hand.
     @property
     def effective_database_url(self) -> str:
-        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir.resolve() / 'clearview.db'}"
+        return (
+            self.database_url or f"sqlite+aiosqlite:///{self.data_dir.resolve() / 'clearview.db'}"
+        )
 
     @property
     def chroma_location(self) -> str:

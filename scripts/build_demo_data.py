@@ -18,13 +18,30 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[1] / "ingest" / "data" / "demo"
 COMPANIES = [
-    "Northwind Labs", "Bluebird Health", "Copperline Logistics", "Evergreen Analytics",
-    "Harbor Civic Tech", "Lumen Learning Co-op", "Meridian Finance", "Oakridge Manufacturing",
-    "Pinecrest Retail", "Riverbend Energy", "Summit Public Services", "Tidewater Media",
+    "Northwind Labs",
+    "Bluebird Health",
+    "Copperline Logistics",
+    "Evergreen Analytics",
+    "Harbor Civic Tech",
+    "Lumen Learning Co-op",
+    "Meridian Finance",
+    "Oakridge Manufacturing",
+    "Pinecrest Retail",
+    "Riverbend Energy",
+    "Summit Public Services",
+    "Tidewater Media",
 ]
 LOCATIONS = [
-    "Berlin, Germany", "Lisbon, Portugal", "London, UK", "Toronto, Canada", "Austin, TX",
-    "Chicago, IL", "Nairobi, Kenya", "Bangalore, India", "Madrid, Spain", "Boston, MA",
+    "Berlin, Germany",
+    "Lisbon, Portugal",
+    "London, UK",
+    "Toronto, Canada",
+    "Austin, TX",
+    "Chicago, IL",
+    "Nairobi, Kenya",
+    "Bangalore, India",
+    "Madrid, Spain",
+    "Boston, MA",
 ]
 DEMO_RESUMES = 60
 
@@ -59,7 +76,10 @@ def main(source: Path) -> None:
             jobs.write(json.dumps(job, ensure_ascii=False) + "\n")
     with (OUT / "resumes.jsonl").open("w") as resumes:
         for number, row in enumerate(rows[:DEMO_RESUMES]):
-            resume = {"external_id": f"rjdb-resume-{number:03d}", "text": row["Resume-matched"].strip()}
+            resume = {
+                "external_id": f"rjdb-resume-{number:03d}",
+                "text": row["Resume-matched"].strip(),
+            }
             resumes.write(json.dumps(resume, ensure_ascii=False) + "\n")
     print(f"wrote {len(rows)} jobs and {DEMO_RESUMES} resumes to {OUT}")
 

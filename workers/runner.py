@@ -9,7 +9,8 @@ service, return (the bus acknowledges). Each module registers its `WorkerSpec` i
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 from dataclasses import dataclass
 
 from core import bus, outbox
@@ -23,7 +24,7 @@ class WorkerSpec:
     name: str
     description: str
     # Builds the worker's long-running coroutine; it returns once `stop` is set.
-    run: Callable[[asyncio.Event], Awaitable[None]]
+    run: Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 
 def stream_worker(name: str, stream: str, handler: bus.Handler, description: str) -> WorkerSpec:
@@ -49,10 +50,14 @@ async def _relay(stop: asyncio.Event) -> None:
 
 
 WORKERS: dict[str, WorkerSpec] = {
-    "outbox": WorkerSpec("outbox", "publish committed events a crashed process left behind", _relay),
+    "outbox": WorkerSpec(
+        "outbox", "publish committed events a crashed process left behind", _relay
+    ),
 }
 
 
 def start_all(stop: asyncio.Event) -> list[asyncio.Task[None]]:
     """Every registered worker as a task of the running loop (`clearview serve`)."""
-    return [asyncio.create_task(spec.run(stop), name=f"worker-{name}") for name, spec in WORKERS.items()]
+    return [
+        asyncio.create_task(spec.run(stop), name=f"worker-{name}") for name, spec in WORKERS.items()
+    ]

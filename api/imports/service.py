@@ -107,7 +107,10 @@ async def import_jobs(
             continue
         if item.external_id in seen:
             report.failed.append(
-                (row.line, f"external_id {item.external_id!r} repeats line {seen[item.external_id]}")
+                (
+                    row.line,
+                    f"external_id {item.external_id!r} repeats line {seen[item.external_id]}",
+                )
             )
             if on_progress:
                 on_progress(1)

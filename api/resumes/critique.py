@@ -348,7 +348,8 @@ def _experience_findings(located: _Located, lines: _Lines) -> list[Finding]:
                     lines.excerpt(header),
                     "This job has no dates; recruiters read gaps and undated jobs as "
                     "something hidden.",
-                    f"Add start and end, e.g. '{lines.text(header).strip()} (Mar 2021 - Present)'",
+                    f"Add start and end: '{lines.text(header).strip()} "
+                    "(<Mon YYYY> - <Mon YYYY or Present>)'",
                 )
             )
         for bullet, line in bullets:
@@ -441,6 +442,30 @@ def _length_findings(words: int, pages: float) -> list[Finding]:
     return []
 
 
+def _voice_finding(line: str, number: int, excerpt: str) -> Finding | None:
+    if (cue := _PASSIVE_CUE_RE.search(line)) is not None:
+        return Finding(
+            "readability",
+            "warning",
+            number,
+            excerpt,
+            f"'{cue.group()}' describes a duty, not what you did.",
+            "Say what you did and what came of it: 'Owned the reporting, cutting month-end "
+            "close from 5 to 2 days'.",
+        )
+    if (passive := _PASSIVE_RE.search(line)) is not None:
+        return Finding(
+            "readability",
+            "info",
+            number,
+            excerpt,
+            f"Passive voice ('{passive.group()}') hides who did the work.",
+            f"Make yourself the subject: '{passive.group(1).capitalize()} ...' instead of "
+            f"'... {passive.group()}'.",
+        )
+    return None
+
+
 def _line_findings(lines: _Lines, layout: _Layout, bullet_lines: set[int]) -> list[Finding]:
     findings: list[Finding] = []
     for number, raw in enumerate(lines.lines, start=1):
@@ -448,32 +473,10 @@ def _line_findings(lines: _Lines, layout: _Layout, bullet_lines: set[int]) -> li
         if not line or number in layout.headings:
             continue
         excerpt = lines.excerpt(number)
-        # A bullet opening with "Responsible for" already has its weak_bullet finding.
-        opening_cue = number in bullet_lines and not starts_with_action_verb(line)
-        if (cue := _PASSIVE_CUE_RE.search(line)) is not None and not opening_cue:
-            findings.append(
-                Finding(
-                    "readability",
-                    "warning",
-                    number,
-                    excerpt,
-                    f"'{cue.group()}' describes a duty, not what you did.",
-                    "Say what you did and what came of it: 'Owned the reporting, cutting "
-                    "month-end close from 5 to 2 days'.",
-                )
-            )
-        elif (passive := _PASSIVE_RE.search(line)) is not None:
-            findings.append(
-                Finding(
-                    "readability",
-                    "info",
-                    number,
-                    excerpt,
-                    f"Passive voice ('{passive.group()}') hides who did the work.",
-                    f"Make yourself the subject: '{passive.group(1).capitalize()} ...' "
-                    "instead of '... was " + passive.group(1) + "'.",
-                )
-            )
+        # A bullet without a leading verb has its weak_bullet finding, which covers voice.
+        voice_checked = number not in bullet_lines or starts_with_action_verb(line)
+        if voice_checked and (voice := _voice_finding(line, number, excerpt)) is not None:
+            findings.append(voice)
         if (pronoun := _FIRST_PERSON_RE.search(line)) is not None:
             findings.append(
                 Finding(

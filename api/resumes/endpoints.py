@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, UploadFile, status
+from fastapi import APIRouter, File, Query, Response, UploadFile, status
 
 from api.deps import CurrentIdentity, SessionDep
 from api.errors import ERROR_RESPONSES, ErrorBody
 from api.pagination import Limit, Offset, Page
 from api.resumes.schemas import (
+    CritiqueOut,
+    DiffOut,
+    FindingOut,
+    ParsedOut,
     ProfileOut,
     ProfileUpdate,
     ResumeOut,
@@ -24,6 +28,10 @@ from core.settings import get_settings
 
 router = APIRouter(prefix="/api/v1", tags=["resumes"], responses=ERROR_RESPONSES)
 
+VersionId = Annotated[
+    str | None,
+    Query(max_length=32, description="a version of this resume; default: the current one"),
+]
 _CHUNK = 64 * 1024
 _UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody, "description": text}
@@ -113,6 +121,62 @@ async def get_version(
     """One version of a resume, with its text."""
     return VersionOut.model_validate(
         await resume_service.version(session, identity, resume_id, version_id)
+    )
+
+
+@router.get("/resumes/{resume_id}/parsed", response_model=ParsedOut)
+async def get_parsed(
+    resume_id: str, session: SessionDep, identity: CurrentIdentity, version_id: VersionId = None
+) -> ParsedOut:
+    """Sections, jobs, skills and years of experience read from a version."""
+    version, parsed = await resume_service.parsed(session, identity, resume_id, version_id)
+    return ParsedOut.model_validate({**parsed, "resume_id": resume_id, "version_id": version.id})
+
+
+@router.get(
+    "/resumes/{resume_id}/diff",
+    response_model=DiffOut,
+    responses={200: {"content": {"text/x-diff": {"example": "--- v1\n+++ v2\n..."}}}},
+)
+async def diff_versions(
+    resume_id: str,
+    session: SessionDep,
+    identity: CurrentIdentity,
+    from_version: Annotated[
+        str | None,
+        Query(alias="from", max_length=32, description="default: the version `to` came from"),
+    ] = None,
+    to_version: Annotated[
+        str | None, Query(alias="to", max_length=32, description="default: the current version")
+    ] = None,
+    format_: Annotated[
+        Literal["json", "text"],
+        Query(alias="format", description="`text` answers the bare text/x-diff"),
+    ] = "json",
+) -> DiffOut | Response:
+    """Unified diff between two versions of a resume."""
+    result = await resume_service.diff(session, identity, resume_id, from_version, to_version)
+    if format_ == "text":
+        return Response(result.diff, media_type="text/x-diff")
+    return DiffOut(
+        from_version=result.from_version.id, to_version=result.to_version.id, diff=result.diff
+    )
+
+
+@router.post("/resumes/{resume_id}/critique", response_model=CritiqueOut)
+async def critique_resume(
+    resume_id: str, session: SessionDep, identity: CurrentIdentity, version_id: VersionId = None
+) -> CritiqueOut:
+    """Immediate critique of a version: findings with lines and fixes, and a score."""
+    version, result = await resume_service.critique(session, identity, resume_id, version_id)
+    return CritiqueOut(
+        resume_id=resume_id,
+        version_id=version.id,
+        score=result.score,
+        summary=result.summary,
+        words=result.words,
+        pages=result.pages,
+        findings=[FindingOut.model_validate(f) for f in result.findings],
     )
 
 

@@ -94,6 +94,15 @@ class ResumeRepository:
             )
         )
 
+    async def previous_version(self, resume_id: str, number: int) -> ResumeVersion | None:
+        """The version numbered just below `number`, if any."""
+        return await self.session.scalar(
+            select(ResumeVersion)
+            .where(ResumeVersion.resume_id == resume_id, ResumeVersion.number < number)
+            .order_by(ResumeVersion.number.desc())
+            .limit(1)
+        )
+
     def add(self, *objects: CandidateProfile | Resume | ResumeVersion | AuditLog) -> None:
         self.session.add_all(objects)
 

@@ -6,6 +6,9 @@ transaction, so what they write commits or rolls back with the change):
 - `profile_hooks`: after a profile changes (opting out must leave employer search now);
 - `erasure_hooks`: before a candidate's rows are deleted (delete vectors, cached matches,
   chat history). A hook that raises aborts the erasure, which can then be retried.
+
+Whoever stores a new version (a rewrite) should set `version.parsed` with
+`parse_for_storage(text)`, so the parsed view stays a plain read.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ import asyncio
 import logging
 import shutil
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path, PurePath
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +27,8 @@ from api.deps import on_rollback, require_role
 from api.identity.schemas import Identity
 from api.metrics.schemas import EventName
 from api.metrics.service import record
+from api.resumes.critique import Critique, critique
+from api.resumes.diff import unified_diff
 from api.resumes.repository import ResumeRepository, Viewer
 from api.resumes.schemas import ProfileUpdate
 from core.errors import (
@@ -43,6 +49,7 @@ from core.models import (
     utcnow,
 )
 from core.settings import get_settings
+from ingest.parsing import parse_resume
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +91,55 @@ class UploadResult:
     version: ResumeVersion
     pages: int | None
     warnings: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class VersionDiff:
+    from_version: ResumeVersion
+    to_version: ResumeVersion
+    diff: str
+
+
+# Bumped when the stored shape or the parser's output changes: older parses are redone on
+# read instead of being served stale.
+PARSED_FORMAT = 1
+
+
+def parse_for_storage(text: str) -> dict[str, Any]:
+    """The parse of a version's text, JSON-ready for `ResumeVersion.parsed` (CPU-bound:
+    call it through `asyncio.to_thread`). Contact details are kept as kinds only: the
+    details themselves are in the text, and one copy of personal data is enough."""
+    parsed = parse_resume(text)
+    experience = []
+    for entry in parsed.experience:
+        item = asdict(entry)
+        item["start"] = entry.start.isoformat() if entry.start else None
+        item["end"] = entry.end.isoformat() if entry.end else None
+        experience.append(item)
+    return {
+        "format": PARSED_FORMAT,
+        "summary": parsed.summary,
+        "sections": parsed.sections,
+        "experience": experience,
+        "education": parsed.education,
+        "skills": parsed.skills,
+        "skill_ids": parsed.skill_ids,
+        "skills_listed": parsed.skills_listed,
+        "certifications": parsed.certifications,
+        "languages": parsed.languages,
+        "contacts": list(dict.fromkeys(span.kind for span in parsed.contacts)),
+        "years_experience": parsed.years_experience,
+    }
+
+
+async def _parse_or_none(text: str) -> dict[str, Any] | None:
+    try:
+        return await asyncio.to_thread(parse_for_storage, text)
+    except Exception:
+        # A parser bug must not lose the candidate's upload; the parsed view retries on
+        # read. The traceback is logged, the resume text is not.
+        logger.exception("resume parse failed; version stored without a parse")
+        return None
 
 
 UploadHook = Callable[[AsyncSession, StoredUpload], Awaitable[None]]
@@ -207,6 +263,7 @@ class ResumeService:
             filename=filename[:255],
             media_type=loaded.media_type,
             text=loaded.text,
+            parsed=await _parse_or_none(loaded.text),
             created_at=now,
         )
         path = settings.uploads_dir / profile.id / f"{version.id}{_suffix(filename)}"
@@ -258,6 +315,74 @@ class ResumeService:
         if version is None:
             raise NotFound(f"version {version_id} of resume {resume_id} not found")
         return version
+
+    async def _version_or_current(
+        self, session: AsyncSession, resume: Resume, version_id: str | None
+    ) -> ResumeVersion:
+        wanted = version_id or resume.current_version_id
+        if wanted is None:
+            raise NotFound(f"resume {resume.id} has no version yet; upload one")
+        version = await ResumeRepository(session).version(resume.id, wanted)
+        if version is None:
+            raise NotFound(f"version {wanted} of resume {resume.id} not found")
+        return version
+
+    async def parsed(
+        self, session: AsyncSession, identity: Identity, resume_id: str, version_id: str | None
+    ) -> tuple[ResumeVersion, dict[str, Any]]:
+        """The stored parse of a version (the current one by default)."""
+        resume = await self.get(session, identity, resume_id)
+        version = await self._version_or_current(session, resume, version_id)
+        parsed = version.parsed
+        if not parsed or parsed.get("format") != PARSED_FORMAT:
+            # Stored before parsing at upload, by an older parser, or the parse failed:
+            # parse now, without turning this read into a write.
+            parsed = await asyncio.to_thread(parse_for_storage, version.text)
+        return version, parsed
+
+    async def diff(
+        self,
+        session: AsyncSession,
+        identity: Identity,
+        resume_id: str,
+        from_id: str | None,
+        to_id: str | None,
+    ) -> VersionDiff:
+        """Unified diff between two versions. `to` defaults to the current version, `from`
+        to the version `to` was derived from (else the one numbered before it)."""
+        resume = await self.get(session, identity, resume_id)
+        new = await self._version_or_current(session, resume, to_id)
+        if from_id is not None:
+            old = await self._version_or_current(session, resume, from_id)
+        else:
+            repo = ResumeRepository(session)
+            parent = new.parent_version_id
+            found = await (
+                repo.version(resume.id, parent)
+                if parent
+                else repo.previous_version(resume.id, new.number)
+            )
+            old = found or new
+        text = await asyncio.to_thread(
+            unified_diff, old.text, new.text, f"v{old.number}", f"v{new.number}"
+        )
+        return VersionDiff(old, new, text)
+
+    async def critique(
+        self, session: AsyncSession, identity: Identity, resume_id: str, version_id: str | None
+    ) -> tuple[ResumeVersion, Critique]:
+        """Critique a version (the current one by default) and count it in the funnel."""
+        resume = await self.get(session, identity, resume_id)
+        version = await self._version_or_current(session, resume, version_id)
+        result = await asyncio.to_thread(critique, version.text)
+        await record(
+            session,
+            EventName.resume_critiqued,
+            org_id=identity.org_id,
+            user_id=identity.user_id,
+            attributes={"score": result.score, "findings": len(result.findings)},
+        )
+        return version, result
 
     async def set_current(
         self, session: AsyncSession, identity: Identity, resume_id: str, version_id: str
