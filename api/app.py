@@ -25,9 +25,19 @@ from api.ratelimit import RateLimiter
 from core.settings import get_settings
 
 SERVICES: dict[str, list[str]] = {
-    "jobs": ["api.jobs.endpoints:router"],
-    "resumes": ["api.resumes.endpoints:router"],
+    "jobs": [
+        "api.jobs.endpoints:router",
+        "api.matching.endpoints:router",
+        "api.tasks.endpoints:job_router",
+        "api.tasks.endpoints:router",
+    ],
+    "resumes": [
+        "api.resumes.endpoints:router",
+        "api.tasks.endpoints:resume_router",
+        "api.tasks.endpoints:router",
+    ],
     "metrics": ["api.metrics.endpoints:router"],
+    "gateway": ["api.gateway.endpoints:router"],
 }
 # Mounted in every app: each service must be operable and authenticated on its own.
 COMMON: list[str] = ["api.health:router", "api.identity.endpoints:router"]
@@ -93,6 +103,8 @@ def create_app(services: set[str] | None = None) -> FastAPI:
         BodyLimitMiddleware, max_body_size=settings.upload_max_bytes + MULTIPART_ENVELOPE
     )
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
-    for ref in [*COMMON, *(ref for name in sorted(names) for ref in SERVICES[name])]:
+    # A router shared by several services (task status) is mounted once.
+    refs = dict.fromkeys([*COMMON, *(ref for name in sorted(names) for ref in SERVICES[name])])
+    for ref in refs:
         app.include_router(_router(ref))
     return app

@@ -62,6 +62,17 @@ class Settings(BaseSettings):
     llm_model: str = Field("gpt-4o-mini", description="model for conversation and rewrites")
     llm_cheap_model: str | None = Field(None, description="model for routing and summaries")
     llm_api_key: SecretStr | None = Field(None, description="key for the LLM endpoint")
+    llm_daily_tokens: int = Field(
+        200_000, ge=0, description="LLM tokens one user may spend per UTC day; 0: no limit"
+    )
+    llm_cache_ttl_s: int = Field(
+        86_400, ge=0, description="how long an identical LLM request is served from the cache"
+    )
+    services_url: AnyUrl | None = Field(
+        None,
+        description="where the chat agent's tools reach the jobs/resumes/metrics services; "
+        "default: the server that received the chat request",
+    )
     embeddings_base_url: AnyUrl | None = Field(
         None, description="OpenAI-compatible embeddings endpoint; unset uses the local model"
     )
@@ -80,6 +91,19 @@ class Settings(BaseSettings):
 
     stream_max_deliveries: int = Field(5, ge=1, description="deliveries before dead-letter")
     stream_claim_idle_ms: int = Field(30_000, ge=100, description="idle time before reclaim")
+
+    webhook_max_attempts: int = Field(8, ge=1, le=50, description="attempts before giving up")
+    webhook_backoff_base_s: float = Field(
+        15.0, gt=0, description="delay before the first retry; doubles per attempt (+ jitter)"
+    )
+    webhook_backoff_max_s: float = Field(3600.0, gt=0, description="longest delay between attempts")
+    webhook_timeout_s: float = Field(10.0, gt=0, description="timeout of one delivery attempt")
+    webhook_retry_poll_s: float = Field(
+        1.0, gt=0, description="how often the webhook worker looks for retries that are due"
+    )
+    webhook_secret_grace_s: int = Field(
+        86_400, ge=0, description="how long a rotated-out webhook secret keeps signing"
+    )
 
     upload_max_bytes: int = Field(10 * 1024 * 1024, ge=1024)
     upload_max_pages: int = Field(50, ge=1)

@@ -1,0 +1,1 @@
+"""The webhook API for integrators: outbound subscriptions and deliveries, inbound events."""

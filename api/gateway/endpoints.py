@@ -1,0 +1,158 @@
+"""Webhook API HTTP endpoints: subscriptions, delivery log and replay, inbound events."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+from fastapi.responses import JSONResponse
+
+from api.deps import CurrentIdentity, SessionDep
+from api.errors import ERROR_RESPONSES
+from api.gateway.inbound import inbound_service
+from api.gateway.schemas import (
+    EVENT_TYPES,
+    AttemptOut,
+    DeliveryOut,
+    EventTypeOut,
+    InboundEnvelope,
+    InboundResult,
+    SubscriptionCreate,
+    SubscriptionOut,
+    SubscriptionWithSecret,
+)
+from api.gateway.service import DeliveryView, subscription_service
+from api.pagination import Limit, Offset, Page
+from core.models import WebhookSubscription
+
+router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"], responses=ERROR_RESPONSES)
+
+
+def _with_secret(subscription: WebhookSubscription, secret: str) -> SubscriptionWithSecret:
+    return SubscriptionWithSecret(
+        **SubscriptionOut.model_validate(subscription).model_dump(), secret=secret
+    )
+
+
+def _delivery(view: DeliveryView) -> DeliveryOut:
+    out = DeliveryOut.model_validate(view.delivery)
+    out.history = [AttemptOut.model_validate(item) for item in view.history]
+    return out
+
+
+@router.get("/events", response_model=list[EventTypeOut])
+async def list_event_types() -> list[EventTypeOut]:
+    """Event types a subscription can ask for."""
+    return [EventTypeOut(type=name, description=text) for name, text in EVENT_TYPES.items()]
+
+
+@router.post(
+    "/subscriptions", response_model=SubscriptionWithSecret, status_code=status.HTTP_201_CREATED
+)
+async def create_subscription(
+    body: SubscriptionCreate, session: SessionDep, identity: CurrentIdentity
+) -> SubscriptionWithSecret:
+    """Subscribe a public URL to events; the signing secret is shown only now."""
+    subscription, secret = await subscription_service.create(session, identity, body)
+    return _with_secret(subscription, secret)
+
+
+@router.get("/subscriptions", response_model=Page[SubscriptionOut])
+async def list_subscriptions(
+    session: SessionDep, identity: CurrentIdentity, limit: Limit = 20, offset: Offset = 0
+) -> Page[SubscriptionOut]:
+    """Your organisation's subscriptions, newest first."""
+    rows, total = await subscription_service.list(session, identity, limit, offset)
+    return Page[SubscriptionOut](
+        items=[SubscriptionOut.model_validate(row) for row in rows],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut)
+async def get_subscription(
+    subscription_id: str, session: SessionDep, identity: CurrentIdentity
+) -> SubscriptionOut:
+    """One subscription (without its secret)."""
+    return SubscriptionOut.model_validate(
+        await subscription_service.get(session, identity, subscription_id)
+    )
+
+
+@router.delete("/subscriptions/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_subscription(
+    subscription_id: str, session: SessionDep, identity: CurrentIdentity
+) -> None:
+    """Stop deliveries and forget the delivery log; the secrets stop verifying."""
+    await subscription_service.delete(session, identity, subscription_id)
+
+
+@router.post("/subscriptions/{subscription_id}/rotate", response_model=SubscriptionWithSecret)
+async def rotate_secret(
+    subscription_id: str, session: SessionDep, identity: CurrentIdentity
+) -> SubscriptionWithSecret:
+    """A new secret; the old one keeps signing beside it for the grace period (24 h)."""
+    subscription, secret = await subscription_service.rotate(session, identity, subscription_id)
+    return _with_secret(subscription, secret)
+
+
+@router.get("/subscriptions/{subscription_id}/deliveries", response_model=Page[DeliveryOut])
+async def list_deliveries(
+    subscription_id: str,
+    session: SessionDep,
+    identity: CurrentIdentity,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Page[DeliveryOut]:
+    """The delivery log, newest first, each with its attempts."""
+    views, total = await subscription_service.deliveries(
+        session, identity, subscription_id, limit, offset
+    )
+    return Page[DeliveryOut](
+        items=[_delivery(view) for view in views], total=total, limit=limit, offset=offset
+    )
+
+
+@router.post(
+    "/subscriptions/{subscription_id}/deliveries/{delivery_id}/replay",
+    response_model=DeliveryOut,
+    status_code=status.HTTP_202_ACCEPTED,
+)
+async def replay_delivery(
+    subscription_id: str, delivery_id: str, session: SessionDep, identity: CurrentIdentity
+) -> DeliveryOut:
+    """Send a delivery again, with the same webhook-id."""
+    return _delivery(
+        await subscription_service.replay(session, identity, subscription_id, delivery_id)
+    )
+
+
+@router.post(
+    "/inbound",
+    response_model=InboundResult,
+    responses={200: {"model": InboundResult}, 201: {"model": InboundResult}},
+    status_code=status.HTTP_202_ACCEPTED,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": InboundEnvelope.model_json_schema()}},
+        }
+    },
+)
+async def receive_inbound(
+    request: Request,
+    session: SessionDep,
+    org: Annotated[
+        str | None,
+        Query(max_length=64, description="your organisation's id or slug (optional hint)"),
+    ] = None,
+) -> JSONResponse:
+    """Receive an event from a partner system, signed per Standard Webhooks (no API key).
+
+    `job.upsert` answers 200, `resume.submit` 201, `chat.message` 202 (the reply arrives
+    as a `chat.reply` webhook). A repeated webhook-id answers the first result again.
+    """
+    answer = await inbound_service.receive(session, request.headers, await request.body(), org)
+    return JSONResponse(answer.body.model_dump(mode="json"), status_code=answer.status_code)

@@ -1,0 +1,223 @@
+"""Inbound webhooks: partner systems create jobs, submit resumes and chat with us.
+
+Authenticated by a Standard Webhooks signature, not an API key: the secret that verifies
+names the organisation (secrets of the organisation's subscriptions sign inbound messages
+too). Order matters: headers, timestamp and signature are checked before the body is even
+parsed, and the webhook id is recorded before any effect, in the same transaction, so a
+partner's retry (or ten concurrent copies) acts once and gets the first answer back.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.gateway import chat
+from api.gateway.repository import GatewayRepository
+from api.gateway.schemas import (
+    ChatMessage,
+    InboundEnvelope,
+    InboundResult,
+    JobUpsert,
+    ResumeSubmit,
+)
+from api.gateway.service import live_secrets
+from api.gateway.signing import SignatureError, check_timestamp, matching_secret
+from api.identity.schemas import Identity
+from api.jobs.schemas import JobImport
+from api.jobs.service import job_service
+from api.resumes.service import resume_service
+from core.errors import BadRequest, Conflict, Unauthorized, Unprocessable
+from core.models import Role, User, new_id, utcnow
+
+REQUIRED_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
+MAX_WEBHOOK_ID = 150  # stored as "<org id>:<webhook id>" in a 200-character key
+# Partner-side candidates become users of the organisation under this username prefix.
+CANDIDATE_PREFIX = "partner:"
+_BAD_SIGNATURE = "webhook-signature does not verify with any secret of your organisation"
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    org_id: str
+    subscription_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    status_code: int
+    body: InboundResult
+
+
+def _validated(model: type[BaseModel], data: Any, what: str) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or what}: {err['msg']}" for err in exc.errors()
+        )
+        raise Unprocessable(f"invalid {what}: {problems}") from None
+
+
+class InboundService:
+    async def authenticate(
+        self, session: AsyncSession, headers: Mapping[str, str], body: bytes, org_ref: str | None
+    ) -> tuple[str, Sender]:
+        """The verified webhook id and sender; raises 400/401 before the body is read."""
+        missing = [name for name in REQUIRED_HEADERS if not headers.get(name)]
+        if missing:
+            raise BadRequest(f"missing header(s): {', '.join(missing)}")
+        msg_id = headers["webhook-id"]
+        if len(msg_id) > MAX_WEBHOOK_ID or not msg_id.isprintable():
+            raise BadRequest(f"webhook-id must be at most {MAX_WEBHOOK_ID} printable characters")
+        try:
+            timestamp = check_timestamp(headers["webhook-timestamp"], time.time())
+        except SignatureError as exc:
+            raise Unauthorized(str(exc)) from None
+        repo = GatewayRepository(session)
+        org_id: str | None = None
+        if org_ref is not None:
+            org = await repo.organisation(org_ref)
+            if org is None:
+                raise Unauthorized(_BAD_SIGNATURE)  # no hint whether the organisation exists
+            org_id = org.id
+        now = utcnow()
+        owners: dict[str, Sender] = {}
+        for owner_org, subscription_id, stored in await repo.signing_secrets(org_id):
+            for secret in live_secrets(stored, now):
+                owners[secret] = Sender(owner_org, subscription_id)
+        # Secrets are 256-bit random values: at most one can verify, so the first match is
+        # the sender. One HMAC per candidate secret is microseconds each.
+        matched = matching_secret(
+            headers["webhook-signature"], list(owners), msg_id, timestamp, body
+        )
+        if matched is None:
+            raise Unauthorized(_BAD_SIGNATURE)
+        return msg_id, owners[matched]
+
+    async def receive(
+        self, session: AsyncSession, headers: Mapping[str, str], body: bytes, org_ref: str | None
+    ) -> Answer:
+        msg_id, sender = await self.authenticate(session, headers, body, org_ref)
+        try:
+            document = json.loads(body)
+        except (UnicodeDecodeError, ValueError):
+            raise BadRequest("the body is not JSON") from None
+        envelope: InboundEnvelope = _validated(InboundEnvelope, document, "webhook payload")
+        # Validate the data before recording the id: a malformed message leaves no trace
+        # and can be corrected and re-sent under the same id.
+        data = _validated(_DATA_MODELS[envelope.type], envelope.data, f"{envelope.type} data")
+
+        repo = GatewayRepository(session)
+        key = f"{sender.org_id}:{msg_id}"
+        if not await repo.claim_inbound(key, sender.org_id):
+            stored = await repo.inbound(key)
+            result = (stored.result if stored else None) or {}
+            return Answer(
+                int(result.get("status_code", 200)),
+                InboundResult(
+                    webhook_id=msg_id,
+                    type=envelope.type,
+                    duplicate=True,
+                    result=result.get("body", {}),
+                ),
+            )
+        status_code, outcome = await self._act(session, sender, msg_id, envelope.type, data)
+        await repo.set_inbound_result(key, {"status_code": status_code, "body": outcome})
+        return Answer(
+            status_code,
+            InboundResult(webhook_id=msg_id, type=envelope.type, duplicate=False, result=outcome),
+        )
+
+    async def _act(
+        self, session: AsyncSession, sender: Sender, msg_id: str, kind: str, data: Any
+    ) -> tuple[int, dict[str, Any]]:
+        if isinstance(data, JobUpsert):
+            return 200, await self._upsert_job(session, sender, data)
+        if isinstance(data, ResumeSubmit):
+            return 201, await self._submit_resume(session, sender, data)
+        assert isinstance(data, ChatMessage), kind
+        await chat.hand_off(
+            session, chat.InboundChat(sender.org_id, data.conversation_id, data.message, msg_id)
+        )
+        return 202, {"conversation_id": data.conversation_id, "status": "accepted"}
+
+    async def _upsert_job(
+        self, session: AsyncSession, sender: Sender, data: JobUpsert
+    ) -> dict[str, Any]:
+        # The subscription acts as an employer of its organisation (it is the audit actor).
+        identity = Identity(
+            key_id=f"webhook:{sender.subscription_id}",
+            user_id=sender.subscription_id,
+            org_id=sender.org_id,
+            role=Role.employer,
+        )
+        item = data.model_dump()
+        result = await job_service.bulk_upsert(
+            session, identity, JobImport.model_validate({"jobs": [item]})
+        )
+        action = "created" if result.created else "updated" if result.updated else "unchanged"
+        return {
+            "job_id": result.ids[data.external_id],
+            "external_id": data.external_id,
+            "action": action,
+        }
+
+    async def _submit_resume(
+        self, session: AsyncSession, sender: Sender, data: ResumeSubmit
+    ) -> dict[str, Any]:
+        try:
+            content = base64.b64decode(data.content_base64, validate=True)
+        except binascii.Error:
+            raise Unprocessable("content_base64 is not valid base64") from None
+        user = await self._candidate(session, sender.org_id, data)
+        identity = Identity(
+            key_id=f"webhook:{sender.subscription_id}",
+            user_id=user.id,
+            org_id=sender.org_id,
+            role=Role.candidate,
+        )
+        upload = await resume_service.upload(session, identity, content, data.filename)
+        return {
+            "candidate_ref": data.candidate_ref,
+            "resume_id": upload.resume.id,
+            "version_id": upload.version.id,
+        }
+
+    @staticmethod
+    async def _candidate(session: AsyncSession, org_id: str, data: ResumeSubmit) -> User:
+        """The organisation's user for a partner-side candidate ref, created on first use."""
+        repo = GatewayRepository(session)
+        username = CANDIDATE_PREFIX + data.candidate_ref
+        user = await repo.user(org_id, username)
+        if user is None:
+            user = User(
+                id=new_id(),
+                org_id=org_id,
+                username=username,
+                display_name=data.display_name,
+                role=Role.candidate,
+                created_at=utcnow(),
+            )
+            repo.add(user)
+            await session.flush()
+        elif user.role is not Role.candidate:
+            raise Conflict(f"{username!r} is a {user.role.value} of your organisation")
+        return user
+
+
+_DATA_MODELS: dict[str, type[BaseModel]] = {
+    "job.upsert": JobUpsert,
+    "resume.submit": ResumeSubmit,
+    "chat.message": ChatMessage,
+}
+
+inbound_service = InboundService()
