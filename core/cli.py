@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from core.settings import ConfigError, get_settings
+from core.settings import ConfigError, Mode, get_settings
 
 app = typer.Typer(no_args_is_help=True, help="ClearView: a chat-first career assistant.")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
@@ -44,7 +44,11 @@ def serve(
     service: str = typer.Argument("all", help="`all` in one process, or one service by name"),
     host: str | None = typer.Option(None, help="bind address (default from settings)"),
     port: int | None = typer.Option(None, help="port (default 8000)"),
-    demo: bool = typer.Option(False, help="load the demo data set before serving"),
+    demo: bool | None = typer.Option(
+        None,
+        "--demo/--no-demo",
+        help="load (or refresh) the demo data set before serving; default: on in dev mode",
+    ),
 ) -> None:
     """Serve the API (and, for `all`, the chat UI and every worker in this process)."""
     from core.serve import SERVICE_NAMES, run
@@ -56,7 +60,7 @@ def serve(
         service,
         host=host or settings.host,
         port=port or settings.port,
-        demo=demo,
+        demo=settings.mode is Mode.dev if demo is None else demo,
     )
 
 

@@ -39,6 +39,8 @@ class _Server(uvicorn.Server):
 def _service_names() -> list[str]:
     from api.app import SERVICES
 
+    # The composition root wires the agent's chat endpoint in (`api` never imports `agents`).
+    SERVICES.setdefault("chat", ["agents.http:router"])
     return ["all", *SERVICES]
 
 

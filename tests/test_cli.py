@@ -41,7 +41,7 @@ def test_embedded_serve_is_healthy_doctor_passes_and_sigterm_stops_everything(
     env = _env(data_dir)
     port = _free_port()
     server = subprocess.Popen(
-        [CLI, "serve", "--port", str(port)],
+        [CLI, "serve", "--no-demo", "--port", str(port)],
         env=env,
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,

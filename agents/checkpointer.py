@@ -1,0 +1,59 @@
+"""Conversation memory: LangGraph checkpointers on the product's own database engine.
+
+SQLite installs keep threads in `<data_dir>/checkpoints.db` (a file of its own, so the
+checkpointer's connection never contends with the main database's writers); PostgreSQL
+installs keep them in the same database. Both survive a restart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from sqlalchemy.engine import make_url
+
+from core.settings import Settings, get_settings
+
+
+def checkpoint_path(settings: Settings) -> Path:
+    return settings.data_dir.resolve() / "checkpoints.db"
+
+
+@asynccontextmanager
+async def open_checkpointer(
+    settings: Settings | None = None,
+) -> AsyncIterator[BaseCheckpointSaver[str]]:
+    """The checkpointer for this install, set up and ready; closed on exit."""
+    settings = settings or get_settings()
+    if settings.is_postgres:
+        from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+
+        # psycopg wants the plain URL, not SQLAlchemy's driver-qualified one.
+        url = make_url(settings.effective_database_url).set(drivername="postgresql")
+        async with AsyncPostgresSaver.from_conn_string(
+            url.render_as_string(hide_password=False)
+        ) as saver:
+            await saver.setup()
+            yield saver
+        return
+    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+    path = checkpoint_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
+        await saver.setup()
+        yield saver
+
+
+async def forget_user(saver: BaseCheckpointSaver[str], user_id: str) -> int:
+    """Delete every conversation of a user (erasure); returns how many threads."""
+    threads = set()
+    async for item in saver.alist(None):
+        thread = str(item.config["configurable"].get("thread_id", ""))
+        if thread.startswith(f"{user_id}:"):
+            threads.add(thread)
+    for thread in threads:
+        await saver.adelete_thread(thread)
+    return len(threads)

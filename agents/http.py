@@ -1,0 +1,117 @@
+"""`POST /api/v1/chat`: the assistant over HTTP (registered by the composition root).
+
+The caller is authenticated by the identity service over HTTP, like every tool call, so
+the chat service can run alone and the agent package never reaches into the services.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+import httpx
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+
+from agents.chat import Assistant
+from agents.checkpointer import open_checkpointer
+from agents.context import Identity
+from core.errors import RateLimited, Unauthorized, Unavailable
+from core.settings import get_settings
+from tools.client import ServiceClient, ServiceError
+
+log = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """One assistant per process: its checkpointer connection and pooled HTTP client."""
+    settings = get_settings()
+    async with (
+        open_checkpointer(settings) as saver,
+        httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=5.0)) as http,
+    ):
+        default_url = str(settings.services_url).rstrip("/") if settings.services_url else ""
+        app.state.assistant = Assistant(saver, http, default_url)
+        yield
+
+
+router = APIRouter(prefix="/api/v1", tags=["chat"], lifespan=lifespan)
+bearer = HTTPBearer(auto_error=False, scheme_name="ApiKey")
+
+
+class ChatIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"conversation_id": "c-42", "message": "Which jobs match my resume best?"}]
+        }
+    )
+
+    conversation_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100,
+        pattern=r"^[\w.:-]+$",
+        description="your conversation; omit to start a new one",
+    )
+    message: str = Field(min_length=1, max_length=20_000)
+
+
+class ChatOut(BaseModel):
+    conversation_id: str
+    reply: str
+    tasks: list[dict[str, Any]] = Field(description="background work started by this turn")
+    mode: str = Field(description="llm: a configured model answered; offline: the local model")
+
+
+def _services_url(request: Request, assistant: Assistant) -> str:
+    """Configured, or else the server that received this request (the all-in-one mode)."""
+    if assistant.services_url:
+        return assistant.services_url
+    server = request.scope.get("server")
+    if server and server[1]:
+        return f"{request.url.scheme}://{server[0]}:{server[1]}"
+    return str(request.base_url).rstrip("/")
+
+
+async def _identity(services: ServiceClient, key: str) -> Identity:
+    try:
+        me = await services.get("/api/v1/me")
+    except ServiceError as exc:
+        if exc.status == 401:
+            raise Unauthorized(exc.detail, headers={"WWW-Authenticate": "Bearer"}) from None
+        if exc.status == 429:
+            raise RateLimited(exc.detail) from None
+        raise Unavailable(f"the identity service did not answer: {exc.detail}") from None
+    return Identity(user_id=me["user_id"], org_id=me["org_id"], role=me["role"], api_key=key)
+
+
+@router.post("/chat", response_model=ChatOut)
+async def chat(
+    body: ChatIn,
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> ChatOut:
+    """Talk to the assistant; your role and organisation come from your API key."""
+    if credentials is None:
+        raise Unauthorized(
+            "missing API key; send `Authorization: Bearer <key>`",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    assistant: Assistant = request.app.state.assistant
+    base = _services_url(request, assistant)
+    identity = await _identity(
+        assistant.services_for_key(credentials.credentials, base), credentials.credentials
+    )
+    conversation_id = body.conversation_id or uuid.uuid4().hex
+    final = await assistant.run_turn(identity, conversation_id, body.message, services_url=base)
+    return ChatOut(
+        conversation_id=conversation_id,
+        reply=final["text"],
+        tasks=final["tasks"],
+        mode=final["mode"],
+    )

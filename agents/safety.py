@@ -1,0 +1,123 @@
+"""What keeps the assistant safe to point at documents and hosted models.
+
+- Untrusted text (resumes, job descriptions, diffs) reaches a model only inside data tags
+  (`delimit`, shared with the tools), and the system prompt says those are data.
+- Personal details are masked before messages leave for a hosted endpoint and restored
+  in what comes back (`PiiVault`), so a provider never sees a name, e-mail or phone.
+- A canary string sits in the system prompt; a reply that contains it (the model was
+  talked into quoting its instructions) is replaced (`scrub_reply`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
+
+from core.settings import get_settings
+from ingest.parsing import Span, find_contacts
+from tools.base import DATA_TAGS, delimit
+
+__all__ = ["PiiVault", "canary", "delimit", "scrub_reply", "undelimit"]
+
+LEAK_REPLY = (
+    "I can't share my instructions. I can help with your resume, jobs, candidates or "
+    "hiring metrics instead."
+)
+_TAGS_RE = re.compile(rf"</?(?:{'|'.join(DATA_TAGS)})>\n?", re.I)
+
+
+def canary() -> str:
+    """A marker unique to this install (derived from its secret), stable across restarts."""
+    secret = get_settings().secret_key.get_secret_value()
+    return "CV-CANARY-" + hashlib.sha256(f"canary:{secret}".encode()).hexdigest()[:16]
+
+
+def scrub_reply(text: str) -> str:
+    """The reply, or a refusal when it leaks the system prompt's canary."""
+    marker = canary()
+    if marker in text or marker.lower() in text.lower():
+        return LEAK_REPLY
+    return text
+
+
+def undelimit(text: str) -> str:
+    """Data tags removed, for showing delimited text to the user who owns it."""
+    return _TAGS_RE.sub("", text).strip()
+
+
+class PiiVault:
+    """Placeholders for the personal details of one conversation, shared by all its
+    messages (the same e-mail is [EMAIL_1] everywhere), and the way back."""
+
+    def __init__(self) -> None:
+        self.by_value: dict[tuple[str, str], str] = {}
+        self.values: dict[str, str] = {}
+        self._counts: dict[str, int] = {}
+
+    def _placeholder(self, kind: str, value: str) -> str:
+        key = (kind, value)
+        if key not in self.by_value:
+            self._counts[kind] = self._counts.get(kind, 0) + 1
+            placeholder = f"[{kind.upper()}_{self._counts[kind]}]"
+            self.by_value[key] = placeholder
+            self.values[placeholder] = value
+        return self.by_value[key]
+
+    def mask_text(self, text: str, *, names: bool = True) -> str:
+        spans: list[Span] = [s for s in find_contacts(text) if names or s.kind != "name"]
+        pieces: list[str] = []
+        pos = 0
+        for span in spans:
+            pieces += [
+                text[pos : span.start],
+                self._placeholder(span.kind, text[span.start : span.end]),
+            ]
+            pos = span.end
+        pieces.append(text[pos:])
+        masked = "".join(pieces)
+        # A name found once (top of a resume) is masked wherever else it appears.
+        for (kind, value), placeholder in self.by_value.items():
+            if kind == "name" and value in masked:
+                masked = masked.replace(value, placeholder)
+        return masked
+
+    def mask(self, messages: list[AnyMessage]) -> list[AnyMessage]:
+        """Copies of `messages` with personal details replaced. A user's own chat
+        message keeps capitalised words (a job title is not a name); documents do not."""
+        out: list[AnyMessage] = []
+        for message in messages:
+            if isinstance(message.content, str) and isinstance(message, ToolMessage | HumanMessage):
+                masked = self.mask_text(message.content, names=isinstance(message, ToolMessage))
+                out.append(message.model_copy(update={"content": masked}))
+            else:
+                out.append(message)
+        return out
+
+    def restore_text(self, text: str) -> str:
+        if not self.values:
+            return text
+        pattern = re.compile(
+            "|".join(re.escape(p) for p in sorted(self.values, key=len, reverse=True))
+        )
+        return pattern.sub(lambda m: self.values[m.group()], text)
+
+    def _restore_value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.restore_text(value)
+        if isinstance(value, dict):
+            return {k: self._restore_value(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._restore_value(v) for v in value]
+        return value
+
+    def restore(self, message: AIMessage) -> AIMessage:
+        """The model's answer with placeholders turned back into the real values, in its
+        text and in its tool-call arguments (a tool must act on the real data)."""
+        if not self.values:
+            return message
+        content = self._restore_value(message.content)
+        calls = [{**call, "args": self._restore_value(call["args"])} for call in message.tool_calls]
+        return message.model_copy(update={"content": content, "tool_calls": calls})

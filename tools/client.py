@@ -1,0 +1,90 @@
+"""The one way tools reach the services: HTTP with the caller's own API key.
+
+Tools never hold credentials of their own, so every scope rule (tenant, role, opt-in) is
+enforced by the services exactly as for any other client, whatever the model asks for.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+
+
+class ServiceError(RuntimeError):
+    """A service refused or failed a call; `detail` is its own explanation."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(f"{status}: {detail}")
+        self.status = status
+        self.detail = detail
+
+
+class ServiceClient:
+    """Calls to the services on behalf of one caller.
+
+    `http` is shared by every caller of the process (connection pooling keeps a turn
+    fast); the key travels per request. `service_seconds` adds up the time spent waiting
+    for the services, so a turn's latency can be split between our code and theirs.
+    """
+
+    def __init__(self, http: httpx.AsyncClient, base_url: str, api_key: str) -> None:
+        self.http = http
+        self.base_url = base_url.rstrip("/")
+        self._headers = {"Authorization": f"Bearer {api_key}"}
+        self.service_seconds = 0.0
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+    ) -> Any:
+        """The decoded JSON answer (None for 204); raises `ServiceError` on 4xx/5xx."""
+        started = time.perf_counter()
+        try:
+            response = await self.http.request(
+                method,
+                f"{self.base_url}{path}",
+                json=json,
+                params={k: v for k, v in (params or {}).items() if v is not None},
+                files=files,
+                headers=self._headers,
+            )
+        except httpx.HTTPError as exc:
+            raise ServiceError(
+                503, f"the service could not be reached ({type(exc).__name__})"
+            ) from exc
+        finally:
+            self.service_seconds += time.perf_counter() - started
+        if response.status_code >= 400:
+            raise ServiceError(response.status_code, _detail(response))
+        if response.status_code == 204 or not response.content:
+            return None
+        if "json" not in response.headers.get("content-type", ""):
+            return response.text
+        return response.json()
+
+    async def get(self, path: str, **params: Any) -> Any:
+        return await self.request("GET", path, params=params)
+
+    async def post(self, path: str, body: Any = None) -> Any:
+        return await self.request("POST", path, json=body)
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:300] or response.reason_phrase
+    if isinstance(body, dict):
+        detail = body.get("detail") or body.get("error")
+        if isinstance(detail, list):  # FastAPI validation errors
+            return "; ".join(str(item.get("msg", item)) for item in detail)[:300]
+        if detail:
+            return str(detail)[:300]
+    return str(body)[:300]

@@ -1,0 +1,184 @@
+"""Employer tools: jobs from pasted descriptions, candidate search, comparison, funnel.
+
+Only opted-in candidates are ever returned: the matching service filters them in its own
+queries, for the caller's organisation's jobs only.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from langchain_core.tools import BaseTool, tool
+
+from tools.base import Runtime, ToolOutput, output, service_errors
+from tools.client import ServiceClient, ServiceError
+
+_ID_RE = re.compile(r"^[0-9a-f]{32}$")
+_TITLE_LABEL_RE = re.compile(r"^\s*(?:job\s+)?title\s*:\s*", re.I)
+
+
+def title_from_description(description: str) -> str:
+    """The first non-empty line, without a 'Title:' label, as the job title."""
+    for line in description.splitlines():
+        line = _TITLE_LABEL_RE.sub("", line.strip().strip("#*").strip())
+        if line:
+            return line[:300]
+    return "Untitled job"
+
+
+async def resolve_job(services: ServiceClient, job: str) -> dict[str, Any]:
+    """One of the organisation's jobs, by id or by (part of) its title."""
+    job = job.strip()
+    if _ID_RE.match(job):
+        return dict(await services.get(f"/api/v1/jobs/{job}"))
+    page = await services.get("/api/v1/jobs", q=job, limit=20)
+    items = page.get("items", [])
+    exact = [j for j in items if str(j.get("title", "")).lower() == job.lower()]
+    if exact or items:
+        return dict((exact or items)[0])
+    raise ServiceError(404, f"none of your organisation's jobs is called {job!r}")
+
+
+def _summary(job: dict[str, Any]) -> dict[str, Any]:
+    keys = ("id", "title", "company", "location", "remote", "published")
+    return {k: job.get(k) for k in keys} | {
+        "required_skills": job.get("required_skills", []),
+        "preferred_skills": job.get("preferred_skills", []),
+    }
+
+
+@tool(response_format="content_and_artifact")
+@service_errors
+async def list_my_jobs(runtime: Runtime, query: str | None = None) -> ToolOutput:
+    """List the organisation's jobs (newest first), optionally only those whose title,
+    company or description contains `query`.
+
+    Args:
+        query: text to look for, or omit for all jobs.
+    """
+    page = await runtime.context.services.get("/api/v1/jobs", q=query, limit=20)
+    return output(
+        {"jobs": [_summary(j) for j in page.get("items", [])], "total": page.get("total")}
+    )
+
+
+@tool(response_format="content_and_artifact")
+@service_errors
+async def create_job(description: str, runtime: Runtime, title: str | None = None) -> ToolOutput:
+    """Create and publish a job from a description the user pasted into the chat. Skills,
+    minimum years and location are read from the description by the service.
+
+    Args:
+        description: the full job description as the user gave it.
+        title: the job title; omit to use the description's first line.
+    """
+    body = {"title": title or title_from_description(description), "description": description}
+    job = await runtime.context.services.post("/api/v1/jobs", body)
+    return output({"status": "created", "job": _summary(job)})
+
+
+@tool(response_format="content_and_artifact")
+@service_errors
+async def update_job(
+    job: str,
+    runtime: Runtime,
+    description: str | None = None,
+    title: str | None = None,
+    published: bool | None = None,
+) -> ToolOutput:
+    """Update one of the organisation's jobs: a new description, title, or publish state.
+
+    Args:
+        job: the job's id or its title.
+        description: the new full description, if the user gave one.
+        title: the new title, if the user gave one.
+        published: true to publish, false to unpublish; omit to leave as is.
+    """
+    services = runtime.context.services
+    found = await resolve_job(services, job)
+    changes = {
+        k: v
+        for k, v in {"description": description, "title": title, "published": published}.items()
+        if v is not None
+    }
+    if not changes:
+        raise ServiceError(400, "nothing to change: give a new description, title or state")
+    updated = await services.request("PATCH", f"/api/v1/jobs/{found['id']}", json=changes)
+    return output({"status": "updated", "job": _summary(updated)})
+
+
+async def _ranked(services: ServiceClient, job: dict[str, Any], top_k: int) -> list[dict[str, Any]]:
+    result = await services.post("/api/v1/match/candidates", {"job_id": job["id"], "top_k": top_k})
+    return list(result["matches"])
+
+
+@tool(response_format="content_and_artifact")
+@service_errors
+async def find_candidates(job: str, runtime: Runtime, top_k: int = 5) -> ToolOutput:
+    """Find the best candidates for one of the organisation's jobs, best first, among
+    candidates who opted in to employer search; each with score, matched and missing
+    skills and reasons. Candidates are identified by ids only.
+
+    Args:
+        job: the job's id or its title.
+        top_k: how many candidates (1-20).
+    """
+    services = runtime.context.services
+    found = await resolve_job(services, job)
+    matches = await _ranked(services, found, max(1, min(int(top_k), 20)))
+    return output({"job": _summary(found), "matches": matches})
+
+
+@tool(response_format="content_and_artifact")
+@service_errors
+async def compare_candidates(job: str, first: str, second: str, runtime: Runtime) -> ToolOutput:
+    """Compare two candidates for one job side by side: scores, skills each has and
+    misses. Candidates are named by their resume id, candidate id, or rank (1, 2, ...)
+    in the find_candidates result for that job.
+
+    Args:
+        job: the job's id or its title.
+        first: the first candidate (resume id, candidate id or rank).
+        second: the second candidate (resume id, candidate id or rank).
+    """
+    services = runtime.context.services
+    found = await resolve_job(services, job)
+    ranked = await _ranked(services, found, 100)
+
+    def pick(ref: str) -> dict[str, Any]:
+        ref = ref.strip().lstrip("#")
+        if ref.isdigit() and 1 <= int(ref) <= len(ranked):
+            return {"rank": int(ref), **ranked[int(ref) - 1]}
+        for rank, match in enumerate(ranked, 1):
+            if ref in (match.get("resume_id"), match.get("candidate_id")):
+                return {"rank": rank, **match}
+        raise ServiceError(404, f"candidate {ref!r} is not among this job's opted-in candidates")
+
+    return output({"job": _summary(found), "candidates": [pick(first), pick(second)]})
+
+
+@tool(response_format="content_and_artifact")
+@service_errors
+async def hiring_funnel(runtime: Runtime, days: int = 30) -> ToolOutput:
+    """The organisation's hiring funnel over the last `days` days: resumes uploaded,
+    critiqued, rewritten and matched, background task counts and LLM usage.
+
+    Args:
+        days: the period in days (1-366).
+    """
+    from datetime import UTC, datetime, timedelta
+
+    since = datetime.now(UTC) - timedelta(days=max(1, min(int(days), 366)))
+    summary = await runtime.context.services.get("/api/v1/metrics/summary", since=since.isoformat())
+    return output({"days": days, **summary})
+
+
+EMPLOYER_TOOLS: list[BaseTool] = [
+    list_my_jobs,
+    create_job,
+    update_job,
+    find_candidates,
+    compare_candidates,
+    hiring_funnel,
+]
