@@ -11,7 +11,8 @@ The contract every worker relies on (DESIGN.md, "Events"):
 - Entries left pending by a consumer that died, or by a handler that failed, are taken over
   with XAUTOCLAIM once idle for `claim_idle_ms` (the cursor is followed to the end).
 - After `max_deliveries` deliveries without success an entry moves to `<stream>:dead` with
-  its error and is acknowledged in its source stream.
+  its error and is acknowledged in its source stream; an `on_dead_letter` callback, if
+  given, is awaited first (e.g. to mark the task the entry stood for as failed).
 - Stopping lets the handler in flight finish (within a grace period); entries not finished
   stay pending for another consumer. A lost connection is retried with exponential back-off;
   nothing is acknowledged that was not handled.
@@ -116,6 +117,9 @@ class Message:
 
 
 Handler = Callable[[Message], Awaitable[None]]
+# Told about an entry (and its last error) just before it moves to the dead-letter stream,
+# so the work it stood for can be marked failed where users look (e.g. a task's status).
+DeadLetterHandler = Callable[[Message, str], Awaitable[None]]
 T = TypeVar("T")
 
 
@@ -152,6 +156,7 @@ class Consumer:
         batch: int = 32,
         block_ms: int = 2_000,
         shutdown_grace_s: float = 30.0,
+        on_dead_letter: DeadLetterHandler | None = None,
     ) -> None:
         self.redis = redis
         self.stream = stream
@@ -164,6 +169,7 @@ class Consumer:
         self.batch = batch
         self.block_ms = block_ms
         self.shutdown_grace_s = shutdown_grace_s
+        self.on_dead_letter = on_dead_letter
         # Look for abandoned entries twice per idle period: an entry waits at most ~1.5x
         # claim_idle_ms (failed handlers are retried at that pace, too).
         self.claim_interval_s = max(self.claim_idle_ms / 2000, 0.05)
@@ -298,7 +304,11 @@ class Consumer:
         if deliveries > self.max_deliveries:
             # The handler never returned, e.g. it crashed its process each time.
             await self._dead_letter(
-                entry_id, fields, deliveries, f"no outcome after {deliveries - 1} deliveries"
+                entry_id,
+                fields,
+                deliveries,
+                f"no outcome after {deliveries - 1} deliveries",
+                payload=payload,
             )
             return
         try:
@@ -314,7 +324,7 @@ class Consumer:
                     deliveries,
                     error,
                 )
-                await self._dead_letter(entry_id, fields, deliveries, error)
+                await self._dead_letter(entry_id, fields, deliveries, error, payload=payload)
             else:
                 # Left pending: `reclaim` retries it once it has been idle claim_idle_ms.
                 log.warning(
@@ -329,8 +339,26 @@ class Consumer:
         await self.redis.xack(self.stream, self.group, entry_id)
 
     async def _dead_letter(
-        self, entry_id: str, fields: dict[str, str], deliveries: int, error: str
+        self,
+        entry_id: str,
+        fields: dict[str, str],
+        deliveries: int,
+        error: str,
+        *,
+        payload: dict[str, Any] | None = None,
     ) -> None:
+        if self.on_dead_letter is not None and payload is not None:
+            # Before the move: if the callback fails, the entry stays pending and the next
+            # reclaim comes back here, so the callback runs at least once per dead letter.
+            message = Message(self.stream, entry_id, payload, deliveries)
+            try:
+                await self.on_dead_letter(message, error)
+            except Exception as exc:  # retried at the next reclaim; never lost
+                log.error(
+                    "%s/%s: dead-letter callback for %s failed (%s); will retry",
+                    self.stream, self.group, entry_id, type(exc).__name__,
+                )  # fmt: skip
+                return
         # One transaction: the entry is never both lost and acknowledged.
         pipe = self.redis.pipeline(transaction=True)
         pipe.xadd(

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from typing import Any
 from dataclasses import dataclass
+from importlib import import_module
+from typing import Any
 
 from core import bus, outbox
 from core.db import get_engine
 from core.redis import get_redis
 from core.settings import get_settings
+from workers import webhooks
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,13 @@ class WorkerSpec:
     run: Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 
-def stream_worker(name: str, stream: str, handler: bus.Handler, description: str) -> WorkerSpec:
+def stream_worker(
+    name: str,
+    stream: str,
+    handler: bus.Handler,
+    description: str,
+    on_dead_letter: bus.DeadLetterHandler | None = None,
+) -> WorkerSpec:
     """A worker consuming `stream` in the consumer group `name`."""
 
     async def run(stop: asyncio.Event) -> None:
@@ -40,7 +48,22 @@ def stream_worker(name: str, stream: str, handler: bus.Handler, description: str
             stop=stop,
             max_deliveries=settings.stream_max_deliveries,
             claim_idle_ms=settings.stream_claim_idle_ms,
+            on_dead_letter=on_dead_letter,
         )
+
+    return WorkerSpec(name, description, run)
+
+
+def module_worker(name: str, stream: str, module: str, description: str) -> WorkerSpec:
+    """A stream worker whose `handle` (and optional `on_dead_letter`) live in `module`,
+    imported only when the worker starts: listing workers loads no service code."""
+
+    async def run(stop: asyncio.Event) -> None:
+        loaded = import_module(module)
+        spec = stream_worker(
+            name, stream, loaded.handle, description, getattr(loaded, "on_dead_letter", None)
+        )
+        await spec.run(stop)
 
     return WorkerSpec(name, description, run)
 
@@ -52,6 +75,19 @@ async def _relay(stop: asyncio.Event) -> None:
 WORKERS: dict[str, WorkerSpec] = {
     "outbox": WorkerSpec(
         "outbox", "publish committed events a crashed process left behind", _relay
+    ),
+    "webhooks": WorkerSpec("webhooks", webhooks.DESCRIPTION, webhooks.run),
+    "index": module_worker(
+        "index", bus.INDEX, "workers.index", "re-index a resume or a batch of jobs"
+    ),
+    "match": module_worker(
+        "match", bus.MATCH, "workers.match", "rank jobs for a resume or candidates for a job"
+    ),
+    "rewrite": module_worker(
+        "rewrite", bus.REWRITE, "workers.rewrite", "rewrite a resume for a job as a new version"
+    ),
+    "notify": module_worker(
+        "notify", bus.NOTIFY, "workers.notify", "tell the chat session its task finished"
     ),
 }
 

@@ -337,3 +337,41 @@ async def test_once_is_true_only_the_first_time(engine: AsyncEngine) -> None:
         assert await bus.once(session, "notify", "task-1") is True
     async with session_scope(engine) as session:
         assert await bus.once(session, "match", "task-1") is False
+
+
+async def test_dead_letter_callback_sees_the_entry_and_its_error_before_the_move(
+    redis: aioredis.Redis, unique_name: str
+) -> None:
+    stream = unique_name
+    dead = bus.dead_letter_stream(stream)
+    seen: list[tuple[dict[str, object], int, str, int]] = []
+
+    async def handle(message: bus.Message) -> None:
+        raise ValueError(f"boom {message.payload['n']}")
+
+    async def on_dead_letter(message: bus.Message, error: str) -> None:
+        seen.append((message.payload, message.deliveries, error, int(await redis.xlen(dead))))
+        if len(seen) == 1:  # the first call fails, as if the database were away
+            raise RuntimeError("database away")
+
+    await publish_many(redis, stream, 1)
+    consumer = bus.Consumer(
+        redis,
+        stream,
+        GROUP,
+        handle,
+        max_deliveries=2,
+        claim_idle_ms=100,
+        block_ms=50,
+        on_dead_letter=on_dead_letter,
+    )
+    async with Running(consumer):
+        await eventually(lambda: _len_is(redis, dead, 1))
+
+    # The failing callback left the entry pending; the next reclaim ran it again (after
+    # the last delivery, so the handler itself was not called a third time).
+    assert [(payload, error, moved) for payload, _, error, moved in seen] == [
+        ({"n": 0}, "ValueError: boom 0", 0),
+        ({"n": 0}, "no outcome after 2 deliveries", 0),
+    ]
+    assert await pending(redis, stream) == 0

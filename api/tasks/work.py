@@ -1,0 +1,149 @@
+"""The work of match and index tasks: compute through the matching engine, store ids.
+
+Each kind is a (`compute`, `store`) pair run by `api.tasks.execution.TaskWork`: compute
+calls the engine's own service functions (no matching logic here), store writes the
+result in the task's final transaction, keeping only rows whose resume and job still
+exist (locked on PostgreSQL), so an erasure racing the task leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.matching import indexing
+from api.matching.schemas import MatchCandidatesIn, MatchJobsIn
+from api.matching.service import match_service
+from api.tasks.execution import Outcome, TaskFailure, TaskRun
+from api.tasks.repository import TaskRepository
+from core.db import session_scope
+from core.models import CandidateProfile, Job, Resume, ResumeVersion, TaskKind, new_id, utcnow
+
+# What a match result keeps of the engine's answer besides ids and score.
+_DETAILS = ("matched_skills", "missing_required", "missing_preferred", "reasons", "title", "company", "location", "external_id")  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    job_id: str
+    resume_id: str
+    score: float
+    details: dict[str, Any]
+
+
+async def compute_matches(run: TaskRun) -> list[Match]:
+    """Ranked matches for the task's resume (jobs) or job (candidates), best first."""
+    identity = run.identity()
+    top_k = int(run.payload.get("top_k", 10))
+    subject = str(run.subject_id)
+    async with session_scope() as session:
+        if run.kind is TaskKind.match_jobs:
+            found = await match_service.match_jobs(
+                session, identity, MatchJobsIn(resume_id=subject, top_k=top_k)
+            )
+            return [
+                Match(str(m.job_id), subject, m.score, m.model_dump(include=set(_DETAILS)))
+                for m in found.matches
+                if m.job_id is not None
+            ]
+        if run.kind is TaskKind.match_candidates:
+            ranked = await match_service.match_candidates(
+                session, identity, MatchCandidatesIn(job_id=subject, top_k=top_k)
+            )
+            return [
+                Match(subject, c.resume_id, c.score, c.model_dump(include=set(_DETAILS)))
+                for c in ranked.matches
+            ]
+    raise TaskFailure(f"a {run.kind.value} task cannot be run by the match worker")
+
+
+async def store_matches(
+    session: AsyncSession, run: TaskRun, matches: list[Match]
+) -> Outcome | None:
+    repo = TaskRepository(session)
+    live_resumes = await repo.live_resumes(
+        sorted({m.resume_id for m in matches} | _resume_subject(run))
+    )
+    live_jobs = await repo.live_jobs(sorted({m.job_id for m in matches} | _job_subject(run)))
+    subject = str(run.subject_id)
+    if subject not in (live_resumes if run.kind is TaskKind.match_jobs else live_jobs):
+        return None
+    kept = [m for m in matches if m.resume_id in live_resumes and m.job_id in live_jobs]
+    now = utcnow()
+    await repo.insert_match_results(
+        [
+            {
+                "id": new_id(),
+                "created_at": now,
+                "task_id": run.id,
+                "org_id": run.org_id,
+                "job_id": m.job_id,
+                "resume_id": m.resume_id,
+                "candidate_id": live_resumes[m.resume_id],
+                "rank": rank,
+                "score": m.score,
+                "details": m.details,
+            }
+            for rank, m in enumerate(kept, start=1)
+        ]
+    )
+    key = "resume_id" if run.kind is TaskKind.match_jobs else "job_id"
+    return Outcome({key: subject, "matches": len(kept)}, event_type="match.completed")
+
+
+def _resume_subject(run: TaskRun) -> set[str]:
+    return {str(run.subject_id)} if run.kind is TaskKind.match_jobs else set()
+
+
+def _job_subject(run: TaskRun) -> set[str]:
+    return {str(run.subject_id)} if run.kind is TaskKind.match_candidates else set()
+
+
+@dataclass(frozen=True, slots=True)
+class Indexed:
+    count: int
+    candidate_id: str | None = None
+    version_id: str | None = None
+
+
+async def compute_index(run: TaskRun) -> Indexed:
+    """Re-index a resume's current version, or a batch of jobs, through the engine's
+    indexing functions (the same ones its upload and job hooks use)."""
+    async with session_scope() as session:
+        if run.kind is TaskKind.index_resume:
+            resume = await session.get(Resume, str(run.subject_id))
+            version_id = resume.current_version_id if resume else None
+            version = await session.get(ResumeVersion, version_id) if version_id else None
+            profile = await session.get(CandidateProfile, resume.candidate_id) if resume else None
+            if resume is None or version is None or profile is None:
+                raise TaskFailure(f"resume {run.subject_id} has no current version to index")
+            await indexing.index_resume_version(
+                resume_id=resume.id,
+                version_id=version.id,
+                candidate_id=profile.id,
+                org_id=profile.org_id,
+                text=version.text,
+                open_to_employers=bool(profile.open_to_employers),
+            )
+            return Indexed(1, profile.id, version.id)
+        if run.kind is TaskKind.index_job:
+            job_ids = [str(j) for j in run.payload.get("job_ids", [])]
+            jobs = [job for j in job_ids if (job := await session.get(Job, j)) is not None]
+            jobs = [job for job in jobs if job.org_id == run.org_id]
+            return Indexed(await indexing.index_jobs(jobs))
+    raise TaskFailure(f"a {run.kind.value} task cannot be run by the index worker")
+
+
+async def store_index(session: AsyncSession, run: TaskRun, indexed: Indexed) -> Outcome | None:
+    if run.kind is TaskKind.index_job:
+        return Outcome({"indexed": indexed.count})
+    live = await TaskRepository(session).live_resumes([str(run.subject_id)])
+    if not live:
+        # Erased while it was being embedded: take the vectors back out again.
+        if indexed.candidate_id is not None:
+            await indexing.remove_candidate(indexed.candidate_id)
+        return None
+    result = {"resume_id": str(run.subject_id), "version_id": indexed.version_id}
+    return Outcome(result, event_type="resume.parsed")

@@ -1,0 +1,310 @@
+"""End-to-end pipeline benchmark: match tasks over HTTP -> results stored -> notified.
+
+    .venv/bin/python -m bench.pipeline [--tasks 1000] [--database-url URL] [--redis-url URL]
+
+Set-up: a fresh PostgreSQL database (default; or SQLite with `--database-url sqlite`), a
+Redis database of its own, 5 jobs and 5 opted-in resumes indexed by the real hooks. Then
+`clearview serve jobs` runs as a subprocess, and for 1 and then 2 worker processes
+(`clearview worker match`, plus one `clearview worker notify`) the benchmark POSTs
+`--tasks` candidate-match tasks (`POST /api/v1/jobs/{id}/matches`, each with its own chat
+session) and listens on the chat channels for the notifications. Reported per run:
+tasks/s (first submit to last notification), submit-to-notify latency p50/p95, and the
+notify overhead (task finished in the database -> message received) p50/p95; next to the
+bare matcher's throughput (`match_service.match_candidates` in a loop, in this process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench._common import table
+
+ROOT = Path(__file__).resolve().parents[1]
+CLEARVIEW = Path(sys.executable).with_name("clearview")
+PG_ADMIN = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+CONCURRENCY = 16
+JOBS = [
+    ("Python Developer", "Build APIs in Python and Django on PostgreSQL. Docker preferred.", ["Python", "Django"]),
+    ("Data Engineer", "ETL pipelines with Python, SQL and Airflow; Spark a plus.", ["Python", "SQL", "Airflow"]),
+    ("Registered Nurse", "Patient care in a hospital ward; BLS certification required.", ["Patient Care"]),
+    ("Frontend Developer", "React and TypeScript interfaces; CSS and accessibility.", ["React", "TypeScript"]),
+    ("DevOps Engineer", "Kubernetes, Terraform and AWS; Linux administration.", ["Kubernetes", "Terraform"]),
+]  # fmt: skip
+RESUMES = [
+    "Experience\nPython Developer at Acme (2018 - 2023)\n- Built REST APIs in Python and Django\n\nSkills\nPython, Django, PostgreSQL, Docker\n",
+    "Experience\nData Engineer at Globex (2019 - 2024)\n- Maintained ETL pipelines in SQL and Airflow\n\nSkills\nSQL, Airflow, Python, Spark\n",
+    "Experience\nRegistered Nurse at City Hospital (2015 - 2022)\n- Patient care on a surgical ward\n\nCertifications\nBLS\n",
+    "Experience\nFrontend Developer at Initech (2020 - 2024)\n- Built React and TypeScript interfaces\n\nSkills\nCSS, TypeScript, React\n",
+    "Experience\nSystems Administrator at Umbrella (2016 - 2021)\n- Managed Linux servers\n\nSkills\nLinux, AWS, Terraform, Kubernetes\n",
+]  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(q * len(ordered)) - 1))]
+
+
+async def admin(sql: str) -> None:
+    from sqlalchemy import text
+
+    from core.db import make_engine
+
+    engine = make_engine(PG_ADMIN).execution_options(isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(text(sql))
+    await engine.dispose()
+
+
+async def seed() -> tuple[str, list[str], dict[str, str]]:
+    """Jobs and resumes through the services in this process (the hooks index them);
+    returns the employer's key, the job ids and the employer identity's fields."""
+    from api.app import create_app
+    from api.identity.service import create_api_key, identity_service
+    from core.db import session_scope
+
+    app = create_app()
+    async with session_scope() as session:
+        key = await create_api_key(session, "bench-org", "employer")
+    async with session_scope() as session:
+        who = await identity_service.authenticate(session, key)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+        jobs = [
+            {"external_id": f"j{n}", "title": t, "description": d, "required_skills": s}
+            for n, (t, d, s) in enumerate(JOBS)
+        ]
+        answer = await http.post(
+            "/api/v1/jobs/bulk", json={"jobs": jobs}, headers={"Authorization": f"Bearer {key}"}
+        )
+        answer.raise_for_status()
+        job_ids = list(answer.json()["ids"].values())
+        for n, text in enumerate(RESUMES):
+            async with session_scope() as session:
+                ckey = await create_api_key(session, f"bench-people-{n}", "candidate")
+            auth = {"Authorization": f"Bearer {ckey}"}
+            files = {"file": ("cv.txt", text.encode(), "text/plain")}
+            (await http.post("/api/v1/resumes", files=files, headers=auth)).raise_for_status()
+            patch = await http.patch(
+                "/api/v1/candidates/me", json={"open_to_employers": True}, headers=auth
+            )
+            patch.raise_for_status()
+    ids = {"key_id": who.key_id, "user_id": who.user_id, "org_id": who.org_id}
+    return key, job_ids, ids
+
+
+async def bare_matcher(job_ids: list[str], identity: dict[str, str], calls: int) -> float:
+    """Calls per second of the matching service itself, one after another."""
+    from api.identity.schemas import Identity
+    from api.matching.schemas import MatchCandidatesIn
+    from api.matching.service import match_service
+    from core.db import session_scope
+    from core.models import Role
+
+    who = Identity(role=Role.employer, **identity)
+    for n in range(20):  # warm-up: model session, Chroma caches
+        async with session_scope() as session:
+            body = MatchCandidatesIn(job_id=job_ids[n % len(job_ids)], top_k=3)
+            await match_service.match_candidates(session, who, body)
+    start = time.perf_counter()
+    for n in range(calls):
+        async with session_scope() as session:
+            body = MatchCandidatesIn(job_id=job_ids[n % len(job_ids)], top_k=3)
+            await match_service.match_candidates(session, who, body)
+    return calls / (time.perf_counter() - start)
+
+
+def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [str(CLEARVIEW), *args],
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        process.wait(timeout=60)
+
+
+async def run_pipeline(
+    base: str, key: str, job_ids: list[str], redis_url: str, tasks: int, tag: str
+) -> dict[str, Any]:
+    """Submit `tasks` match tasks over HTTP; wait for every chat notification."""
+    import redis.asyncio as aioredis
+    from sqlalchemy import select
+
+    from core.db import session_scope
+    from core.models import Task
+
+    redis = aioredis.from_url(redis_url)
+    pubsub = redis.pubsub()
+    await pubsub.psubscribe(f"cv:chat:{tag}-*")
+    received: dict[str, float] = {}
+    submitted: dict[str, float] = {}
+
+    async def listen() -> None:
+        while len(received) < tasks:
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+            if message is not None:
+                received[json.loads(message["data"])["task_id"]] = time.time()
+
+    listener = asyncio.create_task(listen())
+    limit = asyncio.Semaphore(CONCURRENCY)
+    headers = {"Authorization": f"Bearer {key}"}
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as http:
+
+        async def submit(n: int) -> None:
+            async with limit:
+                sent = time.time()
+                answer = await http.post(
+                    f"/api/v1/jobs/{job_ids[n % len(job_ids)]}/matches",
+                    json={"top_k": 3, "chat_session_id": f"{tag}-{n}"},
+                )
+                answer.raise_for_status()
+                submitted[answer.json()["task_id"]] = sent
+
+        start = time.time()
+        await asyncio.gather(*(submit(n) for n in range(tasks)))
+        submit_s = time.time() - start
+    await asyncio.wait_for(listener, timeout=600)
+    await pubsub.aclose()
+    await redis.aclose()
+    async with session_scope() as session:
+        rows = await session.execute(
+            select(Task.id, Task.finished_at).where(Task.id.in_(list(submitted)))
+        )
+        finished = {task_id: at.timestamp() for task_id, at in rows.all() if at is not None}
+    latency = [(received[t] - submitted[t]) * 1000 for t in submitted]
+    overhead = [(received[t] - finished[t]) * 1000 for t in submitted]
+    return {
+        "tasks_s": tasks / (max(received.values()) - start),
+        "submit_s": tasks / submit_s,
+        "p50": statistics.median(latency),
+        "p95": pct(latency, 0.95),
+        "notify_p50": statistics.median(overhead),
+        "notify_p95": pct(overhead, 0.95),
+    }
+
+
+async def main(args: argparse.Namespace) -> None:
+    data = Path(tempfile.mkdtemp(prefix="cv-bench-pipeline-"))
+    database_url = args.database_url
+    created_db = None
+    if database_url in (None, "postgres"):
+        created_db = f"cvbench_{uuid.uuid4().hex[:8]}"
+        await admin(f'CREATE DATABASE "{created_db}"')
+        database_url = PG_ADMIN.rsplit("/", 1)[0] + f"/{created_db}"
+    elif database_url == "sqlite":
+        database_url = f"sqlite+aiosqlite:///{data / 'clearview.db'}"
+    env = {
+        **os.environ,
+        "CLEARVIEW_DATA_DIR": str(data),
+        "CLEARVIEW_DATABASE_URL": database_url,
+        "CLEARVIEW_REDIS_URL": args.redis_url,
+        "CLEARVIEW_LOG_LEVEL": "WARNING",
+        # One client submitting a burst: the per-key rate limit would measure itself.
+        "CLEARVIEW_RATE_LIMIT_PER_MINUTE": "1000000",
+    }
+    os.environ.update(env)
+    from core import bus, migrate
+    from core.redis import connect
+    from core.settings import reset_settings_cache
+
+    reset_settings_cache()
+    await asyncio.to_thread(migrate.upgrade, database_url)
+    redis = connect(args.redis_url)
+    await redis.delete(*bus.STREAMS, *(bus.dead_letter_stream(s) for s in bus.STREAMS))
+    await redis.aclose()
+    key, job_ids, identity = await seed()
+    bare = await bare_matcher(job_ids, identity, args.bare_calls)
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = spawn(["serve", "jobs", "--port", str(port)], env, data / "server.log")
+    rows: list[list[str]] = []
+    try:
+        async with httpx.AsyncClient() as http:
+            for _ in range(120):
+                try:
+                    if (await http.get(f"{base}/healthz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.5)
+        for workers in (1, 2):
+            procs = [spawn(["worker", "match"], env, data / "match.log") for _ in range(workers)]
+            procs.append(spawn(["worker", "notify"], env, data / "notify.log"))
+            try:
+                await run_pipeline(base, key, job_ids, args.redis_url, 20, f"warm{workers}")
+                result = await run_pipeline(
+                    base, key, job_ids, args.redis_url, args.tasks, f"run{workers}"
+                )
+            finally:
+                stop(procs)
+            rows.append(
+                [
+                    f"pipeline, {workers} match worker(s)",
+                    f"{result['tasks_s']:.0f}",
+                    f"{result['tasks_s'] / bare:.2f}x",
+                    f"{result['p50']:.0f} / {result['p95']:.0f}",
+                    f"{result['notify_p50']:.1f} / {result['notify_p95']:.1f}",
+                    f"{result['submit_s']:.0f}",
+                ]
+            )
+    finally:
+        stop([server])
+        if created_db:
+            from core.db import dispose_engines
+
+            await dispose_engines()
+            await admin(f'DROP DATABASE IF EXISTS "{created_db}" WITH (FORCE)')
+    rows.insert(0, ["bare matcher (match_candidates loop)", f"{bare:.0f}", "1.00x", "-", "-", "-"])
+    print(f"\n{args.tasks} match tasks, {os.cpu_count()} cores, {database_url.split(':')[0]}\n")
+    print(
+        table(
+            [
+                "run",
+                "tasks/s",
+                "vs bare",
+                "submit->notify ms p50 / p95",
+                "notify overhead ms p50 / p95",
+                "submits/s",
+            ],
+            rows,
+        )
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tasks", type=int, default=1000)
+    parser.add_argument("--bare-calls", type=int, default=300)
+    parser.add_argument("--database-url", default=None, help="postgres (default), sqlite or a URL")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
+    asyncio.run(main(parser.parse_args()))

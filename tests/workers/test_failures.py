@@ -1,0 +1,194 @@
+"""Failures on SQLite and PostgreSQL: a poison task ends in the dead-letter stream and as a
+failed task with a readable reason while the rest succeed; erasing a candidate while a task
+about them is pending or running writes nothing back."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from api.tasks.execution import TaskRun, TaskWork
+from api.tasks.work import Match, compute_matches, store_matches
+from core import bus
+from core.db import session_scope
+from core.models import MatchResult, MetricEvent, Notification, ResumeVersion, Task, TaskStatus
+from core.redis import connect
+from tests.api.conftest import Key, MakeKey, count_rows
+from tests.tasks.conftest import World, seed
+from tests.tasks.test_task_api import drain
+from workers import match, notify, rewrite
+
+
+async def _until(check: object, within: float = 30.0) -> None:
+    deadline = time.monotonic() + within
+    while not await check():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.05)
+
+
+async def test_poison_task_is_dead_lettered_and_fails_readably_others_succeed(
+    client: httpx.AsyncClient, make_key: MakeKey, engine: AsyncEngine, bus_url: str
+) -> None:
+    world = await seed(client, make_key)
+    me, resume_id = world.candidates[0], world.resume_ids[0]
+    poison_job, good_job = world.job_ids[0], world.job_ids[1]
+    ids = []
+    for job_id in (poison_job, good_job):
+        answer = await client.post(
+            f"/api/v1/resumes/{resume_id}/rewrites", json={"job_id": job_id}, headers=me.headers
+        )
+        ids.append(answer.json()["task_id"])
+    gone = await client.delete(f"/api/v1/jobs/{poison_job}", headers=world.employer.headers)
+    assert gone.status_code == 204
+
+    redis = connect(bus_url)
+    consumer = bus.Consumer(
+        redis,
+        bus.REWRITE,
+        "rewrite",
+        rewrite.handle,
+        max_deliveries=3,
+        claim_idle_ms=100,
+        block_ms=50,
+        on_dead_letter=rewrite.on_dead_letter,
+    )
+    dead = bus.dead_letter_stream(bus.REWRITE)
+    stop = asyncio.Event()
+    running = asyncio.create_task(consumer.run(stop))
+
+    async def dead_lettered() -> bool:
+        return int(await redis.xlen(dead)) == 1
+
+    await _until(dead_lettered)
+    stop.set()
+    await asyncio.wait_for(running, 10)
+
+    [(_, fields)] = await redis.xrange(dead) or []
+    assert fields is not None
+    assert fields["deliveries"] == "3"
+    assert (
+        fields["error"]
+        == f"TaskFailure: job {poison_job} is no longer published; choose another job"
+    )
+    assert int((await redis.xpending(bus.REWRITE, "rewrite"))["pending"]) == 0
+    async with session_scope(engine) as session:
+        poisoned, healthy = [await session.get(Task, task_id) for task_id in ids]
+    assert poisoned is not None and healthy is not None
+    assert (poisoned.status, poisoned.attempts) == (TaskStatus.failed, 3)
+    assert poisoned.last_error == (
+        f"failed after 3 attempt(s): job {poison_job} is no longer published; choose another job"
+    )
+    assert poisoned.finished_at is not None and poisoned.result is None
+    assert (healthy.status, healthy.attempts) == (TaskStatus.succeeded, 1)
+    shown = (await client.get(f"/api/v1/tasks/{ids[0]}", headers=me.headers)).json()
+    assert (shown["status"], shown["error"]) == ("failed", poisoned.last_error)
+    assert await count_rows(engine, MetricEvent, MetricEvent.name == "task_failed") == 1
+    # Whoever asked hears about the failure, too.
+    await drain(bus_url, bus.NOTIFY, notify.handle)
+    kinds = await _column(engine, Notification.kind)
+    assert sorted(kinds) == ["task.failed", "task.succeeded"]
+    await redis.aclose()
+
+
+async def _column(engine: AsyncEngine, column: Any) -> list[Any]:
+    async with session_scope(engine) as session:
+        return list((await session.scalars(select(column))).all())  # type: ignore[call-overload]
+
+
+async def _erase(client: httpx.AsyncClient, key: Key) -> None:
+    profile = (await client.get("/api/v1/candidates/me", headers=key.headers)).json()
+    answer = await client.delete(f"/api/v1/candidates/{profile['id']}", headers=key.headers)
+    assert answer.status_code == 204, answer.text
+
+
+async def _submit_both(client: httpx.AsyncClient, world: World) -> tuple[str, str]:
+    """An employer's match task that ranks candidate 0, then candidate 0's own one (in this
+    order on the stream); returns (own, employer)."""
+    employer = await client.post(
+        f"/api/v1/jobs/{world.job_ids[0]}/matches", json={}, headers=world.employer.headers
+    )
+    own = await client.post(
+        f"/api/v1/resumes/{world.resume_ids[0]}/matches",
+        json={},
+        headers=world.candidates[0].headers,
+    )
+    return own.json()["task_id"], employer.json()["task_id"]
+
+
+async def test_erasure_while_pending_writes_nothing_back(
+    client: httpx.AsyncClient, make_key: MakeKey, engine: AsyncEngine, bus_url: str
+) -> None:
+    world = await seed(client, make_key)
+    own, employer = await _submit_both(client, world)
+    await _erase(client, world.candidates[0])
+    assert await drain(bus_url, bus.MATCH, match.handle) == 2
+
+    assert await count_rows(engine, Task, Task.id == own) == 0  # erased with the candidate
+    assert await count_rows(engine, MatchResult, MatchResult.resume_id == world.resume_ids[0]) == 0
+    async with session_scope(engine) as session:
+        task = await session.get(Task, employer)
+    assert task is not None and task.status is TaskStatus.succeeded
+    assert task.result == {"job_id": world.job_ids[0], "matches": 4}  # the other four
+
+
+async def test_erasure_while_running_writes_nothing_back(
+    client: httpx.AsyncClient, make_key: MakeKey, engine: AsyncEngine, bus_url: str
+) -> None:
+    world = await seed(client, make_key)
+    own, employer = await _submit_both(client, world)
+    computed: dict[str, list[Match]] = {}
+
+    async def compute_then_erase(run: TaskRun) -> list[Match]:
+        """The real computation; the candidate is erased after it, before the write."""
+        computed[run.id] = await compute_matches(run)
+        if len(computed) == 1:
+            await _erase(client, world.candidates[0])
+        return computed[run.id]
+
+    racing = TaskWork("match", compute_then_erase, store_matches)
+    await drain(bus_url, bus.MATCH, racing.handle)
+    # The employer's ranking had the erased candidate in it when it was computed ...
+    assert world.resume_ids[0] in {m.resume_id for m in computed[employer]}
+    assert own not in computed  # its task went with the erasure before it started
+    # ... and nothing about them was written back, by either task.
+    assert await count_rows(engine, MatchResult, MatchResult.resume_id == world.resume_ids[0]) == 0
+    assert await count_rows(engine, Task, Task.id == own) == 0
+    async with session_scope(engine) as session:
+        task = await session.get(Task, employer)
+    assert task is not None and task.status is TaskStatus.succeeded
+    assert await count_rows(engine, MatchResult, MatchResult.task_id == employer) == 4
+
+
+async def test_erasure_while_a_rewrite_runs_stores_no_version(
+    client: httpx.AsyncClient, make_key: MakeKey, engine: AsyncEngine, bus_url: str
+) -> None:
+    from api.rewrite.service import Rewritten, compute, store
+
+    world = await seed(client, make_key)
+    answer = await client.post(
+        f"/api/v1/resumes/{world.resume_ids[0]}/rewrites",
+        json={"job_id": world.job_ids[0]},
+        headers=world.candidates[0].headers,
+    )
+    assert answer.status_code == 202
+
+    async def compute_then_erase(run: TaskRun) -> Rewritten:
+        result = await compute(run)
+        await _erase(client, world.candidates[0])
+        return result
+
+    racing = TaskWork("rewrite", compute_then_erase, store)
+    await drain(bus_url, bus.REWRITE, racing.handle)
+    assert await count_rows(engine, ResumeVersion) == 4  # the other candidates' uploads
+    assert (
+        await count_rows(engine, ResumeVersion, ResumeVersion.resume_id == world.resume_ids[0]) == 0
+    )
+    assert (
+        await count_rows(engine, Task) == 0
+        or await count_rows(engine, Task, Task.status == TaskStatus.succeeded) == 0
+    )
