@@ -132,6 +132,11 @@ class VectorIndex:
     def embedder(self) -> Embedder:
         return self._embedder
 
+    def collection(self, kind: Kind) -> Collection:
+        """The Chroma collection of `kind`, for callers that need more than ids and
+        similarities from one query (the matcher reads metadata in the same call)."""
+        return self._collections[kind]
+
     # -- writes -----------------------------------------------------------------------
 
     def upsert_jobs(self, items: Sequence[JobDoc]) -> int:

@@ -1,0 +1,354 @@
+"""What the scorer sees of a job and of a resume.
+
+A resume is scored only through `clean_resume_text`: names, contact details, pronouns,
+birth dates, ages and other protected attributes are removed *before* anything is parsed,
+embedded or counted, so two resumes that differ only in those details have identical
+features and therefore bit-identical scores.
+
+Features are small, plain and JSON-serialisable: a job's features travel in the vector
+index's metadata (no SQL row per pooled job at query time), a resume's likewise for
+employer search.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from api.matching import lexical
+from core.models import Job
+from ingest.parsing import find_contacts, mask_personal_data, parse_job, parse_resume
+from ingest.skills import SkillLexicon, get_lexicon
+
+# Bumped whenever featurisation changes meaning; stored with indexed features.
+FEATURES_VERSION = 1
+# Longest text accepted by the API (real resumes are long; the body limit is far above).
+MAX_TEXT_CHARS = 100_000
+# The embedding model reads 256 word pieces; passing it more text only costs tokenising.
+EMBED_CHARS = 6_000
+# Rarity of a job skill the lexicon does not know: the lexicon's median IDF, since we know
+# nothing about it. And a floor, so that very common skills still count a little.
+UNKNOWN_SKILL_WEIGHT = 0.8
+MIN_SKILL_WEIGHT = 0.2
+
+
+# --- resume text cleaning (fairness) ---------------------------------------------------------
+
+# A line that states a protected attribute ("Date of birth: ...", "Gender: female").
+_PERSONAL_LABEL_RE = re.compile(
+    r"^[\W_]*(?:date\s+of\s+birth|birth\s*date|birthday|d\.?o\.?b\.?|born|age|gender|sex|"
+    r"marital\s+status|family\s+status|nationality|citizenship|religion|ethnicity|race|"
+    r"pronouns?|photo(?:graph)?|place\s+of\s+birth|children|height|weight)\b\s*(?::|-|–|\s\d)",
+    re.I,
+)
+# ... or mentions one in passing ("I was born in 1990", "34 years old").
+_PERSONAL_PHRASE_RE = re.compile(
+    r"\b(?:date\s+of\s+birth|born\s+(?:on|in)\s|\d{1,2}\s*(?:years?|yrs?)\s+old|years\s+of\s+age|"
+    r"\d{1,2}\s*y/?o\b)",
+    re.I,
+)
+_PLACEHOLDER_RE = re.compile(r"\[[A-Z]+_\d+\]")
+# International numbers the contact finder leaves (too few digits for it, "+1 555 0100").
+_LOOSE_PHONE_RE = re.compile(r"\+\d[\d\s().-]{5,}\d")
+# A short line holding a masked contact detail is a contact line: nothing in it says
+# anything about the work, and what is left of it ("Tel.", separators) varies per person.
+_CONTACT_LINE_MAX = 120
+_PRONOUNS = {
+    "he": "they",
+    "she": "they",
+    "him": "them",
+    "his": "their",
+    "her": "their",
+    "hers": "theirs",
+    "himself": "themself",
+    "herself": "themself",
+    "mr": "mx",
+    "mrs": "mx",
+    "ms": "mx",
+    "miss": "mx",
+}
+_PRONOUN_RE = re.compile(r"\b(" + "|".join(_PRONOUNS) + r")\b", re.I)
+
+
+def _neutral(match: re.Match[str]) -> str:
+    word = match.group(1)
+    neutral = _PRONOUNS[word.lower()]
+    if word.isupper() and len(word) > 1:
+        return neutral.upper()
+    return neutral.capitalize() if word[0].isupper() else neutral
+
+
+def clean_resume_text(text: str) -> str:
+    """The resume as the scorer may see it: contact details and the name masked (every
+    part of the name, wherever it recurs), contact lines and protected-attribute lines
+    dropped, pronouns and titles made neutral."""
+    masked, mapping = mask_personal_data(text, find_contacts(text))
+    for placeholder, value in mapping.items():
+        if placeholder.startswith("[NAME_"):
+            for part in re.findall(r"[^\W\d_][\w'’-]+", value):
+                masked = re.sub(rf"\b{re.escape(part)}\b", placeholder, masked)
+    lines = []
+    for line in masked.splitlines():
+        stripped = line.strip()
+        if _PLACEHOLDER_RE.search(stripped) and len(stripped) <= _CONTACT_LINE_MAX:
+            continue
+        if _PERSONAL_LABEL_RE.search(stripped) or _PERSONAL_PHRASE_RE.search(stripped):
+            continue
+        lines.append(line.rstrip())
+    cleaned = "\n".join(lines)
+    cleaned = _LOOSE_PHONE_RE.sub(" ", cleaned)
+    cleaned = _PRONOUN_RE.sub(_neutral, cleaned)
+    return re.sub(r"\n{3,}", "\n\n", cleaned).strip()
+
+
+# --- features ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SkillRef:
+    """A skill a job asks for: a canonical lexicon id, or `term:<stems>` for a name the
+    lexicon does not know (matched when every one of its terms occurs in the resume)."""
+
+    key: str
+    name: str
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class JobFeatures:
+    required: tuple[SkillRef, ...]
+    preferred: tuple[SkillRef, ...]
+    min_years: float | None
+    location: str
+    remote: bool
+    query: Mapping[str, float]  # lexical query: term -> weight
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "v": FEATURES_VERSION,
+                "r": [[s.key, s.name, s.weight] for s in self.required],
+                "p": [[s.key, s.name, s.weight] for s in self.preferred],
+                "y": self.min_years,
+                "l": self.location,
+                "m": self.remote,
+                "q": self.query,
+            },
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, raw: str) -> JobFeatures:
+        data = json.loads(raw)
+        return cls(
+            required=tuple(SkillRef(k, n, float(w)) for k, n, w in data["r"]),
+            preferred=tuple(SkillRef(k, n, float(w)) for k, n, w in data["p"]),
+            min_years=data["y"],
+            location=data["l"],
+            remote=bool(data["m"]),
+            query=data["q"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeFeatures:
+    skill_ids: frozenset[str]
+    years: float
+    counts: Mapping[str, int]  # lexical term counts
+    length: int  # terms in the whole text
+    skill_names: Mapping[str, str] = field(default_factory=dict)  # id -> canonical name
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "v": FEATURES_VERSION,
+                "s": sorted(self.skill_ids),
+                "y": self.years,
+                "c": self.counts,
+                "n": self.length,
+            },
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, raw: str) -> ResumeFeatures:
+        data = json.loads(raw)
+        return cls(
+            skill_ids=frozenset(data["s"]),
+            years=float(data["y"]),
+            counts=data["c"],
+            length=int(data["n"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedResume:
+    """A resume ready to score: the cleaned text (what gets embedded) and its features."""
+
+    text: str
+    features: ResumeFeatures
+
+    @property
+    def embed_text(self) -> str:
+        return self.text[:EMBED_CHARS]
+
+
+def prepare_resume(
+    text: str, *, today: date | None = None, lexicon: SkillLexicon | None = None
+) -> PreparedResume:
+    """Clean a resume and compute its features (CPU only; call it in a thread)."""
+    cleaned = clean_resume_text(text)
+    parsed = parse_resume(cleaned, today=today, lexicon=lexicon)
+    counts, length = lexical.doc_counts(cleaned)
+    return PreparedResume(
+        text=cleaned,
+        features=ResumeFeatures(
+            skill_ids=frozenset(parsed.skill_ids),
+            years=round(parsed.years_experience, 2),
+            counts=counts,
+            length=length,
+            skill_names=dict(zip(parsed.skill_ids, parsed.skills, strict=True)),
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class JobSnapshot:
+    """The fields of a job the matcher uses, detached from the ORM (safe in a thread)."""
+
+    job_id: str
+    org_id: str
+    external_id: str
+    title: str
+    description: str
+    company: str | None = None
+    location: str | None = None
+    remote: bool = False
+    required_skills: Sequence[str] = ()
+    preferred_skills: Sequence[str] = ()
+    min_years: float | None = None
+    salary_min: float | None = None
+    salary_max: float | None = None
+    published: bool = True
+
+    @classmethod
+    def from_row(cls, job: Job) -> JobSnapshot:
+        return cls(
+            job_id=job.id,
+            org_id=job.org_id,
+            external_id=job.external_id,
+            title=job.title,
+            description=job.description,
+            company=job.company,
+            location=job.location,
+            remote=bool(job.remote),
+            required_skills=tuple(job.required_skills or ()),
+            preferred_skills=tuple(job.preferred_skills or ()),
+            min_years=job.min_years,
+            salary_min=job.salary_min,
+            salary_max=job.salary_max,
+            published=bool(job.published),
+        )
+
+    @property
+    def text(self) -> str:
+        """What is embedded and counted: the title, then the description."""
+        return job_text(self.title, self.description)
+
+
+def job_text(title: str | None, description: str) -> str:
+    return f"{title}\n\n{description}" if title else description
+
+
+def _skill_ref(name: str, lexicon: SkillLexicon) -> SkillRef | None:
+    skill = lexicon.normalise(name)
+    if skill is not None:
+        return SkillRef(skill.id, skill.name, max(skill.idf, MIN_SKILL_WEIGHT))
+    stems = lexical.terms(name)
+    if not stems:
+        return None
+    return SkillRef("term:" + " ".join(stems), name.strip(), UNKNOWN_SKILL_WEIGHT)
+
+
+def _refs_from_ids(ids: Sequence[str], lexicon: SkillLexicon) -> list[SkillRef]:
+    refs = []
+    for skill_id in ids:
+        skill = lexicon.get(skill_id)
+        if skill is not None:
+            refs.append(SkillRef(skill.id, skill.name, max(skill.idf, MIN_SKILL_WEIGHT)))
+    return refs
+
+
+def _unique(refs: Sequence[SkillRef], taken: set[str]) -> tuple[SkillRef, ...]:
+    out = []
+    for ref in refs:
+        if ref.key not in taken:
+            taken.add(ref.key)
+            out.append(ref)
+    return tuple(out)
+
+
+def job_features(
+    text: str,
+    *,
+    title: str | None = None,
+    required_skills: Sequence[str] = (),
+    preferred_skills: Sequence[str] = (),
+    min_years: float | None = None,
+    location: str | None = None,
+    remote: bool = False,
+    lexicon: SkillLexicon | None = None,
+) -> JobFeatures:
+    """Features of a job. Explicit skill lists win; a job that lists none gets the skills
+    its text names, split into required and preferred by `parse_job`. Explicit minimum
+    years, location and remote flag likewise win over what the text says."""
+    lexicon = lexicon or get_lexicon()
+    explicit = bool(required_skills or preferred_skills)
+    parsed = None
+    if not explicit or min_years is None or location is None:
+        parsed = parse_job(text, title=title, lexicon=lexicon)
+    taken: set[str] = set()
+    if explicit:
+        required = _unique(
+            [r for r in (_skill_ref(n, lexicon) for n in required_skills) if r], taken
+        )
+        preferred = _unique(
+            [r for r in (_skill_ref(n, lexicon) for n in preferred_skills) if r], taken
+        )
+    else:
+        assert parsed is not None
+        required = _unique(_refs_from_ids(parsed.required_skill_ids, lexicon), taken)
+        preferred = _unique(_refs_from_ids(parsed.preferred_skill_ids, lexicon), taken)
+    return JobFeatures(
+        required=required,
+        preferred=preferred,
+        min_years=min_years if min_years is not None else (parsed.min_years if parsed else None),
+        location=(location if location is not None else (parsed.location if parsed else None))
+        or "",
+        remote=bool(remote or (parsed is not None and parsed.remote)),
+        query=lexical.query_weights(text),
+    )
+
+
+def snapshot_features(job: JobSnapshot, lexicon: SkillLexicon | None = None) -> JobFeatures:
+    return job_features(
+        job.text,
+        title=job.title,
+        required_skills=job.required_skills,
+        preferred_skills=job.preferred_skills,
+        min_years=job.min_years,
+        location=job.location,
+        remote=job.remote,
+        lexicon=lexicon,
+    )
+
+
+def location_tokens(location: str | None) -> list[str]:
+    """Lowercase words of a location ("Berlin, Germany" -> berlin, germany): how location
+    filters are matched, inside the vector query."""
+    return sorted({w for w in re.findall(r"[^\W\d_]{2,}", (location or "").lower())})

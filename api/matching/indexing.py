@@ -1,0 +1,295 @@
+"""Keep the vector index in step with jobs, resumes and consent.
+
+Each indexed item carries in its Chroma metadata everything the scorer needs
+(`features.JobFeatures` / `ResumeFeatures` as JSON, plus display fields), so a match
+query is one embedding and one Chroma call, with no SQL per pooled item.
+
+The service hooks (`job_hooks`, `upload_hooks`, `profile_hooks`, `erasure_hooks`) run
+inside the request's transaction. They do not write to Chroma at once: they queue the
+change on the session, and the queue is applied just before that transaction commits
+(`before_commit`), in one batch. So a bulk import of 200 jobs is one batched embedding
+and one Chroma upsert, and a transaction that rolls back leaves the index untouched. If
+the index write fails, the commit fails with it and the request reports the error.
+(A later issue moves this to a stream worker.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+from sqlalchemy.util import await_
+from sqlalchemy.util.concurrency import in_greenlet
+
+from api.jobs import service as jobs_service
+from api.jobs.service import JobAction
+from api.matching.features import (
+    FEATURES_VERSION,
+    JobSnapshot,
+    location_tokens,
+    prepare_resume,
+    snapshot_features,
+)
+from api.resumes import service as resumes_service
+from api.resumes.service import ErasedCandidate, StoredUpload
+from core.models import CandidateProfile, Job, ResumeVersion
+from ingest.index import JobDoc, ResumeDoc, VectorIndex, get_index
+
+FEATURES_KEY = "match_features"
+LOCATION_PREFIX = "loc:"
+
+
+@dataclass(frozen=True, slots=True)
+class MatchJobDoc(JobDoc):
+    """A job as indexed for matching: filter metadata plus scoring features."""
+
+    extra: dict[str, Any] | None = None
+
+    def metadata(self) -> dict[str, Any]:  # type: ignore[override]
+        # JobDoc.metadata(self), not super(): zero-argument super() breaks in slots dataclasses
+        return {**JobDoc.metadata(self), **(self.extra or {})}
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResumeDoc(ResumeDoc):
+    extra: dict[str, Any] | None = None
+
+    def metadata(self) -> dict[str, Any]:  # type: ignore[override]
+        return {**ResumeDoc.metadata(self), **(self.extra or {})}
+
+
+def job_doc(job: JobSnapshot) -> MatchJobDoc:
+    """Featurise a job for the index (CPU: parsing and term counting)."""
+    features = snapshot_features(job)
+    extra: dict[str, Any] = {
+        FEATURES_KEY: features.to_json(),
+        "features_version": FEATURES_VERSION,
+        "external_id": job.external_id,
+        "title": job.title,
+        "company": job.company or "",
+    }
+    if job.salary_min is not None:
+        extra["salary_min"] = float(job.salary_min)
+    if job.salary_max is not None:
+        extra["salary_max"] = float(job.salary_max)
+    for token in location_tokens(job.location):
+        extra[LOCATION_PREFIX + token] = True
+    return MatchJobDoc(
+        job_id=job.job_id,
+        org_id=job.org_id,
+        text=job.text,
+        published=job.published,
+        remote=job.remote,
+        location=job.location,
+        extra=extra,
+    )
+
+
+def index_jobs_sync(jobs: Sequence[JobSnapshot], index: VectorIndex | None = None) -> int:
+    """Index published jobs (featurised, embedded in batches, upserted) and remove
+    unpublished ones: a hidden job is simply not in the index, so searches need no filter."""
+    index = index or get_index()
+    published = [job for job in jobs if job.published]
+    for job in jobs:
+        if not job.published:
+            index.delete_job(job.job_id)
+    if published:
+        index.upsert_jobs([job_doc(job) for job in published])
+    return len(published)
+
+
+async def index_jobs(jobs: Sequence[Job | JobSnapshot], index: VectorIndex | None = None) -> int:
+    """Index jobs (ORM rows or snapshots); blocking work runs in a thread."""
+    snapshots = [j if isinstance(j, JobSnapshot) else JobSnapshot.from_row(j) for j in jobs]
+    return await asyncio.to_thread(index_jobs_sync, snapshots, index)
+
+
+async def remove_job(job_id: str, index: VectorIndex | None = None) -> None:
+    await asyncio.to_thread((index or get_index()).delete_job, job_id)
+
+
+def index_resume_sync(
+    *,
+    resume_id: str,
+    version_id: str,
+    candidate_id: str,
+    org_id: str,
+    text: str,
+    open_to_employers: bool,
+    index: VectorIndex | None = None,
+) -> None:
+    """Index a candidate's current resume; their other resumes leave the index, so a
+    candidate appears once in employer search, with what they last uploaded."""
+    index = index or get_index()
+    prepared = prepare_resume(text)
+    doc = MatchResumeDoc(
+        resume_id=resume_id,
+        candidate_id=candidate_id,
+        org_id=org_id,
+        version_id=version_id,
+        text=prepared.embed_text,
+        open_to_employers=open_to_employers,
+        extra={
+            FEATURES_KEY: prepared.features.to_json(),
+            "features_version": FEATURES_VERSION,
+        },
+    )
+    index.delete_candidate(candidate_id)
+    index.upsert_resumes([doc])
+
+
+async def index_resume_version(
+    *,
+    resume_id: str,
+    version_id: str,
+    candidate_id: str,
+    org_id: str,
+    text: str,
+    open_to_employers: bool,
+    index: VectorIndex | None = None,
+) -> None:
+    await asyncio.to_thread(
+        lambda: index_resume_sync(
+            resume_id=resume_id,
+            version_id=version_id,
+            candidate_id=candidate_id,
+            org_id=org_id,
+            text=text,
+            open_to_employers=open_to_employers,
+            index=index,
+        )
+    )
+
+
+async def remove_candidate(candidate_id: str, index: VectorIndex | None = None) -> None:
+    await asyncio.to_thread((index or get_index()).delete_candidate, candidate_id)
+
+
+async def set_visibility(
+    candidate_id: str, open_to_employers: bool, index: VectorIndex | None = None
+) -> int:
+    return await asyncio.to_thread(
+        (index or get_index()).set_candidate_visibility, candidate_id, open_to_employers
+    )
+
+
+# --- hooks: queue on the session, apply before commit ------------------------------------
+
+_PENDING = "clearview.matching.pending"
+
+
+@dataclass(frozen=True, slots=True)
+class _ResumeOp:
+    resume_id: str
+    version_id: str
+    candidate_id: str
+    org_id: str
+    text: str
+    open_to_employers: bool
+
+
+# ("jobs", {job_id: snapshot or None}) keeps the last state of each job; other ops in order
+_Op = tuple[str, Any]
+
+
+def _queue(session: AsyncSession) -> list[_Op]:
+    pending: list[_Op] = session.sync_session.info.setdefault(_PENDING, [])
+    return pending
+
+
+async def _apply(ops: list[_Op]) -> None:
+    jobs: dict[str, JobSnapshot | None] = {}
+    for kind, value in ops:
+        if kind == "job":
+            job_id, snapshot = value
+            jobs[job_id] = snapshot  # the last change of a job in a transaction wins
+    snapshots = [s for s in jobs.values() if s is not None]
+    for job_id, snapshot in jobs.items():
+        if snapshot is None:
+            await remove_job(job_id)
+    if snapshots:
+        await index_jobs(snapshots)
+    for kind, value in ops:
+        if kind == "resume":
+            await index_resume_version(**_resume_kwargs(value))
+        elif kind == "visibility":
+            await set_visibility(*value)
+        elif kind == "erase":
+            await remove_candidate(value)
+
+
+def _resume_kwargs(op: _ResumeOp) -> dict[str, Any]:
+    return {
+        "resume_id": op.resume_id,
+        "version_id": op.version_id,
+        "candidate_id": op.candidate_id,
+        "org_id": op.org_id,
+        "text": op.text,
+        "open_to_employers": op.open_to_employers,
+    }
+
+
+@event.listens_for(Session, "before_commit")
+def _flush_pending(session: Session) -> None:
+    ops = session.info.pop(_PENDING, None)
+    if not ops:
+        return
+    if not in_greenlet():  # a plain synchronous session: nothing to hop back to
+        asyncio.run(_apply(ops))
+        return
+    # AsyncSession.commit() runs this listener in SQLAlchemy's greenlet: `await_` hands the
+    # coroutine to the event loop, so the blocking index work still runs in a thread.
+    await_(_apply(ops))
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    # Changes that will never exist must not reach the index.
+    session.info.pop(_PENDING, None)
+
+
+async def on_job_change(session: AsyncSession, org_id: str, job_id: str, action: JobAction) -> None:
+    job = None if action == "deleted" else await session.get(Job, job_id)
+    snapshot = JobSnapshot.from_row(job) if job is not None else None
+    _queue(session).append(("job", (job_id, snapshot)))
+
+
+async def on_upload(session: AsyncSession, stored: StoredUpload) -> None:
+    version = await session.get(ResumeVersion, stored.version_id)
+    profile = await session.get(CandidateProfile, stored.candidate_id)
+    if version is None or profile is None:
+        return
+    op = _ResumeOp(
+        resume_id=stored.resume_id,
+        version_id=stored.version_id,
+        candidate_id=stored.candidate_id,
+        org_id=stored.org_id,
+        text=version.text,
+        open_to_employers=bool(profile.open_to_employers),
+    )
+    _queue(session).append(("resume", op))
+
+
+async def on_profile_change(session: AsyncSession, profile: CandidateProfile) -> None:
+    _queue(session).append(("visibility", (profile.id, bool(profile.open_to_employers))))
+
+
+async def on_erasure(session: AsyncSession, erased: ErasedCandidate) -> None:
+    _queue(session).append(("erase", erased.candidate_id))
+
+
+def register_hooks() -> None:
+    """Append the matcher's hooks to the services' seams (idempotent)."""
+    for hooks, hook in (
+        (jobs_service.job_hooks, on_job_change),
+        (resumes_service.upload_hooks, on_upload),
+        (resumes_service.profile_hooks, on_profile_change),
+        (resumes_service.erasure_hooks, on_erasure),
+    ):
+        if hook not in hooks:
+            hooks.append(hook)  # type: ignore[arg-type]

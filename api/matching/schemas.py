@@ -1,0 +1,127 @@
+"""Match payloads (an exact contract: the chat tools and integrators depend on it)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from api.matching.features import MAX_TEXT_CHARS
+
+_TEXT = Field(
+    None,
+    min_length=1,
+    max_length=MAX_TEXT_CHARS,
+    description=f"plain text, 1 to {MAX_TEXT_CHARS:,} characters",
+)
+_ID = Field(None, min_length=1, max_length=64)
+_TOP_K = Field(10, ge=1, le=100, description="how many results, 1 to 100")
+
+
+def _one_of(values: dict[str, object], text: str, ident: str, what: str) -> None:
+    has_text = values.get(text) is not None
+    has_id = values.get(ident) is not None
+    if has_text == has_id:
+        raise ValueError(f"send either {text!r} (the {what} itself) or {ident!r}, not both")
+
+
+def _not_blank(value: str | None, name: str) -> None:
+    if value is not None and not value.strip():
+        raise ValueError(f"{name} is blank; send the text itself")
+
+
+class MatchFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    location: str | None = Field(
+        None, min_length=1, max_length=200, description="jobs located here (every word)"
+    )
+    remote: bool | None = Field(None, description="true: remote jobs only; false: on-site only")
+    min_salary: float | None = Field(None, ge=0, description="jobs paying at least this")
+    max_salary: float | None = Field(None, ge=0, description="jobs starting at most at this")
+
+
+class MatchJobsIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"resume_text": "Python developer, 5 years...", "top_k": 10}]
+        },
+    )
+
+    resume_text: str | None = _TEXT
+    resume_id: str | None = _ID
+    top_k: int = _TOP_K
+    filters: MatchFilters | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> MatchJobsIn:
+        _one_of(self.__dict__, "resume_text", "resume_id", "resume")
+        _not_blank(self.resume_text, "resume_text")
+        return self
+
+
+class MatchCandidatesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    job_id: str | None = _ID
+    job_text: str | None = _TEXT
+    top_k: int = _TOP_K
+
+    @model_validator(mode="after")
+    def _check(self) -> MatchCandidatesIn:
+        _one_of(self.__dict__, "job_text", "job_id", "job")
+        _not_blank(self.job_text, "job_text")
+        return self
+
+
+class ScoreIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    resume_text: str | None = _TEXT
+    resume_id: str | None = _ID
+    job_text: str | None = _TEXT
+    job_id: str | None = _ID
+
+    @model_validator(mode="after")
+    def _check(self) -> ScoreIn:
+        _one_of(self.__dict__, "resume_text", "resume_id", "resume")
+        _one_of(self.__dict__, "job_text", "job_id", "job")
+        _not_blank(self.resume_text, "resume_text")
+        _not_blank(self.job_text, "job_text")
+        return self
+
+
+class SkillGap(BaseModel):
+    score: float = Field(ge=0, le=1)
+    matched_skills: list[str]
+    missing_required: list[str]
+    missing_preferred: list[str]
+    reasons: list[str]
+
+
+class JobMatch(SkillGap):
+    job_id: str | None
+    external_id: str | None
+    title: str | None
+    company: str | None
+    location: str | None
+
+
+class CandidateMatch(JobMatch):
+    """A candidate for a job: ids only, never a name or a contact detail."""
+
+    candidate_id: str
+    resume_id: str
+
+
+class MatchJobsOut(BaseModel):
+    matches: list[JobMatch]
+    took_ms: float
+
+
+class MatchCandidatesOut(BaseModel):
+    matches: list[CandidateMatch]
+    took_ms: float
+
+
+class ScoreOut(SkillGap):
+    breakdown: dict[str, float | None]

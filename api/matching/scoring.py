@@ -1,0 +1,165 @@
+"""The match score: pure, deterministic, explainable.
+
+    base  = (0.25 dense + 0.45 lexical + 0.30 skills) / (sum of the weights present)
+    score = base x experience x location            (in [0, 1], rounded to 6 decimals)
+
+- dense: cosine similarity of the two embeddings, clipped to [0, 1] (same kind of role and
+  domain, even in other words; the model reads only the first 256 word pieces, so it
+  weighs least);
+- lexical: BM25 of the resume for the job's most distinctive terms, with a fixed IDF
+  table, normalised by its maximum (reads the whole text, catches exact terms the
+  lexicon does not know: the strongest single signal, hence the largest weight);
+- skills: IDF-weighted share of the job's skills the resume has, a required skill
+  counting twice a preferred one, shrunk by a prior (SKILL_PRIOR) so that a job naming
+  only a couple of generic skills cannot let that term dominate; a job listing no skills
+  leaves this term out and the others share;
+- experience: 1 when the resume meets the job's minimum years, down to 0.75 for none
+  (a graded penalty: a shortfall is a reason to rank lower, not to hide the job);
+- location: 0.9 when an on-site job is elsewhere than the candidate (a soft factor;
+  hard location filters run inside the vector query).
+
+Every float is computed in a fixed order from the features alone, so the same features
+give bit-identical scores; nothing personal is in the features (see `features`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from api.matching import lexical
+from api.matching.features import JobFeatures, ResumeFeatures, SkillRef, location_tokens
+
+WEIGHTS = {"dense": 0.25, "lexical": 0.45, "skills": 0.30}
+# Pseudo-weight of "no evidence" added to a job's skill total: a job naming two generic
+# skills says less about fit than one naming ten rare ones (see ADR 0003).
+SKILL_PRIOR = 2.0
+REQUIRED_WEIGHT = 2.0
+PREFERRED_WEIGHT = 1.0
+EXPERIENCE_MAX_PENALTY = 0.25
+LOCATION_MISMATCH = 0.9
+DECIMALS = 6
+# Names listed in a reason before "and N more".
+REASON_NAMES = 4
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreResult:
+    score: float
+    breakdown: dict[str, float | None]
+    matched_skills: list[str]
+    missing_required: list[str]
+    missing_preferred: list[str]
+    reasons: list[str]
+
+
+def has_skill(ref: SkillRef, resume: ResumeFeatures) -> bool:
+    if ref.key.startswith("term:"):
+        return all(term in resume.counts for term in ref.key[5:].split(" "))
+    return ref.key in resume.skill_ids
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(names[:REASON_NAMES])
+    rest = len(names) - REASON_NAMES
+    return f"{shown} and {rest} more" if rest > 0 else shown
+
+
+def _years(value: float) -> str:
+    rounded = round(value, 1)
+    number = f"{rounded:g}"
+    return f"{number} year" if rounded == 1 else f"{number} years"
+
+
+def _skill_reason(kind: str, have: int, total: int, missing: list[str]) -> str:
+    if not missing:
+        return f"Has all {total} {kind} skills" if total > 1 else f"Has the {kind} skill"
+    return f"Has {have} of {total} {kind} skills; missing {_names(missing)}"
+
+
+def score(
+    job: JobFeatures,
+    resume: ResumeFeatures,
+    dense_similarity: float,
+    *,
+    candidate_location: str | None = None,
+) -> ScoreResult:
+    """Score one (job, resume) pair from their features and embedding similarity."""
+    dense = min(1.0, max(0.0, float(dense_similarity)))
+    lex = lexical.bm25(job.query, resume.counts, resume.length)
+
+    matched: list[str] = []
+    missing_required: list[str] = []
+    missing_preferred: list[str] = []
+    got = total = 0.0
+    for refs, factor, missing in (
+        (job.required, REQUIRED_WEIGHT, missing_required),
+        (job.preferred, PREFERRED_WEIGHT, missing_preferred),
+    ):
+        for ref in refs:
+            total += factor * ref.weight
+            if has_skill(ref, resume):
+                got += factor * ref.weight
+                matched.append(ref.name)
+            else:
+                missing.append(ref.name)
+    skills = got / (total + SKILL_PRIOR) if total > 0.0 else None
+
+    parts: list[tuple[float, float]] = [(WEIGHTS["dense"], dense), (WEIGHTS["lexical"], lex)]
+    if skills is not None:
+        parts.append((WEIGHTS["skills"], skills))
+    base = sum(w * v for w, v in parts) / sum(w for w, _ in parts)
+
+    experience = 1.0
+    reasons: list[str] = []
+    if job.required:
+        have = len(job.required) - len(missing_required)
+        reasons.append(_skill_reason("required", have, len(job.required), missing_required))
+    if job.preferred:
+        have = len(job.preferred) - len(missing_preferred)
+        reasons.append(_skill_reason("preferred", have, len(job.preferred), missing_preferred))
+    if skills is None:
+        reasons.append("The job lists no skills; ranked on how closely the texts match")
+    if job.min_years:
+        shortfall = max(0.0, 1.0 - resume.years / job.min_years)
+        experience = 1.0 - EXPERIENCE_MAX_PENALTY * shortfall
+        if resume.years > 0:
+            reasons.append(
+                f"{_years(resume.years)} of experience; the job asks for {job.min_years:g}+"
+            )
+        else:
+            reasons.append(f"No dated experience found; the job asks for {job.min_years:g}+ years")
+    elif resume.years > 0:
+        reasons.append(f"{_years(resume.years)} of experience")
+
+    location = 1.0
+    if job.remote:
+        reasons.append("Remote job")
+    elif job.location:
+        wanted = set(location_tokens(candidate_location))
+        if wanted and not wanted & set(location_tokens(job.location)):
+            location = LOCATION_MISMATCH
+            reasons.append(f"On site in {job.location}, not in {candidate_location}")
+        else:
+            reasons.append(f"Located in {job.location}")
+
+    final = min(1.0, max(0.0, base * experience * location))
+    return ScoreResult(
+        score=round(final, DECIMALS),
+        breakdown={
+            "dense": round(dense, DECIMALS),
+            "lexical": round(lex, DECIMALS),
+            "skills": None if skills is None else round(skills, DECIMALS),
+            "experience": round(experience, DECIMALS),
+            "location": round(location, DECIMALS),
+        },
+        matched_skills=matched,
+        missing_required=missing_required,
+        missing_preferred=missing_preferred,
+        reasons=reasons,
+    )
+
+
+def rank(scored: Iterable[tuple[str, ScoreResult]], top_k: int) -> list[tuple[str, ScoreResult]]:
+    """Best first; equal scores in id order, so the order never depends on luck."""
+    return sorted(scored, key=lambda item: (-item[1].score, item[0]))[:top_k]

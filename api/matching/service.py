@@ -1,0 +1,303 @@
+"""Matching: jobs for a resume, candidates for a job, and the score of one pair.
+
+The request path is lean on purpose: one embedding of the query text and one Chroma
+query that returns the pool *with* each item's scoring features in its metadata; then
+pure scoring (`scoring.score`) and a deterministic sort. All of it runs in one worker
+thread per request (`asyncio.to_thread`), never on the event loop. SQL is touched only
+to resolve ids the caller sent and, for employer search, to re-check consent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.deps import require_role
+from api.identity.schemas import Identity
+from api.jobs.repository import JobRepository
+from api.jobs.service import job_service
+from api.matching import scoring
+from api.matching.features import (
+    JobFeatures,
+    JobSnapshot,
+    ResumeFeatures,
+    job_features,
+    job_text,
+    location_tokens,
+    prepare_resume,
+    snapshot_features,
+)
+from api.matching.indexing import FEATURES_KEY, LOCATION_PREFIX
+from api.matching.schemas import (
+    CandidateMatch,
+    JobMatch,
+    MatchCandidatesIn,
+    MatchCandidatesOut,
+    MatchFilters,
+    MatchJobsIn,
+    MatchJobsOut,
+    ScoreIn,
+    ScoreOut,
+)
+from api.resumes.repository import ResumeRepository
+from api.resumes.service import resume_service
+from core.errors import NotFound
+from core.models import CandidateProfile, Job, Resume, Role
+from ingest.index import JOBS, RESUMES, Kind, VectorIndex, get_index
+
+logger = logging.getLogger(__name__)
+
+# The pool dense retrieval hands to the scorer: wide enough that a job ranked low by the
+# embedding alone but high on skills and terms still gets scored.
+MIN_POOL = 50
+POOL_FACTOR = 5
+
+
+def pool_size(top_k: int) -> int:
+    return max(MIN_POOL, POOL_FACTOR * top_k)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    item_id: str
+    similarity: float
+    metadata: dict[str, Any]
+
+
+def query_pool(
+    index: VectorIndex, kind: Kind, vector: np.ndarray, n: int, where: dict[str, Any] | None
+) -> list[Hit]:
+    """One Chroma query: nearest items with their metadata (scoring features included)."""
+    result = index.collection(kind).query(
+        query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
+        n_results=n,
+        where=where,
+        include=["distances", "metadatas"],
+    )
+    distances = (result["distances"] or [[]])[0]
+    metadatas = (result["metadatas"] or [[]])[0]
+    return [
+        Hit(item_id, 1.0 - float(distance), dict(meta or {}))
+        for item_id, distance, meta in zip(result["ids"][0], distances, metadatas, strict=True)
+    ]
+
+
+def job_where(filters: MatchFilters | None) -> dict[str, Any] | None:
+    """Chroma's `where` for the caller's filters: they run inside the vector query."""
+    clauses: list[dict[str, Any]] = []
+    if filters is not None:
+        if filters.remote is not None:
+            clauses.append({"remote": filters.remote})
+        clauses += [{LOCATION_PREFIX + t: True} for t in location_tokens(filters.location)]
+        if filters.min_salary is not None:
+            clauses.append({"salary_max": {"$gte": filters.min_salary}})
+        if filters.max_salary is not None:
+            clauses.append({"salary_min": {"$lte": filters.max_salary}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _features(hit: Hit, kind: str) -> str | None:
+    raw = hit.metadata.get(FEATURES_KEY)
+    if not isinstance(raw, str):
+        # Indexed by something other than `api.matching.indexing`: cannot be scored.
+        logger.warning("%s %s has no match features in the index; re-index it", kind, hit.item_id)
+        return None
+    return raw
+
+
+def rank_jobs(
+    resume_text: str,
+    top_k: int,
+    filters: MatchFilters | None = None,
+    candidate_location: str | None = None,
+    index: VectorIndex | None = None,
+) -> list[tuple[Hit, scoring.ScoreResult]]:
+    """Published jobs for a resume, best first (blocking: run it in a thread)."""
+    index = index or get_index()
+    prepared = prepare_resume(resume_text)
+    vector = index.embedder.embed([prepared.embed_text])[0]
+    hits = query_pool(index, JOBS, vector, pool_size(top_k), job_where(filters))
+    scored: list[tuple[str, tuple[Hit, scoring.ScoreResult]]] = []
+    for hit in hits:
+        raw = _features(hit, "job")
+        if raw is None or hit.metadata.get("published") is False:
+            continue
+        result = scoring.score(
+            JobFeatures.from_json(raw),
+            prepared.features,
+            hit.similarity,
+            candidate_location=candidate_location,
+        )
+        scored.append((hit.item_id, (hit, result)))
+    ranked = sorted(scored, key=lambda item: (-item[1][1].score, item[0]))[:top_k]
+    return [pair for _, pair in ranked]
+
+
+def rank_resumes(
+    features: JobFeatures, text: str, n: int, index: VectorIndex | None = None
+) -> list[tuple[Hit, scoring.ScoreResult]]:
+    """Opted-in resumes for a job, best first, one per candidate (blocking)."""
+    index = index or get_index()
+    vector = index.embedder.embed([text])[0]
+    hits = query_pool(index, RESUMES, vector, n, {"open_to_employers": True})
+    scored: list[tuple[str, tuple[Hit, scoring.ScoreResult]]] = []
+    for hit in hits:
+        raw = _features(hit, "resume")
+        if raw is None or hit.metadata.get("open_to_employers") is not True:
+            continue
+        result = scoring.score(features, ResumeFeatures.from_json(raw), hit.similarity)
+        scored.append((hit.item_id, (hit, result)))
+    ranked = sorted(scored, key=lambda item: (-item[1][1].score, item[0]))
+    best: dict[str, tuple[Hit, scoring.ScoreResult]] = {}
+    for _, (hit, result) in ranked:
+        best.setdefault(str(hit.metadata.get("candidate_id")), (hit, result))
+    return list(best.values())
+
+
+def score_pair(
+    resume_text: str, features: JobFeatures, text: str, index: VectorIndex | None = None
+) -> scoring.ScoreResult:
+    """The score of one resume for one job (blocking)."""
+    index = index or get_index()
+    prepared = prepare_resume(resume_text)
+    vectors = index.embedder.embed([prepared.embed_text, text])
+    dense = float(np.dot(vectors[0], vectors[1]))
+    return scoring.score(features, prepared.features, dense)
+
+
+def _gap(result: scoring.ScoreResult) -> dict[str, Any]:
+    return {
+        "score": result.score,
+        "matched_skills": result.matched_skills,
+        "missing_required": result.missing_required,
+        "missing_preferred": result.missing_preferred,
+        "reasons": result.reasons,
+    }
+
+
+def _elapsed_ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 1)
+
+
+class MatchService:
+    async def _resume(
+        self, session: AsyncSession, identity: Identity, text: str | None, resume_id: str | None
+    ) -> tuple[str, str | None]:
+        """(resume text, candidate's location): the text sent, or the current version of a
+        resume the caller may read (their own; 404 for anyone else's)."""
+        if text is not None:
+            return text, None
+        assert resume_id is not None
+        resume = await resume_service.get(session, identity, resume_id)
+        version = (
+            await ResumeRepository(session).version(resume.id, resume.current_version_id)
+            if resume.current_version_id
+            else None
+        )
+        if version is None:
+            raise NotFound(f"resume {resume_id} has no text yet; upload it again")
+        profile = await session.get(CandidateProfile, resume.candidate_id)
+        return version.text, profile.location if profile else None
+
+    async def _job(self, session: AsyncSession, identity: Identity, job_id: str) -> Job:
+        """A job of the caller's organisation, or any organisation's published job."""
+        repo = JobRepository(session)
+        job = await repo.get(identity.org_id, job_id) or await repo.get_published(job_id)
+        if job is None:
+            raise NotFound(f"job {job_id} not found; use the id of a published job")
+        return job
+
+    async def match_jobs(
+        self, session: AsyncSession, identity: Identity, body: MatchJobsIn
+    ) -> MatchJobsOut:
+        start = time.perf_counter()
+        text, home = await self._resume(session, identity, body.resume_text, body.resume_id)
+        where = body.filters.location if body.filters and body.filters.location else home
+        ranked = await asyncio.to_thread(rank_jobs, text, body.top_k, body.filters, where)
+        matches = [
+            JobMatch(
+                job_id=hit.item_id,
+                external_id=hit.metadata.get("external_id"),
+                title=hit.metadata.get("title"),
+                company=hit.metadata.get("company") or None,
+                location=hit.metadata.get("location") or None,
+                **_gap(result),
+            )
+            for hit, result in ranked
+        ]
+        return MatchJobsOut(matches=matches, took_ms=_elapsed_ms(start))
+
+    async def match_candidates(
+        self, session: AsyncSession, identity: Identity, body: MatchCandidatesIn
+    ) -> MatchCandidatesOut:
+        start = time.perf_counter()
+        job: Job | None = None
+        if body.job_id is not None:
+            # tenant first: another organisation's job is a 404 whatever the caller's role
+            job = await job_service.get(session, identity, body.job_id)
+        require_role(identity, Role.employer, Role.admin)
+        if job is not None:
+            snapshot = JobSnapshot.from_row(job)
+            features = await asyncio.to_thread(snapshot_features, snapshot)
+            text = snapshot.text
+        else:
+            assert body.job_text is not None
+            text = body.job_text
+            features = await asyncio.to_thread(job_features, text)
+        ranked = await asyncio.to_thread(rank_resumes, features, text, pool_size(body.top_k))
+        allowed = await self._consenting(session, [hit.item_id for hit, _ in ranked])
+        matches = [
+            CandidateMatch(
+                job_id=job.id if job else None,
+                external_id=job.external_id if job else None,
+                title=job.title if job else None,
+                company=job.company if job else None,
+                location=job.location if job else None,
+                candidate_id=str(hit.metadata["candidate_id"]),
+                resume_id=hit.item_id,
+                **_gap(result),
+            )
+            for hit, result in ranked
+            if hit.item_id in allowed
+        ][: body.top_k]
+        return MatchCandidatesOut(matches=matches, took_ms=_elapsed_ms(start))
+
+    @staticmethod
+    async def _consenting(session: AsyncSession, resume_ids: Sequence[str]) -> set[str]:
+        """Resumes whose candidate is opted in according to the database right now: the
+        index follows consent changes at commit, and this check makes a lagging index
+        unable to show anyone who opted out or was erased."""
+        if not resume_ids:
+            return set()
+        rows = await session.scalars(
+            select(Resume.id)
+            .join(CandidateProfile, CandidateProfile.id == Resume.candidate_id)
+            .where(Resume.id.in_(list(resume_ids)), CandidateProfile.open_to_employers.is_(True))
+        )
+        return set(rows.all())
+
+    async def score(self, session: AsyncSession, identity: Identity, body: ScoreIn) -> ScoreOut:
+        text, _ = await self._resume(session, identity, body.resume_text, body.resume_id)
+        if body.job_id is not None:
+            snapshot = JobSnapshot.from_row(await self._job(session, identity, body.job_id))
+            features = await asyncio.to_thread(snapshot_features, snapshot)
+            target = snapshot.text
+        else:
+            assert body.job_text is not None
+            target = job_text(None, body.job_text)
+            features = await asyncio.to_thread(job_features, target)
+        result = await asyncio.to_thread(score_pair, text, features, target)
+        return ScoreOut(breakdown=result.breakdown, **_gap(result))
+
+
+match_service = MatchService()

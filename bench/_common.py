@@ -1,0 +1,55 @@
+"""Shared helpers of the matching benchmarks: the rjdb development file (read here only,
+never at test or run time) and small timing/reporting utilities."""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+RJDB = Path(__file__).resolve().parents[2] / "shared" / "data" / "rjdb" / "rjdb_dev.jsonl"
+
+
+@dataclass(frozen=True)
+class RjdbRow:
+    job: str
+    matched: str
+    unmatched: str
+    skills: list[str]
+
+
+def load_rjdb(path: Path = RJDB, limit: int | None = None) -> list[RjdbRow]:
+    """rjdb rows (Megagon Labs, CC BY-SA 4.0): a job, its matching and near-miss resume."""
+    if not path.exists():
+        sys.exit(f"{path} not found; the benchmarks read ../shared/data/rjdb/rjdb_dev.jsonl")
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            raw = json.loads(line)
+            rows.append(
+                RjdbRow(
+                    job=raw["Job-Description"].strip(),
+                    matched=raw["Resume-matched"].strip(),
+                    unmatched=raw["Resume-unmatched"].strip(),
+                    skills=list(raw.get("Skills") or []),
+                )
+            )
+    return rows[:limit] if limit else rows
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    """A plain Markdown table (pastes into the README as is)."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    line = "| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |"
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    body = [
+        "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows
+    ]
+    return "\n".join([line, rule, *body])
