@@ -90,23 +90,24 @@ async def _identity(services: ServiceClient, key: str) -> Identity:
     return Identity(user_id=me["user_id"], org_id=me["org_id"], role=me["role"], api_key=key)
 
 
-@router.post("/chat", response_model=ChatOut)
-async def chat(
-    body: ChatIn,
-    request: Request,
+async def _api_key(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> ChatOut:
-    """Talk to the assistant; your role and organisation come from your API key."""
+) -> str:
+    # A dependency, so a request without a key answers 401 before its body is validated.
     if credentials is None:
         raise Unauthorized(
             "missing API key; send `Authorization: Bearer <key>`",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    return credentials.credentials
+
+
+@router.post("/chat", response_model=ChatOut)
+async def chat(body: ChatIn, request: Request, key: Annotated[str, Depends(_api_key)]) -> ChatOut:
+    """Talk to the assistant; your role and organisation come from your API key."""
     assistant: Assistant = request.app.state.assistant
     base = _services_url(request, assistant)
-    identity = await _identity(
-        assistant.services_for_key(credentials.credentials, base), credentials.credentials
-    )
+    identity = await _identity(assistant.services_for_key(key, base), key)
     conversation_id = body.conversation_id or uuid.uuid4().hex
     final = await assistant.run_turn(identity, conversation_id, body.message, services_url=base)
     return ChatOut(

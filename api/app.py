@@ -22,6 +22,7 @@ from api.bodylimit import BodyLimitMiddleware
 from api.errors import install_error_handlers
 from api.metrics.prometheus import PrometheusMiddleware, metrics_endpoint
 from api.ratelimit import RateLimiter
+from api.wiring import wire_services
 from core.settings import get_settings
 
 SERVICES: dict[str, list[str]] = {
@@ -86,6 +87,7 @@ def create_app(services: set[str] | None = None) -> FastAPI:
     """A FastAPI app serving `services` (all when None or {"all"})."""
     names = _service_names(services)
     settings = get_settings()
+    wire_services()
     app = FastAPI(
         title="ClearView API",
         summary="Jobs, resumes and metrics services of ClearView",

@@ -56,11 +56,14 @@ async def healthz() -> Health:
 
 @router.get("/readyz", response_model=Health, responses={503: {"model": Health}})
 async def readyz() -> JSONResponse:
-    """The database (and Redis, when configured) answer; 503 otherwise."""
-    redis_url = get_settings().redis_url
+    """The database and Redis (configured, or the embedded one in use) answer; 503 otherwise."""
+    from core.redis import RedisUnavailable, resolve_url
+
     probes = {"database": _database()}
-    if redis_url is not None:
-        probes["redis"] = _redis(str(redis_url))
+    try:
+        probes["redis"] = _redis(resolve_url())
+    except RedisUnavailable:
+        pass  # no Redis in this process (a service run alone without streams)
     checks: dict[str, str] = {}
     for name, probe in probes.items():
         try:

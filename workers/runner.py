@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
+from api.wiring import wire_services
 from core import bus, outbox
 from core.db import get_engine
 from core.redis import get_redis
@@ -40,6 +41,7 @@ def stream_worker(
 
     async def run(stop: asyncio.Event) -> None:
         settings = get_settings()
+        wire_services()  # a worker changes data too: the services' hooks must fire
         await bus.consume(
             get_redis(),
             stream,

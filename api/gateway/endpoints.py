@@ -41,8 +41,10 @@ def _delivery(view: DeliveryView) -> DeliveryOut:
 
 
 @router.get("/events", response_model=list[EventTypeOut])
-async def list_event_types() -> list[EventTypeOut]:
+async def list_event_types(_identity: CurrentIdentity) -> list[EventTypeOut]:
     """Event types a subscription can ask for."""
+    # Static, but behind a key like every route: only health, metrics, the docs and the chat
+    # sign-in are open.
     return [EventTypeOut(type=name, description=text) for name, text in EVENT_TYPES.items()]
 
 

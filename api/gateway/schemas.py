@@ -109,6 +109,27 @@ class DeliveryOut(BaseModel):
 class InboundEnvelope(BaseModel):
     """A Standard Webhooks payload sent to us by a partner system."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "job.upsert",
+                    "timestamp": "2026-01-05T10:00:00Z",
+                    "data": {
+                        "external_id": "ats-4711",
+                        "title": "Data Engineer",
+                        "description": "ETL pipelines in Python, SQL and Airflow.",
+                    },
+                },
+                {
+                    "type": "chat.message",
+                    "timestamp": "2026-01-05T10:01:00Z",
+                    "data": {"conversation_id": "c-42", "message": "Any jobs for nurses?"},
+                },
+            ]
+        }
+    )
+
     type: Literal["job.upsert", "resume.submit", "chat.message"]
     timestamp: datetime | None = None
     data: dict[str, Any]

@@ -27,6 +27,7 @@ from api.jobs.schemas import JobImport, JobImportItem
 from api.jobs.service import job_service
 from api.resumes.schemas import ProfileUpdate
 from api.resumes.service import resume_service
+from api.wiring import wire_services
 from core.db import session_scope
 from core.errors import ClearViewError
 from core.models import CandidateProfile, Resume, ResumeVersion, Role, User, new_id
@@ -73,6 +74,7 @@ async def _actor(session: AsyncSession, org_slug: str, username: str, role: Role
 async def import_jobs(
     org_slug: str, rows: Iterable[Row], *, on_progress: Progress | None = None
 ) -> ImportReport:
+    wire_services()
     report = ImportReport()
     seen: dict[str, int] = {}
     chunk: list[tuple[int, JobImportItem]] = []
@@ -160,6 +162,7 @@ async def import_resume(
     """One resume as its own candidate; returns (status, resume id). Raises on bad files."""
     from ingest.loaders import load_document
 
+    wire_services()
     async with session_scope() as session:
         actor = await _actor(session, org_slug, username, Role.candidate)
         previous = await _current_text(session, actor.user_id)

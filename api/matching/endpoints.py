@@ -6,7 +6,6 @@ from fastapi import APIRouter
 
 from api.deps import CurrentIdentity, SessionDep
 from api.errors import ERROR_RESPONSES
-from api.matching.indexing import register_hooks
 from api.matching.schemas import (
     MatchCandidatesIn,
     MatchCandidatesOut,
@@ -16,9 +15,6 @@ from api.matching.schemas import (
     ScoreOut,
 )
 from api.matching.service import match_service
-
-# Serving the match endpoints means keeping the index in step with job and resume changes.
-register_hooks()
 
 router = APIRouter(prefix="/api/v1/match", tags=["matching"], responses=ERROR_RESPONSES)
 

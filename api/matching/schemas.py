@@ -60,7 +60,18 @@ class MatchJobsIn(BaseModel):
 
 
 class MatchCandidatesIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"job_id": "3f2a9c0d8e7b6a5f4e3d2c1b0a9f8e7d", "top_k": 10},
+                {
+                    "job_text": "Data Engineer: ETL pipelines in Python, SQL and Airflow",
+                    "top_k": 5,
+                },
+            ]
+        },
+    )
 
     job_id: str | None = _ID
     job_text: str | None = _TEXT
@@ -74,7 +85,21 @@ class MatchCandidatesIn(BaseModel):
 
 
 class ScoreIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "resume_id": "5b4a3c2d1e0f9a8b7c6d5e4f3a2b1c0d",
+                    "job_id": "3f2a9c0d8e7b6a5f4e3d2c1b0a9f8e7d",
+                },
+                {
+                    "resume_text": "Data engineer, 4 years of Python, SQL and Airflow",
+                    "job_text": "Data Engineer: ETL pipelines in Python, SQL and Airflow",
+                },
+            ]
+        },
+    )
 
     resume_text: str | None = _TEXT
     resume_id: str | None = _ID

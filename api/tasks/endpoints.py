@@ -19,10 +19,7 @@ from api.resumes.schemas import ResumeOut
 from api.rewrite.service import rewrite_service
 from api.tasks.execution import status_url
 from api.tasks.schemas import MatchTaskIn, RewriteTaskIn, TaskAccepted, TaskOut, TaskResultOut
-from api.tasks.service import Submitted, register_hooks, task_out, task_service
-
-# Serving tasks means cancelling a candidate's open tasks when the candidate is erased.
-register_hooks()
+from api.tasks.service import Submitted, task_out, task_service
 
 IdempotencyKey = Annotated[
     str | None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -12,6 +13,9 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+# The composition root registers the chat service: the app under test is the one served,
+# whichever other suites happen to be collected in the same run.
+import core.serve  # noqa: F401
 from api.app import create_app
 from api.identity.service import create_api_key, identity_service
 from core.db import session_scope
@@ -90,6 +94,19 @@ def make_resume(engine: AsyncEngine) -> Callable[[Key], Awaitable[StoredResume]]
         return StoredResume(profile.id, resume.id, version.id)
 
     return _make
+
+
+def json_body_schema(spec: dict[str, Any], op: dict[str, Any]) -> dict[str, Any] | None:
+    """The schema of an operation's JSON body, whether referenced, optional (`anyOf` a model
+    and null) or inlined (the signed inbound webhook); None without a JSON body."""
+    schema = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+    if schema is None:
+        return None
+    refs = [item["$ref"] for item in schema.get("anyOf", [schema]) if "$ref" in item]
+    if refs:
+        resolved: dict[str, Any] = spec["components"]["schemas"][refs[0].rsplit("/", 1)[1]]
+        return resolved
+    return dict(schema)
 
 
 async def count_rows(engine: AsyncEngine, model: type, *where: object) -> int:

@@ -53,7 +53,7 @@ async def test_unknown_events_are_named(
     )
     assert response.status_code == 400
     assert "match.done, resume.deleted" in response.json()["detail"]
-    events = (await client.get("/api/v1/webhooks/events")).json()
+    events = (await client.get("/api/v1/webhooks/events", headers=key.headers)).json()
     assert {"match.completed", "rewrite.completed", "resume.parsed", "job.alert"} <= {
         e["type"] for e in events
     }
