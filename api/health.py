@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from fastapi import APIRouter
@@ -11,7 +12,6 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import text
 
 from core.db import get_engine
-from core.settings import get_settings
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["health"])
@@ -60,10 +60,9 @@ async def readyz() -> JSONResponse:
     from core.redis import RedisUnavailable, resolve_url
 
     probes = {"database": _database()}
-    try:
+    # No Redis in this process (a service run alone without streams): skipped.
+    with contextlib.suppress(RedisUnavailable):
         probes["redis"] = _redis(resolve_url())
-    except RedisUnavailable:
-        pass  # no Redis in this process (a service run alone without streams)
     checks: dict[str, str] = {}
     for name, probe in probes.items():
         try:
