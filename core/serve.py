@@ -41,6 +41,8 @@ def _service_names() -> list[str]:
 
     # The composition root wires the agent's chat endpoint in (`api` never imports `agents`).
     SERVICES.setdefault("chat", ["agents.http:router"])
+    # The chat UI adds no API routes; it is mounted at /chat by `build_app`.
+    SERVICES.setdefault("ui", [])
     return ["all", *SERVICES]
 
 
@@ -68,8 +70,16 @@ def build_app(service: str) -> FastAPI:
 
     if service == "all":
         lifespan_hooks.append(background_work)
-        return create_app()
-    return create_app({service})
+    app = create_app(None if service == "all" else {service})
+    if service in ("all", "ui"):
+        from ui.mount import mount_ui
+        from ui.runtime import lifespan as ui_lifespan
+
+        # Chainlit's own start-up hook does not run when mounted: the parent app's
+        # lifespan opens the UI's assistant and its notification listener.
+        lifespan_hooks.append(ui_lifespan)
+        mount_ui(app)
+    return app
 
 
 async def _serve(service: str, host: str, port: int, demo: bool) -> None:

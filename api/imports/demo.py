@@ -3,6 +3,10 @@
 `load_demo()` is idempotent: `make run` calls it on every start and a second run changes
 nothing. Jobs land in the employer organisation `demo`; each demo resume becomes an
 opted-in candidate of the organisation `public`.
+
+Two people can sign in to the chat with the password `demo`: `candidate@demo.clearview`
+(organisation `public`, opted in, the first demo resume uploaded) and
+`employer@demo.clearview` (organisation `demo`, which owns the demo jobs).
 """
 
 from __future__ import annotations
@@ -13,13 +17,22 @@ import logging
 from pathlib import Path
 
 import typer
+from sqlalchemy import select
 
+from api.identity.repository import IdentityRepository
+from api.identity.service import identity_service
 from api.imports.service import ImportReport, import_jobs, import_resume
+from core.db import session_scope
+from core.models import CandidateProfile, Role, User, new_id
+from core.passwords import hash_password
 from ingest.bulk import read_job_rows
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "ingest" / "data" / "demo"
 EMPLOYER_ORG = "demo"
 CANDIDATE_ORG = "public"
+DEMO_CANDIDATE = "candidate@demo.clearview"
+DEMO_EMPLOYER = "employer@demo.clearview"
+DEMO_PASSWORD = "demo"
 
 log = logging.getLogger(__name__)
 demo_app = typer.Typer(no_args_is_help=True, help="The demo data set.")
@@ -40,11 +53,41 @@ async def load_demo() -> tuple[ImportReport, ImportReport]:
         )
         setattr(resumes, status, getattr(resumes, status) + 1)
         resumes.ids[item["external_id"]] = resume_id
+    await _demo_user(EMPLOYER_ORG, DEMO_EMPLOYER, Role.employer)
+    if not await _demo_user(CANDIDATE_ORG, DEMO_CANDIDATE, Role.candidate):
+        first = json.loads(lines[0])
+        await import_resume(
+            CANDIDATE_ORG,
+            f"{first['external_id']}.md",
+            first["text"].encode(),
+            DEMO_CANDIDATE,
+            open_to_employers=True,
+        )
     log.info(
         "demo data: %d jobs (%d new), %d candidates (%d new)",
         jobs.imported, jobs.created, resumes.imported, resumes.created,
     )  # fmt: skip
     return jobs, resumes
+
+
+async def _demo_user(org_slug: str, username: str, role: Role) -> bool:
+    """Create the sign-in user `username` with the demo password, once; whether the user
+    already has a current resume (a candidate who uploaded one keeps it across restarts)."""
+    async with session_scope() as session:
+        org = await identity_service.get_or_create_org(session, org_slug)
+        repo = IdentityRepository(session)
+        user = await repo.user_by_username(org.id, username)
+        if user is None:
+            user = User(id=new_id(), org_id=org.id, username=username, role=role)
+            repo.add(user)
+        if user.password_hash is None:
+            user.password_hash = await asyncio.to_thread(hash_password, DEMO_PASSWORD)
+            user.display_name = f"Demo {role.value}"
+        await repo.flush()
+        resume_id = await session.scalar(
+            select(CandidateProfile.current_resume_id).where(CandidateProfile.user_id == user.id)
+        )
+        return resume_id is not None
 
 
 @demo_app.command("load")

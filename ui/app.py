@@ -1,0 +1,273 @@
+"""The Chainlit app: a thin adapter from chat events to the assistant and the services.
+
+Loaded by Chainlit itself (`mount_chainlit(target="ui/app.py")`), apart from normal
+imports: nothing here holds state; it lives in `ui.runtime`, `ui.auth`, `ui.listener`.
+
+- sign-in: `ui.auth` (a product user's password; the chat acts with that user's API key);
+- one chat profile, the one of the user's role (the role comes from the key: picking a
+  profile changes nothing the services allow);
+- attachments are uploaded to the resumes service with the user's key, so every check
+  (type, size, readable text) is the service's, and its refusal is shown as it says it;
+- each message runs one assistant turn: tokens stream into the answer, each tool call is
+  a collapsible step, matches render as cards and a rewrite as a diff with Accept/Reject;
+- background results arrive through `ui.listener`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from pathlib import Path
+from typing import Any, Literal
+
+import chainlit as cl
+from chainlit.context import local_steps
+from chainlit.element import Element
+from chainlit.utils import utc_now
+
+from agents.context import Identity
+from tools.client import ServiceError
+from ui import auth, listener, render, runtime
+
+log = logging.getLogger("ui.app")
+
+UPLOAD_HELP = (
+    "Please attach your resume as a PDF, DOCX or TXT file of at most 10 MB, "
+    "with selectable text (not a scanned image)."
+)
+# Tools whose results have their own view (cards, diff), shown as the answer.
+VIEWS = ("find_matching_jobs", "find_candidates", "show_rewrite")
+
+
+async def _identity() -> Identity:
+    user = cl.user_session.get("user")
+    if user is None:
+        raise PermissionError("not signed in")
+    return await auth.identity_for(user.metadata)
+
+
+async def _call(
+    identity: Identity,
+    method: str,
+    path: str,
+    *,
+    files: dict[str, tuple[str, bytes, str]] | None = None,
+) -> Any:
+    """A service call with the user's key; a refused key is forgotten (revoked or erased
+    user), so the next call issues a fresh one or fails at sign-in."""
+    try:
+        return await runtime.current().services(identity).request(method, path, files=files)
+    except ServiceError as exc:
+        if exc.status == 401:
+            auth.forget_key(identity.user_id)
+        raise
+
+
+@cl.password_auth_callback
+async def sign_in(username: str, password: str) -> cl.User | None:
+    account = await auth.authenticate(username, password)
+    if account is None:
+        return None
+    return cl.User(
+        identifier=account.username,
+        display_name=account.display_name,
+        metadata=account.metadata(),
+    )
+
+
+@cl.set_chat_profiles
+async def chat_profiles(
+    current_user: cl.User | None, language: str | None = None
+) -> list[cl.ChatProfile]:
+    """Only the profile of the user's own role is offered."""
+    if current_user is None:
+        return []
+    role = str((current_user.metadata or {}).get("role", "candidate"))
+    return [render.chat_profile(role, runtime.current().mode)]
+
+
+@cl.on_chat_start
+async def start() -> None:
+    identity = await _identity()
+    user = cl.user_session.get("user")
+    name = user.display_name if user is not None and user.display_name else "there"
+    await cl.Message(
+        content=render.welcome(identity.role, runtime.current().mode, name),
+        actions=render.starter_actions(identity.role),
+    ).send()
+    await listener.show_pending(cl.context.session)  # type: ignore[arg-type]
+
+
+# --- messages -------------------------------------------------------------------------
+
+
+async def _upload(identity: Identity, element: Element) -> str:
+    name = element.name or "resume"
+    if not element.path:
+        return f"I could not read **{name}**. {UPLOAD_HELP}"
+    data = await asyncio.to_thread(Path(element.path).read_bytes)
+    mime = element.mime or "application/octet-stream"
+    try:
+        result = await _call(
+            identity, "POST", "/api/v1/resumes", files={"file": (name, data, mime)}
+        )
+    except ServiceError as exc:
+        return f"I could not use **{name}**: {exc.detail}. {UPLOAD_HELP}"
+    pages = f", {result['pages']} page(s)" if result.get("pages") else ""
+    warnings = "".join(f"\n- Note: {w}" for w in result.get("warnings") or ())
+    return (
+        f"Uploaded **{name}** ({result.get('characters', 0)} characters{pages}). "
+        "It is now your current resume: ask me to critique it or to find matching jobs."
+        f"{warnings}"
+    )
+
+
+def _view(name: str, data: dict[str, Any]) -> tuple[str, list[cl.Action]] | None:
+    """The structured view of a tool result, if it has one."""
+    if "error" in data or data.get("confirmation_required"):
+        return None
+    if name == "find_matching_jobs":
+        text = render.match_cards(data.get("matches", []), "jobs", "Jobs that match your resume")
+        return text + "\n\n" + render.JOBS_HINT, []
+    if name == "find_candidates":
+        title = (data.get("job") or {}).get("title") or "this job"
+        text = render.match_cards(
+            data.get("matches", []), "candidates", f"Opted-in candidates for {title}"
+        )
+        return text + "\n\n" + render.CANDIDATES_HINT, []
+    if name == "show_rewrite" and data.get("version_id"):
+        actions = (
+            render.rewrite_actions(str(data["resume_id"]), str(data["version_id"]))
+            if data.get("accepted") is None
+            else []
+        )
+        return render.rewrite_diff(str(data.get("diff", ""))), actions
+    return None
+
+
+async def run_turn(identity: Identity, text: str) -> None:
+    """One assistant turn, streamed into the chat."""
+    rt = runtime.current()
+    # Created at the first token or at the end: Chainlit orders messages and steps by
+    # creation time, and the answer belongs after the steps that led to it.
+    answer: cl.Message | None = None
+    open_steps: list[cl.Step] = []
+    view: tuple[str, list[cl.Action]] | None = None
+    async for event in rt.assistant.stream_turn(
+        identity, cl.context.session.id, text, services_url=rt.services_url
+    ):
+        kind = event["type"]
+        if kind == "token":
+            answer = answer or cl.Message(content="")
+            await answer.stream_token(event["text"])
+        elif kind == "tool_call":
+            # Under the turn's run step (as `async with cl.Step()` would nest it), so the
+            # UI shows it in the turn, before the answer.
+            parents = local_steps.get() or []
+            step = cl.Step(
+                name=render.tool_label(event["name"]),
+                type="tool",
+                parent_id=parents[-1].id if parents else None,
+            )
+            step.input = json.dumps(event.get("args") or {}, ensure_ascii=False)
+            step.start = utc_now()
+            await step.send()
+            open_steps.append(step)
+        elif kind == "tool_result":
+            data = event.get("data") or {}
+            label = render.tool_label(event["name"])
+            done = next((s for s in open_steps if s.name == label), None)
+            if done is not None:
+                open_steps.remove(done)
+                done.output = render.tool_outcome(data)
+                done.end = utc_now()
+                await done.update()
+            view = _view(event["name"], data) or view
+        elif kind == "reply":
+            answer = answer or cl.Message(content="")
+            reply = str(event["text"])
+            if view is not None:
+                content, actions = view
+                # The offline model's reply restates the same data as text; an LLM's
+                # adds its own words, kept under the view.
+                answer.content = content if rt.mode == "offline" else f"{content}\n\n{reply}"
+                answer.actions = actions
+            else:
+                answer.content = reply
+            await answer.send()
+
+
+@cl.on_message
+async def on_message(message: cl.Message) -> None:
+    identity = await _identity()
+    # Chainlit types an upload by its MIME type (a PDF arrives as `Pdf`, others as `File`).
+    files = [e for e in message.elements or [] if e.path]
+    for element in files:
+        await cl.Message(content=await _upload(identity, element)).send()
+    if message.content.strip():
+        await run_turn(identity, message.content)
+
+
+# --- actions --------------------------------------------------------------------------
+
+
+@cl.action_callback(render.STARTER)
+async def on_starter(action: cl.Action) -> None:
+    """A starter button: the prompt as if typed."""
+    prompt = str(action.payload.get("message", ""))
+    if not prompt:
+        return
+    await cl.Message(content=prompt, type="user_message").send()
+    await run_turn(await _identity(), prompt)
+
+
+@cl.action_callback(render.VIEW)
+async def on_view(action: cl.Action) -> None:
+    identity = await _identity()
+    task_id = str(action.payload.get("task_id", ""))
+    try:
+        result = await _call(identity, "GET", f"/api/v1/tasks/{task_id}/result")
+    except ServiceError as exc:
+        await cl.Message(content=f"I could not open that result: {exc.detail}").send()
+        return
+    if result.get("kind") == "rewrite" and result.get("version_id"):
+        await cl.Message(
+            content=render.rewrite_diff(str(result.get("diff") or "")),
+            actions=render.rewrite_actions(str(result["resume_id"]), str(result["version_id"])),
+        ).send()
+    elif result.get("matches") is not None:
+        kind: Literal["jobs", "candidates"] = (
+            "jobs" if result.get("kind") == "match_jobs" else "candidates"
+        )
+        title = "Jobs that match your resume" if kind == "jobs" else "Matching candidates"
+        await cl.Message(content=render.match_cards(result["matches"], kind, title)).send()
+    else:
+        await cl.Message(content="That task finished; it has nothing to show here.").send()
+
+
+async def _decide(action: cl.Action, verdict: Literal["accept", "reject"]) -> None:
+    identity = await _identity()
+    resume_id = str(action.payload.get("resume_id", ""))
+    version_id = str(action.payload.get("version_id", ""))
+    try:
+        await _call(
+            identity, "POST", f"/api/v1/resumes/{resume_id}/versions/{version_id}/{verdict}"
+        )
+    except ServiceError as exc:
+        await cl.Message(content=f"I could not {verdict} the rewrite: {exc.detail}").send()
+        return
+    for button in render.rewrite_actions(resume_id, version_id):
+        button.forId = action.forId
+        await button.remove()
+    await cl.Message(content=render.DECIDED[verdict]).send()
+
+
+@cl.action_callback(render.ACCEPT)
+async def on_accept(action: cl.Action) -> None:
+    await _decide(action, "accept")
+
+
+@cl.action_callback(render.REJECT)
+async def on_reject(action: cl.Action) -> None:
+    await _decide(action, "reject")

@@ -1,0 +1,308 @@
+"""How results read in the chat: match cards, rewrite diffs, profiles and starters.
+
+Markdown only (no custom HTML, `unsafe_allow_html` stays off): cards are short sections
+that stay readable at phone width, where a wide table would scroll sideways. Everything
+shown comes from the services; text the candidate wrote (resume lines in a diff) is
+shown inside a code block, so it cannot turn into links or formatting.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
+
+import chainlit as cl
+
+Role = Literal["candidate", "employer"]
+CANDIDATE = "Candidate"
+EMPLOYER = "Employer"
+PROFILE_BY_ROLE: dict[str, str] = {"candidate": CANDIDATE, "employer": EMPLOYER, "admin": EMPLOYER}
+
+# Action names, shared by the buttons made here and the callbacks in ui/app.py.
+ACCEPT = "accept_rewrite"
+REJECT = "reject_rewrite"
+VIEW = "view_result"
+STARTER = "starter"
+
+MAX_SKILLS = 8
+
+CAN_DO: dict[str, tuple[str, ...]] = {
+    CANDIDATE: (
+        "read your resume (attach a PDF, DOCX or TXT file with the paperclip)",
+        "critique it: a score and concrete fixes",
+        "find the jobs that fit you, each with the skills you have and miss",
+        "rewrite it for one job, shown as a diff you accept or reject",
+        "show you to employers, or hide you (your choice), and delete your data",
+    ),
+    EMPLOYER: (
+        "list your organisation's jobs, or create one from a pasted description",
+        "find the best opted-in candidates for a job, with scores and reasons",
+        "compare two candidates side by side",
+        "show your hiring funnel",
+    ),
+}
+
+STARTERS: dict[str, tuple[tuple[str, str], ...]] = {
+    CANDIDATE: (
+        ("Jobs for me", "Which jobs match my resume best?"),
+        ("Critique", "Critique my resume"),
+        ("My resume", "What skills do I have?"),
+        ("Tailor it", "Rewrite my resume for the first job"),
+    ),
+    EMPLOYER: (
+        ("Our jobs", "List our jobs"),
+        ("Find candidates", "Find candidates for our first job"),
+        ("Compare", "Compare the top two candidates"),
+        ("Funnel", "Show the hiring funnel"),
+    ),
+}
+
+
+JOBS_HINT = 'Next: "explain the first match" or "rewrite my resume for the first job".'
+CANDIDATES_HINT = 'Next: "compare 1 and 2". Candidates are shown by id only, never by name.'
+
+
+def starter_actions(role: str) -> list[cl.Action]:
+    """The starter prompts as buttons under the welcome message (Chainlit's own starters
+    show only in an empty thread, which the welcome message ends)."""
+    return [
+        cl.Action(name=STARTER, payload={"message": message}, label=label, tooltip=message)
+        for label, message in STARTERS[profile_name(role)]
+    ]
+
+
+def profile_name(role: str) -> str:
+    """The one chat profile a role may use (employers and admins get the employer one)."""
+    return PROFILE_BY_ROLE.get(role, CANDIDATE)
+
+
+def mode_line(mode: str) -> str:
+    if mode == "llm":
+        return "Mode: **language model** (a configured LLM writes the answers)."
+    return "Mode: **offline model** (no LLM is used: answers come from fixed, local rules)."
+
+
+def can_do(profile: str) -> str:
+    return "\n".join(f"- {item}" for item in CAN_DO[profile])
+
+
+def chat_profile(role: str, mode: str) -> cl.ChatProfile:
+    name = profile_name(role)
+    return cl.ChatProfile(
+        name=name,
+        markdown_description=f"**{name}**: what I can do for you\n\n{can_do(name)}\n\n{mode_line(mode)}",
+        starters=[cl.Starter(label=label, message=message) for label, message in STARTERS[name]],
+        default=True,
+    )
+
+
+def welcome(role: str, mode: str, display_name: str) -> str:
+    name = profile_name(role)
+    intro = (
+        "Attach your resume to start, or ask me anything below."
+        if name == CANDIDATE
+        else "Name one of your jobs and I will rank the candidates who opted in."
+    )
+    return (
+        f"Hello {display_name}, you are signed in as **{name}**. I can:\n\n"
+        f"{can_do(name)}\n\n{intro}\n\n_{mode_line(mode)}_"
+    )
+
+
+# --- matches --------------------------------------------------------------------------
+
+
+def _flat(match: Mapping[str, Any]) -> dict[str, Any]:
+    """A match from the synchronous API (flat) or from a task result (`details`)."""
+    details = match.get("details") or {}
+    return {**details, **{k: v for k, v in match.items() if k != "details"}}
+
+
+def _skills(values: Iterable[Any] | None) -> str:
+    items = [str(v) for v in values or ()]
+    if not items:
+        return "none"
+    more = len(items) - MAX_SKILLS
+    shown = ", ".join(items[:MAX_SKILLS])
+    return f"{shown} (+{more} more)" if more > 0 else shown
+
+
+def _percent(score: Any) -> str:
+    try:
+        return f"{round(float(score) * 100)}%"
+    except (TypeError, ValueError):
+        return "n/a"
+
+
+def match_card(rank: int, match: Mapping[str, Any], kind: Literal["jobs", "candidates"]) -> str:
+    m = _flat(match)
+    if kind == "jobs":
+        where = " · ".join(str(p) for p in (m.get("company"), m.get("location")) if p)
+        heading = f"### {rank}. {m.get('title') or 'Untitled job'}"
+        sub = f"{where} · " if where else ""
+        ref = f"job id `{m.get('job_id')}`"
+    else:
+        heading = f"### {rank}. Candidate {str(m.get('candidate_id', ''))[:8]}"
+        sub = ""
+        ref = f"resume id `{m.get('resume_id')}`"
+    lines = [
+        heading,
+        f"{sub}**score {_percent(m.get('score'))}**",
+        f"- Has: {_skills(m.get('matched_skills'))}",
+        f"- Missing (required): {_skills(m.get('missing_required'))}",
+        f"- Missing (preferred): {_skills(m.get('missing_preferred'))}",
+    ]
+    reasons = [str(r) for r in m.get("reasons") or ()]
+    if reasons:
+        lines.append(f"- Why: {'; '.join(reasons[:3])}")
+    lines.append(f"- {ref}")
+    return "\n".join(lines)
+
+
+def match_cards(
+    matches: Iterable[Mapping[str, Any]], kind: Literal["jobs", "candidates"], title: str
+) -> str:
+    cards = [match_card(rank, match, kind) for rank, match in enumerate(matches, 1)]
+    if not cards:
+        empty = "No job matches yet." if kind == "jobs" else "No opted-in candidate matches yet."
+        return f"**{title}**\n\n{empty}"
+    return f"**{title}**\n\n" + "\n\n".join(cards)
+
+
+# --- rewrites -------------------------------------------------------------------------
+
+
+def _fence(text: str, language: str = "") -> str:
+    """A code block that the text inside cannot close early."""
+    longest = max((len(run) for run in text.split("\n") if set(run) == {"`"}), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{text.rstrip()}\n{fence}"
+
+
+def strip_delimiters(text: str) -> str:
+    """The tools wrap user-supplied text in `<kind>...</kind>` lines for the model (see
+    `tools.base.delimit`); people need only what is inside."""
+    lines = text.splitlines()
+    if (
+        len(lines) >= 2
+        and re.fullmatch(r"<\w+>", lines[0].strip())
+        and lines[-1].strip() == "</" + lines[0].strip()[1:]
+    ):
+        lines = lines[1:-1]
+    return "\n".join(lines)
+
+
+def diff_summary(diff: str) -> tuple[int, int]:
+    added = sum(
+        1 for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")
+    )
+    removed = sum(
+        1 for line in diff.splitlines() if line.startswith("-") and not line.startswith("---")
+    )
+    return added, removed
+
+
+def rewrite_diff(diff: str) -> str:
+    diff = strip_delimiters(diff)
+    if not diff.strip():
+        return "The rewrite changed nothing."
+    added, removed = diff_summary(diff)
+    return (
+        f"**Your rewritten resume** ({added} lines added, {removed} removed; "
+        "`+` new, `-` removed)\n\n" + _fence(diff, "diff")
+    )
+
+
+DECIDED = {
+    "accept": "Accepted: the rewritten version is now your current resume.",
+    "reject": "Rejected: your resume stays as it was.",
+}
+
+
+def rewrite_actions(resume_id: str, version_id: str) -> list[cl.Action]:
+    """Accept and Reject; their ids derive from the version, so deciding with one button
+    can remove both."""
+    payload = {"resume_id": resume_id, "version_id": version_id}
+    return [
+        cl.Action(
+            id=f"{ACCEPT}-{version_id}",
+            name=ACCEPT,
+            payload=payload,
+            label="Accept",
+            tooltip="Make this rewrite your current resume",
+            icon="check",
+        ),
+        cl.Action(
+            id=f"{REJECT}-{version_id}",
+            name=REJECT,
+            payload=payload,
+            label="Reject",
+            tooltip="Keep your current resume as it is",
+            icon="x",
+        ),
+    ]
+
+
+# --- tool steps and notifications -----------------------------------------------------
+
+# Chainlit shows a step as "Using <name>" while it runs and "Used <name>" after.
+TOOL_LABELS: dict[str, str] = {
+    "read_my_resume": "resume reader",
+    "critique_my_resume": "resume critique",
+    "find_matching_jobs": "job matching",
+    "explain_match": "match explainer",
+    "request_rewrite": "rewrite request",
+    "show_rewrite": "rewrite viewer",
+    "accept_rewrite": "rewrite acceptance",
+    "reject_rewrite": "rewrite rejection",
+    "set_visibility": "visibility settings",
+    "delete_my_data": "data erasure",
+    "list_my_jobs": "job list",
+    "create_job": "job creation",
+    "update_job": "job update",
+    "find_candidates": "candidate matching",
+    "compare_candidates": "candidate comparison",
+    "hiring_funnel": "hiring funnel",
+}
+
+
+def tool_label(name: str) -> str:
+    return TOOL_LABELS.get(name, name.replace("_", " "))
+
+
+def tool_outcome(data: Mapping[str, Any]) -> str:
+    """One line for the collapsible step: what the tool came back with."""
+    if "error" in data:
+        return f"Could not finish: {data['error']}"
+    if data.get("confirmation_required"):
+        return "Waiting for your confirmation."
+    if isinstance(data.get("matches"), list):
+        return f"{len(data['matches'])} result(s)."
+    if isinstance(data.get("jobs"), list):
+        return f"{len(data['jobs'])} job(s)."
+    if status := data.get("status"):
+        return f"Status: {status}."
+    return "Done."
+
+
+TASK_WORDS: dict[str, str] = {
+    "rewrite": "resume rewrite",
+    "match_jobs": "job matching",
+    "match_candidates": "candidate matching",
+}
+
+
+def notification_text(payload: Mapping[str, Any]) -> str:
+    what = TASK_WORDS.get(str(payload.get("task_kind")), "background task")
+    status = payload.get("status")
+    if status == "succeeded":
+        return f"Your {what} is ready."
+    if status == "cancelled":
+        return f"Your {what} was cancelled."
+    return f"Your {what} could not be finished. You can ask me to try again."
+
+
+def view_action(task_id: str, kind: str) -> cl.Action:
+    label = "View the rewrite" if kind == "rewrite" else "View the results"
+    return cl.Action(name=VIEW, payload={"task_id": task_id}, label=label, icon="eye")
