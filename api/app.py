@@ -19,6 +19,7 @@ from importlib import import_module
 from fastapi import APIRouter, FastAPI
 
 from api.bodylimit import BodyLimitMiddleware
+from api.correlation import CorrelationMiddleware
 from api.errors import install_error_handlers
 from api.metrics.prometheus import PrometheusMiddleware, metrics_endpoint
 from api.ratelimit import RateLimiter
@@ -38,6 +39,8 @@ SERVICES: dict[str, list[str]] = {
         "api.tasks.endpoints:router",
     ],
     "metrics": ["api.metrics.endpoints:router"],
+    # Reports read resumes, jobs, matching and metrics alike: a service of their own.
+    "reports": ["api.reports.endpoints:router"],
     "gateway": ["api.gateway.endpoints:router"],
 }
 # Mounted in every app: each service must be operable and authenticated on its own.
@@ -104,6 +107,8 @@ def create_app(services: set[str] | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimitMiddleware, max_body_size=settings.upload_max_bytes + MULTIPART_ENVELOPE
     )
+    # Outside even the body limit, so a refused request is logged with its id too.
+    app.add_middleware(CorrelationMiddleware)
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     # A router shared by several services (task status) is mounted once.
     refs = dict.fromkeys([*COMMON, *(ref for name in sorted(names) for ref in SERVICES[name])])

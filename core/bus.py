@@ -233,8 +233,9 @@ class Consumer:
                 await self._wait(sleep_until(stop, backoff))
                 backoff = min(backoff * 2, BACKOFF_MAX)
             except ResponseError as exc:
-                # A server restarted without persistence has lost the group: recreate it.
-                if "NOGROUP" not in str(exc):
+                # The group is gone: a server restarted without persistence (NOGROUP), or
+                # the stream deleted while we were blocked on it (UNBLOCKED). Recreate it.
+                if not str(exc).startswith(("NOGROUP", "UNBLOCKED")):
                     raise
                 group_ready = False
 

@@ -12,6 +12,17 @@ from core.settings import get_settings
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+# Tables in our database that other libraries own (LangGraph's Postgres checkpointer creates
+# `checkpoints`, `checkpoint_blobs`, `checkpoint_writes`, `checkpoint_migrations`):
+# migrations neither create nor drop them.
+FOREIGN_TABLE_PREFIXES = ("checkpoint",)
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic filter: compare only the tables our models own."""
+    return not (type_ == "table" and name is not None and name.startswith(FOREIGN_TABLE_PREFIXES))
+
+
 def alembic_config(url: str | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

@@ -15,7 +15,8 @@ from core.models import Base
 
 async def _diff(engine: AsyncEngine) -> list[object]:
     def compare(connection):  # type: ignore[no-untyped-def]
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_name": migrate.include_name}
+        context = MigrationContext.configure(connection, opts=opts)
         return compare_metadata(context, Base.metadata)
 
     async with engine.connect() as conn:
@@ -57,3 +58,15 @@ def test_unsupported_database_url_is_refused_naming_the_variable(monkeypatch, ba
     reset_settings_cache()
     with pytest.raises(ConfigError, match="CLEARVIEW_DATABASE_URL"):
         get_settings()
+
+
+async def test_tables_of_the_langgraph_checkpointer_are_not_ours(engine: AsyncEngine) -> None:
+    from sqlalchemy import text
+
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE checkpoint_probe (id integer primary key)"))
+    try:
+        assert await _diff(engine) == []  # not reported as a table to drop
+    finally:
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP TABLE checkpoint_probe"))

@@ -4,7 +4,7 @@ jobs and opted-in resumes, indexed by the real upload and job hooks)."""
 
 from __future__ import annotations
 
-import random
+import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,9 +46,12 @@ def fresh_index(isolated_settings: Path) -> Iterator[None]:
 
 @pytest.fixture
 async def bus_url(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
-    """The configured Redis for this test: a database number of its own, since stream names
-    are fixed (`cv:match`, ...) and other suites share the server."""
-    url = f"{redis_url.rsplit('/', 1)[0]}/{random.randint(1, 15)}"
+    """The configured Redis for this test: a database number of its xdist worker's own,
+    since stream names are fixed (`cv:match`, ...) and tests on other workers run at the
+    same time (tests of one worker run one after another)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    database = 1 + int(worker) % 15 if worker.isdigit() else 15  # db 0 is the shared one
+    url = f"{redis_url.rsplit('/', 1)[0]}/{database}"
     conn = connect(url)
     await _drop_streams(conn)
     monkeypatch.setenv("CLEARVIEW_REDIS_URL", url)

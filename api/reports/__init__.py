@@ -1,0 +1,1 @@
+"""Reports: candidate, shortlist and funnel reports as JSON, standalone HTML and PDF."""
