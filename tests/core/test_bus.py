@@ -293,6 +293,25 @@ async def test_stop_while_waiting_for_entries_returns_at_once(
     assert time.monotonic() - began < 1
 
 
+async def test_stream_deleted_under_a_blocked_consumer_is_recreated(
+    redis: aioredis.Redis, unique_name: str
+) -> None:
+    seen: list[dict[str, Any]] = []
+
+    async def handler(message: bus.Message) -> None:
+        seen.append(message.payload)
+
+    consumer = bus.Consumer(redis, unique_name, GROUP, handler, block_ms=10_000)
+    async with Running(consumer):
+        await bus.publish(redis, unique_name, {"n": 1})
+        await eventually(lambda: len(seen) == 1)
+        await asyncio.sleep(0.2)  # blocked on XREADGROUP now
+        await redis.delete(unique_name)  # the server answers the blocked read with UNBLOCKED
+        await bus.publish(redis, unique_name, {"n": 2})
+        await eventually(lambda: len(seen) == 2, within=15)
+    assert seen == [{"n": 1}, {"n": 2}]
+
+
 async def test_embedded_valkey_restart_mid_run_loses_nothing(
     tmp_path: Path, unique_name: str
 ) -> None:
