@@ -296,7 +296,7 @@ async def test_stop_while_waiting_for_entries_returns_at_once(
 async def test_stream_deleted_under_a_blocked_consumer_is_recreated(
     redis: aioredis.Redis, unique_name: str
 ) -> None:
-    seen: list[dict[str, Any]] = []
+    seen: list[dict[str, object]] = []
 
     async def handler(message: bus.Message) -> None:
         seen.append(message.payload)
