@@ -8,11 +8,18 @@ Events (dicts, JSON-ready):
 - {"type": "tool_result", "name", "data"} what the tool returned (structured)
 - {"type": "task", "task_id", "status_url", "kind"}  background work was started
 - {"type": "reply", "text", "tasks", "mode"}         the final answer; always last
+
+Tokens are released a word at a time: the model writes masked placeholders ([EMAIL_1])
+that arrive split across chunks, and only whole words can be restored before the user
+sees them. Each turn records a `chat_turn` metric event and one `tool_call` per tool call
+in the metrics service, in the background, with the caller's key.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -31,7 +38,7 @@ from agents.graph import build_graph
 from agents.model import mode
 from agents.safety import scrub_reply
 from core.settings import get_settings
-from tools.client import ServiceClient
+from tools.client import ServiceClient, ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +46,7 @@ STREAM_MODES: list[StreamMode] = ["messages", "updates", "custom"]
 # A turn that loops (model calls tools again and again) stops here with an apology.
 MAX_STEPS = 16
 NO_ANSWER = "Sorry, I could not finish that. Could you rephrase it or break it into steps?"
+_LAST_SPACE_RE = re.compile(r"\s(?=\S*\Z)")
 
 
 @dataclass
@@ -61,6 +69,8 @@ class Assistant:
         self.http = http
         self.services_url = services_url
         self.last_stats = TurnStats()
+        # Metric posts in flight (a reference keeps each task alive until it is done).
+        self._background: set[asyncio.Task[None]] = set()
 
     def services_for(self, identity: Identity, services_url: str | None = None) -> ServiceClient:
         return self.services_for_key(identity.api_key, services_url)
@@ -88,6 +98,7 @@ class Assistant:
         reply = ""
         erased = False
         stats = TurnStats()
+        words = _WordBuffer(context)
         try:
             async for part in self.graph.astream(
                 {"messages": [HumanMessage(message)]},
@@ -104,12 +115,18 @@ class Assistant:
                         and isinstance(token.content, str)
                         and token.content
                     ):
-                        yield {"type": "token", "text": token.content}
+                        ready = words.add(token.content)
+                        if ready:
+                            yield {"type": "token", "text": ready}
                 elif stream_mode == "custom":
                     if isinstance(chunk, dict) and chunk.get("type") == "task":
                         tasks.append({k: v for k, v in chunk.items() if k != "type"})
                         yield chunk
                 else:
+                    # A node finished: its message is complete, so is its last word.
+                    rest = words.flush()
+                    if rest:
+                        yield {"type": "token", "text": rest}
                     for update in chunk.values():
                         for msg in (update or {}).get("messages", []):
                             if isinstance(msg, AIMessage) and msg.tool_calls:
@@ -141,12 +158,34 @@ class Assistant:
         stats.total_s = time.perf_counter() - started
         stats.services_s = services.service_seconds
         self.last_stats = stats
+        self._record_turn(identity, services_url, stats)
         yield {
             "type": "reply",
             "text": scrub_reply(reply) or NO_ANSWER,
             "tasks": tasks,
             "mode": mode(get_settings()),
         }
+
+    def _record_turn(self, identity: Identity, services_url: str | None, stats: TurnStats) -> None:
+        """Post the turn's metric events without holding up the reply."""
+        services = self.services_for(identity, services_url)
+        turn = {
+            "name": "chat_turn",
+            "duration_ms": round(stats.total_s * 1000, 2),
+            "attributes": {"role": identity.role, "mode": mode(get_settings())},
+        }
+        events: list[dict[str, Any]] = [
+            turn,
+            *({"name": "tool_call", "attributes": {"tool": t}} for t in stats.tools),
+        ]
+        task = asyncio.create_task(_post_events(services, events))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def drain(self) -> None:
+        """Wait for the metric posts still in flight (before shutdown, or to read them)."""
+        while self._background:
+            await asyncio.gather(*self._background)
 
     async def run_turn(
         self, identity: Identity, conversation_id: str, message: str, **kwargs: Any
@@ -156,3 +195,37 @@ class Assistant:
         async for event in self.stream_turn(identity, conversation_id, message, **kwargs):
             final = event
         return final
+
+
+class _WordBuffer:
+    """Streamed text held back to a word boundary, then restored by the LLM call's vault."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.pending = ""
+
+    def add(self, text: str) -> str:
+        self.pending += text
+        cut = _LAST_SPACE_RE.search(self.pending)
+        if cut is None:
+            return ""
+        ready, self.pending = self.pending[: cut.end()], self.pending[cut.end() :]
+        return self._restore(ready)
+
+    def flush(self) -> str:
+        ready, self.pending = self.pending, ""
+        return self._restore(ready)
+
+    def _restore(self, text: str) -> str:
+        vault = self.context.vault
+        return vault.restore_text(text) if vault is not None and text else text
+
+
+async def _post_events(services: ServiceClient, events: list[dict[str, Any]]) -> None:
+    # Sequential: a turn makes a handful of events, and the services are not flooded.
+    for event in events:
+        try:
+            await services.post("/api/v1/metrics/events", event)
+        except ServiceError as exc:
+            # A lost metric must never cost the user anything (e.g. a key just erased).
+            log.warning("%s event not recorded: %s", event["name"], exc.detail)

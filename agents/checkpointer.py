@@ -2,7 +2,9 @@
 
 SQLite installs keep threads in `<data_dir>/checkpoints.db` (a file of its own, so the
 checkpointer's connection never contends with the main database's writers); PostgreSQL
-installs keep them in the same database. Both survive a restart.
+installs keep them in the same database, in a schema of their own (`langgraph`): the
+product's migrations own the default schema, and alembic's autogenerate would otherwise
+propose dropping LangGraph's tables. Both survive a restart.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from sqlalchemy.engine import make_url
 
 from core.settings import Settings, get_settings
+
+CHECKPOINT_SCHEMA = "langgraph"
 
 
 def checkpoint_path(settings: Settings) -> Path:
@@ -29,12 +33,12 @@ async def open_checkpointer(
     settings = settings or get_settings()
     if settings.is_postgres:
         from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+        from psycopg import AsyncConnection
 
-        # psycopg wants the plain URL, not SQLAlchemy's driver-qualified one.
-        url = make_url(settings.effective_database_url).set(drivername="postgresql")
-        async with AsyncPostgresSaver.from_conn_string(
-            url.render_as_string(hide_password=False)
-        ) as saver:
+        conninfo = postgres_conninfo(settings.effective_database_url)
+        async with await AsyncConnection.connect(conninfo, autocommit=True) as conn:
+            await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {CHECKPOINT_SCHEMA}")
+        async with AsyncPostgresSaver.from_conn_string(conninfo) as saver:
             await saver.setup()
             yield saver
         return
@@ -45,6 +49,14 @@ async def open_checkpointer(
     async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
         await saver.setup()
         yield saver
+
+
+def postgres_conninfo(database_url: str) -> str:
+    """psycopg's URL for the checkpointer: SQLAlchemy's without its driver name, with the
+    checkpoint schema as the connection's search_path."""
+    url = make_url(database_url).set(drivername="postgresql")
+    url = url.update_query_dict({"options": f"-csearch_path={CHECKPOINT_SCHEMA}"})
+    return url.render_as_string(hide_password=False)
 
 
 async def forget_user(saver: BaseCheckpointSaver[str], user_id: str) -> int:

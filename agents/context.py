@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from agents.safety import PiiVault
 from tools.client import ServiceClient
 
 
@@ -35,6 +36,10 @@ class Context:
     )
     llm_tokens: int = field(
         default=0, metadata={"description": "LLM tokens spent in this turn (for the budget)"}
+    )
+    vault: PiiVault | None = field(
+        default=None,
+        metadata={"description": "the masking of the LLM call now streaming (to restore tokens)"},
     )
 
     @property

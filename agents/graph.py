@@ -66,6 +66,8 @@ async def _llm_step(
         return AIMessage(content=BUDGET_SPENT)
     vault = PiiVault()
     masked = vault.mask(messages)
+    # The turn's token stream carries placeholders; it restores them with this vault.
+    context.vault = vault
     model = model_name(settings, "chat")
     cache = ResponseCache(settings.llm_cache_ttl_s)
     key = cache_key(model, masked, [t.name for t in tools])

@@ -36,8 +36,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=5.0)) as http,
     ):
         default_url = str(settings.services_url).rstrip("/") if settings.services_url else ""
-        app.state.assistant = Assistant(saver, http, default_url)
+        app.state.assistant = assistant = Assistant(saver, http, default_url)
         yield
+        await assistant.drain()  # the last turns' metric events, before the client closes
 
 
 router = APIRouter(prefix="/api/v1", tags=["chat"], lifespan=lifespan)

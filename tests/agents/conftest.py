@@ -153,4 +153,6 @@ async def world(live_server: str, make_caller: MakeCaller) -> World:
 @pytest.fixture
 async def assistant(world: World) -> AsyncIterator[Assistant]:
     async with open_checkpointer() as saver, httpx.AsyncClient(timeout=60) as http:
-        yield Assistant(saver, http, world.base)
+        assistant = Assistant(saver, http, world.base)
+        yield assistant
+        await assistant.drain()
