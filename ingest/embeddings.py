@@ -48,6 +48,9 @@ class Embedder(Protocol):
 
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
+    # Hashable (by identity), so callers may key caches by the embedder that filled them.
+    def __hash__(self) -> int: ...
+
 
 def _check_texts(texts: Sequence[str]) -> None:
     # A bare string is a Sequence[str] too; embedding it character by character is a bug.

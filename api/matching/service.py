@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -51,6 +52,7 @@ from api.resumes.repository import ResumeRepository
 from api.resumes.service import resume_service
 from core.errors import NotFound
 from core.models import CandidateProfile, Job, Resume, Role
+from ingest.embeddings import Embedder
 from ingest.index import JOBS, RESUMES, Kind, VectorIndex, get_index
 
 logger = logging.getLogger(__name__)
@@ -115,6 +117,25 @@ def _features(hit: Hit, kind: str) -> str | None:
     return raw
 
 
+# Query texts recur (a chat asks for jobs, then explains one, then scores a pair with the
+# same resume): their vectors are kept, keyed by model and exact text. Embedding is
+# deterministic, so a cached vector is the vector; ~1.5 KB each.
+QUERY_CACHE_SIZE = 4096
+
+
+@lru_cache(maxsize=QUERY_CACHE_SIZE)
+def _cached_vector(model: str, text: str, embedder: Embedder) -> np.ndarray:
+    vector = embedder.embed([text])[0]
+    vector.setflags(write=False)  # shared between requests: nobody may change it
+    return vector
+
+
+def query_vector(index: VectorIndex, text: str) -> np.ndarray:
+    """The embedding of a query text (a resume or a job), from the cache when seen."""
+    embedder = index.embedder
+    return _cached_vector(embedder.name, text, embedder)
+
+
 def rank_jobs(
     resume_text: str,
     top_k: int,
@@ -125,7 +146,7 @@ def rank_jobs(
     """Published jobs for a resume, best first (blocking: run it in a thread)."""
     index = index or get_index()
     prepared = prepare_resume(resume_text)
-    vector = index.embedder.embed([prepared.embed_text])[0]
+    vector = query_vector(index, prepared.embed_text)
     hits = query_pool(index, JOBS, vector, pool_size(top_k), job_where(filters))
     scored: list[tuple[str, tuple[Hit, scoring.ScoreResult]]] = []
     for hit in hits:
@@ -148,7 +169,7 @@ def rank_resumes(
 ) -> list[tuple[Hit, scoring.ScoreResult]]:
     """Opted-in resumes for a job, best first, one per candidate (blocking)."""
     index = index or get_index()
-    vector = index.embedder.embed([text])[0]
+    vector = query_vector(index, text)
     hits = query_pool(index, RESUMES, vector, n, {"open_to_employers": True})
     scored: list[tuple[str, tuple[Hit, scoring.ScoreResult]]] = []
     for hit in hits:
@@ -170,8 +191,7 @@ def score_pair(
     """The score of one resume for one job (blocking)."""
     index = index or get_index()
     prepared = prepare_resume(resume_text)
-    vectors = index.embedder.embed([prepared.embed_text, text])
-    dense = float(np.dot(vectors[0], vectors[1]))
+    dense = float(np.dot(query_vector(index, prepared.embed_text), query_vector(index, text)))
     return scoring.score(features, prepared.features, dense)
 
 

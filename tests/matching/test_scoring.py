@@ -128,3 +128,16 @@ def test_same_input_same_score_whatever_else_exists() -> None:
     again = score(JOB, prepare_resume(RESUME).features, 0.5)
     assert first == again
     assert JobFeatures.from_json(JOB.to_json()) == JOB
+
+
+def test_query_vectors_are_cached_and_read_only() -> None:
+    from api.matching.service import query_vector
+    from ingest.index import get_index
+
+    index = get_index()
+    first = query_vector(index, "Python developer, 5 years of FastAPI and PostgreSQL")
+    again = query_vector(index, "Python developer, 5 years of FastAPI and PostgreSQL")
+    assert again is first  # computed once
+    assert not first.flags.writeable
+    fresh = index.embedder.embed(["Python developer, 5 years of FastAPI and PostgreSQL"])[0]
+    assert (fresh == first).all()  # the cached vector is the vector
