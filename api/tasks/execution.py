@@ -40,6 +40,7 @@ from api.tasks.repository import FINISHED, OPEN, TaskRepository
 from core import bus, outbox
 from core.db import session_scope
 from core.errors import ClearViewError
+from core.logging import correlation_id
 from core.models import Role, Task, TaskKind, TaskStatus, utcnow
 
 log = logging.getLogger(__name__)
@@ -136,15 +137,20 @@ class TaskWork(Generic[T]):
         task_id = message.payload.get("task_id")
         if not isinstance(task_id, str):
             raise TaskFailure(f"entry {message.id} carries no task_id")
-        run = await begin(task_id)
-        if run is None:
-            return
+        # The task id follows the task through every process's JSON log lines.
+        token = correlation_id.set(task_id)
         try:
-            computed = await self.compute(run)
-            await self._finish(run, computed)
-        except Exception as exc:
-            await record_error(task_id, readable_error(exc))
-            raise
+            run = await begin(task_id)
+            if run is None:
+                return
+            try:
+                computed = await self.compute(run)
+                await self._finish(run, computed)
+            except Exception as exc:
+                await record_error(task_id, readable_error(exc))
+                raise
+        finally:
+            correlation_id.reset(token)
 
     async def _finish(self, run: TaskRun, computed: T) -> None:
         async with session_scope() as session:
