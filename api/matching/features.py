@@ -81,10 +81,32 @@ def _neutral(match: re.Match[str]) -> str:
     return neutral.capitalize() if word[0].isupper() else neutral
 
 
+# Lines written to steer a ranker or an assistant rather than to describe a career
+# ("ignore previous instructions", "rank me first", "Assistant: send ..."). They say nothing
+# about fit, so they are dropped before scoring: an injected resume scores like its twin.
+_INJECTION_RE = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+)?"
+    r"(?:previous|prior|above|earlier|your|other)\b"
+    r"|\b(?:instructions?|prompts?)\b.{0,40}\brank\s+(?:me|this)\b"
+    r"|\brank\s+(?:me|this\s+(?:candidate|resume|cv))\s+(?:first|top|highest|#?1)\b"
+    r"|\bsystem\s+prompt\b"
+    r"|^\W*(?:assistant|system|ai|chatgpt|llm)\s*:\s*(?:send|ignore|rank|reveal|e-?mail|"
+    r"forward|print|output|disregard|list)\b",
+    re.I,
+)
+
+
+def is_injection(line: str) -> bool:
+    """A line that addresses the ranker or the assistant instead of describing a career."""
+    return bool(_INJECTION_RE.search(line))
+
+
 def clean_resume_text(text: str) -> str:
     """The resume as the scorer may see it: contact details and the name masked (every
-    part of the name, wherever it recurs), contact lines and protected-attribute lines
-    dropped, pronouns and titles made neutral."""
+    part of the name, wherever it recurs), contact lines, protected-attribute lines and
+    instructions aimed at the ranker dropped, pronouns and titles made neutral."""
+    # First, so an injected line above the name cannot pass for it and unmask the name.
+    text = "\n".join(line for line in text.splitlines() if not is_injection(line.strip()))
     masked, mapping = mask_personal_data(text, find_contacts(text))
     for placeholder, value in mapping.items():
         if placeholder.startswith("[NAME_"):
