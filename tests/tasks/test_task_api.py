@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from typing import Any
 
 import httpx
@@ -53,9 +54,11 @@ async def test_match_task_202_status_result_and_one_notification(
 ) -> None:
     world = await seed(client, make_key)
     me = world.candidates[0]
+    # Pub/sub channels are server-wide (not per database): a session id of this test's own.
+    session_id = f"chat-{uuid.uuid4().hex}"
     answer = await client.post(
         f"/api/v1/resumes/{world.resume_ids[0]}/matches",
-        json={"top_k": 3, "chat_session_id": "chat-1"},
+        json={"top_k": 3, "chat_session_id": session_id},
         headers=me.headers,
     )
     assert answer.status_code == 202, answer.text
@@ -71,7 +74,7 @@ async def test_match_task_202_status_result_and_one_notification(
 
     listener = connect(bus_url)
     pubsub = listener.pubsub()
-    await pubsub.subscribe("cv:chat:chat-1")
+    await pubsub.subscribe(f"cv:chat:{session_id}")
     assert await drain(bus_url, bus.MATCH, match.handle) == 1
     done = await task(client, me.headers, task_id)
     assert (done["status"], done["attempts"], done["error"]) == ("succeeded", 1, None)
