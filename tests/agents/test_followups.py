@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -61,7 +62,7 @@ async def _pushes(pubsub: Any, wait_s: float) -> list[dict[str, Any]]:
 async def test_rewrite_from_chat_answers_at_once_and_is_announced_in_that_chat(
     assistant: Assistant, world: World, engine: AsyncEngine, redis_url: str
 ) -> None:
-    conversation = "rw-followup"
+    conversation = f"rw-followup-{uuid.uuid4().hex[:8]}"  # pub/sub channels are server-wide
     listener = connect(redis_url)
     pubsub = listener.pubsub()
     await pubsub.subscribe(f"cv:chat:{conversation}")
