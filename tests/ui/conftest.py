@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from core.redis import embedded_url
 from core.settings import reset_settings_cache
 
 CLEARVIEW = Path(sys.executable).with_name("clearview")
@@ -43,19 +44,27 @@ class Server:
         monkeypatch.setenv("CLEARVIEW_DATA_DIR", str(self.data_dir))
         reset_settings_cache()
 
+    @property
+    def redis_url(self) -> str:
+        """The server's own embedded Valkey (its streams and chat channels)."""
+        url = embedded_url(self.data_dir)
+        assert url is not None, "the server has not started its embedded Valkey"
+        return url
+
     def log_tail(self, chars: int = 3000) -> str:
         return self.log_path.read_text(errors="replace")[-chars:]
 
 
 def start_server(
-    tmp: Path, redis_url: str, model_cache_dir: Path, *, demo: bool, timeout: float
+    tmp: Path, model_cache_dir: Path, *, demo: bool, timeout: float
 ) -> Iterator[Server]:
+    """A `clearview serve` of its own: data dir, SQLite and, as in the product's embedded
+    mode, its own Valkey, so no other server's workers take its stream entries."""
     port = _free_port()
     data_dir = tmp / "data"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CLEARVIEW_", "CHAINLIT_"))}
     env.update(
         CLEARVIEW_DATA_DIR=str(data_dir),
-        CLEARVIEW_REDIS_URL=redis_url,
         CLEARVIEW_MODE="dev",
         CLEARVIEW_MODEL_CACHE_DIR=str(model_cache_dir),
     )

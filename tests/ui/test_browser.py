@@ -20,22 +20,22 @@ from core.db import dispose_engines, session_scope
 from core.models import CandidateProfile, Resume, ResumeSource, ResumeVersion, User
 from tests.ui.conftest import Server, start_server
 
-pytestmark = pytest.mark.slow
 
 FILES = Path(__file__).with_name("files")
 CHROMIUM = "/usr/bin/chromium"
 DESKTOP = {"width": 1280, "height": 800}
+# One worker runs the whole module: one server, and the demo data is loaded once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ui-browser")]
+
 PHONE = {"width": 390, "height": 844}
 TURN_MS = 30_000
 
 
 @pytest.fixture(scope="module")
-def server(
-    tmp_path_factory: pytest.TempPathFactory, redis_url: str, model_cache_dir: Path
-) -> Iterator[Server]:
+def server(tmp_path_factory: pytest.TempPathFactory, model_cache_dir: Path) -> Iterator[Server]:
     # Loading the 500 demo jobs takes 20-40 s on two cores.
     yield from start_server(
-        tmp_path_factory.mktemp("ui-browser"), redis_url, model_cache_dir, demo=True, timeout=240
+        tmp_path_factory.mktemp("ui-browser"), model_cache_dir, demo=True, timeout=240
     )
 
 

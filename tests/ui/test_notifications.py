@@ -29,20 +29,16 @@ WAIT_S = 15
 
 
 @pytest.fixture(scope="module")
-def server(
-    tmp_path_factory: pytest.TempPathFactory, redis_url: str, model_cache_dir: Path
-) -> Iterator[Server]:
+def server(tmp_path_factory: pytest.TempPathFactory, model_cache_dir: Path) -> Iterator[Server]:
     yield from start_server(
-        tmp_path_factory.mktemp("ui-protocol"), redis_url, model_cache_dir, demo=False, timeout=120
+        tmp_path_factory.mktemp("ui-protocol"), model_cache_dir, demo=False, timeout=120
     )
 
 
 @pytest.fixture
-async def db(
-    server: Server, monkeypatch: pytest.MonkeyPatch, redis_url: str
-) -> AsyncIterator[None]:
+async def db(server: Server, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
     server.use_database(monkeypatch)
-    monkeypatch.setenv("CLEARVIEW_REDIS_URL", redis_url)
+    monkeypatch.setenv("CLEARVIEW_REDIS_URL", server.redis_url)
     yield
     await close_clients()
     await dispose_engines()
