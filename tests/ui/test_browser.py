@@ -20,7 +20,6 @@ from core.db import dispose_engines, session_scope
 from core.models import CandidateProfile, Resume, ResumeSource, ResumeVersion, User
 from tests.ui.conftest import Server, start_server
 
-
 FILES = Path(__file__).with_name("files")
 CHROMIUM = "/usr/bin/chromium"
 DESKTOP = {"width": 1280, "height": 800}
