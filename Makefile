@@ -20,7 +20,10 @@ run: install
 
 ## Lint, type-check and run the whole test suite (real SQLite, PostgreSQL, Redis, Chroma).
 test: install lint typecheck
-	$(BIN)/pytest -n 2 --dist loadgroup
+	@bash scripts/test-services.sh
+	@# pytest exits 5 when it collected nothing: that is a failure here, not a pass.
+	$(BIN)/pytest -n 2 --dist loadgroup; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
 
 lint:
 	$(BIN)/ruff check .

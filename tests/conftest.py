@@ -24,7 +24,18 @@ from core.settings import reset_settings_cache
 POSTGRES_ADMIN_URL = os.environ.get(
     "CLEARVIEW_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
-REDIS_URL = os.environ.get("CLEARVIEW_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+def _default_redis_url() -> str:
+    """The machine's Redis when it answers; else "embedded" (a Valkey of each worker's own)."""
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        return "embedded"
+    return "redis://127.0.0.1:6379/0"
+
+
+REDIS_URL = os.environ.get("CLEARVIEW_TEST_REDIS_URL") or _default_redis_url()
 
 
 @pytest.fixture(scope="session")
