@@ -24,6 +24,8 @@ from core.settings import reset_settings_cache
 POSTGRES_ADMIN_URL = os.environ.get(
     "CLEARVIEW_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
+
+
 def _default_redis_url() -> str:
     """The machine's Redis when it answers; else "embedded" (a Valkey of each worker's own)."""
     import socket
