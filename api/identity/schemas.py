@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from core.models import Role
 
@@ -62,23 +62,22 @@ class ApiKeyCreate(BaseModel):
     name: str | None = Field(None, max_length=120, description="a label to recognise the key")
 
 
+_KEY_EXAMPLE: dict[str, JsonValue] = {
+    "id": "0d9c8b7a6f5e4d3c2b1a09f8e7d6c5b4",
+    "prefix": "cv_1a2b3c4d5e6f",
+    "role": "employer",
+    "user_id": "5b4a3c2d1e0f9a8b7c6d5e4f3a2b1c0d",
+    "name": "ATS sync",
+    "created_at": "2026-01-05T10:00:00Z",
+    "revoked_at": None,
+    "last_used_at": None,
+}
+
+
 class ApiKeyOut(BaseModel):
     model_config = ConfigDict(
         from_attributes=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "0d9c8b7a6f5e4d3c2b1a09f8e7d6c5b4",
-                    "prefix": "cv_1a2b3c4d5e6f",
-                    "role": "employer",
-                    "user_id": "5b4a3c2d1e0f9a8b7c6d5e4f3a2b1c0d",
-                    "name": "ATS sync",
-                    "created_at": "2026-01-05T10:00:00Z",
-                    "revoked_at": None,
-                    "last_used_at": None,
-                }
-            ]
-        },
+        json_schema_extra={"examples": [_KEY_EXAMPLE]},
     )
 
     id: str
@@ -95,21 +94,7 @@ class ApiKeyCreated(ApiKeyOut):
     """The new key with its secret: shown once, never again."""
 
     model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "0d9c8b7a6f5e4d3c2b1a09f8e7d6c5b4",
-                    "prefix": "cv_1a2b3c4d5e6f",
-                    "role": "employer",
-                    "user_id": "5b4a3c2d1e0f9a8b7c6d5e4f3a2b1c0d",
-                    "name": "ATS sync",
-                    "created_at": "2026-01-05T10:00:00Z",
-                    "revoked_at": None,
-                    "last_used_at": None,
-                    "key": "cv_1a2b3c4d5e6f_Zk3...",
-                }
-            ]
-        },
+        json_schema_extra={"examples": [{**_KEY_EXAMPLE, "key": "cv_1a2b3c4d5e6f_Zk3..."}]},
     )
 
     key: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from core.models import ResumeSource
 
@@ -67,25 +67,24 @@ class UploadOut(ResumeOut):
     warnings: list[str] = Field(description="problems found in the file, e.g. hidden text")
 
 
+_VERSION_EXAMPLE: dict[str, JsonValue] = {
+    "id": "5e6f708192a3b4c5d6e7f8091a2b3c4d",
+    "resume_id": _IDS["id"],
+    "number": 1,
+    "source": "uploaded",
+    "parent_version_id": None,
+    "target_job_id": None,
+    "filename": "resume.pdf",
+    "media_type": "application/pdf",
+    "accepted": None,
+    "created_at": "2026-01-05T10:00:00Z",
+}
+
+
 class VersionSummary(BaseModel):
     model_config = ConfigDict(
         from_attributes=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "5e6f708192a3b4c5d6e7f8091a2b3c4d",
-                    "resume_id": _IDS["id"],
-                    "number": 1,
-                    "source": "uploaded",
-                    "parent_version_id": None,
-                    "target_job_id": None,
-                    "filename": "resume.pdf",
-                    "media_type": "application/pdf",
-                    "accepted": None,
-                    "created_at": "2026-01-05T10:00:00Z",
-                }
-            ]
-        },
+        json_schema_extra={"examples": [_VERSION_EXAMPLE]},
     )
 
     id: str
@@ -105,16 +104,7 @@ class VersionOut(VersionSummary):
         json_schema_extra={
             "examples": [
                 {
-                    "id": "5e6f708192a3b4c5d6e7f8091a2b3c4d",
-                    "resume_id": _IDS["id"],
-                    "number": 1,
-                    "source": "uploaded",
-                    "parent_version_id": None,
-                    "target_job_id": None,
-                    "filename": "resume.pdf",
-                    "media_type": "application/pdf",
-                    "accepted": None,
-                    "created_at": "2026-01-05T10:00:00Z",
+                    **_VERSION_EXAMPLE,
                     "text": "Sam Lee\nData engineer, 4 years.\n...",
                     "parsed": None,
                     "diff": None,
