@@ -8,6 +8,7 @@ came from. Input is the plain text of `ingest.loaders` (Markdown headings allowe
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -86,6 +87,11 @@ _JOB_HEADINGS: dict[str, tuple[str, ...]] = {
 }
 
 _HEADING_CLEAN_RE = re.compile(r"^[\s#*_=>|-]*|[\s#*_=:|-]*$")
+_SPACES_RE = re.compile(r"\s+")
+# Longest line that can be a heading of its own; a "Label: content" line has its colon
+# within the first _LABEL_MAX characters.
+_HEADING_MAX = 60
+_LABEL_MAX = 50
 
 
 def _heading_index(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
@@ -115,13 +121,20 @@ def split_sections(text: str, index: dict[str, str]) -> list[Section]:
     pos = 0
     for line in text.splitlines(keepends=True):
         stripped = line.strip()
+        if not stripped or (
+            len(stripped) > _HEADING_MAX
+            and not stripped.startswith("#")
+            and ":" not in stripped[:_LABEL_MAX]
+        ):
+            pos += len(line)  # fast path: blank lines and long prose lines head nothing
+            continue
         heading = _HEADING_CLEAN_RE.sub("", stripped).lower().rstrip(":").strip()
-        heading = re.sub(r"\s+", " ", heading)
-        kind = index.get(heading) if len(stripped) <= 60 else None
+        heading = _SPACES_RE.sub(" ", heading)
+        kind = index.get(heading) if len(stripped) <= _HEADING_MAX else None
         body_start = pos + len(line)
         if kind is None and stripped.startswith("#"):
             kind = "other" if heading else None
-        if kind is None and ":" in stripped[:50]:
+        if kind is None and ":" in stripped[:_LABEL_MAX]:
             label, _, rest = stripped.partition(":")
             label_key = _HEADING_CLEAN_RE.sub("", label).lower().strip()
             if label_key in index and rest.strip() and not stripped.startswith(("-", "*", "•")):
@@ -140,6 +153,12 @@ def split_sections(text: str, index: dict[str, str]) -> list[Section]:
 
 
 _BULLET_RE = re.compile(r"^\s*(?:[-*•·▪◦‣>]+|\d{1,2}[.)])\s+")
+
+
+def job_sections(text: str) -> list[Section]:
+    """The sections of a job posting (kinds: title, required, preferred, responsibilities,
+    summary, benefits, other, preamble)."""
+    return split_sections(text, _JOB_INDEX)
 
 
 def _items(block: str) -> list[str]:
@@ -688,13 +707,25 @@ def _number(raw: str) -> float:
     return float(_NUMBER_WORDS[raw]) if raw in _NUMBER_WORDS else float(raw)
 
 
+def _mentions_years(line: str) -> bool:
+    # both year patterns need "year(s)" or "yr(s)": a substring test spares most clauses
+    # the costly patterns
+    low = line.lower()
+    return "year" in low or "yr" in low
+
+
 def parse_job(
-    text: str, title: str | None = None, *, lexicon: SkillLexicon | None = None
+    text: str,
+    title: str | None = None,
+    *,
+    lexicon: SkillLexicon | None = None,
+    sections: Sequence[Section] | None = None,
 ) -> ParsedJob:
     """Title, required and preferred skills, minimum years, location, remote and
-    employment type of a job posting."""
+    employment type of a job posting. `sections`: `job_sections(text)`, when the caller
+    has them already."""
     lexicon = lexicon or get_lexicon()
-    sections = split_sections(text, _JOB_INDEX)
+    sections = list(sections) if sections is not None else job_sections(text)
     has_requirement_sections = any(s.kind in ("required", "preferred") for s in sections)
     if title is None:
         title = _job_title(text, sections)
@@ -728,7 +759,11 @@ def parse_job(
                 continue
             for mention in lexicon.extract(line, skill_list=in_list):
                 bucket.setdefault(mention.skill_id, mention.name)
-            if not preferred_cue and section.kind not in ("benefits", "summary"):
+            if (
+                not preferred_cue
+                and section.kind not in ("benefits", "summary")
+                and _mentions_years(line)
+            ):
                 years += [_number(m.group("n")) for m in _YEARS_RE.finditer(line)]
                 if _EXPERIENCE_WORD_RE.search(line):
                     years += [_number(m.group("n")) for m in _FOR_YEARS_RE.finditer(line)]
@@ -763,7 +798,7 @@ def parse_job(
     return job
 
 
-def _job_title(text: str, sections: list[Section]) -> str | None:
+def _job_title(text: str, sections: Sequence[Section]) -> str | None:
     for section in sections:
         if section.kind == "title":
             items = _items(section.text)

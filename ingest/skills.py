@@ -249,18 +249,20 @@ class SkillLexicon:
         """(end token, skill index, ambiguous surface or None) of the longest surface
         starting at token i."""
         candidates: list[tuple[int, int, str]] = []
+        entries, prefixes = self._entries, self._prefixes  # hot loop: local names
         key: tuple[str, ...] = ()
-        j = i
-        while j < len(low):
+        j, n = i, len(low)
+        while j < n:
             if j > i and toks[j][1] - toks[j - 1][2] > 3:
                 break  # a long gap (a column, a new paragraph) ends any phrase
-            extended = (*key, low[j])
-            idx, form = self._entries.get(extended), low[j]
-            if idx is None and (sing := _singular(low[j])):
-                idx, form = self._entries.get((*key, sing)), sing
+            word = low[j]
+            extended = (*key, word)
+            idx, form = entries.get(extended), word
+            if idx is None and (sing := _singular(word)):
+                idx, form = entries.get((*key, sing)), sing
             if idx is not None:
                 candidates.append((j + 1, idx, form))
-            if extended not in self._prefixes:
+            if extended not in prefixes:
                 break
             key = extended
             j += 1

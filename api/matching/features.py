@@ -20,11 +20,17 @@ from datetime import date
 
 from api.matching import lexical
 from core.models import Job
-from ingest.parsing import find_contacts, mask_personal_data, parse_job, parse_resume
+from ingest.parsing import (
+    find_contacts,
+    job_sections,
+    mask_personal_data,
+    parse_job,
+    parse_resume,
+)
 from ingest.skills import SkillLexicon, get_lexicon
 
 # Bumped whenever featurisation changes meaning; stored with indexed features.
-FEATURES_VERSION = 1
+FEATURES_VERSION = 2
 # Longest text accepted by the API (real resumes are long; the body limit is far above).
 MAX_TEXT_CHARS = 100_000
 # The embedding model reads 256 word pieces; passing it more text only costs tokenising.
@@ -331,9 +337,10 @@ def job_features(
     years, location and remote flag likewise win over what the text says."""
     lexicon = lexicon or get_lexicon()
     explicit = bool(required_skills or preferred_skills)
+    sections = job_sections(text)  # cut once, read by the parser and the lexical query
     parsed = None
     if not explicit or min_years is None or location is None:
-        parsed = parse_job(text, title=title, lexicon=lexicon)
+        parsed = parse_job(text, title=title, lexicon=lexicon, sections=sections)
     taken: set[str] = set()
     if explicit:
         required = _unique(
@@ -353,7 +360,7 @@ def job_features(
         location=(location if location is not None else (parsed.location if parsed else None))
         or "",
         remote=bool(remote or (parsed is not None and parsed.remote)),
-        query=lexical.query_weights(text),
+        query=lexical.query_weights(text, sections=sections),
     )
 
 

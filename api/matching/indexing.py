@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import event
@@ -99,7 +100,17 @@ def index_jobs_sync(jobs: Sequence[JobSnapshot], index: VectorIndex | None = Non
         if not job.published:
             index.delete_job(job.job_id)
     if published:
-        index.upsert_jobs([job_doc(job) for job in published])
+        # Embedding needs only the texts: it runs in a worker thread while this one
+        # featurises (onnxruntime releases the GIL, parsing holds it), so an import pays
+        # for the slower of the two instead of their sum. Same texts, same batch: the
+        # vectors are those the index would compute itself.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed") as pool:
+            vectors = pool.submit(index.embedder.embed, [job.text for job in published])
+            docs = [job_doc(job) for job in published]
+            embedded = vectors.result()
+        index.upsert_jobs(
+            [replace(doc, embedding=vector) for doc, vector in zip(docs, embedded, strict=True)]
+        )
     return len(published)
 
 

@@ -7,8 +7,10 @@ and technology examples), built once by `python -m api.matching.lexical ../share
 into `api/matching/data/term_df.json.gz` (attribution in `data/ATTRIBUTION.md`). The
 same pair of texts then gets the same score whatever else is indexed.
 
-The score is BM25 with the job as the query and the resume as the document, normalised by
-the job's own maximum (every query term saturated), so it lies in [0, 1).
+The score is BM25 with the job as the query and the resume as the document, as a share of
+the job's own maximum (every query term saturated), calibrated so that a resume covering
+FULL_MATCH_SHARE of it scores 1 (see `calibrate` and ADR 0003). A job's query leaves out
+headings and recruiting boilerplate and counts its summary and benefits at half weight.
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ import re
 import sys
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
+
+from ingest.parsing import Section, job_sections
 
 DF_PATH = Path(__file__).resolve().parent / "data" / "term_df.json.gz"
 
@@ -53,8 +57,28 @@ _STOPWORDS_TEXT = """a about above after again against all also am an and any ar
     responsibilities responsible knowledge etc ensure one two three four five name email
     phone"""
 _STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+# Recruiting boilerplate (stems): qualifiers and headings every posting uses, which say how
+# much of something is wanted, not what. The fixed table comes from taxonomy prose, where
+# these words are rare, so it would rate them as distinctive as a technology; they are left
+# out of a job's query (a resume may still contain them: that costs nothing).
+_POSTING_WORDS_TEXT = """summary title description requirement qualification duty
+    responsibility proficient proficiency familiar familiarity solid proven demonstrat
+    demonstrable ideal passionate minimum least seeking opportunity join looking like
+    similar perfect high successful exceptional outstanding great desire desired prefer
+    understand understanding expertise expert competent competency capability capable
+    dedicated motivated other whose"""
+_POSTING_WORDS = frozenset(_POSTING_WORDS_TEXT.split())
+# How much each section of a posting counts towards its query: the summary and the benefits
+# describe the employer and the offer, the other sections the work and the person wanted.
+SECTION_WEIGHTS = {"summary": 0.5, "benefits": 0.5}
+# Share of a job's (saturated) query weight at which a resume counts as a full lexical
+# match. A posting's query also holds terms no resume repeats (products, mission, place),
+# so a resume that fits well covers about half of it, not all; without this calibration the
+# lexical term spans only a fraction of [0, 1] and weighs far less than its nominal weight.
+FULL_MATCH_SHARE = 0.5
 
 
+@lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     """A deliberately light stemmer: plurals and the commonest verb endings only, so that
     "developers"/"developer" and "managed"/"managing" meet but technical names survive."""
@@ -81,12 +105,13 @@ def _undouble(stem: str) -> str:
 def terms(text: str) -> list[str]:
     """The lexical terms of `text`: lowercase words, stopwords and placeholders dropped,
     lightly stemmed."""
-    out = []
-    for word in _WORD_RE.findall(text.lower()):
-        if len(word) < 2 or word in _STOPWORDS:
-            continue
-        out.append(_stem(word))
-    return out
+    # stems are cached: a vocabulary is small, texts repeat its words endlessly
+    stem = _stem
+    return [
+        stem(word)
+        for word in _WORD_RE.findall(text.lower())
+        if len(word) >= 2 and word not in _STOPWORDS
+    ]
 
 
 class TermTable:
@@ -113,12 +138,27 @@ def get_term_table() -> TermTable:
     return TermTable(int(data["docs"]), data["df"])
 
 
-def query_weights(text: str, table: TermTable | None = None) -> dict[str, float]:
+def _tf_weight(tf: float) -> float:
+    # 1 + ln tf, continued linearly below one occurrence (a term seen only in a
+    # half-weight section counts half)
+    return 1.0 + math.log(tf) if tf >= 1.0 else tf
+
+
+def query_weights(
+    text: str, table: TermTable | None = None, *, sections: Sequence[Section] | None = None
+) -> dict[str, float]:
     """A job's query: its QUERY_TERMS most distinctive terms with weight
-    (1 + ln tf) x idf. Ties are broken by the term itself, so the choice is stable."""
+    (1 + ln tf) x idf, tf counted per section with SECTION_WEIGHTS, headings and
+    recruiting boilerplate left out. Ties are broken by the term itself, so the choice is
+    stable. `sections`: `job_sections(text)`, when the caller has them already."""
     table = table or get_term_table()
-    counts = Counter(terms(text))
-    weighted = [(term, (1.0 + math.log(tf)) * table.idf(term)) for term, tf in counts.items()]
+    counts: dict[str, float] = {}
+    for section in sections if sections is not None else job_sections(text):
+        share = SECTION_WEIGHTS.get(section.kind, 1.0)
+        for term in terms(section.text):
+            if term not in _POSTING_WORDS:
+                counts[term] = counts.get(term, 0.0) + share
+    weighted = [(term, _tf_weight(tf) * table.idf(term)) for term, tf in counts.items()]
     weighted.sort(key=lambda item: (-item[1], item[0]))
     return {term: round(weight, 6) for term, weight in weighted[:QUERY_TERMS]}
 
@@ -131,8 +171,14 @@ def doc_counts(text: str) -> tuple[dict[str, int], int]:
     return dict(top), len(all_terms)
 
 
+def calibrate(share: float) -> float:
+    """The lexical score of a resume covering `share` of a job's query weight."""
+    return min(1.0, share / FULL_MATCH_SHARE)
+
+
 def bm25(query: Mapping[str, float], counts: Mapping[str, int], length: int) -> float:
-    """BM25 of a resume (`counts`, `length`) for a job's query, divided by its maximum."""
+    """BM25 of a resume (`counts`, `length`) for a job's query, as a share of its maximum
+    (every query term saturated), calibrated (`calibrate`) into [0, 1]."""
     total = sum(query.values())
     if total <= 0.0:
         return 0.0
@@ -142,7 +188,7 @@ def bm25(query: Mapping[str, float], counts: Mapping[str, int], length: int) -> 
         tf = counts.get(term)
         if tf:
             got += query[term] * tf / (tf + norm)
-    return got / total
+    return calibrate(got / total)
 
 
 # --- building the table (run once, by hand) ------------------------------------------------

@@ -7,8 +7,9 @@
   domain, even in other words; the model reads only the first 256 word pieces, so it
   weighs least);
 - lexical: BM25 of the resume for the job's most distinctive terms, with a fixed IDF
-  table, normalised by its maximum (reads the whole text, catches exact terms the
-  lexicon does not know: the strongest single signal, hence the largest weight);
+  table, as a calibrated share of its maximum (`lexical.calibrate`: a resume covering half
+  of a posting's query is a full match); it reads the whole text and catches exact terms
+  the lexicon does not know: the strongest single signal, hence the largest weight;
 - skills: IDF-weighted share of the job's skills the resume has, a required skill
   counting twice a preferred one, shrunk by a prior (SKILL_PRIOR) so that a job naming
   only a couple of generic skills cannot let that term dominate; a job listing no skills
@@ -33,7 +34,7 @@ from api.matching.features import JobFeatures, ResumeFeatures, SkillRef, locatio
 WEIGHTS = {"dense": 0.25, "lexical": 0.45, "skills": 0.30}
 # Pseudo-weight of "no evidence" added to a job's skill total: a job naming two generic
 # skills says less about fit than one naming ten rare ones (see ADR 0003).
-SKILL_PRIOR = 2.0
+SKILL_PRIOR = 3.0
 REQUIRED_WEIGHT = 2.0
 PREFERRED_WEIGHT = 1.0
 EXPERIENCE_MAX_PENALTY = 0.25
