@@ -1,16 +1,22 @@
 """End-to-end pipeline benchmark: match tasks over HTTP -> results stored -> notified.
 
-    .venv/bin/python -m bench.pipeline [--tasks 1000] [--database-url URL] [--redis-url URL]
+    .venv/bin/python -m bench.pipeline [--tasks 1000] [--workers 1 2] [--concurrency 4]
+        [--database-url URL] [--redis-url URL] [--profile DIR]
 
 Set-up: a fresh PostgreSQL database (default; or SQLite with `--database-url sqlite`), a
 Redis database of its own, 5 jobs and 5 opted-in resumes indexed by the real hooks. Then
 `clearview serve jobs` runs as a subprocess, and for 1 and then 2 worker processes
-(`clearview worker match`, plus one `clearview worker notify`) the benchmark POSTs
-`--tasks` candidate-match tasks (`POST /api/v1/jobs/{id}/matches`, each with its own chat
-session) and listens on the chat channels for the notifications. Reported per run:
-tasks/s (first submit to last notification), submit-to-notify latency p50/p95, and the
-notify overhead (task finished in the database -> message received) p50/p95; next to the
-bare matcher's throughput (`match_service.match_candidates` in a loop, in this process).
+(`clearview worker match`, plus one `clearview worker notify`, each handling
+`--concurrency` entries at once) the benchmark POSTs `--tasks` candidate-match tasks
+(`POST /api/v1/jobs/{id}/matches`, each with its own chat session) and listens on the chat
+channels for the notifications. Reported per run: tasks/s (first submit to last
+notification), submit-to-notify latency p50/p95, and the notify overhead (task finished in
+the database -> message received) p50/p95.
+
+The baseline is the same work per task with nothing around it: the match worker's own call
+(`match_service.match_candidates`, top_k 3, in one session) in a loop, in as many processes
+as the run has match workers, measured just before and just after each run (their mean:
+the load of a shared machine drifts). `--profile DIR` runs the workers under cProfile.
 """
 
 from __future__ import annotations
@@ -113,8 +119,12 @@ async def seed() -> tuple[str, list[str], dict[str, str]]:
     return key, job_ids, ids
 
 
-async def bare_matcher(job_ids: list[str], identity: dict[str, str], calls: int) -> float:
-    """Calls per second of the matching service itself, one after another."""
+async def bare_matcher(
+    job_ids: list[str], identity: dict[str, str], calls: int, ready: Any = None
+) -> float:
+    """Calls per second of the matching service itself, one after another: the same call
+    with the same inputs as a match worker's (`match_candidates`, top_k 3, one session).
+    `ready`, if given, is awaited between the warm-up and the timed loop."""
     from api.identity.schemas import Identity
     from api.matching.schemas import MatchCandidatesIn
     from api.matching.service import match_service
@@ -126,6 +136,8 @@ async def bare_matcher(job_ids: list[str], identity: dict[str, str], calls: int)
         async with session_scope() as session:
             body = MatchCandidatesIn(job_id=job_ids[n % len(job_ids)], top_k=3)
             await match_service.match_candidates(session, who, body)
+    if ready is not None:
+        await ready()
     start = time.perf_counter()
     for n in range(calls):
         async with session_scope() as session:
@@ -134,9 +146,76 @@ async def bare_matcher(job_ids: list[str], identity: dict[str, str], calls: int)
     return calls / (time.perf_counter() - start)
 
 
-def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+async def bare_in_processes(
+    processes: int, job_ids: list[str], identity: dict[str, str], calls: int
+) -> float:
+    """The bare matcher in `processes` processes at once (as many as the pipeline has match
+    workers), started together after their warm-up; their summed calls per second."""
+    argv = [
+        sys.executable,
+        "-m",
+        "bench.pipeline",
+        "--bare-worker",
+        json.dumps([job_ids, identity]),
+    ]
+    children = [
+        await asyncio.create_subprocess_exec(
+            *argv, "--bare-calls", str(calls), cwd=ROOT,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        )
+        for _ in range(processes)
+    ]  # fmt: skip
+    for child in children:  # each says "ready" after its warm-up
+        assert child.stdout is not None
+        while (await child.stdout.readline()).strip() != b"ready":
+            if child.stdout.at_eof():
+                sys.exit("a bare matcher process exited before its warm-up ended")
+    for child in children:
+        assert child.stdin is not None
+        child.stdin.write(b"go\n")
+        await child.stdin.drain()
+    rates = []
+    for child in children:
+        out, _ = await child.communicate()
+        rates.append(float(out.decode().split()[-1]))
+    return sum(rates)
+
+
+async def bare_worker(spec: str, calls: int) -> None:
+    """One process of `bare_in_processes`: warm up, say so, wait for "go", print calls/s."""
+    job_ids, identity = json.loads(spec)
+
+    async def ready() -> None:
+        print("ready", flush=True)
+        await asyncio.to_thread(sys.stdin.readline)
+
+    print(f"{await bare_matcher(job_ids, identity, calls, ready):.3f}", flush=True)
+
+
+async def wait_until_up(base: str, server: subprocess.Popen[bytes], within_s: float = 300) -> None:
+    """Wait for the server's /healthz (a loaded machine takes a while to import it all)."""
+    deadline = time.monotonic() + within_s
+    async with httpx.AsyncClient() as http:
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                sys.exit(f"the server exited with {server.returncode}; see its log")
+            try:
+                if (await http.get(f"{base}/healthz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.5)
+    sys.exit(f"the server did not answer /healthz within {within_s:.0f}s")
+
+
+def spawn(
+    args: list[str], env: dict[str, str], log: Path, profile: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """`clearview ARGS` in its own session; under cProfile (written on SIGTERM exit) when
+    `profile` names the output file."""
+    prefix = [sys.executable, "-m", "cProfile", "-o", str(profile)] if profile else []
     return subprocess.Popen(
-        [str(CLEARVIEW), *args],
+        [*prefix, str(CLEARVIEW), *args],
         env=env,
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
@@ -230,6 +309,7 @@ async def main(args: argparse.Namespace) -> None:
         "CLEARVIEW_LOG_LEVEL": "WARNING",
         # One client submitting a burst: the per-key rate limit would measure itself.
         "CLEARVIEW_RATE_LIMIT_PER_MINUTE": "1000000",
+        "CLEARVIEW_STREAM_CONCURRENCY": str(args.concurrency),
     }
     os.environ.update(env)
     from core import bus, migrate
@@ -242,24 +322,40 @@ async def main(args: argparse.Namespace) -> None:
     await redis.delete(*bus.STREAMS, *(bus.dead_letter_stream(s) for s in bus.STREAMS))
     await redis.aclose()
     key, job_ids, identity = await seed()
-    bare = await bare_matcher(job_ids, identity, args.bare_calls)
+
+    async def bare(processes: int) -> float:
+        return await bare_in_processes(processes, job_ids, identity, args.bare_calls)
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = spawn(["serve", "jobs", "--port", str(port)], env, data / "server.log")
     rows: list[list[str]] = []
     try:
-        async with httpx.AsyncClient() as http:
-            for _ in range(120):
-                try:
-                    if (await http.get(f"{base}/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.5)
-        for workers in (1, 2):
-            procs = [spawn(["worker", "match"], env, data / "match.log") for _ in range(workers)]
-            procs.append(spawn(["worker", "notify"], env, data / "notify.log"))
+        await wait_until_up(base, server)
+        for workers in args.workers:
+            # The baseline runs as many processes as the pipeline has match workers, just
+            # before and just after the pipeline run (the machine's load drifts).
+            before = await bare(workers)
+            profile = Path(args.profile) if args.profile else None
+            if profile:
+                profile.mkdir(parents=True, exist_ok=True)
+            procs = [
+                spawn(
+                    ["worker", "match"],
+                    env,
+                    data / "match.log",
+                    profile / f"match-{workers}-{n}.prof" if profile else None,
+                )
+                for n in range(workers)
+            ]
+            procs.append(
+                spawn(
+                    ["worker", "notify"],
+                    env,
+                    data / "notify.log",
+                    profile / f"notify-{workers}.prof" if profile else None,
+                )
+            )
             try:
                 await run_pipeline(base, key, job_ids, args.redis_url, 20, f"warm{workers}")
                 result = await run_pipeline(
@@ -267,11 +363,22 @@ async def main(args: argparse.Namespace) -> None:
                 )
             finally:
                 stop(procs)
+            baseline = (before + await bare(workers)) / 2
+            rows.append(
+                [
+                    f"bare matcher, {workers} process(es)",
+                    f"{baseline:.0f}",
+                    "1.00x",
+                    "-",
+                    "-",
+                    "-",
+                ]
+            )
             rows.append(
                 [
                     f"pipeline, {workers} match worker(s)",
                     f"{result['tasks_s']:.0f}",
-                    f"{result['tasks_s'] / bare:.2f}x",
+                    f"{result['tasks_s'] / baseline:.2f}x",
                     f"{result['p50']:.0f} / {result['p95']:.0f}",
                     f"{result['notify_p50']:.1f} / {result['notify_p95']:.1f}",
                     f"{result['submit_s']:.0f}",
@@ -284,8 +391,11 @@ async def main(args: argparse.Namespace) -> None:
 
             await dispose_engines()
             await admin(f'DROP DATABASE IF EXISTS "{created_db}" WITH (FORCE)')
-    rows.insert(0, ["bare matcher (match_candidates loop)", f"{bare:.0f}", "1.00x", "-", "-", "-"])
-    print(f"\n{args.tasks} match tasks, {os.cpu_count()} cores, {database_url.split(':')[0]}\n")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(
+        f"\n{args.tasks} match tasks, {os.cpu_count()} cores, load {load}, "
+        f"{database_url.split(':')[0]}, {args.concurrency} entries in flight per worker\n"
+    )
     print(
         table(
             [
@@ -307,4 +417,16 @@ if __name__ == "__main__":
     parser.add_argument("--bare-calls", type=int, default=300)
     parser.add_argument("--database-url", default=None, help="postgres (default), sqlite or a URL")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
-    asyncio.run(main(parser.parse_args()))
+    parser.add_argument(
+        "--workers", type=int, nargs="+", default=[1, 2], help="match worker processes per run"
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=4, help="CLEARVIEW_STREAM_CONCURRENCY of the workers"
+    )
+    parser.add_argument("--profile", default=None, help="a directory for the workers' cProfile")
+    parser.add_argument("--bare-worker", default=None, help=argparse.SUPPRESS)
+    parsed = parser.parse_args()
+    if parsed.bare_worker is not None:
+        asyncio.run(bare_worker(parsed.bare_worker, parsed.bare_calls))
+    else:
+        asyncio.run(main(parsed))

@@ -7,13 +7,15 @@ The contract every worker relies on (DESIGN.md, "Events"):
   transaction that caused it has committed.
 - A `Consumer` reads new entries with XREADGROUP and acknowledges an entry only after its
   handler returned; the handler commits its own transaction, and `once()` makes its side
-  effects idempotent, because an entry may be delivered again.
+  effects idempotent, because an entry may be delivered again. Up to `concurrency`
+  handlers run at once in one consumer (default 1: one after another); acknowledgements
+  of handlers that finish together go out in one XACK.
 - Entries left pending by a consumer that died, or by a handler that failed, are taken over
   with XAUTOCLAIM once idle for `claim_idle_ms` (the cursor is followed to the end).
 - After `max_deliveries` deliveries without success an entry moves to `<stream>:dead` with
   its error and is acknowledged in its source stream; an `on_dead_letter` callback, if
   given, is awaited first (e.g. to mark the task the entry stood for as failed).
-- Stopping lets the handler in flight finish (within a grace period); entries not finished
+- Stopping lets the handlers in flight finish (within a grace period); entries not finished
   stay pending for another consumer. A lost connection is retried with exponential back-off;
   nothing is acknowledged that was not handled.
 """
@@ -29,11 +31,11 @@ import signal
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
+from redis.exceptions import NoScriptError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -50,7 +52,8 @@ MATCH = "cv:match"  # match a resume against jobs, or a job against candidates
 INDEX = "cv:index"  # embed a resume or job into Chroma
 NOTIFY = "cv:notify"  # tell a chat session that its task finished
 WEBHOOKS = "cv:webhooks"  # deliver an event to an organisation's webhook subscriptions
-STREAMS = (REWRITE, MATCH, INDEX, NOTIFY, WEBHOOKS)
+REPORT = "cv:report"  # generate a long report in the background
+STREAMS = (REWRITE, MATCH, INDEX, NOTIFY, WEBHOOKS, REPORT)
 
 
 def dead_letter_stream(stream: str) -> str:
@@ -109,6 +112,41 @@ async def publish(
 
 
 @dataclass(frozen=True, slots=True)
+class Outgoing:
+    """An entry for `publish_once_many`: its stream, payload and dedupe key."""
+
+    stream: str
+    payload: dict[str, Any]
+    dedupe_key: str
+
+
+async def publish_once_many(
+    redis: aioredis.Redis, entries: list[Outgoing], *, dedupe_ttl_s: int = 86_400
+) -> list[str]:
+    """Publish each of `entries` at most once per dedupe key (as `publish` does), all in
+    one round trip; returns their entry ids."""
+    if not entries:
+        return []
+    script = redis.register_script(_PUBLISH_ONCE)
+    for attempt in (1, 2):
+        pipe = redis.pipeline(transaction=False)
+        for item in entries:
+            keys_and_args = (item.stream, item.dedupe_key, FIELD, encode(item.payload))
+            pipe.evalsha(script.sha, 2, *keys_and_args, MAXLEN, dedupe_ttl_s)
+        replies = await pipe.execute(raise_on_error=False)
+        errors = [reply for reply in replies if isinstance(reply, Exception)]
+        if not errors:
+            return [str(reply) for reply in replies]
+        if attempt == 1 and all(isinstance(e, NoScriptError) for e in errors):
+            # A server that has not seen the script yet (or restarted): load it and go
+            # again; entries already published come back with their first id.
+            await redis.script_load(_PUBLISH_ONCE)
+            continue
+        raise errors[0]
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     stream: str
     id: str
@@ -120,7 +158,6 @@ Handler = Callable[[Message], Awaitable[None]]
 # Told about an entry (and its last error) just before it moves to the dead-letter stream,
 # so the work it stood for can be marked failed where users look (e.g. a task's status).
 DeadLetterHandler = Callable[[Message, str], Awaitable[None]]
-T = TypeVar("T")
 
 
 def default_consumer_name() -> str:
@@ -157,7 +194,10 @@ class Consumer:
         block_ms: int = 2_000,
         shutdown_grace_s: float = 30.0,
         on_dead_letter: DeadLetterHandler | None = None,
+        concurrency: int = 1,
     ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
         self.redis = redis
         self.stream = stream
         self.group = group
@@ -173,9 +213,16 @@ class Consumer:
         # Look for abandoned entries twice per idle period: an entry waits at most ~1.5x
         # claim_idle_ms (failed handlers are retried at that pace, too).
         self.claim_interval_s = max(self.claim_idle_ms / 2000, 0.05)
-        # True only while waiting (on a read or a back-off sleep): the moments when
-        # stopping may cancel the loop without interrupting a handler or an ack.
-        self._waiting = False
+        # Handlers run as tasks of their own, at most `concurrency` at once, so the loop
+        # that reads and dispatches never runs one itself: stopping may cancel the loop
+        # at any moment (what it read but did not dispatch stays pending) and still let
+        # the handlers in flight finish.
+        self.concurrency = concurrency
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._slot_freed = asyncio.Event()
+        # Entries handled but not yet acknowledged; one XACK at a time carries them all.
+        self._unacked: list[str] = []
+        self._ack_lock = asyncio.Lock()
 
     async def ensure_group(self) -> None:
         # Start at "0", not "$": events published before the first worker ever started
@@ -187,25 +234,31 @@ class Consumer:
                 raise
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Consume until `stop` is set, then return once the handler in flight is done."""
+        """Consume until `stop` is set, then return once the handlers in flight are done."""
         work = asyncio.create_task(self._loop(stop))
         stopping = asyncio.create_task(stop.wait())
         try:
             await asyncio.wait({work, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            if not work.done() and not self._waiting:
-                await asyncio.wait({work}, timeout=self.shutdown_grace_s)
-            if not work.done():
-                # Waiting for entries, or the grace period ran out: what was read but not
-                # acknowledged stays pending and is reclaimed by another consumer.
-                work.cancel()
-                await asyncio.wait({work})
-                if not work.cancelled():
-                    work.result()
-            else:
+            # The loop only reads and dispatches (handlers are tasks of their own), so it
+            # may stop wherever it is: entries read but not dispatched stay pending.
+            work.cancel()
+            await asyncio.wait({work})
+            await self._finish_in_flight()
+            if not work.cancelled():
                 work.result()  # a bug in the loop surfaces here
         finally:
             stopping.cancel()
             work.cancel()
+
+    async def _finish_in_flight(self) -> None:
+        """Let the handlers in flight finish within the grace period; cancel the rest,
+        whose entries stay pending and are reclaimed by another consumer."""
+        if self._in_flight:
+            _, overrunning = await asyncio.wait(self._in_flight, timeout=self.shutdown_grace_s)
+            for task in overrunning:
+                task.cancel()
+            if overrunning:
+                await asyncio.wait(overrunning)
 
     async def _loop(self, stop: asyncio.Event) -> None:
         loop = asyncio.get_running_loop()
@@ -220,17 +273,18 @@ class Consumer:
                 if loop.time() >= next_claim:
                     await self.reclaim(stop)
                     next_claim = loop.time() + self.claim_interval_s
-                for entry_id, fields in await self._wait(self._read()):
+                await self._until_free()
+                for entry_id, fields in await self._read(self._free()):
                     if stop.is_set():
-                        break  # unhandled entries stay pending
-                    await self._process(entry_id, fields, deliveries=1)
+                        break  # undispatched entries stay pending
+                    await self._dispatch(entry_id, fields, deliveries=1)
                 backoff = BACKOFF_MIN
             except TRANSIENT_ERRORS as exc:
                 log.warning(
                     "%s/%s: redis unavailable (%s); retrying in %.1fs",
                     self.stream, self.group, type(exc).__name__, backoff,
                 )  # fmt: skip
-                await self._wait(sleep_until(stop, backoff))
+                await sleep_until(stop, backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX)
             except ResponseError as exc:
                 # The group is gone: a server restarted without persistence (NOGROUP), or
@@ -239,16 +293,42 @@ class Consumer:
                     raise
                 group_ready = False
 
-    async def _wait(self, awaitable: Awaitable[T]) -> T:
-        self._waiting = True
-        try:
-            return await awaitable
-        finally:
-            self._waiting = False
+    def _free(self) -> int:
+        """How many more entries may be taken now. Never more than can start at once: an
+        entry read but left waiting would idle in the pending list, be claimed by another
+        consumer, claimed back, and reach `max_deliveries` while nobody failed it."""
+        return min(self.batch, self.concurrency - len(self._in_flight))
 
-    async def _read(self) -> list[tuple[str, dict[str, str]]]:
+    async def _until_free(self) -> None:
+        while len(self._in_flight) >= self.concurrency:
+            self._slot_freed.clear()
+            await self._slot_freed.wait()
+
+    async def _dispatch(self, entry_id: str, fields: dict[str, str], *, deliveries: int) -> None:
+        """Start handling an entry as soon as fewer than `concurrency` handlers run."""
+        await self._until_free()
+        task = asyncio.create_task(self._process(entry_id, fields, deliveries=deliveries))
+        self._in_flight.add(task)
+        task.add_done_callback(self._handler_done)
+
+    def _handler_done(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.discard(task)
+        self._slot_freed.set()
+        if not task.cancelled() and task.exception() is not None:
+            # `_process` turns handler failures into retries; anything else is a bug.
+            log.error(
+                "%s/%s: entry processing crashed", self.stream, self.group,
+                exc_info=task.exception(),
+            )  # fmt: skip
+
+    async def _drain(self) -> None:
+        """Wait until every dispatched handler has finished."""
+        while self._in_flight:
+            await asyncio.wait(set(self._in_flight))
+
+    async def _read(self, count: int) -> list[tuple[str, dict[str, str]]]:
         reply: Any = await self.redis.xreadgroup(
-            self.group, self.name, {self.stream: ">"}, count=self.batch, block=self.block_ms
+            self.group, self.name, {self.stream: ">"}, count=count, block=self.block_ms
         )
         # RESP2 gives [[stream, entries]], RESP3 {stream: [entries]}.
         if isinstance(reply, dict):
@@ -258,14 +338,15 @@ class Consumer:
     async def reclaim(self, stop: asyncio.Event | None = None) -> int:
         """Take over and handle entries idle longer than `claim_idle_ms`; returns how many.
 
-        XAUTOCLAIM returns at most `batch` entries per call and a cursor; the cursor is
-        followed until it comes back to "0-0", so no stale entry is left behind however
-        long the pending list.
+        XAUTOCLAIM returns at most as many entries as can start at once (`batch` at most)
+        and a cursor; the cursor is followed until it comes back to "0-0", so no stale
+        entry is left behind however long the pending list.
         """
         cursor, handled = "0-0", 0
         while True:
+            await self._until_free()
             reply = await self.redis.xautoclaim(
-                self.stream, self.group, self.name, self.claim_idle_ms, cursor, count=self.batch
+                self.stream, self.group, self.name, self.claim_idle_ms, cursor, count=self._free()
             )
             cursor, entries = reply[0], reply[1]
             # Redis >= 7 adds the ids of entries trimmed away while pending (they leave the
@@ -278,10 +359,12 @@ class Consumer:
             counts = await self._delivery_counts([entry_id for entry_id, _ in entries])
             for entry_id, fields in entries:
                 if stop is not None and stop.is_set():
+                    await self._drain()
                     return handled
-                await self._process(entry_id, fields, deliveries=counts.get(entry_id, 1))
+                await self._dispatch(entry_id, fields, deliveries=counts.get(entry_id, 1))
                 handled += 1
             if cursor == "0-0":
+                await self._drain()
                 return handled
 
     async def _delivery_counts(self, entry_ids: list[str]) -> dict[str, int]:
@@ -337,7 +420,25 @@ class Consumer:
                     error,
                 )
             return
-        await self.redis.xack(self.stream, self.group, entry_id)
+        await self._ack(entry_id)
+
+    async def _ack(self, entry_id: str) -> None:
+        """Acknowledge a handled entry. While one XACK is under way, the entries of
+        handlers finishing meanwhile gather and leave together in the next one."""
+        self._unacked.append(entry_id)
+        async with self._ack_lock:
+            if not self._unacked:
+                return  # acknowledged by the XACK of a handler that finished with us
+            entry_ids, self._unacked = self._unacked, []
+            try:
+                await self.redis.xack(self.stream, self.group, *entry_ids)
+            except TRANSIENT_ERRORS as exc:
+                # Handled but still pending: reclaimed later, the handlers' `once` makes
+                # the second delivery a no-op.
+                log.warning(
+                    "%s/%s: %d acknowledgement(s) lost (%s); the entries will be reclaimed",
+                    self.stream, self.group, len(entry_ids), type(exc).__name__,
+                )  # fmt: skip
 
     async def _dead_letter(
         self,

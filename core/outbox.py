@@ -55,8 +55,11 @@ class Event:
     payload: dict[str, Any]
 
 
-def enqueue(session: AsyncSession, stream: str, payload: dict[str, Any]) -> Event:
-    """Add an event to `stream` in the caller's transaction; published after commit."""
+def enqueue(session: AsyncSession | Session, stream: str, payload: dict[str, Any]) -> Event:
+    """Add an event to `stream` in the caller's transaction; published after commit.
+
+    A plain `Session` is accepted for `before_commit` listeners, which batch what a
+    transaction changed into one event (both share `info` with their AsyncSession)."""
     item = Event(new_id(), stream, payload)
     session.add(OutboxEvent(id=item.id, stream=stream, payload=payload))
     session.info.setdefault(_PENDING, []).append(item)
@@ -91,17 +94,16 @@ async def after_commit(session: AsyncSession) -> None:
 
 
 async def publish(redis: aioredis.Redis, engine: AsyncEngine, events: list[Event]) -> None:
-    """Publish `events` (each at most once, whoever else tries), then mark them published."""
-    for item in events:
-        await bus.publish(
-            redis,
-            item.stream,
-            item.payload,
-            dedupe_key=dedupe_key(item.id),
-            dedupe_ttl_s=DEDUPE_TTL_S,
-        )
-    async with sessionmaker_for(engine).begin() as session:
-        await session.execute(
+    """Publish `events` (each at most once, whoever else tries), then mark them published.
+
+    Two round trips whatever the number of events: the XADDs go out in one pipeline, and
+    the marking is one UPDATE that commits by itself (a lost marking only makes the relay
+    publish the rows again, which their dedupe keys turn into no-ops)."""
+    outgoing = [bus.Outgoing(item.stream, item.payload, dedupe_key(item.id)) for item in events]
+    await bus.publish_once_many(redis, outgoing, dedupe_ttl_s=DEDUPE_TTL_S)
+    async with engine.connect() as connection:
+        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await autocommit.execute(
             update(OutboxEvent)
             .where(OutboxEvent.id.in_([item.id for item in events]))
             .values(published_at=utcnow())

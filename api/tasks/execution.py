@@ -4,22 +4,27 @@ A `TaskWork` pairs two functions of a task kind: `compute` (the slow part: match
 rewriting, embedding; reads only) and `store` (writes its result, inside the final
 transaction). `TaskWork.handle` is the stream handler:
 
-1. begin, in its own short transaction: a queued or running task becomes running and
-   counts an attempt; a finished (or erased) task is acknowledged and left alone, so a
-   redelivered entry does nothing;
+1. begin, in one statement that commits by itself: a queued or running task becomes
+   running and counts an attempt; a finished (or erased) task is acknowledged and left
+   alone, so a redelivered entry does nothing;
 2. compute, outside any write transaction;
-3. finish, in ONE transaction: `bus.once` (a concurrent or repeated delivery of the
-   same task stops here), re-read and lock the task (erased or cancelled meanwhile:
-   write nothing), `store`, mark succeeded, count the metric, enqueue the chat
-   notification (outbox) and announce the event to the organisation's webhooks.
+3. finish, in ONE transaction: claim the task row (a conditional UPDATE: only while the
+   task is still open; erased, cancelled or finished by a concurrent or repeated
+   delivery: write nothing), `store`, mark succeeded, count the metric, enqueue the chat
+   notification (outbox) and announce the event to the organisation's webhooks. The
+   task's state is the idempotency key: the claim waits on the row lock (PostgreSQL) or
+   the writer lock (SQLite) of a concurrent finish, then sees it finished.
 
 A failure is recorded on the task in words (never a stack trace or resume text) in a
 transaction of its own, and re-raised so the bus retries; when the bus gives up, it calls
 `on_dead_letter`, which marks the task failed with that reason.
 
-Every transaction here starts with a write (UPDATE ... RETURNING, or the `once` insert),
-so on SQLite the writer lock is taken before anything is read, and on PostgreSQL the task
-row is locked before the result is written.
+Every transaction here starts with a write (UPDATE ... RETURNING), so on SQLite the
+writer lock is taken before anything is read, and on PostgreSQL the task row is locked
+before the result is written. Round trips matter (a match is milliseconds of work, see
+bench/pipeline.py): begin and a failure's record are single statements that commit by
+themselves, and the final transaction claims and closes the task row with one statement
+each.
 """
 
 from __future__ import annotations
@@ -30,13 +35,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import update
+from sqlalchemy import func, literal, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.identity.schemas import Identity
 from api.metrics.schemas import EventName
 from api.metrics.service import record
-from api.tasks.repository import FINISHED, OPEN, TaskRepository
+from api.tasks.repository import OPEN, TaskRepository, autocommit
 from core import bus, outbox
 from core.db import session_scope
 from core.errors import ClearViewError
@@ -129,7 +134,7 @@ async def announce(session: AsyncSession, run: TaskRun, outcome: Outcome) -> Non
 class TaskWork(Generic[T]):
     """The stream handler and dead-letter callback of one task kind's worker."""
 
-    group: str  # the consumer group, also the `once` namespace
+    group: str  # the consumer group whose entries it handles
     compute: Compute[T]
     store: Store[T]
 
@@ -154,21 +159,22 @@ class TaskWork(Generic[T]):
 
     async def _finish(self, run: TaskRun, computed: T) -> None:
         async with session_scope() as session:
-            if not await bus.once(session, self.group, run.id):
+            repo = TaskRepository(session)
+            if not await repo.claim_open(run.id):
+                # Erased or cancelled while running, or finished by another delivery:
+                # nothing is written back.
                 return
-            task = await TaskRepository(session).lock_task(run.id)
-            if task is None or task.status in FINISHED:
-                return  # erased or cancelled while running: nothing is written back
             outcome = await self.store(session, run, computed)
             now = utcnow()
-            task.finished_at = now
             if outcome is None:
-                task.status = TaskStatus.cancelled
-                task.last_error = "cancelled: what the task was about no longer exists"
+                await repo.close(
+                    run.id,
+                    TaskStatus.cancelled,
+                    finished_at=now,
+                    last_error="cancelled: what the task was about no longer exists",
+                )
                 return
-            task.status = TaskStatus.succeeded
-            task.result = outcome.result
-            task.last_error = None
+            await repo.close(run.id, TaskStatus.succeeded, finished_at=now, result=outcome.result)
             await record(
                 session,
                 EventName.task_finished,
@@ -177,7 +183,7 @@ class TaskWork(Generic[T]):
                 duration_ms=(now - run.created_at).total_seconds() * 1000,
                 attributes={"kind": run.kind.value, "attempts": run.attempt},
             )
-            outbox.enqueue(session, bus.NOTIFY, {"task_id": run.id})
+            outbox.enqueue(session, bus.NOTIFY, notice(run.id, run.kind, TaskStatus.succeeded))
             await announce(session, run, outcome)
 
     async def on_dead_letter(self, message: bus.Message, error: str) -> None:
@@ -186,14 +192,26 @@ class TaskWork(Generic[T]):
             await fail(task_id, message.deliveries)
 
 
+def notice(task_id: str, kind: TaskKind, status: TaskStatus) -> dict[str, str]:
+    """The notify event of a finished task. Kind and status ride along, so the notify
+    worker writes its row in one statement without reading the task first."""
+    return {"task_id": task_id, "kind": kind.value, "status": status.value}
+
+
 async def begin(task_id: str) -> TaskRun | None:
-    """Mark the task running and count the attempt; None if it is finished or gone."""
-    async with session_scope() as session:
+    """Mark the task running and count the attempt; None if it is finished or gone.
+
+    One statement, committed by itself: the first attempt's start time is kept by
+    COALESCE instead of a second UPDATE."""
+    started_at = func.coalesce(Task.started_at, literal(utcnow(), Task.started_at.type))
+    async with autocommit() as connection:
         row = (
-            await session.execute(
+            await connection.execute(
                 update(Task)
                 .where(Task.id == task_id, Task.status.in_(OPEN))
-                .values(status=TaskStatus.running, attempts=Task.attempts + 1)
+                .values(
+                    status=TaskStatus.running, attempts=Task.attempts + 1, started_at=started_at
+                )
                 .returning(
                     Task.kind,
                     Task.org_id,
@@ -203,16 +221,11 @@ async def begin(task_id: str) -> TaskRun | None:
                     Task.chat_session_id,
                     Task.created_at,
                     Task.attempts,
-                    Task.started_at,
                 )
             )
         ).one_or_none()
         if row is None:
             return None
-        if row.started_at is None:
-            await session.execute(
-                update(Task).where(Task.id == task_id).values(started_at=utcnow())
-            )
         return TaskRun(
             id=task_id,
             kind=TaskKind(row.kind),
@@ -228,8 +241,8 @@ async def begin(task_id: str) -> TaskRun | None:
 
 async def record_error(task_id: str, error: str) -> None:
     """Keep the last attempt's failure on the task (the task stays open: it is retried)."""
-    async with session_scope() as session:
-        await session.execute(
+    async with autocommit() as connection:
+        await connection.execute(
             update(Task).where(Task.id == task_id, Task.status.in_(OPEN)).values(last_error=error)
         )
 
@@ -257,5 +270,5 @@ async def fail(task_id: str, deliveries: int) -> None:
             user_id=row.user_id,
             attributes={"kind": str(row.kind), "deliveries": deliveries},
         )
-        outbox.enqueue(session, bus.NOTIFY, {"task_id": task_id})
+        outbox.enqueue(session, bus.NOTIFY, notice(task_id, TaskKind(row.kind), TaskStatus.failed))
     log.warning("task %s failed for good after %d deliveries", task_id, deliveries)

@@ -1,7 +1,7 @@
 """All SQL of tasks and their results.
 
 Reads take a `TaskViewer`, so another tenant's task is never loaded at all. The worker's
-final transaction locks what it writes against (`lock_task`, `live_resumes`) on
+final transaction locks what it writes against (`claim_open`, `live_resumes`) on
 PostgreSQL, so an erasure and a result write serialise instead of interleaving; SQLite
 has one writer at a time anyway (the worker's first statement is a write, see
 `api.tasks.execution`).
@@ -9,15 +9,18 @@ has one writer at a time anyway (the worker's first statement is a write, see
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from core.db import get_engine
 from core.models import (
     Job,
     MatchResult,
@@ -54,8 +57,17 @@ class TaskViewer:
         return and_(*clauses)
 
 
-def _insert(session: AsyncSession) -> Any:
-    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+def _insert(session: AsyncSession | AsyncConnection) -> Any:
+    dialect = session.get_bind().dialect if isinstance(session, AsyncSession) else session.dialect
+    return postgresql_insert if dialect.name == "postgresql" else sqlite_insert
+
+
+@asynccontextmanager
+async def autocommit() -> AsyncIterator[AsyncConnection]:
+    """A connection on which each statement commits by itself, for the single-statement
+    writes of the task lifecycle: one round trip instead of BEGIN, statement, COMMIT."""
+    async with get_engine().connect() as connection:
+        yield await connection.execution_options(isolation_level="AUTOCOMMIT")
 
 
 Ts = TypeVarTuple("Ts")
@@ -82,10 +94,33 @@ class TaskRepository:
             select(Task).where(Task.org_id == org_id, Task.idempotency_key == key)
         )
 
-    async def lock_task(self, task_id: str) -> Task | None:
-        """The task, locked until the transaction ends (PostgreSQL), or None if erased."""
-        return await self.session.scalar(
-            _locked(self.session, select(Task).where(Task.id == task_id))
+    async def claim_open(self, task_id: str) -> bool:
+        """Lock the task for this transaction if it is still open (queued or running);
+        False when it is finished, cancelled or erased. A write, so that on SQLite the
+        writer lock is held from here on, and on PostgreSQL a concurrent claim of the same
+        task waits for this transaction, then finds the task finished."""
+        claimed = await self.session.execute(
+            update(Task)
+            .where(Task.id == task_id, Task.status.in_(OPEN))
+            .values(status=TaskStatus.running)
+            .returning(Task.id)
+        )
+        return claimed.scalar_one_or_none() is not None
+
+    async def close(
+        self,
+        task_id: str,
+        status: TaskStatus,
+        *,
+        finished_at: datetime,
+        result: dict[str, Any] | None = None,
+        last_error: str | None = None,
+    ) -> None:
+        """Write the task's outcome (after `claim_open` in the same transaction)."""
+        await self.session.execute(
+            update(Task)
+            .where(Task.id == task_id)
+            .values(status=status, finished_at=finished_at, result=result, last_error=last_error)
         )
 
     async def match_results(self, task_id: str) -> Sequence[MatchResult]:
@@ -168,3 +203,36 @@ class TaskRepository:
             .returning(Notification.id)
         )
         return (await self.session.execute(statement)).scalar_one_or_none()
+
+
+async def insert_task_notification(
+    connection: AsyncConnection,
+    task_id: str,
+    status: TaskStatus,
+    values: dict[str, Any],
+) -> tuple[str, str | None] | None:
+    """Insert-or-ignore (on the dedupe key) the notification of a task that is `status`,
+    taking its user, organisation and chat session from the task row as it inserts: one
+    statement. `values` holds the other columns. Returns (id, chat_session_id) of the new
+    row; None when the row existed, or the task is gone, not `status`, or nobody's."""
+    columns = Notification.__table__.c
+    source = select(
+        literal(values["id"], columns.id.type),
+        literal(values["created_at"], columns.created_at.type),
+        Task.user_id,
+        Task.org_id,
+        Task.chat_session_id,
+        Task.id,
+        literal(values["kind"], columns.kind.type),
+        literal(values["payload"], columns.payload.type),
+        literal(values["dedupe_key"], columns.dedupe_key.type),
+    ).where(Task.id == task_id, Task.status == status, Task.user_id.is_not(None))
+    names = ["id", "created_at", "user_id", "org_id", "chat_session_id", "task_id", "kind"]
+    statement = (
+        _insert(connection)(Notification)
+        .from_select([*names, "payload", "dedupe_key"], source)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Notification.id, Notification.chat_session_id)
+    )
+    row = (await connection.execute(statement)).one_or_none()
+    return None if row is None else (str(row[0]), row[1])

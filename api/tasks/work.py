@@ -8,6 +8,8 @@ exist (locked on PostgreSQL), so an erasure racing the task leaves nothing behin
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,9 +22,21 @@ from api.tasks.execution import Outcome, TaskFailure, TaskRun
 from api.tasks.repository import TaskRepository
 from core.db import session_scope
 from core.models import CandidateProfile, Job, Resume, ResumeVersion, TaskKind, new_id, utcnow
+from ingest.index import get_index
+
+log = logging.getLogger(__name__)
 
 # What a match result keeps of the engine's answer besides ids and score.
 _DETAILS = ("matched_skills", "missing_required", "missing_preferred", "reasons", "title", "company", "location", "external_id")  # fmt: skip
+
+
+async def open_index() -> None:
+    """Open the process's vector index now, in a worker thread. Best effort: when Chroma
+    is not reachable yet, the first task opens it (and fails, and is retried) instead."""
+    try:
+        await asyncio.to_thread(get_index)
+    except Exception as exc:  # the worker still starts; each task reports its own error
+        log.warning("vector index not ready at start (%s); tasks will open it", type(exc).__name__)
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,6 +104,22 @@ async def test_publish_then_consume_decodes_payload(
     assert await pending(redis, unique_name) == 0
 
 
+async def test_publish_once_many_adds_each_entry_once_in_one_pipeline(
+    redis: aioredis.Redis, unique_name: str
+) -> None:
+    # On a fresh embedded Valkey the script is not loaded yet: the NOSCRIPT path runs.
+    entries = [
+        bus.Outgoing(unique_name, {"n": 1}, f"{unique_name}:once:1"),
+        bus.Outgoing(f"{unique_name}:other", {"n": 2}, f"{unique_name}:once:2"),
+    ]
+    first = await bus.publish_once_many(redis, entries)
+    again = await bus.publish_once_many(redis, entries)  # a retry after a crash
+    assert first == again
+    assert await read_all(redis, unique_name) == [(first[0], {bus.FIELD: bus.encode({"n": 1})})]
+    other = await read_all(redis, f"{unique_name}:other")
+    assert other == [(first[1], {bus.FIELD: bus.encode({"n": 2})})]
+
+
 async def test_killed_consumer_loses_and_duplicates_nothing(
     redis: aioredis.Redis, server_url: str, engine: AsyncEngine, database_url: str, unique_name: str
 ) -> None:
@@ -134,7 +150,7 @@ async def test_killed_consumer_loses_and_duplicates_nothing(
             redis, stream, GROUP, handle, name="survivor", claim_idle_ms=300, block_ms=50
         )
         async with Running(survivor):
-            doomed.send_signal(signal.SIGKILL)  # read 10, committed 5, acknowledged 4
+            doomed.send_signal(signal.SIGKILL)  # committed 5, acknowledged 4
             assert await doomed.wait() == -signal.SIGKILL
 
             async def all_done() -> bool:
@@ -157,8 +173,9 @@ async def test_killed_consumer_loses_and_duplicates_nothing(
     # The entry committed but never acknowledged by the killed consumer was redelivered,
     # and `once` kept its side effect single.
     assert outcomes[hung_id] == [(2, False)]
-    # The 5 entries it read but never started were reclaimed, too.
-    assert sum(1 for runs in outcomes.values() if runs[0][0] == 2) == 6
+    # A consumer takes only what it can start at once (one entry here), so the hung entry
+    # is the only one the survivor had to reclaim: none sat unstarted in a dead process.
+    assert sum(1 for runs in outcomes.values() if runs[0][0] == 2) == 1
     assert len(outcomes) == total - 4
     assert await pending(redis, stream) == 0
 
@@ -231,7 +248,9 @@ async def test_reclaim_follows_the_cursor_through_5000_stale_entries(
         assert message.deliveries == 2
         seen.add(message.payload["n"])
 
-    consumer = bus.Consumer(redis, stream, GROUP, handle, claim_idle_ms=100, batch=100)
+    consumer = bus.Consumer(
+        redis, stream, GROUP, handle, claim_idle_ms=100, batch=100, concurrency=100
+    )
     await consumer.ensure_group()
     await publish_many(redis, stream, total)
     await redis.xreadgroup(GROUP, "dead", {stream: ">"}, count=total)  # all pending there
@@ -260,6 +279,54 @@ async def test_stop_lets_the_handler_in_flight_finish(
         await asyncio.wait_for(started.wait(), timeout=10)
     # Stopped mid-handler: it finished and its entry was acknowledged before run returned.
     assert finished.is_set()
+    assert await pending(redis, unique_name) == 0
+
+
+async def test_concurrent_handlers_overlap_up_to_the_limit_and_all_are_acknowledged(
+    redis: aioredis.Redis, unique_name: str
+) -> None:
+    running, most, handled = 0, 0, Counter[int]()
+
+    async def handle(message: bus.Message) -> None:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.05)
+        running -= 1
+        handled[message.payload["n"]] += 1
+
+    await publish_many(redis, unique_name, 40)
+    consumer = bus.Consumer(redis, unique_name, GROUP, handle, block_ms=50, concurrency=4)
+    async with Running(consumer):
+        await eventually(lambda: len(handled) == 40)
+        await eventually(lambda: _no_pending(redis, unique_name))
+    assert most == 4  # never more than the limit, and the limit is used
+    assert handled == Counter(range(40))
+
+
+async def _no_pending(redis: aioredis.Redis, stream: str) -> bool:
+    return await pending(redis, stream) == 0
+
+
+async def test_stop_lets_every_concurrent_handler_in_flight_finish(
+    redis: aioredis.Redis, unique_name: str
+) -> None:
+    started: set[int] = set()
+    finished: set[int] = set()
+    all_started = asyncio.Event()
+
+    async def handle(message: bus.Message) -> None:
+        started.add(message.payload["n"])
+        if len(started) == 3:
+            all_started.set()
+        await asyncio.sleep(0.3)
+        finished.add(message.payload["n"])
+
+    await publish_many(redis, unique_name, 3)
+    consumer = bus.Consumer(redis, unique_name, GROUP, handle, block_ms=50, concurrency=3)
+    async with Running(consumer):
+        await asyncio.wait_for(all_started.wait(), timeout=10)
+    assert finished == {0, 1, 2}
     assert await pending(redis, unique_name) == 0
 
 

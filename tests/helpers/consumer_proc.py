@@ -5,7 +5,7 @@
 Consumes `STREAM` as member "doomed" of `GROUP`, applying `record_side_effect` for each
 entry. After HANG_AFTER entries it prints `HANG <entry id>` once that entry's transaction
 has committed, then hangs before acknowledging it: the parent kills the process there
-(SIGKILL), leaving a committed-but-unacknowledged entry and the rest of its batch pending.
+(SIGKILL), leaving a committed-but-unacknowledged entry pending.
 """
 
 from __future__ import annotations

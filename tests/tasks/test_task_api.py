@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ import redis.asyncio as aioredis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.tasks.notify import notify_task
 from core import bus
 from core.db import session_scope
 from core.models import (
@@ -32,15 +34,39 @@ from tests.tasks.conftest import seed
 from workers import match, notify, rewrite
 
 
-async def drain(url: str, stream: str, handler: bus.Handler) -> int:
-    """Hand every entry of `stream` to `handler`, as a consumer would; returns how many."""
+def is_task_entry(payload: dict[str, Any]) -> bool:
+    return "task_id" in payload
+
+
+async def drain(
+    url: str,
+    stream: str,
+    handler: bus.Handler,
+    selected: Callable[[dict[str, Any]], bool] = is_task_entry,
+) -> int:
+    """Hand every `selected` entry of `stream` to `handler`, as a consumer would; returns
+    how many. By default only task entries: the job alert batches that share `cv:match`
+    are left out (their tests select them instead)."""
     client = connect(url)
     entries = await client.xrange(stream) or []
     await client.aclose()
+    handled = 0
     for entry_id, fields in entries:
         assert fields is not None
-        await handler(bus.Message(stream, str(entry_id), json.loads(fields[bus.FIELD]), 1))
-    return len(entries)
+        payload = json.loads(fields[bus.FIELD])
+        if selected(payload):
+            await handler(bus.Message(stream, str(entry_id), payload, 1))
+            handled += 1
+    return handled
+
+
+async def task_events(engine: AsyncEngine, stream: str) -> list[dict[str, Any]]:
+    """The payloads of the outbox rows for `stream` that stand for a task."""
+    async with session_scope(engine) as session:
+        rows = await session.scalars(
+            select(OutboxEvent.payload).where(OutboxEvent.stream == stream)
+        )
+        return [payload for payload in rows.all() if payload and "task_id" in payload]
 
 
 async def task(client: httpx.AsyncClient, headers: dict[str, str], task_id: str) -> Any:
@@ -69,7 +95,7 @@ async def test_match_task_202_status_result_and_one_notification(
     queued = await task(client, me.headers, task_id)
     assert (queued["status"], queued["attempts"], queued["result_url"]) == ("queued", 0, None)
     # The row and its event committed together; the event is on the stream.
-    assert await count_rows(engine, OutboxEvent, OutboxEvent.stream == bus.MATCH) == 1
+    assert await task_events(engine, bus.MATCH) == [{"task_id": task_id}]
     assert await count_rows(engine, MetricEvent, MetricEvent.name == "task_submitted") == 1
 
     listener = connect(bus_url)
@@ -88,6 +114,9 @@ async def test_match_task_202_status_result_and_one_notification(
     assert all(m["resume_id"] == world.resume_ids[0] for m in matches)
     assert [m["score"] for m in matches] == sorted((m["score"] for m in matches), reverse=True)
 
+    # The notify event names kind and status, so the notify worker reads no task first.
+    notice = {"task_id": task_id, "kind": "match_jobs", "status": "succeeded"}
+    assert await task_events(engine, bus.NOTIFY) == [notice]
     # Redelivered twice: still one result set, one notification, one push.
     await drain(bus_url, bus.MATCH, match.handle)
     assert await drain(bus_url, bus.NOTIFY, notify.handle) == 1
@@ -125,7 +154,7 @@ async def test_idempotency_key_answers_the_same_task(
     assert first.status_code == again.status_code == 202
     assert first.json()["task_id"] == again.json()["task_id"]
     assert await count_rows(engine, Task) == 1
-    assert await count_rows(engine, OutboxEvent, OutboxEvent.stream == bus.MATCH) == 1
+    assert len(await task_events(engine, bus.MATCH)) == 1
     # The same key for another job is a different request: refused, not merged.
     other = await client.post(f"/api/v1/jobs/{world.job_ids[1]}/matches", json={}, headers=headers)
     assert other.status_code == 409, other.text
@@ -279,3 +308,35 @@ async def test_redis_pubsub_helper_sees_nothing_without_a_chat_session(
     assert await _messages(pubsub) == []
     await pubsub.aclose()
     await listener.aclose()
+
+
+async def test_notify_writes_one_row_for_a_finished_task_whatever_the_entry_says(
+    client: httpx.AsyncClient, make_key: MakeKey, engine: AsyncEngine, bus_url: str
+) -> None:
+    world = await seed(client, make_key)
+    me = world.candidates[0]
+    answer = await client.post(
+        f"/api/v1/resumes/{world.resume_ids[0]}/matches", json={}, headers=me.headers
+    )
+    task_id = answer.json()["task_id"]
+    redis = connect(bus_url)
+    # Not finished: neither an entry of the older shape (task id only) nor one claiming
+    # a status the task does not have writes anything.
+    assert await notify_task(redis, task_id) is None
+    assert await notify_task(redis, task_id, "match_jobs", "succeeded") is None
+    assert await drain(bus_url, bus.MATCH, match.handle) == 1
+
+    assert await notify_task(redis, task_id, "match_jobs", "failed") is None
+    first = await notify_task(redis, task_id)  # the older shape reads the task first
+    assert first is not None
+    assert await notify_task(redis, task_id, "match_jobs", "succeeded") is None
+    await redis.aclose()
+    async with session_scope(engine) as session:
+        rows = (
+            await session.scalars(select(Notification).where(Notification.task_id == task_id))
+        ).all()
+    assert [(n.id, n.kind, n.user_id, n.org_id) for n in rows] == [
+        (first, "task.succeeded", me.user_id, me.org_id)
+    ]
+    assert rows[0].payload["task_kind"] == "match_jobs"
+    assert rows[0].payload["result_url"] == f"/api/v1/tasks/{task_id}/result"
