@@ -61,7 +61,6 @@ bearer = HTTPBearer(
 
 async def get_identity(
     request: Request,
-    session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Identity:
     if credentials is None:
@@ -69,8 +68,11 @@ async def get_identity(
             "missing API key; send `Authorization: Bearer <key>`",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    identity = await identity_service.authenticate(session, credentials.credentials)
-    limiter = getattr(request.app.state, "rate_limiter", None)
+    state = request.app.state
+    identity = await identity_service.authenticate_cached(
+        credentials.credentials, getattr(state, "key_cache", None)
+    )
+    limiter = getattr(state, "rate_limiter", None)
     if limiter is not None:
         await limiter.check(identity.key_id)
     return identity

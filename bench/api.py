@@ -1,11 +1,14 @@
 """Requests/s and latency of the API next to a bare FastAPI endpoint, in the same run.
 
     .venv/bin/python bench/api.py [--seconds 10] [--clients 32] [--redis-url redis://...]
+        [--database-url postgresql://postgres@127.0.0.1:5432/test] [--no-match]
+        [--py-spy PATH/py-spy --profile-out profile.svg]
 
 Two servers run under uvicorn in subprocesses on free loopback ports: the app under test
-(`clearview serve --port N`, every service and worker in one process, on a fresh SQLite
-data dir) and a bare FastAPI app whose one endpoint returns a constant. For each row, 32
-keep-alive connections send requests back to back for `--seconds` after a one-second
+(`clearview serve --port N --no-demo`, every service and worker in one process, on a fresh
+SQLite data dir, or with `--database-url` on a fresh PostgreSQL database created on that
+server, migrated, and dropped at the end) and a bare FastAPI app whose one endpoint returns
+a constant. For each row, 32 keep-alive connections send requests back to back for `--seconds` after a one-second
 warm-up; the load generator is a minimal HTTP/1.1 client on asyncio streams, so it costs
 far less per request than the servers it measures. Rows:
 
@@ -14,6 +17,9 @@ far less per request than the servers it measures. Rows:
   >= 0.5x the bare endpoint's requests/s;
 - `POST /api/v1/match/jobs`: the matching engine, when its route is there (skipped with a
   note when it answers 404).
+
+`--py-spy` records a flame graph of the app server during the read row (py-spy is not a
+project dependency: install it anywhere, e.g. `pip install --target /tmp/pyspy py-spy`).
 
 The load generator and the servers share the machine's cores, as they would on a
 two-core box in embedded mode; both servers get the same conditions. Logging is at
@@ -34,6 +40,9 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -215,19 +224,55 @@ def create_key(env: dict[str, str], org: str, role: str) -> str:
     return done.stdout.decode().strip().splitlines()[-1]
 
 
+async def _admin(url: str, sql: str) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(sql))
+    finally:
+        await engine.dispose()
+
+
+@contextmanager
+def fresh_postgres(admin_url: str) -> Iterator[str]:
+    """A new, empty database on the server of `admin_url`; dropped on exit."""
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(admin_url).set(drivername="postgresql+asyncpg")
+    name = f"cv_bench_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_admin(admin.render_as_string(False), f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin.set(database=name).render_as_string(False)
+    finally:
+        asyncio.run(
+            _admin(admin.render_as_string(False), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="measured time per row")
     parser.add_argument("--clients", type=int, default=32, help="concurrent connections")
     parser.add_argument("--redis-url", help="use this Redis instead of an embedded Valkey")
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server (any database on it): the app runs on a fresh database "
+        "created there (default: SQLite in a temporary data dir)",
+    )
+    parser.add_argument("--no-match", action="store_true", help="skip the match row")
+    parser.add_argument("--start-timeout", type=float, default=240, help="seconds to start")
+    parser.add_argument("--py-spy", help="path of a py-spy binary: profile the read row")
+    parser.add_argument("--profile-out", default="api-read-profile.svg", help="py-spy output")
     args = parser.parse_args()
 
-    processes: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory(prefix="cv-bench-") as tmp:
         env = {
             key: value
             for key, value in os.environ.items()
-            if not key.startswith("CLEARVIEW_")  # a fresh SQLite app, whatever the shell set
+            if not key.startswith("CLEARVIEW_")  # a fresh app, whatever the shell set
         }
         env |= {
             "CLEARVIEW_DATA_DIR": str(Path(tmp) / "data"),
@@ -238,45 +283,100 @@ def main() -> None:
         }
         if args.redis_url:
             env["CLEARVIEW_REDIS_URL"] = args.redis_url
-        Path(tmp, "bare_app.py").write_text(BARE_APP)
-        app_port, bare_port = free_port(), free_port()
-        try:
-            processes.append(
-                subprocess.Popen(
-                    [*clearview_command(), "serve", "--port", str(app_port)],
-                    env=env,
-                    cwd=tmp,
+        if args.database_url:
+            with fresh_postgres(args.database_url) as url:
+                env["CLEARVIEW_DATABASE_URL"] = url
+                subprocess.run(
+                    [*clearview_command(), "db", "upgrade"], env=env, check=True, timeout=300
                 )
-            )
-            processes.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "uvicorn",
-                        "bare_app:app",
-                        "--app-dir",
-                        tmp,
-                        "--host",
-                        "127.0.0.1",
-                        "--port",
-                        str(bare_port),
-                        "--log-level",
-                        "warning",
-                        "--no-access-log",
-                    ],
-                    env=env,
-                    cwd=tmp,
-                )
-            )
-            app_url, bare_url = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{bare_port}"
-            wait_ready(processes[0], f"{app_url}/healthz")
-            wait_ready(processes[1], f"{bare_url}/constant")
-            rows = run_rows(env, app_url, app_port, bare_port, args.clients, args.seconds)
-        finally:
-            for process in processes:
-                stop(process)
+                rows = serve_and_measure(args, env, tmp)
+        else:
+            rows = serve_and_measure(args, env, tmp)
     print_table(rows, args.clients, args.seconds)
+    database = "PostgreSQL" if args.database_url else "SQLite"
+    print(f"database: {database}; load average (1, 5, 15 min): {os.getloadavg()}")
+
+
+def serve_and_measure(args: argparse.Namespace, env: dict[str, str], tmp: str) -> list[Row]:
+    processes: list[subprocess.Popen[bytes]] = []
+    Path(tmp, "bare_app.py").write_text(BARE_APP)
+    app_port, bare_port = free_port(), free_port()
+    try:
+        processes.append(
+            subprocess.Popen(
+                [*clearview_command(), "serve", "--port", str(app_port), "--no-demo"],
+                env=env,
+                cwd=tmp,
+            )
+        )
+        processes.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "bare_app:app",
+                    "--app-dir",
+                    tmp,
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(bare_port),
+                    "--log-level",
+                    "warning",
+                    "--no-access-log",
+                ],
+                env=env,
+                cwd=tmp,
+            )
+        )
+        app_url, bare_url = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{bare_port}"
+        wait_ready(processes[0], f"{app_url}/healthz", args.start_timeout)
+        wait_ready(processes[1], f"{bare_url}/constant", args.start_timeout)
+        profiler = Profiler(args.py_spy, args.profile_out, processes[0].pid, args.seconds)
+        return run_rows(env, app_url, app_port, bare_port, args, profiler)
+    finally:
+        for process in processes:
+            stop(process)
+
+
+@dataclass
+class Profiler:
+    """py-spy over the app server for one row (or nothing, without `--py-spy`)."""
+
+    binary: str | None
+    out: str
+    pid: int
+    seconds: float
+
+    @contextmanager
+    def recording(self) -> Iterator[None]:
+        if not self.binary:
+            yield
+            return
+        spy = subprocess.Popen(
+            [
+                self.binary,
+                "record",
+                "--pid",
+                str(self.pid),
+                "--duration",
+                str(int(self.seconds)),
+                "--rate",
+                "250",
+                "--output",
+                self.out,
+                # collapsed stacks (one line per stack, for scripts) unless an SVG is asked
+                "--format",
+                "flamegraph" if self.out.endswith(".svg") else "raw",
+                "--nonblocking",
+            ],
+        )
+        try:
+            yield
+        finally:
+            spy.wait(timeout=60)
+            print(f"profile of the read row written to {self.out}")
 
 
 @dataclass
@@ -287,8 +387,14 @@ class Row:
 
 
 def run_rows(
-    env: dict[str, str], app_url: str, app_port: int, bare_port: int, clients: int, seconds: float
+    env: dict[str, str],
+    app_url: str,
+    app_port: int,
+    bare_port: int,
+    args: argparse.Namespace,
+    profiler: Profiler,
 ) -> list[Row]:
+    clients, seconds = args.clients, args.seconds
     employer = create_key(env, "bench", "employer")
     candidate = create_key(env, "public", "candidate")
     status, job = http(
@@ -305,16 +411,12 @@ def run_rows(
             "bare GET /constant",
             run_load(bare_port, build_request("GET", "/constant", None), clients, seconds),
         ),
-        Row(
-            "GET /api/v1/jobs/{id}",
-            run_load(
-                app_port,
-                build_request("GET", f"/api/v1/jobs/{job['id']}", employer),
-                clients,
-                seconds,
-            ),
-        ),
     ]
+    read = build_request("GET", f"/api/v1/jobs/{job['id']}", employer)
+    with profiler.recording():
+        rows.append(Row("GET /api/v1/jobs/{id}", run_load(app_port, read, clients, seconds)))
+    if args.no_match:
+        return rows
     match_body = {"resume_text": RESUME_TEXT, "top_k": 10}
     status, answer = http("POST", f"{app_url}/api/v1/match/jobs", candidate, match_body, 120)
     if status == 404:

@@ -2,16 +2,21 @@
 
 Services only `flush()`; the scope that opened the session commits or rolls back, then
 hands the outbox its committed events (see `core.outbox`).
+
+A unit of work that only read (every statement a SELECT, nothing pending in the session)
+is not committed: closing the session ends its transaction, and there is nothing for the
+outbox. Engines made by `make_engine` watch the statements each transaction runs to know
+this; on any other engine every scope commits, as before.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -22,6 +27,16 @@ from sqlalchemy.ext.asyncio import (
 from core.settings import get_settings
 
 _engines: dict[str, AsyncEngine] = {}
+# `get_engine()` runs on every request: remember the default URL per settings object
+# (resolving it touches the file system).
+_default_url: tuple[object, str] | None = None
+# In the connection's `info` while its transaction has run nothing but SELECTs.
+_READ_ONLY = "clearview.read_only"
+
+CommitHook = Callable[[AsyncSession], Awaitable[None]]
+# Awaited after each scope's commit, after the outbox (e.g. caches of changed rows are
+# invalidated). A hook must not raise for an unavailable service: the commit is done.
+after_commit_hooks: list[CommitHook] = []
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -35,6 +50,40 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _transaction_begins(conn: Connection) -> None:
+    conn.info[_READ_ONLY] = True
+
+
+def _statement_runs(
+    conn: Connection,
+    _cursor: Any,
+    statement: str,
+    _parameters: Any,
+    _context: Any,
+    executemany: bool,
+) -> None:
+    # Anything but a plain SELECT (DML, DDL, WITH ... INSERT, PRAGMA) may have written.
+    if executemany or statement.lstrip()[:6].upper() != "SELECT":
+        conn.info[_READ_ONLY] = False
+
+
+def _watch_writes(engine: AsyncEngine) -> AsyncEngine:
+    event.listen(engine.sync_engine, "begin", _transaction_begins)
+    event.listen(engine.sync_engine, "before_cursor_execute", _statement_runs)
+    return engine
+
+
+async def _only_read(session: AsyncSession) -> bool:
+    """True when committing `session` would change nothing: no pending objects, and its
+    transaction (if any) ran only SELECTs on an engine that watches its statements."""
+    if session.new or session.dirty or session.deleted:
+        return False
+    if not session.in_transaction():
+        return True
+    connection = (await session.connection()).sync_connection  # the transaction's own
+    return connection is not None and connection.info.get(_READ_ONLY, False) is True
+
+
 def make_engine(url: str) -> AsyncEngine:
     """A new engine for `url`, with SQLite tuned for a server that also runs workers."""
     parsed = make_url(url)
@@ -45,13 +94,20 @@ def make_engine(url: str) -> AsyncEngine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
-        return engine
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        return _watch_writes(engine)
+    return _watch_writes(
+        create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    )
 
 
 def get_engine(url: str | None = None) -> AsyncEngine:
     """The process-wide engine for `url` (default: the configured database)."""
-    url = url or get_settings().effective_database_url
+    global _default_url
+    if url is None:
+        settings = get_settings()
+        if _default_url is None or _default_url[0] is not settings:
+            _default_url = (settings, settings.effective_database_url)
+        url = _default_url[1]
     if url not in _engines:
         _engines[url] = make_engine(url)
     return _engines[url]
@@ -70,12 +126,16 @@ async def session_scope(engine: AsyncEngine | None = None) -> AsyncIterator[Asyn
     async with maker() as session:
         try:
             yield session
+            if await _only_read(session):
+                return  # closing the session ends the transaction; no events to publish
             await session.commit()
         except BaseException:
             await session.rollback()
             raise
     # Only now are the events real: the rows they refer to are committed.
     await outbox.after_commit(session)
+    for hook in after_commit_hooks:
+        await hook(session)
 
 
 async def dispose_engines() -> None:

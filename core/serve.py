@@ -102,4 +102,15 @@ def run(service: str, *, host: str, port: int, demo: bool = False) -> None:
     if not settings.is_postgres:
         # Embedded mode: one process owns the SQLite file, so migrating at start is safe.
         migrate.upgrade()
-    asyncio.run(_serve(service, host, port, demo))
+    # The loop uvicorn picks itself ("auto"): uvloop when installed, as uvicorn[standard]
+    # brings it. `asyncio.run` alone would serve on the slower default loop.
+    with asyncio.Runner(loop_factory=_new_event_loop) as runner:
+        runner.run(_serve(service, host, port, demo))
+
+
+def _new_event_loop() -> asyncio.AbstractEventLoop:
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.identity.cache import USAGE_ONLY
 from core.models import ApiKey, Organisation, User
 
 
@@ -53,7 +54,10 @@ class IdentityRepository:
 
     async def touch_key(self, key_id: str, when: datetime) -> None:
         await self.session.execute(
-            update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=when)
+            update(ApiKey)
+            .where(ApiKey.id == key_id)
+            .values(last_used_at=when)
+            .execution_options(**{USAGE_ONLY: True})
         )
 
     def add(self, *objects: Organisation | User | ApiKey) -> None:

@@ -22,8 +22,10 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.identity.cache import KeyCache
 from api.identity.repository import IdentityRepository
 from api.identity.schemas import Identity
+from core.db import session_scope
 from core.errors import BadRequest, Conflict, NotFound, Unauthorized
 from core.models import ApiKey, Organisation, Role, User, new_id, utcnow
 from core.settings import get_settings
@@ -56,7 +58,22 @@ def _new_key() -> tuple[str, str]:
 
 
 class IdentityService:
-    async def authenticate(self, session: AsyncSession, key: str) -> Identity:
+    async def authenticate_cached(self, key: str, cache: KeyCache | None) -> Identity:
+        """`authenticate`, answered from `cache` while the key's entry is fresh; a miss
+        reads (and touches) the key in a unit of work of its own."""
+        key_hash = hash_key(key)
+        identity = cache.get(key_hash) if cache is not None else None
+        if identity is None:
+            generation = cache.generation if cache is not None else 0
+            async with session_scope() as session:
+                identity = await self.authenticate(session, key, key_hash=key_hash)
+            if cache is not None:
+                cache.put(key_hash, identity, generation)
+        return identity
+
+    async def authenticate(
+        self, session: AsyncSession, key: str, *, key_hash: str | None = None
+    ) -> Identity:
         prefix = key_prefix(key)
         found = await IdentityRepository(session).key_for_auth(prefix) if prefix else None
         # One message for every failure, so a caller learns nothing about which part failed.
@@ -64,7 +81,7 @@ class IdentityService:
             raise Unauthorized(_UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
         api_key, user_active = found
         if (
-            not hmac.compare_digest(api_key.key_hash, hash_key(key))
+            not hmac.compare_digest(api_key.key_hash, key_hash or hash_key(key))
             or api_key.revoked_at is not None
             or not user_active
         ):

@@ -1,0 +1,226 @@
+"""A per-process cache of job reads (`GET /api/v1/jobs/{id}`), invalidated through Redis.
+
+Integrators poll single jobs far more often than jobs change, and each read costs database
+round trips. Each serving process keeps the JSON of jobs it has read, keyed by job id
+and stored with the organisation it belongs to: a hit is served only to a caller of that
+organisation, so tenancy holds exactly as in the SQL.
+
+Staying correct when several processes serve and change jobs:
+
+- Every session that changes a `Job` row (ORM flush, or an UPDATE/DELETE statement on
+  jobs) notes it; after the commit, `core.db.session_scope` runs `publish_changes`, which
+  drops the entries in this process at once and publishes the ids on a Redis channel
+  before the writer's response is sent. Every process's listener drops them on receipt.
+- Entries are stored and served only while this process's subscription is confirmed;
+  when the connection to Redis drops, the cache empties and stays off until it is back
+  (no Redis at all: no caching). A message lost in a dying connection is thus covered.
+- A read that raced with a change (row loaded before the change, stored after the
+  invalidation arrived) is not stored: each fill carries the invalidation generation it
+  started under, and any invalidation in between voids it.
+- What remains is the delay of Redis pub/sub delivery (normally well under a
+  millisecond on one network) between a commit in one process and the eviction in
+  another; and, as a last bound for a change no listener heard of (a writer that could
+  not reach Redis, an operator's SQL), entries expire after
+  `settings.job_read_cache_ttl_s` (0 turns the cache off).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from itertools import chain
+
+from redis.exceptions import RedisError
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from core import db
+from core.models import Job
+from core.redis import RedisUnavailable, connect, get_redis, resolve_url
+from core.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "clearview:jobs:changed"
+EVERY_JOB = "*"
+MAX_ENTRIES = 10_000
+# How long to wait before trying Redis again after the listener could not start or died.
+RETRY_SECONDS = 5.0
+
+# Keys in `Session.info`: job ids changed in the open transaction, and committed ones.
+_CHANGED = "jobs.changed"
+_COMMITTED = "jobs.changed.committed"
+
+
+class JobReadCache:
+    def __init__(
+        self,
+        channel: str = CHANNEL,
+        ttl_seconds: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        max_entries: int = MAX_ENTRIES,
+    ) -> None:
+        self.channel = channel
+        self._ttl = ttl_seconds  # None: read from settings when the listener starts
+        self._clock = clock
+        self._max_entries = max_entries
+        self._entries: OrderedDict[str, tuple[float, str, bytes]] = OrderedDict()
+        self.generation = 0
+        self.live = False
+        self._task: asyncio.Task[None] | None = None
+        self._retry_at = 0.0
+
+    # --- reads ----------------------------------------------------------------------
+
+    def get(self, org_id: str, job_id: str) -> bytes | None:
+        """The cached JSON of `job_id` if it belongs to `org_id` and is fresh."""
+        self.ensure_listening()
+        return self.lookup(org_id, job_id)
+
+    def lookup(self, org_id: str, job_id: str) -> bytes | None:
+        """`get` without starting the listener."""
+        entry = self._entries.get(job_id) if self.live else None
+        if entry is None:
+            return None
+        expires, owner, body = entry
+        if owner != org_id:
+            return None  # another tenant's job: the caller gets the database's 404
+        if self._clock() >= expires:
+            del self._entries[job_id]
+            return None
+        return body
+
+    def fill_token(self) -> int | None:
+        """Taken before reading the database; `put` stores only if nothing changed since."""
+        return self.generation if self.live else None
+
+    def put(self, token: int | None, org_id: str, job_id: str, body: bytes) -> None:
+        ttl = self.ttl_seconds
+        if token is None or token != self.generation or not self.live or ttl <= 0:
+            return
+        self._entries[job_id] = (self._clock() + ttl, org_id, body)
+        self._entries.move_to_end(job_id)
+        while len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)
+
+    @property
+    def ttl_seconds(self) -> float:
+        if self._ttl is None:
+            self._ttl = get_settings().job_read_cache_ttl_s
+        return self._ttl
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    # --- invalidation ---------------------------------------------------------------
+
+    def invalidate(self, job_ids: Iterable[str]) -> None:
+        self.generation += 1
+        for job_id in job_ids:
+            if job_id == EVERY_JOB:
+                self._entries.clear()
+                return
+            self._entries.pop(job_id, None)
+
+    def _off(self) -> None:
+        self.live = False
+        self.generation += 1
+        self._entries.clear()
+
+    def ensure_listening(self) -> None:
+        """Start this loop's listener when there is none (cheap when there is one)."""
+        task = self._task
+        if task is not None and not task.done() and task.get_loop() is asyncio.get_running_loop():
+            return
+        now = time.monotonic()
+        if now < self._retry_at:
+            return
+        self._retry_at = now + RETRY_SECONDS
+        self._off()
+        try:
+            url = resolve_url()
+        except RedisUnavailable:
+            return  # no Redis in this process: no cross-process invalidation, no cache
+        self._ttl = None  # re-read, so a settings change applies from the next start
+        self._task = asyncio.get_running_loop().create_task(self._listen(url))
+
+    async def _listen(self, url: str) -> None:
+        client = connect(url)
+        pubsub = client.pubsub()
+        try:
+            await pubsub.subscribe(self.channel)
+            async for message in pubsub.listen():
+                if message["type"] == "subscribe":
+                    # Only from here on is every invalidation heard: start empty.
+                    self._off()
+                    self.live = True
+                elif message["type"] == "message":
+                    self.invalidate(str(message["data"]).split(","))
+        except (RedisError, OSError) as exc:
+            log.warning("job read cache off until Redis answers again (%s)", type(exc).__name__)
+        finally:
+            self._off()
+            try:
+                await pubsub.aclose()
+                await client.aclose()
+            except (RedisError, OSError):
+                pass  # the connection is already gone
+
+
+job_reads = JobReadCache()
+
+
+# --- noting changes -----------------------------------------------------------------
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flushed(session: Session, _context: object) -> None:
+    # After a flush the collections still hold what was flushed.
+    changed = [
+        obj.id for obj in chain(session.new, session.dirty, session.deleted) if isinstance(obj, Job)
+    ]
+    if changed:
+        session.info.setdefault(_CHANGED, set()).update(changed)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state: ORMExecuteState) -> None:
+    # An UPDATE or DELETE statement on jobs names its rows in a WHERE clause, not by id.
+    table = getattr(state.statement, "table", None)
+    if (state.is_update or state.is_delete) and getattr(table, "name", None) == Job.__tablename__:
+        state.session.info.setdefault(_CHANGED, set()).add(EVERY_JOB)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    changed = session.info.pop(_CHANGED, None)
+    if changed:
+        session.info.setdefault(_COMMITTED, set()).update(changed)
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    session.info.pop(_CHANGED, None)
+
+
+async def publish_changes(session: AsyncSession, cache: JobReadCache | None = None) -> None:
+    """After a commit: drop the changed jobs here, and tell every other process."""
+    changed: set[str] | None = session.info.pop(_COMMITTED, None)
+    if not changed:
+        return
+    cache = cache or job_reads
+    ids = [EVERY_JOB] if EVERY_JOB in changed else sorted(changed)
+    cache.invalidate(ids)
+    try:
+        await get_redis().publish(cache.channel, ",".join(ids))
+    except RedisUnavailable:
+        pass  # no Redis: no process caches (see `ensure_listening`)
+    except (RedisError, OSError) as exc:
+        log.warning("job read cache: change not published (%s)", type(exc).__name__)
+
+
+db.after_commit_hooks.append(publish_changes)
