@@ -1,19 +1,29 @@
 """Per-key rate limiting: a fixed window per API key, answering 429 with Retry-After.
 
-The counting lives behind `RateLimitStore`, so the in-process store used by one process
-can be swapped for a shared (Redis) store when several processes serve the same keys.
+The counting lives behind `RateLimitStore`: `RedisRateLimitStore` shares one window per
+key across every process of a deployment (services are stateless), and the in-process
+`InMemoryRateLimitStore` remains for an app that runs with no Redis at all (tests that
+build the app outside `clearview serve`). `rate_limit_store()` picks between them.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import logging
 import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from redis.exceptions import NoScriptError, RedisError
+
 from core.errors import RateLimited
+from core.redis import RedisUnavailable, get_redis, resolve_url
 from core.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +71,102 @@ class InMemoryRateLimitStore:
         expired = [k for k, (start, _) in self._windows.items() if now - start >= window_seconds]
         for key in expired:
             del self._windows[key]
+
+
+# INCR, and start the window on the first hit of it; one round trip, atomic on the server.
+# A counter left without a TTL (a PEXPIRE lost to a crash between the two writes cannot
+# happen in a script, but a manual SET could) gets one, so no key is limited forever.
+_HIT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  return {count, tonumber(ARGV[1])}
+end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {count, ttl}
+"""
+# Redis names a cached script by the SHA-1 of its text.
+_HIT_SHA = hashlib.sha1(_HIT_SCRIPT.encode(), usedforsecurity=False).hexdigest()
+
+
+class RedisRateLimitStore:
+    """Fixed windows in Redis, shared by every process that serves the same keys.
+
+    Each key is one counter `<prefix><digest of the key>` expiring with its window, so
+    Redis holds nothing for quiet keys and Retry-After is the counter's PTTL. The key is
+    hashed: whatever a caller passes, no credential ends up in Redis key names.
+
+    When Redis does not answer (restarted, unreachable, slower than `timeout`) requests
+    are allowed: a missed limit for a few seconds is better than refusing all traffic.
+    After a failure Redis is left alone for `retry_seconds`, so an outage costs one slow
+    request per interval rather than a timeout on every request.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        prefix: str = "cv:rl:",
+        timeout: float = 1.0,
+        retry_seconds: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.url = url  # None: the process's resolved Redis (`core.redis.get_redis`)
+        self.prefix = prefix
+        self._timeout = timeout
+        self._retry_seconds = retry_seconds
+        self._clock = clock
+        self._down_until: float | None = None  # set while Redis is considered down
+
+    def redis_key(self, key: str) -> str:
+        return self.prefix + hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+
+    async def hit(self, key: str, limit: int, window_seconds: float) -> Decision:
+        if self._down_until is not None and self._clock() < self._down_until:
+            return Decision(True, limit, limit, 0.0)
+        window_ms = max(1, round(window_seconds * 1000))
+        try:
+            async with asyncio.timeout(self._timeout):
+                count, ttl_ms = await self._count(self.redis_key(key), window_ms)
+        except (RedisError, RedisUnavailable, OSError, TimeoutError) as exc:
+            self._mark_down(exc)
+            return Decision(True, limit, limit, 0.0)
+        if self._down_until is not None:
+            self._down_until = None
+            log.info("rate limiting: Redis answers again; limits apply")
+        return Decision(count <= limit, limit, max(0, limit - count), ttl_ms / 1000)
+
+    async def _count(self, redis_key: str, window_ms: int) -> tuple[int, int]:
+        client = get_redis(self.url)
+        try:
+            result = await client.evalsha(_HIT_SHA, 1, redis_key, window_ms)
+        except NoScriptError:  # a restarted (or another) server: EVAL caches it again
+            result = await client.eval(_HIT_SCRIPT, 1, redis_key, window_ms)
+        count, ttl_ms = result
+        return int(count), int(ttl_ms)
+
+    def _mark_down(self, exc: BaseException) -> None:
+        if self._down_until is None:
+            # Once per outage, and only the error's type: a message may carry the URL.
+            log.warning(
+                "rate limiting: Redis unavailable (%s); allowing requests until it answers",
+                type(exc).__name__,
+            )
+        self._down_until = self._clock() + self._retry_seconds
+
+
+def rate_limit_store() -> RateLimitStore:
+    """The shared Redis store when this process has a Redis (always under `clearview
+    serve`: a configured URL or the embedded Valkey), else a store of this process."""
+    try:
+        resolve_url()
+    except RedisUnavailable:
+        return InMemoryRateLimitStore()
+    return RedisRateLimitStore()
 
 
 class RateLimiter:
