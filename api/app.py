@@ -21,8 +21,9 @@ from fastapi import APIRouter, FastAPI
 from api.bodylimit import BodyLimitMiddleware
 from api.correlation import CorrelationMiddleware
 from api.errors import install_error_handlers
+from api.identity.cache import KeyCache
 from api.metrics.prometheus import PrometheusMiddleware, metrics_endpoint
-from api.ratelimit import RateLimiter
+from api.ratelimit import RateLimiter, rate_limit_store
 from api.wiring import wire_services
 from core.settings import get_settings
 
@@ -35,6 +36,7 @@ SERVICES: dict[str, list[str]] = {
     ],
     "resumes": [
         "api.resumes.endpoints:router",
+        "api.alerts.endpoints:router",
         "api.tasks.endpoints:resume_router",
         "api.tasks.endpoints:router",
     ],
@@ -100,7 +102,9 @@ def create_app(services: set[str] | None = None) -> FastAPI:
         swagger_ui_oauth2_redirect_url=None,
     )
     app.state.services = names
-    app.state.rate_limiter = RateLimiter()
+    # Shared through Redis, so every process serving a key counts against one limit.
+    app.state.rate_limiter = RateLimiter(rate_limit_store())
+    app.state.key_cache = KeyCache(settings.api_key_cache_ttl_s)
     install_error_handlers(app)
     app.add_middleware(PrometheusMiddleware)
     # Outermost: refuses an oversized body before anything is spooled to disk or memory.

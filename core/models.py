@@ -283,6 +283,47 @@ class Notification(IdMixin, Base):
     delivered_at: Mapped[datetime | None]
 
 
+class JobAlert(Base):
+    """A candidate's job alert settings (one row per candidate; no row means alerts off).
+
+    Read by the match worker for every new or changed job, and locked by it while it
+    delivers, so an opt-out or an erasure (which change or delete this row) waits for a
+    delivery in flight and stops every later one.
+    """
+
+    __tablename__ = "job_alerts"
+    __table_args__ = (Index("ix_job_alerts_enabled", "enabled"),)
+
+    candidate_id: Mapped[str] = mapped_column(
+        ForeignKey("candidate_profiles.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(32), unique=True)
+    org_id: Mapped[str] = mapped_column(String(32))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    min_score: Mapped[float] = mapped_column(Float)
+    location: Mapped[str | None] = mapped_column(String(200))
+    remote: Mapped[bool | None] = mapped_column(Boolean)
+    max_per_day: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class JobAlertDelivery(Base):
+    """The ledger of alerts sent: one row per (candidate, job), ever. It answers "was this
+    job announced to this candidate?" and "how many alerts in the last day?" by index,
+    next to the `Notification` row that carries the alert itself."""
+
+    __tablename__ = "job_alert_deliveries"
+    __table_args__ = (Index("ix_job_alert_deliveries_job_id", "job_id"),)
+
+    candidate_id: Mapped[str] = mapped_column(
+        ForeignKey("candidate_profiles.id", ondelete="CASCADE"), primary_key=True
+    )
+    job_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    notification_id: Mapped[str] = mapped_column(String(32))
+    score: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
 class WebhookSubscription(IdMixin, Base):
     __tablename__ = "webhook_subscriptions"
 

@@ -1,14 +1,35 @@
-"""`clearview worker match`: jobs for a resume, candidates for a job (stream `cv:match`).
+"""`clearview worker match`: jobs for a resume, candidates for a job, and job alerts
+(stream `cv:match`).
 
-Thin: the task lifecycle is `api.tasks.execution.TaskWork`, the work itself the matching
-engine's service (`api.tasks.work`).
+Thin: a task's lifecycle is `api.tasks.execution.TaskWork`, the work itself the matching
+engine's service (`api.tasks.work`); an alert batch (new or changed jobs scored against
+the candidates with alerts on) is `api.alerts.delivery`.
 """
 
 from __future__ import annotations
 
+from api.alerts import delivery
 from api.tasks.execution import TaskWork
-from api.tasks.work import compute_matches, store_matches
+from api.tasks.work import compute_matches, open_index, store_matches
+from core import bus
 
 work = TaskWork("match", compute_matches, store_matches)
-handle = work.handle
-on_dead_letter = work.on_dead_letter
+
+
+async def prepare() -> None:
+    """Open the vector index (model, Chroma client) before taking entries: handlers
+    running at once would otherwise each open it, and Chroma's client set-up races."""
+    await open_index()
+
+
+async def handle(message: bus.Message) -> None:
+    if delivery.is_alert_entry(message.payload):
+        await delivery.handle(message)
+    else:
+        await work.handle(message)
+
+
+async def on_dead_letter(message: bus.Message, error: str) -> None:
+    # An alert batch stands for no task: the dead-letter stream keeps it with its error.
+    if not delivery.is_alert_entry(message.payload):
+        await work.on_dead_letter(message, error)

@@ -17,7 +17,7 @@ EVENT_TYPES: dict[str, str] = {
     "rewrite.failed": "a rewrite task failed for good; data: task_id, error",
     "resume.parsed": "an uploaded resume is parsed and indexed; data: resume_id, version_id",
     "job.indexed": "a job is indexed for matching; data: job_id",
-    "job.alert": "new jobs match a candidate's alert; data: candidate_id, job_ids",
+    "job.alert": "a new job matches a candidate's alert; data: candidate_id, job_id, score",
     "task.failed": "any background task failed for good; data: task_id, kind, error",
     "chat.reply": "the assistant answered an inbound chat.message; data: conversation_id, reply",
 }

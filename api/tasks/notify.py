@@ -16,8 +16,7 @@ import redis.asyncio as aioredis
 from sqlalchemy import select
 
 from api.tasks.execution import result_url, status_url
-from api.tasks.repository import FINISHED, TaskRepository
-from core.db import session_scope
+from api.tasks.repository import FINISHED, autocommit, insert_task_notification
 from core.models import Task, TaskStatus, new_id, utcnow
 
 
@@ -26,49 +25,60 @@ def chat_channel(chat_session_id: str) -> str:
     return f"cv:chat:{chat_session_id}"
 
 
+def user_channel(user_id: str) -> str:
+    """The pub/sub channel of a user, whatever chat session is open (job alerts)."""
+    return f"cv:user:{user_id}"
+
+
 def dedupe_key(task_id: str) -> str:
     return f"task:{task_id}"
 
 
-async def notify_task(redis: aioredis.Redis, task_id: str) -> str | None:
+async def notify_task(
+    redis: aioredis.Redis, task_id: str, kind: str | None = None, status: str | None = None
+) -> str | None:
     """Record the notification of a finished task and push it; returns the new
-    notification's id, or None when there is nothing (more) to do."""
-    async with session_scope() as session:
-        row = (
-            await session.execute(
-                select(
-                    Task.org_id, Task.user_id, Task.kind, Task.status, Task.chat_session_id
-                ).where(Task.id == task_id)
-            )
-        ).one_or_none()
-    # Erased, or never finished (the notify event is enqueued only at the end), or started
-    # by no user (nobody to tell): nothing to record.
-    if row is None or row.user_id is None or row.status not in FINISHED:
-        return None
-    status = TaskStatus(row.status)
-    payload = {
-        "task_id": task_id,
-        "task_kind": str(row.kind),
-        "status": status.value,
-        "status_url": status_url(task_id),
-        "result_url": result_url(task_id) if status is TaskStatus.succeeded else None,
-    }
-    # A second transaction that starts with its write: nothing read is held across it.
-    async with session_scope() as session:
-        notification_id = await TaskRepository(session).insert_notification(
+    notification's id, or None when there is nothing (more) to do.
+
+    The notify event names the task's kind and status (`execution.notice`): then the row
+    is written in one statement that commits by itself, and the push follows the commit.
+    An entry without them (queued by an older version) costs one read of the task first.
+    """
+    async with autocommit() as connection:
+        if kind is None or status is None:
+            row = (
+                await connection.execute(select(Task.kind, Task.status).where(Task.id == task_id))
+            ).one_or_none()
+            # Erased, or never finished (the notify event is enqueued only at the end).
+            if row is None or row.status not in FINISHED:
+                return None
+            kind, status = str(row.kind), str(row.status)
+        finished = TaskStatus(status)
+        payload = {
+            "task_id": task_id,
+            "task_kind": kind,
+            "status": finished.value,
+            "status_url": status_url(task_id),
+            "result_url": result_url(task_id) if finished is TaskStatus.succeeded else None,
+        }
+        # Nothing is written for a task erased meanwhile or started by no user (nobody
+        # to tell), nor twice for one task however often the entry is delivered.
+        inserted = await insert_task_notification(
+            connection,
+            task_id,
+            finished,
             {
                 "id": new_id(),
                 "created_at": utcnow(),
-                "user_id": row.user_id,
-                "org_id": row.org_id,
-                "chat_session_id": row.chat_session_id,
-                "task_id": task_id,
-                "kind": f"task.{status.value}",
+                "kind": f"task.{finished.value}",
                 "payload": payload,
                 "dedupe_key": dedupe_key(task_id),
-            }
+            },
         )
-    if notification_id is not None and row.chat_session_id:
+    if inserted is None:
+        return None
+    notification_id, chat_session_id = inserted
+    if chat_session_id:
         message = {"notification_id": notification_id, **payload}
-        await redis.publish(chat_channel(row.chat_session_id), json.dumps(message))
+        await redis.publish(chat_channel(chat_session_id), json.dumps(message))
     return notification_id

@@ -1,0 +1,1 @@
+"""Job alerts: a candidate hears about new jobs that match their resume."""
