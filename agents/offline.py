@@ -83,6 +83,56 @@ INTENTS: tuple[Intent, ...] = (
             "I want to be forgotten",
         ),
     ),
+    # job alerts: before job searches (an alert request names jobs, scores, places)
+    Intent(
+        "stop_job_alerts",
+        _rx(
+            r"\b(stop|disable|turn off|switch off|cancel|unsubscribe|pause|no more|mute)\b.*\b(alerts?|notifications?)\b",
+            r"\b(alerts?|notifications?)\b.*\b(off|stop)\b",
+        ),
+        ("Stop job alerts", "Turn off my alerts", "No more job notifications"),
+    ),
+    Intent(
+        "set_job_alerts",
+        _rx(
+            r"\b(turn on|enable|set up|setup|start|switch on|create|subscribe|change|update|set)\b.*\balerts?\b",
+            rf"\b(notify|alert|tell|ping) me\b.*\b(new|when|about|{_JOBS})\b",
+            r"\balerts?\b.*\b(above|over|at least|min\w*|per day|a day|remote|only)\b",
+        ),
+        (
+            "Turn on job alerts",
+            "Notify me when a new job matches my resume",
+            "Alert me about new remote jobs",
+        ),
+    ),
+    Intent(
+        "get_job_alerts",
+        _rx(r"\balerts?\b", r"\b(are|is) (my )?(job )?notifications? on\b"),
+        ("What are my alert settings?", "Are my job alerts on?"),
+    ),
+    # reports: a document to download, before the searches and the funnel they summarise
+    Intent(
+        "get_shortlist_report",
+        _rx(r"\bshort-?list\b"),
+        ("Shortlist for the data engineer job", "Give me a blind shortlist report"),
+    ),
+    Intent(
+        "get_funnel_report",
+        _rx(
+            r"\b(funnel|hiring|metrics|stats)\b.*\b(report|pdf)\b",
+            r"\b(report|pdf)\b.*\b(funnel|hiring|metrics|stats)\b",
+        ),
+        ("Funnel report", "Download our hiring report as a PDF"),
+    ),
+    Intent(
+        "get_my_report",
+        _rx(
+            r"\b(my|a|the|full|personal)\b.*\breport\b",
+            r"\bdownload\b.*\b(report|pdf)\b",
+            r"\breport\b.*\b(pdf|download)\b",
+        ),
+        ("My report", "Download my report", "Give me my career report as a PDF"),
+    ),
     Intent(
         "set_visibility",
         _rx(
@@ -464,6 +514,67 @@ def _job_description(text: str) -> tuple[str, str | None]:
     return description, title.group(1).strip() if title else None
 
 
+_SCORE_RE = re.compile(
+    r"\b(?:above|over|at least|more than|min(?:imum)?(?:\s+score)?(?:\s+of)?|score\s+(?:of\s+)?"
+    r"|match(?:es|ing)?(?:\s+at\s+least)?|>=?)"
+    r"\s*(\d{1,3}(?:\.\d+)?)\s*(%|percent)?",
+    re.I,
+)
+_PER_DAY_RE = re.compile(
+    r"\b(?:at most|max(?:imum)?(?:\s+of)?|up to|no more than|only)?\s*(\d{1,2})\s*"
+    r"(?:alerts?\s+|jobs?\s+|times?\s+)?(?:a|per|each)\s+day\b",
+    re.I,
+)
+_PLACE_RE = re.compile(r"\b(?:in|near|around|based in)\s+([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2})")
+_BACKGROUND_RE = re.compile(
+    r"\b(in the background|background|later|async\w*|when (it'?s )?ready)\b", re.I
+)
+
+
+def _alert_args(turn: Turn) -> dict[str, Any]:
+    """Alert settings from the message; what it does not name keeps the service's default."""
+    args: dict[str, Any] = {}
+    score = _SCORE_RE.search(turn.user)
+    if score:
+        value = float(score.group(1))
+        args["min_score"] = round(value / 100 if score.group(2) or value > 1 else value, 2)
+    per_day = _PER_DAY_RE.search(turn.user)
+    if per_day:
+        args["max_per_day"] = int(per_day.group(1))
+    if re.search(r"\bremote\b", turn.user, re.I):
+        args["remote"] = True
+    elif re.search(r"\b(on[- ]?site|in[- ]office|in person)\b", turn.user, re.I):
+        args["remote"] = False
+    place = _PLACE_RE.search(turn.user)
+    if place:
+        args["location"] = place.group(1)
+    return args
+
+
+def _days(turn: Turn) -> int:
+    if m := _DAYS_RE.search(turn.user):
+        return int(m.group(1))
+    return 7 if re.search(r"\bweek\b", turn.user, re.I) else 30
+
+
+def _background(turn: Turn) -> dict[str, Any]:
+    return {"in_background": True} if _BACKGROUND_RE.search(turn.user) else {}
+
+
+_SHORTLIST_FOR_RE = re.compile(
+    r"\bshort-?list\b\s+(?:report\s+)?(?:for|of|on)\s+(?:the|our|my)?\s*[\"']?"
+    r"(?P<title>[^\"'\n?.!]{2,80}?)[\"']?\s*(?:job|role|position|opening)?\s*[?.!]*\s*$",
+    re.I,
+)
+
+
+def _shortlist_args(turn: Turn) -> dict[str, Any]:
+    named = _SHORTLIST_FOR_RE.search(turn.user)
+    plain = not (_ID_RE.search(turn.user) or _QUOTED_RE.search(turn.user) or ordinals(turn.user))
+    job = named.group("title").strip() if named and plain else _job_for_employer(turn)
+    return {"job": job} | _background(turn)
+
+
 ArgFiller = Callable[[Turn], dict[str, Any]]
 
 
@@ -514,13 +625,11 @@ ARGUMENTS: dict[str, ArgFiller] = {
     "compare_candidates": _compare_args,
     "create_job": _create_job_args,
     "update_job": _update_job_args,
-    "hiring_funnel": lambda t: {
-        "days": int(m.group(1))
-        if (m := _DAYS_RE.search(t.user))
-        else 7
-        if re.search(r"\bweek\b", t.user, re.I)
-        else 30
-    },
+    "hiring_funnel": lambda t: {"days": _days(t)},
+    "set_job_alerts": _alert_args,
+    "get_my_report": _background,
+    "get_shortlist_report": _shortlist_args,
+    "get_funnel_report": lambda t: {"days": _days(t)} | _background(t),
 }
 
 
@@ -713,6 +822,70 @@ def _render_job_list(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _render_alerts(data: dict[str, Any]) -> str:
+    alerts = data.get("alerts") or {}
+    if not alerts.get("enabled"):
+        if data.get("status") == "stopped":
+            return 'Done: job alerts are off. Say "turn on job alerts" to get them again.'
+        return (
+            'Job alerts are off. Say e.g. "turn on job alerts for remote jobs above 0.7, '
+            'at most 3 a day" and I will tell you here when a new job matches your resume.'
+        )
+    where = (
+        "remote only"
+        if alerts.get("remote")
+        else "on-site only"
+        if alerts.get("remote") is False
+        else "remote or not"
+    )
+    place = f" in {alerts['location']}" if alerts.get("location") else ""
+    lead = "Done: job alerts are on" if data.get("status") == "updated" else "Job alerts are on"
+    return (
+        f"{lead}: new jobs matching your resume at {float(alerts.get('min_score', 0)) * 100:.0f}% "
+        f"or more, {where}{place}, at most {alerts.get('max_per_day')} a day. They appear "
+        'in this chat, or wait for your next visit. Say "stop job alerts" to turn them off.'
+    )
+
+
+def _render_report(data: dict[str, Any]) -> str:
+    kind = data.get("report")
+    if data.get("status") == "started":
+        return (
+            "The report is being prepared in the background; I'll post it in this chat "
+            f"when it is ready (task {data.get('task_id')})."
+        )
+    if kind == "candidate":
+        top = data.get("top_matches") or []
+        best = (
+            f"Your best match is {top[0].get('title')} at {float(top[0].get('score') or 0):.2f}. "
+            if top
+            else "No published job matches your resume yet. "
+        )
+        score = data.get("critique_score")
+        return (
+            "Here is your report (PDF), with the skill-gap chart. "
+            + (f"Resume score {score}/100. " if score is not None else "")
+            + best
+            + f"Skills the best jobs ask for that you miss: {_names(data.get('skills_to_learn') or [])}."
+        )
+    if kind == "shortlist":
+        top = data.get("top") or []
+        lead = (
+            f"{top[0].get('label')} leads at {float(top[0].get('score') or 0):.2f}. " if top else ""
+        )
+        return (
+            f"Here is the blind shortlist for {data.get('job_title')} (PDF): "
+            f"{data.get('candidates', 0)} opted-in candidate(s), shown by pseudonym; "
+            f"{data.get('consented', 0)} agreed to be contacted. {lead}".strip()
+        )
+    funnel = data.get("funnel") or {}
+    return (
+        "Here is your funnel report (PDF, with charts): "
+        f"{funnel.get('resumes_uploaded', 0)} resumes uploaded, {funnel.get('critiqued', 0)} "
+        f"critiqued, {funnel.get('rewritten', 0)} rewritten, {funnel.get('matched', 0)} matched."
+    )
+
+
 RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "find_matching_jobs": _render_jobs,
     "explain_match": _render_explain,
@@ -734,15 +907,22 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "create_job": _render_job("Created and published"),
     "update_job": _render_job("Updated"),
     "list_my_jobs": _render_job_list,
+    "get_job_alerts": _render_alerts,
+    "set_job_alerts": _render_alerts,
+    "stop_job_alerts": _render_alerts,
+    "get_my_report": _render_report,
+    "get_shortlist_report": _render_report,
+    "get_funnel_report": _render_report,
 }
 
 HELP = {
     "candidate": "I can read and critique your resume, find jobs that match it (with reasons), "
     "explain a match and how to close the gap, tailor your resume for a job, show/accept/reject "
-    "a rewrite, set whether employers can find you, and delete your data. What would you like?",
+    "a rewrite, send you alerts about new matching jobs, give you your report as a PDF, set "
+    "whether employers can find you, and delete your data. What would you like?",
     "employer": "I can create or update a job from a description you paste, list your jobs, find "
-    "opted-in candidates for a job, compare two candidates, and show your hiring funnel. "
-    "What would you like?",
+    "opted-in candidates for a job, compare two candidates, show your hiring funnel, and give "
+    "you a blind shortlist or a funnel report as a PDF. What would you like?",
 }
 
 

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from langchain_core.tools import BaseTool
 
+from tools.alerts import ALERT_TOOLS
 from tools.candidate import CANDIDATE_TOOLS
 from tools.employer import EMPLOYER_TOOLS
+from tools.reports import CANDIDATE_REPORT_TOOLS, EMPLOYER_REPORT_TOOLS
 
+_CANDIDATE: list[BaseTool] = [*CANDIDATE_TOOLS, *ALERT_TOOLS, *CANDIDATE_REPORT_TOOLS]
+_EMPLOYER: list[BaseTool] = [*EMPLOYER_TOOLS, *EMPLOYER_REPORT_TOOLS]
 ROLE_TOOLS: dict[str, list[BaseTool]] = {
-    "candidate": CANDIDATE_TOOLS,
-    "employer": EMPLOYER_TOOLS,
+    "candidate": _CANDIDATE,
+    "employer": _EMPLOYER,
     # Admins act for their organisation's hiring side.
-    "admin": EMPLOYER_TOOLS,
+    "admin": _EMPLOYER,
 }
 
 

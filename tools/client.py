@@ -6,7 +6,9 @@ enforced by the services exactly as for any other client, whatever the model ask
 
 from __future__ import annotations
 
+import re
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -19,6 +21,18 @@ class ServiceError(RuntimeError):
         super().__init__(f"{status}: {detail}")
         self.status = status
         self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    """A file a service answered (a report), with its type and download name."""
+
+    body: bytes
+    media_type: str
+    filename: str
+
+
+_FILENAME_RE = re.compile(r'filename="([^"]+)"')
 
 
 class ServiceClient:
@@ -45,15 +59,35 @@ class ServiceClient:
         files: dict[str, tuple[str, bytes, str]] | None = None,
     ) -> Any:
         """The decoded JSON answer (None for 204); raises `ServiceError` on 4xx/5xx."""
+        response = await self._send(method, path, params, json=json, files=files)
+        if response.status_code == 204 or not response.content:
+            return None
+        if "json" not in response.headers.get("content-type", ""):
+            return response.text
+        return response.json()
+
+    async def download(self, path: str, **params: Any) -> Download:
+        """A file (bytes, not decoded); raises `ServiceError` on 4xx/5xx."""
+        response = await self._send("GET", path, params)
+        disposition = _FILENAME_RE.search(response.headers.get("content-disposition", ""))
+        return Download(
+            response.content,
+            response.headers.get("content-type", "application/octet-stream"),
+            disposition.group(1) if disposition else path.rsplit("/", 1)[-1],
+        )
+
+    async def _send(
+        self, method: str, path: str, params: dict[str, Any] | None = None, **body: Any
+    ) -> httpx.Response:
+        """The service's response (`body`: httpx's `json` or `files`); 4xx/5xx raise."""
         started = time.perf_counter()
         try:
             response = await self.http.request(
                 method,
                 f"{self.base_url}{path}",
-                json=json,
                 params={k: v for k, v in (params or {}).items() if v is not None},
-                files=files,
                 headers=self._headers,
+                **body,
             )
         except httpx.HTTPError as exc:
             raise ServiceError(
@@ -63,11 +97,7 @@ class ServiceClient:
             self.service_seconds += time.perf_counter() - started
         if response.status_code >= 400:
             raise ServiceError(response.status_code, _detail(response))
-        if response.status_code == 204 or not response.content:
-            return None
-        if "json" not in response.headers.get("content-type", ""):
-            return response.text
-        return response.json()
+        return response
 
     async def get(self, path: str, **params: Any) -> Any:
         return await self.request("GET", path, params=params)

@@ -38,6 +38,8 @@ UPLOAD_HELP = (
 )
 # Tools whose results have their own view (cards, diff), shown as the answer.
 VIEWS = ("find_matching_jobs", "find_candidates", "show_rewrite")
+# Tools whose results come with files (the PDF) and a chart to attach to the answer.
+REPORT_TOOLS = ("get_my_report", "get_shortlist_report", "get_funnel_report")
 
 
 async def _identity() -> Identity:
@@ -146,6 +148,26 @@ def _view(name: str, data: dict[str, Any]) -> tuple[str, list[cl.Action]] | None
     return None
 
 
+async def _attachments(identity: Identity, files: dict[str, Any]) -> list[Element]:
+    """The PDF (a download) and the chart (shown inline) of a report, fetched with the
+    user's key from the links a report tool or task gave. A chart that cannot be fetched
+    is left out; the PDF's failure is said in words by the caller."""
+    services = runtime.current().services(identity)
+    elements: list[Element] = []
+    for name, link in files.items():
+        if not link:
+            continue
+        try:
+            got = await services.download(link["path"], **link.get("params", {}))
+        except ServiceError as exc:
+            if name == "pdf":
+                raise
+            log.warning("report chart not shown: %s", exc.detail)
+            continue
+        elements.append(render.report_element(name, got))
+    return elements
+
+
 async def run_turn(identity: Identity, text: str) -> None:
     """One assistant turn, streamed into the chat."""
     rt = runtime.current()
@@ -154,6 +176,7 @@ async def run_turn(identity: Identity, text: str) -> None:
     answer: cl.Message | None = None
     open_steps: list[cl.Step] = []
     view: tuple[str, list[cl.Action]] | None = None
+    elements: list[Element] = []
     async for event in rt.assistant.stream_turn(
         identity, cl.context.session.id, text, services_url=rt.services_url
     ):
@@ -184,6 +207,8 @@ async def run_turn(identity: Identity, text: str) -> None:
                 done.end = utc_now()
                 await done.update()
             view = _view(event["name"], data) or view
+            if event["name"] in REPORT_TOOLS and data.get("status") == "ready":
+                elements += await _report_elements(identity, data)
         elif kind == "reply":
             answer = answer or cl.Message(content="")
             reply = str(event["text"])
@@ -195,7 +220,18 @@ async def run_turn(identity: Identity, text: str) -> None:
                 answer.actions = actions
             else:
                 answer.content = reply
+            if elements:
+                # Chainlit types the attribute with an unbound TypeVar; any element fits.
+                answer.elements = elements  # type: ignore[assignment]
             await answer.send()
+
+
+async def _report_elements(identity: Identity, data: dict[str, Any]) -> list[Element]:
+    try:
+        return await _attachments(identity, {"pdf": data.get("pdf"), "chart": data.get("chart")})
+    except ServiceError as exc:
+        await cl.Message(content=f"I could not fetch the PDF: {exc.detail}").send()
+        return []
 
 
 @cl.on_message
@@ -231,7 +267,9 @@ async def on_view(action: cl.Action) -> None:
     except ServiceError as exc:
         await cl.Message(content=f"I could not open that result: {exc.detail}").send()
         return
-    if result.get("kind") == "rewrite" and result.get("version_id"):
+    if result.get("kind") == "report" and result.get("data"):
+        await _send_stored_report(identity, result["data"])
+    elif result.get("kind") == "rewrite" and result.get("version_id"):
         await cl.Message(
             content=render.rewrite_diff(str(result.get("diff") or "")),
             actions=render.rewrite_actions(str(result["resume_id"]), str(result["version_id"])),
@@ -244,6 +282,32 @@ async def on_view(action: cl.Action) -> None:
         await cl.Message(content=render.match_cards(result["matches"], kind, title)).send()
     else:
         await cl.Message(content="That task finished; it has nothing to show here.").send()
+
+
+async def _send_stored_report(identity: Identity, stored: dict[str, Any]) -> None:
+    """A report the worker generated: its PDF and its chart, from the task's links."""
+    files = stored.get("files") or {}
+    links = {
+        name: {"path": str(files[fmt]["url"]).split("?", 1)[0], "params": {"format": fmt}}
+        for name, fmt in (("pdf", "pdf"), ("chart", "svg"))
+        if fmt in files
+    }
+    elements = await _report_elements(
+        identity, {"pdf": links.get("pdf"), "chart": links.get("chart")}
+    )
+    if elements:
+        await cl.Message(content=render.REPORT_READY, elements=elements).send()
+
+
+@cl.action_callback(render.ALERT_MATCH)
+async def on_alert_match(action: cl.Action) -> None:
+    """The "See how I match" button under a job alert: the explanation, as if asked."""
+    job_id = str(action.payload.get("job_id", ""))
+    if not job_id:
+        return
+    prompt = render.alert_prompt(job_id)
+    await cl.Message(content=prompt, type="user_message").send()
+    await run_turn(await _identity(), prompt)
 
 
 async def _decide(action: cl.Action, verdict: Literal["accept", "reject"]) -> None:

@@ -3,9 +3,11 @@
 The notify worker (`api.tasks.notify`) records a `Notification` row per finished task and
 publishes its ids on `cv:chat:<chat session id>`. The chat session id is the Chainlit
 session id of the conversation that asked (the tools send it as `chat_session_id`).
+A job alert belongs to no conversation: it is published on `cv:user:<user id>` and shown
+in any connected session of that user (as a job card with a "See how I match" button).
 
-Every UI process subscribes to `cv:chat:*`; the one holding that session, while it is
-connected, shows the message (idle or not) with an action to view the result. Whoever
+Every UI process subscribes to `cv:chat:*` and `cv:user:*`; the one holding that session,
+while it is connected, shows the message (idle or not) with an action to view the result. Whoever
 shows a notification first claims it (`delivered_at`, set only while still empty), so a
 notification appears once even with several UI processes, or a push racing the
 next-visit check. A notification nobody could show stays undelivered and is shown at
@@ -22,19 +24,21 @@ from typing import Any
 
 import chainlit as cl
 from chainlit.context import init_ws_context
-from chainlit.session import WebsocketSession
+from chainlit.session import WebsocketSession, ws_sessions_id
 from redis.exceptions import RedisError
 from sqlalchemy import select, update
 
 from core.db import session_scope
-from core.models import Notification, utcnow
+from core.models import Job, Notification, utcnow
 from core.redis import get_redis
 from ui import render
 
 log = logging.getLogger(__name__)
 
-PATTERN = "cv:chat:*"
-PREFIX = PATTERN[:-1]
+CHAT_PATTERN = "cv:chat:*"
+USER_PATTERN = "cv:user:*"
+CHAT_PREFIX = CHAT_PATTERN[:-1]
+USER_PREFIX = USER_PATTERN[:-1]
 PENDING_LIMIT = 20
 RETRY_S = (0.5, 1.0, 2.0, 5.0)
 # Deliveries in flight, referenced so they are not garbage-collected mid-way.
@@ -52,6 +56,15 @@ def live_session(chat_session_id: str) -> WebsocketSession | None:
     if session is None or session.user is None:
         return None
     return session if sio.manager.is_connected(session.socket_id, "/") else None
+
+
+def live_sessions_of(user_id: str) -> list[WebsocketSession]:
+    """The user's sessions connected to this process right now (several tabs)."""
+    return [
+        session
+        for session in list(ws_sessions_id.values())
+        if user_id_of(session) == user_id and live_session(session.id) is not None
+    ]
 
 
 def user_id_of(session: WebsocketSession) -> str | None:
@@ -75,6 +88,14 @@ async def claim(notification_id: str, user_id: str) -> bool:
         return bool(getattr(result, "rowcount", 0))
 
 
+async def _published(alert: Mapping[str, Any]) -> bool:
+    """Whether an alert's job is still published (it may be withdrawn while the alert
+    waits for the candidate's next visit)."""
+    async with session_scope() as db:
+        published = await db.scalar(select(Job.published).where(Job.id == str(alert.get("job_id"))))
+    return bool(published)
+
+
 async def release(notification_id: str) -> None:
     """Undo a claim whose message could not be sent: it is shown at the next visit."""
     async with session_scope() as db:
@@ -83,8 +104,15 @@ async def release(notification_id: str) -> None:
         )
 
 
-async def send_notification(payload: Mapping[str, Any]) -> None:
-    """The message for a finished task, in the current Chainlit context."""
+async def send_notification(payload: Mapping[str, Any], kind: str | None = None) -> None:
+    """The message for a notification (a finished task, a job alert), in the current
+    Chainlit context."""
+    if (kind or payload.get("kind")) == render.JOB_ALERT:
+        await cl.Message(
+            content=render.job_alert_card(payload),
+            actions=render.alert_actions(str(payload.get("job_id") or "")),
+        ).send()
+        return
     task_id = str(payload.get("task_id") or "")
     actions = (
         [render.view_action(task_id, str(payload.get("task_kind")))]
@@ -95,32 +123,56 @@ async def send_notification(payload: Mapping[str, Any]) -> None:
 
 
 async def _show(
-    session: WebsocketSession, notification_id: str, payload: Mapping[str, Any]
+    session: WebsocketSession,
+    notification_id: str,
+    payload: Mapping[str, Any],
+    kind: str | None = None,
 ) -> bool:
     user_id = user_id_of(session)
     if user_id is None or not await claim(notification_id, user_id):
         return False
+    if (kind or payload.get("kind")) == render.JOB_ALERT and not await _published(payload):
+        return False  # unpublished since: claimed, so it is never announced
     try:
         init_ws_context(session)
-        await send_notification(payload)
+        await send_notification(payload, kind)
     except BaseException:
         await release(notification_id)
         raise
     return True
 
 
-async def deliver(chat_session_id: str, data: str) -> bool:
-    """Show one pushed notification in its session, if connected here; whether shown."""
+def _decode(data: str, where: str) -> tuple[str, dict[str, Any]] | None:
     try:
         message = json.loads(data)
     except ValueError:
-        log.warning("ignored a malformed chat push on session %s", chat_session_id[:8])
-        return False
+        message = None
     notification_id = message.get("notification_id") if isinstance(message, dict) else None
+    if not isinstance(message, dict) or not isinstance(notification_id, str):
+        log.warning("ignored a malformed push on %s", where)
+        return None
+    return notification_id, message
+
+
+async def deliver(chat_session_id: str, data: str) -> bool:
+    """Show one pushed notification in its session, if connected here; whether shown."""
+    decoded = _decode(data, f"session {chat_session_id[:8]}")
     session = live_session(chat_session_id)
-    if session is None or not isinstance(notification_id, str):
+    if session is None or decoded is None:
         return False
-    return await _show(session, notification_id, message)
+    return await _show(session, *decoded)
+
+
+async def deliver_to_user(user_id: str, data: str) -> bool:
+    """Show one pushed user notification (a job alert) in one of the user's connected
+    sessions here; the claim makes it once across tabs and processes."""
+    decoded = _decode(data, "a user channel")
+    if decoded is None:
+        return False
+    for session in live_sessions_of(user_id):
+        if await _show(session, *decoded):
+            return True
+    return False
 
 
 async def show_pending(session: WebsocketSession) -> int:
@@ -131,15 +183,15 @@ async def show_pending(session: WebsocketSession) -> int:
     async with session_scope() as db:
         rows = (
             await db.execute(
-                select(Notification.id, Notification.payload)
+                select(Notification.id, Notification.payload, Notification.kind)
                 .where(Notification.user_id == user_id, Notification.delivered_at.is_(None))
                 .order_by(Notification.created_at)
                 .limit(PENDING_LIMIT)
             )
         ).all()
     shown = 0
-    for notification_id, payload in rows:
-        shown += await _show(session, notification_id, payload or {})
+    for notification_id, payload, kind in rows:
+        shown += await _show(session, notification_id, payload or {}, kind)
     return shown
 
 
@@ -153,13 +205,18 @@ def _on_done(task: asyncio.Task[bool]) -> None:
 async def _listen_once(stop: asyncio.Event) -> None:
     pubsub = get_redis().pubsub()
     try:
-        await pubsub.psubscribe(PATTERN)
+        await pubsub.psubscribe(CHAT_PATTERN, USER_PATTERN)
         while not stop.is_set():
             message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
             if message is None or message.get("type") != "pmessage":
                 continue
-            channel = str(message["channel"])
-            task = asyncio.create_task(deliver(channel.removeprefix(PREFIX), str(message["data"])))
+            channel, data = str(message["channel"]), str(message["data"])
+            delivery = (
+                deliver_to_user(channel.removeprefix(USER_PREFIX), data)
+                if channel.startswith(USER_PREFIX)
+                else deliver(channel.removeprefix(CHAT_PREFIX), data)
+            )
+            task = asyncio.create_task(delivery)
             _deliveries.add(task)
             task.add_done_callback(_on_done)
     finally:
@@ -167,7 +224,7 @@ async def _listen_once(stop: asyncio.Event) -> None:
 
 
 async def listen(stop: asyncio.Event) -> None:
-    """Subscribe to every chat channel until `stop`; reconnect when Redis goes away
+    """Subscribe to every chat and user channel until `stop`; reconnect when Redis goes away
     (pushes missed meanwhile are shown at the next visit)."""
     attempt = 0
     while not stop.is_set():

@@ -13,6 +13,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 import chainlit as cl
+from chainlit.element import Element
+
+from tools.client import Download
 
 Role = Literal["candidate", "employer"]
 CANDIDATE = "Candidate"
@@ -24,6 +27,7 @@ ACCEPT = "accept_rewrite"
 REJECT = "reject_rewrite"
 VIEW = "view_result"
 STARTER = "starter"
+ALERT_MATCH = "alert_match"
 
 MAX_SKILLS = 8
 
@@ -33,6 +37,7 @@ CAN_DO: dict[str, tuple[str, ...]] = {
         "critique it: a score and concrete fixes",
         "find the jobs that fit you, each with the skills you have and miss",
         "rewrite it for one job, shown as a diff you accept or reject",
+        "tell you when a new job matches you (job alerts), and give you your report as a PDF",
         "show you to employers, or hide you (your choice), and delete your data",
     ),
     EMPLOYER: (
@@ -40,6 +45,7 @@ CAN_DO: dict[str, tuple[str, ...]] = {
         "find the best opted-in candidates for a job, with scores and reasons",
         "compare two candidates side by side",
         "show your hiring funnel",
+        "give you a blind shortlist for a job, or a funnel report, as a PDF with charts",
     ),
 }
 
@@ -264,6 +270,12 @@ TOOL_LABELS: dict[str, str] = {
     "find_candidates": "candidate matching",
     "compare_candidates": "candidate comparison",
     "hiring_funnel": "hiring funnel",
+    "get_job_alerts": "job alert settings",
+    "set_job_alerts": "job alert settings",
+    "stop_job_alerts": "job alert settings",
+    "get_my_report": "report",
+    "get_shortlist_report": "shortlist report",
+    "get_funnel_report": "funnel report",
 }
 
 
@@ -290,6 +302,7 @@ TASK_WORDS: dict[str, str] = {
     "rewrite": "resume rewrite",
     "match_jobs": "job matching",
     "match_candidates": "candidate matching",
+    "report": "report",
 }
 
 
@@ -303,6 +316,62 @@ def notification_text(payload: Mapping[str, Any]) -> str:
     return f"Your {what} could not be finished. You can ask me to try again."
 
 
+VIEW_LABELS = {"rewrite": "View the rewrite", "report": "Get the report"}
+
+
 def view_action(task_id: str, kind: str) -> cl.Action:
-    label = "View the rewrite" if kind == "rewrite" else "View the results"
+    label = VIEW_LABELS.get(kind, "View the results")
     return cl.Action(name=VIEW, payload={"task_id": task_id}, label=label, icon="eye")
+
+
+# --- job alerts and reports -----------------------------------------------------------
+
+JOB_ALERT = "job.alert"
+
+
+def job_alert_card(alert: Mapping[str, Any]) -> str:
+    """A new job that passed the candidate's alert threshold, as a match card."""
+    lines = match_card(1, alert, "jobs").split("\n")[1:]  # its own heading, not a rank
+    if "missing_preferred" not in alert:  # not part of an alert: say nothing, not "none"
+        lines = [line for line in lines if not line.startswith("- Missing (preferred)")]
+    card = "\n".join(lines)
+    heading = f"**New job for you: {alert.get('title') or 'Untitled job'}**"
+    link = (
+        f"\n- [Open the job posting]({alert['job_url']})" if _safe_url(alert.get("job_url")) else ""
+    )
+    return f"{heading}\n\n{card}{link}"
+
+
+def _safe_url(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(("https://", "http://")) and " " not in value
+
+
+def alert_actions(job_id: str) -> list[cl.Action]:
+    return [
+        cl.Action(
+            name=ALERT_MATCH,
+            payload={"job_id": job_id},
+            label="See how I match",
+            tooltip="Skills you have and miss for this job, and how to close the gap",
+            icon="search",
+        )
+    ]
+
+
+REPORT_READY = "Here is your report: the PDF to download, and its chart."
+CHART_NAME = "chart"
+
+
+def report_element(name: str, got: Download) -> Element:
+    """The PDF as a file to download; the chart (SVG, drawn by the reports service) as an
+    image shown in the message."""
+    if name == "chart":
+        return cl.Image(
+            name=CHART_NAME, content=got.body, mime=got.media_type, display="inline", size="large"
+        )
+    return cl.File(name=got.filename, content=got.body, mime=got.media_type, display="inline")
+
+
+def alert_prompt(job_id: str) -> str:
+    """What the "See how I match" button asks the assistant, as if typed."""
+    return f"Explain my match for job {job_id}"

@@ -51,17 +51,21 @@ def stream_worker(
             max_deliveries=settings.stream_max_deliveries,
             claim_idle_ms=settings.stream_claim_idle_ms,
             on_dead_letter=on_dead_letter,
+            concurrency=settings.stream_concurrency,
         )
 
     return WorkerSpec(name, description, run)
 
 
 def module_worker(name: str, stream: str, module: str, description: str) -> WorkerSpec:
-    """A stream worker whose `handle` (and optional `on_dead_letter`) live in `module`,
+    """A stream worker whose `handle` (and optional `on_dead_letter`, `prepare`) live in `module`,
     imported only when the worker starts: listing workers loads no service code."""
 
     async def run(stop: asyncio.Event) -> None:
         loaded = import_module(module)
+        prepare = getattr(loaded, "prepare", None)  # one-off set-up before any entry
+        if prepare is not None:
+            await prepare()
         spec = stream_worker(
             name, stream, loaded.handle, description, getattr(loaded, "on_dead_letter", None)
         )
@@ -83,10 +87,13 @@ WORKERS: dict[str, WorkerSpec] = {
         "index", bus.INDEX, "workers.index", "re-index a resume or a batch of jobs"
     ),
     "match": module_worker(
-        "match", bus.MATCH, "workers.match", "rank jobs for a resume or candidates for a job"
+        "match", bus.MATCH, "workers.match", "rank jobs or candidates; job alerts for new jobs"
     ),
     "rewrite": module_worker(
         "rewrite", bus.REWRITE, "workers.rewrite", "rewrite a resume for a job as a new version"
+    ),
+    "report": module_worker(
+        "report", bus.REPORT, "workers.report", "generate a long report for download"
     ),
     "notify": module_worker(
         "notify", bus.NOTIFY, "workers.notify", "tell the chat session its task finished"

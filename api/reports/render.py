@@ -1,7 +1,8 @@
-"""From a report's data to the bytes served: JSON, standalone HTML or PDF.
+"""From a report's data to the bytes served: JSON, standalone HTML, PDF, or the charts
+alone as one SVG image (what the chat shows inline).
 
-`render(report, fmt)` is pure and CPU-bound (call it through `asyncio.to_thread`); it is
-also what a `report` task worker would call to store a report generated in the background.
+`render(report, fmt)` is pure and CPU-bound (call it through `asyncio.to_thread`); the
+report worker (`api.reports.work`) calls it too, for reports generated in the background.
 """
 
 from __future__ import annotations
@@ -10,21 +11,22 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from api.reports.document import Bar, BarChart, Block, Document, Paragraph, Section, Table
-from api.reports.html import render_html
+from api.reports.html import chart_svg, render_html
 from api.reports.pdf import render_pdf
 from api.reports.schemas import (
     CandidateReport,
     FunnelReport,
+    Report,
     ReportFormat,
     ShortlistReport,
 )
-
-Report = CandidateReport | ShortlistReport | FunnelReport
+from core.errors import NotFound
 
 MEDIA_TYPES = {
     ReportFormat.json: "application/json",
     ReportFormat.html: "text/html; charset=utf-8",
     ReportFormat.pdf: "application/pdf",
+    ReportFormat.svg: "image/svg+xml",
 }
 
 
@@ -247,6 +249,11 @@ def render(report: Report, fmt: ReportFormat) -> Rendered:
         body = report.model_dump_json().encode()
     elif fmt is ReportFormat.html:
         body = render_html(doc).encode()
+    elif fmt is ReportFormat.svg:
+        svg = chart_svg(doc)
+        if svg is None:
+            raise NotFound("this report has no chart yet: it has no data to draw")
+        body = svg.encode()
     else:
         body = render_pdf(doc)
     return Rendered(body, MEDIA_TYPES[fmt], f"{doc.filename}.{fmt.value}")

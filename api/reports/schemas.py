@@ -16,6 +16,8 @@ class ReportFormat(StrEnum):
     json = "json"
     html = "html"
     pdf = "pdf"
+    # The report's charts alone, as one standalone image (what the chat shows inline).
+    svg = "svg"
 
 
 class FindingOut(BaseModel):
@@ -105,3 +107,6 @@ class ShortlistReport(BaseModel):
 class FunnelReport(BaseModel):
     generated_at: datetime
     summary: SummaryOut
+
+
+Report = CandidateReport | ShortlistReport | FunnelReport

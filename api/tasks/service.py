@@ -41,6 +41,7 @@ STREAMS: dict[TaskKind, str] = {
     TaskKind.rewrite: bus.REWRITE,
     TaskKind.index_resume: bus.INDEX,
     TaskKind.index_job: bus.INDEX,
+    TaskKind.report: bus.REPORT,
 }
 IDEMPOTENCY_KEY_MAX = 200
 
@@ -109,17 +110,19 @@ class TaskService:
             chat_session_id=chat_session_id,
             idempotency_key=idempotency_key,
         )
-        try:
-            # A savepoint: losing the race to a concurrent request with the same key
-            # must not abort the request's whole transaction.
-            async with session.begin_nested():
-                repo.add(task)
-        except IntegrityError:
-            assert idempotency_key is not None  # the only unique key a new task can hit
-            earlier = await repo.by_idempotency_key(identity.org_id, idempotency_key)
-            if earlier is None:
-                raise
-            return self._replayed(earlier, kind, subject_id)
+        if idempotency_key is None:
+            repo.add(task)  # a fresh id conflicts with nothing: flushed with the commit
+        else:
+            try:
+                # A savepoint: losing the race to a concurrent request with the same key
+                # must not abort the request's whole transaction.
+                async with session.begin_nested():
+                    repo.add(task)
+            except IntegrityError:
+                earlier = await repo.by_idempotency_key(identity.org_id, idempotency_key)
+                if earlier is None:
+                    raise
+                return self._replayed(earlier, kind, subject_id)
         outbox.enqueue(session, STREAMS[kind], {"task_id": task.id})
         await record(
             session,

@@ -30,6 +30,11 @@ def candidate_script(request: dict[str, Any]) -> Reply:
             return "STUB: your best match is " + data["matches"][0]["title"]
         return "STUB: " + json.dumps(data)[:200]
     text = last["content"]
+    if "alerts" in text:
+        return {
+            "tool": "set_job_alerts",
+            "args": {"min_score": 0.75, "remote": True, "max_per_day": 2},
+        }
     if "jobs" in text:
         return {"tool": "find_matching_jobs", "args": {"top_k": 3}}
     if "candidates" in text:  # a tool the candidate role does not have
@@ -66,6 +71,19 @@ async def test_candidate_flow_through_an_llm(
     tools = [t["function"]["name"] for t in stub.requests[0]["tools"]]
     assert "find_matching_jobs" in tools and "find_candidates" not in tools
     assert "CV-CANARY-" in stub.requests[0]["messages"][0]["content"]
+
+
+async def test_job_alerts_are_a_tool_the_llm_can_call(
+    assistant: Assistant, world: World, stub: StubLLM
+) -> None:
+    calls, reply = await say(assistant, world.candidate, "al", fresh("alerts for remote roles"))
+    assert names(calls) == ["set_job_alerts"]
+    schemas = {t["function"]["name"]: t["function"] for t in stub.requests[0]["tools"]}
+    assert {"set_job_alerts", "get_job_alerts", "stop_job_alerts", "get_my_report"} <= set(schemas)
+    params = schemas["set_job_alerts"]["parameters"]["properties"]
+    assert {"min_score", "location", "remote", "max_per_day"} <= set(params)
+    assert "runtime" not in params  # injected, never shown to the model
+    assert '"enabled": true' in reply and '"min_score": 0.75' in reply
 
 
 async def test_tokens_are_streamed(assistant: Assistant, world: World, stub: StubLLM) -> None:

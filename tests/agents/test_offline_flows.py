@@ -59,6 +59,17 @@ def names(calls: list[dict[str, Any]]) -> list[str]:
     return [c["name"] for c in calls]
 
 
+async def open_to_employers(world: World) -> None:
+    """The world's candidate opts in to employer search."""
+    async with httpx.AsyncClient(base_url=world.base) as http:
+        answer = await http.patch(
+            "/api/v1/candidates/me",
+            json={"open_to_employers": True},
+            headers=world.candidate.headers,
+        )
+    assert answer.status_code == 200, answer.text
+
+
 @pytest.mark.parametrize(
     "message",
     ["Which jobs match my resume best?", "Find me some jobs", "What roles would suit me?"],
@@ -195,12 +206,7 @@ async def test_employer_creates_a_job_from_a_pasted_description(
 async def test_employer_finds_opted_in_candidates(
     assistant: Assistant, world: World, message: str
 ) -> None:
-    async with httpx.AsyncClient(base_url=world.base) as http:
-        await http.patch(
-            "/api/v1/candidates/me",
-            json={"open_to_employers": True},
-            headers=world.candidate.headers,
-        )
+    await open_to_employers(world)
     calls, reply = await say(assistant, world.employer, "cands", message)
     assert names(calls) == ["find_candidates"]
     assert f"Candidate {world.resume_id[:8]}" in reply

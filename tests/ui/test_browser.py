@@ -21,6 +21,7 @@ from core.models import CandidateProfile, Resume, ResumeSource, ResumeVersion, U
 from tests.ui.conftest import Server, start_server
 
 FILES = Path(__file__).with_name("files")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 DESKTOP = {"width": 1280, "height": 800}
 # One worker runs the whole module: one server, and the demo data is loaded once.
@@ -194,4 +195,25 @@ def test_employer_finds_candidates(server: Server, browser: Browser, artifacts: 
     expect(chat.page.get_by_text("Used candidate matching")).to_be_visible()
     expect(chat.page.get_by_text("score", exact=False).first).to_be_visible()
     chat.shot("candidate-cards")
+    context.close()
+
+
+def test_candidate_gets_their_report_with_the_chart_inline(
+    server: Server, browser: Browser, artifacts: Path
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    chat = Chat(context.new_page(), artifacts, "report")
+    chat.sign_in(server.base_url, DEMO_CANDIDATE)
+    chat.say("Download my report")
+    chat.sees("Here is your report")
+    chart = chat.page.locator('img[alt="chart"]').last
+    expect(chart).to_be_visible(timeout=TURN_MS)
+    chart.scroll_into_view_if_needed()
+    # The SVG drawn by the reports service loaded as an image (a broken one has no width).
+    expect(chart).to_have_js_property("complete", True)
+    assert chart.evaluate("img => img.naturalWidth") > 300
+    expect(chat.page.get_by_text(".pdf").last).to_be_visible()
+    chat.page.get_by_text("Here is your report").last.scroll_into_view_if_needed()
+    chat.shot("chart")
+    chat.page.screenshot(path=str(SCREENSHOTS / "report.png"))
     context.close()

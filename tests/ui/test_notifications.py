@@ -1,11 +1,14 @@
 """The notification path at the protocol level: a python-socketio client on
 `/chat/ws/socket.io` against a real `clearview serve`, notified the way the notify
 worker notifies (`api.tasks.notify.notify_task`: a `Notification` row, then a publish on
-`cv:chat:<session>`)."""
+`cv:chat:<session>`), and job alerts the way the alert delivery sends them (a
+`job.alert` row for the user, then a publish on `cv:user:<user id>`)."""
 
 from __future__ import annotations
 
 import asyncio
+import io
+import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -16,10 +19,20 @@ import pytest
 import socketio
 from sqlalchemy import select
 
-from api.identity.service import identity_service
-from api.tasks.notify import notify_task
+from api.identity.service import create_api_key, identity_service
+from api.tasks.notify import notify_task, user_channel
 from core.db import dispose_engines, session_scope
-from core.models import Notification, Role, Task, TaskKind, TaskStatus, User, new_id, utcnow
+from core.models import (
+    Job,
+    Notification,
+    Role,
+    Task,
+    TaskKind,
+    TaskStatus,
+    User,
+    new_id,
+    utcnow,
+)
 from core.passwords import hash_password
 from core.redis import close_clients, get_redis
 from tests.ui.conftest import Server, start_server
@@ -88,13 +101,16 @@ class ChatClient:
 
     def __init__(self, server: Server, cookies: httpx.Cookies) -> None:
         self.server = server
+        self.cookies = cookies
         self.cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
         self.session_id = str(uuid.uuid4())
         self.sio = socketio.AsyncClient(reconnection=False)
         self.messages: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.actions: list[dict[str, Any]] = []
+        self.elements: list[dict[str, Any]] = []
         self.sio.on("new_message", self.messages.put_nowait)
         self.sio.on("action", self.actions.append)
+        self.sio.on("element", self.elements.append)
 
     async def connect(self) -> None:
         await self.sio.connect(
@@ -117,6 +133,17 @@ class ChatClient:
                     return message
 
         return await asyncio.wait_for(wait(), WAIT_S)
+
+    async def say(self, text: str) -> None:
+        """What the browser sends when the user presses Enter."""
+        message = {
+            "id": str(uuid.uuid4()),
+            "output": text,
+            "name": "User",
+            "type": "user_message",
+            "createdAt": utcnow().isoformat(),
+        }
+        await self.sio.emit("client_message", {"message": message, "fileReferences": None})
 
     async def close(self) -> None:
         await self.sio.disconnect()
@@ -224,3 +251,212 @@ def _drain(queue: asyncio.Queue[dict[str, Any]]) -> list[dict[str, Any]]:
     while not queue.empty():
         items.append(queue.get_nowait())
     return items
+
+
+async def job_alert(user_id: str, org_id: str, *, published: bool = True) -> dict[str, Any]:
+    """A job and the alert about it for the user, as the alert delivery records them;
+    returns the push it publishes."""
+    async with session_scope() as session:
+        job = Job(
+            id=new_id(),
+            org_id=org_id,
+            external_id=uuid.uuid4().hex,
+            title="Data Engineer",
+            company="Acme",
+            location="Berlin",
+            description="Pipelines in Python and SQL.",
+            published=published,
+        )
+        session.add(job)
+        payload = {
+            "job_id": job.id,
+            "title": job.title,
+            "company": job.company,
+            "location": job.location,
+            "score": 0.8234,
+            "matched_skills": ["Python", "SQL"],
+            "missing_required": ["Airflow"],
+            "job_url": "https://jobs.example.org/data-engineer",
+        }
+        notification = Notification(
+            id=new_id(),
+            user_id=user_id,
+            org_id=org_id,
+            chat_session_id=None,
+            kind="job.alert",
+            payload=payload,
+            dedupe_key=f"alert:{user_id}:{job.id}",
+        )
+        session.add(notification)
+    return {"notification_id": notification.id, "kind": "job.alert", **payload}
+
+
+async def alert_delivered_at(notification_id: str) -> Any:
+    async with session_scope() as session:
+        return await session.scalar(
+            select(Notification.delivered_at).where(Notification.id == notification_id)
+        )
+
+
+async def publish_alert(user_id: str, push: dict[str, Any]) -> None:
+    await get_redis().publish(user_channel(user_id), json.dumps(push))
+
+
+def _alerts_in(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [m for m in messages if "New job for you" in str(m.get("output"))]
+
+
+async def test_a_job_alert_reaches_one_open_session_of_the_user_once(
+    server: Server, db: None
+) -> None:
+    username, user_id, org_id = await make_user()
+    cookies = (await sign_in(server, username, PASSWORD)).cookies
+    tabs = [ChatClient(server, cookies), ChatClient(server, cookies)]
+    for tab in tabs:
+        await tab.connect()
+        await tab.next_message("signed in as")
+    try:
+        push = await job_alert(user_id, org_id)
+        await publish_alert(user_id, push)
+        await publish_alert(user_id, push)  # a repeated push changes nothing
+        await asyncio.sleep(1.5)
+        shown = [m for tab in tabs for m in _alerts_in(_drain(tab.messages))]
+        assert len(shown) == 1
+        card = shown[0]["output"]
+        assert "**New job for you: Data Engineer**" in card and "Acme · Berlin" in card
+        assert "score 82%" in card and "Has: Python, SQL" in card
+        assert "Missing (required): Airflow" in card and "Missing (preferred)" not in card
+        assert "(https://jobs.example.org/data-engineer)" in card
+        buttons = [a for tab in tabs for a in tab.actions if a["forId"] == shown[0]["id"]]
+        assert [(b["name"], b["payload"]) for b in buttons] == [
+            ("alert_match", {"job_id": push["job_id"]})
+        ]
+        assert await alert_delivered_at(push["notification_id"]) is not None
+    finally:
+        for tab in tabs:
+            await tab.close()
+
+
+async def test_a_job_alert_waits_for_the_next_visit_unless_the_job_is_withdrawn(
+    server: Server, db: None
+) -> None:
+    username, user_id, org_id = await make_user()
+    _, other_id, _ = await make_user()
+    cookies = (await sign_in(server, username, PASSWORD)).cookies
+    waiting = await job_alert(user_id, org_id)
+    withdrawn = await job_alert(user_id, org_id, published=False)
+    for push in (waiting, withdrawn):
+        await publish_alert(user_id, push)  # nobody is connected
+    await publish_alert(other_id, waiting)  # another user's channel: not theirs to show
+    await asyncio.sleep(1.0)
+    assert await alert_delivered_at(waiting["notification_id"]) is None
+
+    visit = ChatClient(server, cookies)
+    await visit.connect()
+    try:
+        await visit.next_message("New job for you: Data Engineer")
+        await asyncio.sleep(1.0)
+        assert _alerts_in(_drain(visit.messages)) == []  # the withdrawn job's is not shown
+        assert await alert_delivered_at(waiting["notification_id"]) is not None
+    finally:
+        await visit.close()
+
+
+REPORT_RESUME = (
+    "Lee Chan\nData analyst, 3 years.\nExperience\nData Analyst, Initech (2021 - 2024)\n"
+    "- Built dashboards in SQL and Python for 40 managers\nSkills: SQL, Python, Excel\n"
+)
+REPORT_JOB = {
+    "title": "Data Engineer",
+    "company": "Acme",
+    "description": "Pipelines. Required: Python, SQL, Airflow. Preferred: Kafka.",
+    "required_skills": ["Python", "SQL", "Airflow"],
+    "preferred_skills": ["Kafka"],
+}
+
+
+async def test_a_candidate_asks_for_their_report_and_gets_the_pdf_and_the_chart(
+    server: Server, db: None
+) -> None:
+    client = await _candidate_with_a_resume(server)
+    try:
+        await client.say("Download my report")
+        answer = await client.next_message("Here is your report")
+        assert "Data Engineer" in answer["output"] and "Airflow" in answer["output"]
+        await _check_report_elements(client, answer["id"])
+    finally:
+        await client.close()
+
+
+async def test_a_report_made_in_the_background_arrives_when_ready(server: Server, db: None) -> None:
+    client = await _candidate_with_a_resume(server)
+    try:
+        await client.say("Prepare my report in the background")
+        await client.next_message("being prepared in the background")
+        # The server's report worker makes it; its notify worker tells this session.
+        ready = await client.next_message("Your report is ready.")
+        await asyncio.sleep(0.2)  # the action follows its message
+        (button,) = [a for a in client.actions if a["forId"] == ready["id"]]
+        assert button["name"] == "view_result" and button["label"] == "Get the report"
+        async with httpx.AsyncClient(base_url=server.base_url, cookies=client.cookies) as http:
+            clicked = await http.post(
+                "/chat/project/action", json={"sessionId": client.session_id, "action": button}
+            )
+        assert clicked.status_code == 200, clicked.text
+        delivered = await client.next_message("Here is your report: the PDF")
+        await _check_report_elements(client, delivered["id"])
+    finally:
+        await client.close()
+
+
+async def _candidate_with_a_resume(server: Server) -> ChatClient:
+    """A signed-in candidate whose resume matches one published job, connected."""
+    username, _, _ = await make_user()
+    async with session_scope() as session:
+        employer = await create_api_key(session, "acme", "employer")
+        candidate = await create_api_key(session, "public", "candidate", username=username)
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=60) as http:
+        job = await http.post(
+            "/api/v1/jobs", json=REPORT_JOB, headers={"Authorization": f"Bearer {employer}"}
+        )
+        assert job.status_code == 201, job.text
+        resume = await http.post(
+            "/api/v1/resumes",
+            files={"file": ("cv.txt", REPORT_RESUME.encode(), "text/plain")},
+            headers={"Authorization": f"Bearer {candidate}"},
+        )
+        assert resume.status_code == 201, resume.text
+    client = ChatClient(server, (await sign_in(server, username, PASSWORD)).cookies)
+    await client.connect()
+    await client.next_message("signed in as")
+    return client
+
+
+async def _check_report_elements(client: ChatClient, message_id: str) -> None:
+    """The message carries the PDF (a file) and the chart (an inline SVG image), and both
+    download from the chat with the user's cookie."""
+    from pypdf import PdfReader
+
+    for _ in range(50):  # elements follow their message
+        if sum(e["forId"] == message_id for e in client.elements) >= 2:
+            break
+        await asyncio.sleep(0.1)
+    by_type = {e["type"]: e for e in client.elements if e["forId"] == message_id}
+    assert set(by_type) == {"file", "image"}
+    assert by_type["file"]["mime"] == "application/pdf"
+    assert by_type["image"]["mime"] == "image/svg+xml"
+    assert by_type["image"]["display"] == "inline"
+    async with httpx.AsyncClient(base_url=client.server.base_url, cookies=client.cookies) as http:
+        files = {
+            kind: await http.get(
+                f"/chat/project/file/{element['chainlitKey']}",
+                params={"session_id": client.session_id},
+            )
+            for kind, element in by_type.items()
+        }
+    reader = PdfReader(io.BytesIO(files["file"].content))
+    text = " ".join(page.extract_text() or "" for page in reader.pages)
+    for section in ("Resume critique", "Top job matches", "Skill gap", "Rewrite history"):
+        assert section in text
+    chart = files["image"].text
+    assert chart.startswith("<svg") and "Airflow" in chart and "you have it" in chart
