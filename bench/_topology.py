@@ -5,6 +5,7 @@ on it with the same environment its processes have (used by tests/deploy and ben
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 from collections.abc import Mapping
@@ -66,7 +67,9 @@ class LocalTopology:
             timeout=300,
         )
         if run.returncode != 0 and command != "status":
-            raise RuntimeError(f"local.sh {command} failed:\n{run.stdout}\n{run.stderr}")
+            raise RuntimeError(
+                f"local.sh {command} failed:\n{run.stdout}\n{run.stderr}{_log_tails(run.stderr)}"
+            )
         return run.stdout
 
     def _clean_env(self) -> dict[str, str]:
@@ -85,6 +88,17 @@ class LocalTopology:
 
     def status(self) -> str:
         return self._local_sh("status")
+
+    def restart(self, *names: str) -> str:
+        """Stop (if running) and start again the named processes (`redis`, `chroma`, a
+        service, `worker-KIND-N`) with the same command, port and data."""
+        return self._local_sh("restart", *names)
+
+    def pid(self, name: str) -> int:
+        return int((self.run_dir / "pids" / f"{name}.pid").read_text())
+
+    def redis_url(self) -> str:
+        return self.settings_env()["CLEARVIEW_REDIS_URL"]
 
     def settings_env(self) -> dict[str, str]:
         """The environment every process of the topology runs with (topology.env)."""
@@ -125,6 +139,19 @@ class LocalTopology:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
             )
+
+
+def _log_tails(message: str, lines: int = 30) -> str:
+    """The last lines of each log a local.sh error points at ("see <dir>/logs/x.log"): the
+    run dir may be gone by the time someone reads the failure."""
+    tails = []
+    for name in re.findall(r"see (\S+\.log)", message):
+        try:
+            tail = Path(name).read_text(errors="replace").splitlines()[-lines:]
+        except OSError:
+            continue
+        tails.append(f"\n--- {name}\n" + "\n".join(tail))
+    return "".join(tails)
 
 
 def topology_processes(run_dir: Path, pids: list[int]) -> list[int]:

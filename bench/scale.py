@@ -118,9 +118,6 @@ class Bench:
         self.database = database
         self.pg_dsn = f"host=127.0.0.1 user=postgres dbname={database}"
 
-    def pid_of(self, name: str) -> int:
-        return int((self.topo.run_dir / "pids" / f"{name}.pid").read_text())
-
     def pg_counters(self) -> tuple[int, int]:
         with psycopg.connect(self.pg_dsn, autocommit=True) as conn:
             conn.execute("select pg_stat_clear_snapshot()")
@@ -208,8 +205,8 @@ async def measure(
             async with asyncio.timeout(300):
                 await bench.wait_all(await bench.submit(http, key, resume_ids, workers * 4))
             watched = [p.pid for p in procs]
-            services = [bench.pid_of("jobs"), bench.pid_of("resumes")]
-            chroma, redis = bench.pid_of("chroma"), bench.pid_of("redis")
+            services = [bench.topo.pid("jobs"), bench.topo.pid("resumes")]
+            chroma, redis = bench.topo.pid("chroma"), bench.topo.pid("redis")
             groups = [watched, services, [chroma], [redis]]
             cpu0 = [cpu_seconds(group) for group in groups]
             pg0 = bench.pg_counters()

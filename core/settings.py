@@ -91,6 +91,9 @@ class Settings(BaseSettings):
 
     stream_max_deliveries: int = Field(5, ge=1, description="deliveries before dead-letter")
     stream_claim_idle_ms: int = Field(30_000, ge=100, description="idle time before reclaim")
+    stream_concurrency: int = Field(
+        1, ge=1, description="stream entries one worker process handles at once, per stream"
+    )
 
     webhook_max_attempts: int = Field(8, ge=1, le=50, description="attempts before giving up")
     webhook_backoff_base_s: float = Field(
@@ -108,11 +111,26 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(10 * 1024 * 1024, ge=1024)
     upload_max_pages: int = Field(50, ge=1)
     rate_limit_per_minute: int = Field(600, ge=1)
+    api_key_cache_ttl_s: float = Field(
+        5.0,
+        ge=0,
+        description="how long a process trusts a key it authenticated; a key revoked in "
+        "another process stops working within this time; 0: check the database every time",
+    )
+    job_read_cache_ttl_s: float = Field(
+        30.0,
+        ge=0,
+        description="longest time a process serves a cached job read; changes are normally "
+        "seen at once through Redis, this bounds a change no process heard of; 0: no cache",
+    )
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     log_level: str = "INFO"
     log_json: bool = False
+    otel_endpoint: str | None = Field(
+        None, description="OTLP/HTTP traces endpoint; unset: no tracing (core/tracing.py)"
+    )
 
     @field_validator("database_url")
     @classmethod

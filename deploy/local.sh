@@ -6,6 +6,10 @@
 #   deploy/local.sh start  [options]   start everything, wait for /healthz, print the ports
 #   deploy/local.sh status [options]   what runs (pid, port, health)
 #   deploy/local.sh stop   [options]   SIGTERM everything, wait, SIGKILL leftovers
+#   deploy/local.sh restart NAME... [options]
+#                                      stop (if it runs) and start again one process each:
+#                                      redis, chroma, a service, or worker-KIND-N; same
+#                                      command, port and data, waits until it answers
 #
 # Options (each also read from the environment variable in brackets):
 #   --run-dir DIR          pids, logs, data, env file   [CLEARVIEW_LOCAL_RUN_DIR, ./data/local-topology]
@@ -32,7 +36,7 @@ STOP_GRACE_S="${CLEARVIEW_LOCAL_STOP_GRACE_S:-20}"
 START_TIMEOUT_S="${CLEARVIEW_LOCAL_START_TIMEOUT_S:-120}"
 
 usage() {
-    sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 
@@ -50,8 +54,9 @@ die() {
 # --- options -----------------------------------------------------------------------------
 
 COMMAND="${1:-}"
+RESTART_NAMES=()
 case "$COMMAND" in
-    start | stop | status) shift ;;
+    start | stop | status | restart) shift ;;
     -h | --help | help) usage 0 ;;
     *) usage 2 ;;
 esac
@@ -76,9 +81,15 @@ while [ $# -gt 0 ]; do
         --services) SERVICES="$2"; shift 2 ;;
         --own-redis) OWN_REDIS=1; shift ;;
         -h | --help) usage 0 ;;
-        *) die "unknown option $1 (see --help)" ;;
+        -*) die "unknown option $1 (see --help)" ;;
+        *)
+            [ "$COMMAND" = restart ] || die "unexpected argument $1 (see --help)"
+            RESTART_NAMES+=("$1")
+            shift
+            ;;
     esac
 done
+[ "$COMMAND" != restart ] || [ ${#RESTART_NAMES[@]} -gt 0 ] || die "restart what? (see --help)"
 CHROMA_PORT="${CHROMA_PORT:-$BASE_PORT}"
 mkdir -p "$RUN_DIR"
 RUN_DIR="$(cd "$RUN_DIR" && pwd)"
@@ -195,43 +206,33 @@ cmd_start() {
     set +a
 
     if [ "$OWN_REDIS" = 1 ]; then
-        local redis_port="${CLEARVIEW_REDIS_URL##*:}"
-        redis_port="${redis_port%%/*}"
-        mkdir -p "$RUN_DIR/redis"
-        echo "redis   private redis-server on :$redis_port (AOF on)"
-        launch redis "${REDIS_SERVER:-redis-server}" --bind 127.0.0.1 --port "$redis_port" \
-            --dir "$RUN_DIR/redis" --appendonly yes --save ""
-        local deadline=$((SECONDS + 20))
-        until "$BIN/python" -c "import redis, sys; redis.Redis(port=$redis_port).ping()" 2>/dev/null; do
-            alive "$PIDS/redis.pid" || die "redis exited; see $LOGS/redis.log"
-            [ "$SECONDS" -lt "$deadline" ] || die "redis did not answer"
-            sleep 0.2
-        done
+        echo "redis   private redis-server on :$(redis_port) (AOF on)"
+        launch_named redis
+        wait_redis
     fi
 
     echo "chroma  server on :$CHROMA_PORT"
-    launch chroma "$BIN/chroma" run --path "$RUN_DIR/chroma" --host 127.0.0.1 --port "$CHROMA_PORT"
+    launch_named chroma
 
     ensure_database
     echo "migrate $CLEARVIEW_DATABASE_URL" | sed 's#//[^@/]*@#//***@#'
     "$BIN/clearview" db upgrade >>"$LOGS/migrate.log" 2>&1 || die "migration failed; see $LOGS/migrate.log"
     wait_http chroma "http://127.0.0.1:$CHROMA_PORT/api/v2/heartbeat"
 
-    local service port
+    local service
     for service in $SERVICES; do
-        port="$(service_port "$service")"
-        echo "serve   $service on :$port"
-        launch "$service" "$BIN/clearview" serve "$service" --host 127.0.0.1 --port "$port" --no-demo
+        echo "serve   $service on :$(service_port "$service")"
+        launch_named "$service"
     done
     local worker i count
-    for worker in outbox index match rewrite notify webhooks; do
+    for worker in outbox index match rewrite report notify webhooks; do
         case "$worker" in
             match) count="$MATCH_WORKERS" ;;
             rewrite) count="$REWRITE_WORKERS" ;;
             *) count=1 ;;
         esac
         for ((i = 1; i <= count; i++)); do
-            launch "worker-$worker-$i" "$BIN/clearview" worker "$worker"
+            launch_named "worker-$worker-$i"
         done
         echo "worker  $worker x$count"
     done
@@ -240,6 +241,74 @@ cmd_start() {
     done
     STARTING=0
     echo "up: logs in $LOGS; env in $ENV_FILE"
+}
+
+redis_port() {
+    local port="${CLEARVIEW_REDIS_URL##*:}"
+    echo "${port%%/*}"
+}
+
+launch_named() {
+    # launch_named NAME: the one command each process of the topology runs (start and
+    # restart share it, so a restarted process gets the same port, data and settings).
+    local name="$1"
+    case "$name" in
+        redis)
+            mkdir -p "$RUN_DIR/redis"
+            launch redis "${REDIS_SERVER:-redis-server}" --bind 127.0.0.1 --port "$(redis_port)" \
+                --dir "$RUN_DIR/redis" --appendonly yes --save ""
+            ;;
+        chroma)
+            launch chroma "$BIN/chroma" run --path "$RUN_DIR/chroma" --host 127.0.0.1 --port "$CHROMA_PORT"
+            ;;
+        worker-*-*)
+            local kind="${name#worker-}"
+            launch "$name" "$BIN/clearview" worker "${kind%-*}"
+            ;;
+        *)
+            launch "$name" "$BIN/clearview" serve "$name" --host 127.0.0.1 \
+                --port "$(service_port "$name")" --no-demo
+            ;;
+    esac
+}
+
+wait_redis() {
+    local deadline=$((SECONDS + 20))
+    until "$BIN/python" -c "import redis; redis.Redis(port=$(redis_port)).ping()" 2>/dev/null; do
+        alive "$PIDS/redis.pid" || die "redis exited; see $LOGS/redis.log"
+        [ "$SECONDS" -lt "$deadline" ] || die "redis did not answer"
+        sleep 0.2
+    done
+}
+
+cmd_restart() {
+    [ -f "$ENV_FILE" ] || die "nothing started in $RUN_DIR"
+    set -a
+    # shellcheck disable=SC1090
+    . "$ENV_FILE"
+    set +a
+    BASE_PORT="$CLEARVIEW_LOCAL_BASE_PORT"
+    CHROMA_PORT="${CLEARVIEW_CHROMA##*:}"
+    local name
+    for name in "${RESTART_NAMES[@]}"; do
+        case "$name" in
+            redis)
+                # Only a private Redis is ours to restart, never a shared one.
+                [ -e "$PIDS/redis.pid" ] || die "no private redis in $RUN_DIR (started without --own-redis)"
+                ;;
+            chroma | worker-*-*) ;;
+            *) service_port "$name" >/dev/null ;;
+        esac
+        echo "restart $name"
+        [ -e "$PIDS/$name.pid" ] && stop_group "$PIDS/$name.pid"
+        launch_named "$name"
+        case "$name" in
+            redis) wait_redis ;;
+            chroma) wait_http chroma "http://127.0.0.1:$CHROMA_PORT/api/v2/heartbeat" ;;
+            worker-*) ;;
+            *) wait_http "$name" "http://127.0.0.1:$(service_port "$name")/healthz" ;;
+        esac
+    done
 }
 
 cmd_status() {
@@ -316,4 +385,5 @@ case "$COMMAND" in
     start) cmd_start ;;
     stop) cmd_stop ;;
     status) cmd_status ;;
+    restart) cmd_restart ;;
 esac

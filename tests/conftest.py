@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -38,6 +39,35 @@ def _default_redis_url() -> str:
 
 
 REDIS_URL = os.environ.get("CLEARVIEW_TEST_REDIS_URL") or _default_redis_url()
+
+
+_SESSION_STARTED = time.time()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Show the figures the topology tests wrote in this run (chaos p95, load latency):
+    under xdist a test's own output is not shown, and CI should report them."""
+    folder = Path(__file__).resolve().parents[1] / "test-artifacts" / "deploy"
+    for report in sorted(folder.glob("*.txt")):
+        if report.stat().st_mtime >= _SESSION_STARTED:
+            terminalreporter.write_sep("-", f"test-artifacts/deploy/{report.name}")
+            terminalreporter.write_line(report.read_text().rstrip())
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep `--dist loadgroup` grouping on pytest 9.2: xdist names an item's group by
+    rewriting `item._nodeid`, which pytest no longer reads (pytest-xdist#1386), so every
+    `xdist_group` was silently ignored and grouped tests ran side by side. Carry the
+    rewritten id over to the one pytest reads; a no-op where xdist's rewrite still works."""
+    try:
+        from _pytest.nodeid import coerce_node_id
+    except ImportError:  # pytest < 9.2 reads `_nodeid` itself
+        return
+    for item in items:
+        rewritten = item.__dict__.get("_nodeid")
+        if isinstance(rewritten, str) and rewritten != item.nodeid:
+            item._id = coerce_node_id(rewritten)  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="session")

@@ -17,15 +17,17 @@ through the outbox, in one transaction.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 
 import httpx
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.gateway.delivery import new_client, send
-from api.gateway.service import delivery_service
+from api.gateway.service import Attempt, delivery_service
 from core import bus
 from core.db import session_scope
+from core.logging import correlated
 from core.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -41,27 +43,43 @@ def make_handler(client: httpx.AsyncClient) -> bus.Handler:
             attempt = await delivery_service.prepare(session, delivery_id)
         if attempt is None:
             return
-        settings = get_settings()
-        outcome = await send(
-            client,
-            attempt.url,
-            attempt.secrets,
-            attempt.webhook_id,
-            attempt.body,
-            allow_private=settings.webhooks_allow_private,
-            timeout_s=settings.webhook_timeout_s,
-        )
-        # A crash here re-sends the same webhook-id once the entry is reclaimed: at least
-        # once, and receivers deduplicate on the id.
-        async with session_scope() as session:
-            await delivery_service.record(session, attempt, outcome)
-        log.info(
-            "webhook %s attempt: %s",
-            attempt.webhook_id,
-            outcome.status_code if outcome.error is None else outcome.error,
-        )
+        # The task behind the event (if any) follows it through every process's logs.
+        with correlated(task_of(attempt.body) or attempt.webhook_id):
+            await deliver(client, attempt)
 
     return handle
+
+
+async def deliver(client: httpx.AsyncClient, attempt: Attempt) -> None:
+    settings = get_settings()
+    outcome = await send(
+        client,
+        attempt.url,
+        attempt.secrets,
+        attempt.webhook_id,
+        attempt.body,
+        allow_private=settings.webhooks_allow_private,
+        timeout_s=settings.webhook_timeout_s,
+    )
+    # A crash here re-sends the same webhook-id once the entry is reclaimed: at least
+    # once, and receivers deduplicate on the id.
+    async with session_scope() as session:
+        await delivery_service.record(session, attempt, outcome)
+    log.info(
+        "webhook %s attempt: %s",
+        attempt.webhook_id,
+        outcome.status_code if outcome.error is None else outcome.error,
+    )
+
+
+def task_of(body: bytes) -> str | None:
+    """The task id in an event body (`data.task_id`), for log correlation only."""
+    try:
+        data = json.loads(body).get("data")
+    except (ValueError, AttributeError):
+        return None
+    task_id = data.get("task_id") if isinstance(data, dict) else None
+    return task_id if isinstance(task_id, str) else None
 
 
 async def schedule_retries(stop: asyncio.Event) -> None:
