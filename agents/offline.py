@@ -133,6 +133,36 @@ INTENTS: tuple[Intent, ...] = (
         ),
         ("My report", "Download my report", "Give me my career report as a PDF"),
     ),
+    # contact requests: before visibility ("allow ... contact") and candidate searches
+    Intent(
+        "answer_contact_request",
+        _rx(
+            r"\b(accept|agree|allow|approve|say yes|consent|decline|refuse|reject|deny|"
+            r"withdraw|revoke|say no)\b.*\bcontact",
+            r"\b(they|employer|company)\b.*\b(may|can)\b.*\bcontact me\b",
+        ),
+        ("Accept the contact request", "Decline the contact request", "Yes, they may contact me"),
+    ),
+    Intent(
+        "get_contact_requests",
+        _rx(
+            r"\bcontact requests?\b",
+            r"\bwho\b.*\b(wants?|asked|would like)\b.*\bcontact\b",
+        ),
+        ("Who wants to contact me?", "My contact requests"),
+    ),
+    Intent(
+        "request_contact",
+        _rx(
+            r"\b(ask|request|reach out|get in touch|contact)\b.*\b(candidate|applicant|them|#\d)",
+            r"\b(may|can) we contact\b",
+        ),
+        (
+            "Ask candidate 1 if we may contact them",
+            "Request contact with the top candidate",
+            "Can we contact the second applicant?",
+        ),
+    ),
     Intent(
         "set_visibility",
         _rx(
@@ -575,6 +605,45 @@ def _shortlist_args(turn: Turn) -> dict[str, Any]:
     return {"job": job} | _background(turn)
 
 
+_DECLINE_RE = re.compile(r"\b(decline|refuse|reject|deny|withdraw|revoke|say no|not)\b", re.I)
+
+
+def _answer_contact_args(turn: Turn) -> dict[str, Any]:
+    """Accept or decline; which request: by rank or company in the listed ones, else the
+    most recent pending (the tool's default)."""
+    args: dict[str, Any] = {"accept": not _DECLINE_RE.search(turn.user)}
+    listed = (turn.latest("get_contact_requests") or {}).get("requests", [])
+    named = [
+        r for r in listed if r.get("company") and str(r["company"]).lower() in turn.user.lower()
+    ]
+    chosen = named[0] if named else _pick_listed(turn.user, listed, "id")
+    if chosen:
+        args["request_id"] = str(chosen["id"])
+    return args
+
+
+def _request_contact_args(turn: Turn) -> dict[str, Any]:
+    """The candidate by id (one of the listed ones) or rank; the job named, else the one
+    whose candidates were listed last."""
+    listed = turn.latest("find_candidates", "compare_candidates") or {}
+    rows = [*listed.get("matches", []), *listed.get("candidates", [])]
+    known = {str(v) for m in rows for v in (m.get("candidate_id"), m.get("resume_id")) if v}
+    ids = _ID_RE.findall(turn.user)
+    candidate = next((i for i in ids if i in known), None)
+    if candidate is None:
+        ranks = [r for r in ordinals(turn.user) if r > 0]
+        ranks = ranks or [int(n) for n in re.findall(r"\b(\d{1,2})\b", turn.user)]
+        candidate = str(ranks[0]) if ranks else "1"
+    job_ids = [i for i in ids if i != candidate]
+    if job_ids:
+        job = job_ids[0]
+    elif listed.get("job") and not (_QUOTED_RE.search(turn.user) or _FOR_JOB_RE.search(turn.user)):
+        job = str(listed["job"]["id"])
+    else:
+        job = _job_for_employer(turn)
+    return {"job": job, "candidate": candidate}
+
+
 ArgFiller = Callable[[Turn], dict[str, Any]]
 
 
@@ -630,6 +699,8 @@ ARGUMENTS: dict[str, ArgFiller] = {
     "get_my_report": _background,
     "get_shortlist_report": _shortlist_args,
     "get_funnel_report": lambda t: {"days": _days(t)} | _background(t),
+    "answer_contact_request": _answer_contact_args,
+    "request_contact": _request_contact_args,
 }
 
 
@@ -886,6 +957,44 @@ def _render_report(data: dict[str, Any]) -> str:
     )
 
 
+def _render_contact_requests(data: dict[str, Any]) -> str:
+    requests = data.get("requests") or []
+    if not requests:
+        return (
+            "No employer has asked to contact you yet. When one does, I ask you here first: "
+            "until you agree they see only your skills and scores, under a pseudonym."
+        )
+    lines = ["Employers who asked to contact you:"]
+    for rank, r in enumerate(requests, 1):
+        lines.append(
+            f"{rank}. {r.get('company') or 'An employer'}, for {r.get('job_title')}: {r.get('status')}"
+        )
+    lines.append(
+        'Say e.g. "accept the first contact request" or "decline the first contact request".'
+    )
+    return "\n".join(lines)
+
+
+def _render_contact_answer(data: dict[str, Any]) -> str:
+    request = data.get("request") or {}
+    who = request.get("company") or "The employer"
+    if request.get("status") == "accepted":
+        return f"Done: {who} can now see the e-mail address on your resume. You can withdraw it any time."
+    return f"Done: you stay anonymous to {who}."
+
+
+def _render_contact_asked(data: dict[str, Any]) -> str:
+    request = data.get("request") or {}
+    who = f"candidate {str(request.get('candidate_id'))[:8]} (#{data.get('rank')})"
+    if data.get("status") == "asked":
+        return (
+            f"Done: I asked {who} whether you may contact them about {request.get('job_title')}. "
+            "They answer in their own chat; you will be told here, and if they agree their "
+            "e-mail address appears in the job's shortlist."
+        )
+    return f"You asked {who} before; their answer: {request.get('status')}."
+
+
 RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "find_matching_jobs": _render_jobs,
     "explain_match": _render_explain,
@@ -913,16 +1022,21 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "get_my_report": _render_report,
     "get_shortlist_report": _render_report,
     "get_funnel_report": _render_report,
+    "get_contact_requests": _render_contact_requests,
+    "answer_contact_request": _render_contact_answer,
+    "request_contact": _render_contact_asked,
 }
 
 HELP = {
     "candidate": "I can read and critique your resume, find jobs that match it (with reasons), "
     "explain a match and how to close the gap, tailor your resume for a job, show/accept/reject "
     "a rewrite, send you alerts about new matching jobs, give you your report as a PDF, set "
-    "whether employers can find you, and delete your data. What would you like?",
+    "whether employers can find you, answer employers who ask to contact you, and delete your "
+    "data. What would you like?",
     "employer": "I can create or update a job from a description you paste, list your jobs, find "
-    "opted-in candidates for a job, compare two candidates, show your hiring funnel, and give "
-    "you a blind shortlist or a funnel report as a PDF. What would you like?",
+    "opted-in candidates for a job, compare two candidates, ask a candidate whether you may "
+    "contact them, show your hiring funnel, and give you a blind shortlist or a funnel report "
+    "as a PDF. What would you like?",
 }
 
 

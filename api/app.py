@@ -37,6 +37,7 @@ SERVICES: dict[str, list[str]] = {
     "resumes": [
         "api.resumes.endpoints:router",
         "api.alerts.endpoints:router",
+        "api.contacts.endpoints:router",
         "api.tasks.endpoints:resume_router",
         "api.tasks.endpoints:router",
     ],

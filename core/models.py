@@ -324,6 +324,40 @@ class JobAlertDelivery(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+class ContactStatus(StrEnum):
+    pending = "pending"
+    accepted = "accepted"
+    declined = "declined"
+
+
+class ContactRequest(IdMixin, Base):
+    """An employer's request to contact a candidate about one of its jobs.
+
+    Blind shortlists show the employer's organisation a candidate's contact details only
+    once the candidate accepted a request of that organisation (or consented to every
+    employer on their profile); the candidate answers in their chat, and can take an
+    answer back. One request per job and candidate: asking again returns the same one.
+    """
+
+    __tablename__ = "contact_requests"
+    __table_args__ = (
+        UniqueConstraint("job_id", "candidate_id"),
+        Index("ix_contact_requests_org_candidate", "org_id", "candidate_id"),
+    )
+
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
+    candidate_id: Mapped[str] = mapped_column(
+        ForeignKey("candidate_profiles.id", ondelete="CASCADE"), index=True
+    )
+    # The employer user who asked: told of the answer in their chat.
+    requested_by: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    status: Mapped[ContactStatus] = mapped_column(
+        _enum(ContactStatus), default=ContactStatus.pending
+    )
+    answered_at: Mapped[datetime | None]
+
+
 class WebhookSubscription(IdMixin, Base):
     __tablename__ = "webhook_subscriptions"
 

@@ -108,9 +108,22 @@ async def update_job(
     return output({"status": "updated", "job": _summary(updated)})
 
 
-async def _ranked(services: ServiceClient, job: dict[str, Any], top_k: int) -> list[dict[str, Any]]:
+async def ranked_candidates(
+    services: ServiceClient, job: dict[str, Any], top_k: int
+) -> list[dict[str, Any]]:
     result = await services.post("/api/v1/match/candidates", {"job_id": job["id"], "top_k": top_k})
     return list(result["matches"])
+
+
+def pick_ranked(ranked: list[dict[str, Any]], ref: str) -> dict[str, Any]:
+    """One of a job's ranked candidates, by rank (1, 2, ...), candidate id or resume id."""
+    ref = str(ref).strip().lstrip("#")
+    if ref.isdigit() and 1 <= int(ref) <= len(ranked):
+        return {"rank": int(ref), **ranked[int(ref) - 1]}
+    for rank, match in enumerate(ranked, 1):
+        if ref in (match.get("resume_id"), match.get("candidate_id")):
+            return {"rank": rank, **match}
+    raise ServiceError(404, f"candidate {ref!r} is not among this job's opted-in candidates")
 
 
 @tool(response_format="content_and_artifact")
@@ -126,7 +139,7 @@ async def find_candidates(job: str, runtime: Runtime, top_k: int = 5) -> ToolOut
     """
     services = runtime.context.services
     found = await resolve_job(services, job)
-    matches = await _ranked(services, found, max(1, min(int(top_k), 20)))
+    matches = await ranked_candidates(services, found, max(1, min(int(top_k), 20)))
     return output({"job": _summary(found), "matches": matches})
 
 
@@ -144,18 +157,9 @@ async def compare_candidates(job: str, first: str, second: str, runtime: Runtime
     """
     services = runtime.context.services
     found = await resolve_job(services, job)
-    ranked = await _ranked(services, found, 100)
-
-    def pick(ref: str) -> dict[str, Any]:
-        ref = ref.strip().lstrip("#")
-        if ref.isdigit() and 1 <= int(ref) <= len(ranked):
-            return {"rank": int(ref), **ranked[int(ref) - 1]}
-        for rank, match in enumerate(ranked, 1):
-            if ref in (match.get("resume_id"), match.get("candidate_id")):
-                return {"rank": rank, **match}
-        raise ServiceError(404, f"candidate {ref!r} is not among this job's opted-in candidates")
-
-    return output({"job": _summary(found), "candidates": [pick(first), pick(second)]})
+    ranked = await ranked_candidates(services, found, 100)
+    chosen = [pick_ranked(ranked, first), pick_ranked(ranked, second)]
+    return output({"job": _summary(found), "candidates": chosen})
 
 
 @tool(response_format="content_and_artifact")

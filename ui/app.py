@@ -55,11 +55,14 @@ async def _call(
     path: str,
     *,
     files: dict[str, tuple[str, bytes, str]] | None = None,
+    json: Any = None,
 ) -> Any:
     """A service call with the user's key; a refused key is forgotten (revoked or erased
     user), so the next call issues a fresh one or fails at sign-in."""
     try:
-        return await runtime.current().services(identity).request(method, path, files=files)
+        return (
+            await runtime.current().services(identity).request(method, path, files=files, json=json)
+        )
     except ServiceError as exc:
         if exc.status == 401:
             auth.forget_key(identity.user_id)
@@ -138,6 +141,8 @@ def _view(name: str, data: dict[str, Any]) -> tuple[str, list[cl.Action]] | None
             data.get("matches", []), "candidates", f"Opted-in candidates for {title}"
         )
         return text + "\n\n" + render.CANDIDATES_HINT, []
+    if name == "get_contact_requests" and data.get("requests"):
+        return render.contact_requests(data["requests"])
     if name == "show_rewrite" and data.get("version_id"):
         actions = (
             render.rewrite_actions(str(data["resume_id"]), str(data["version_id"]))
@@ -308,6 +313,40 @@ async def on_alert_match(action: cl.Action) -> None:
     prompt = render.alert_prompt(job_id)
     await cl.Message(content=prompt, type="user_message").send()
     await run_turn(await _identity(), prompt)
+
+
+@cl.action_callback(render.SHORTLIST)
+async def on_shortlist(action: cl.Action) -> None:
+    """The "Get the shortlist" button under a contact answer: the report, as if asked."""
+    job_id = str(action.payload.get("job_id", ""))
+    if not job_id:
+        return
+    prompt = render.shortlist_prompt(job_id)
+    await cl.Message(content=prompt, type="user_message").send()
+    await run_turn(await _identity(), prompt)
+
+
+@cl.action_callback(render.CONTACT_ANSWER)
+async def on_contact_answer(action: cl.Action) -> None:
+    """Agree / Decline under an employer's contact request: the answer, recorded by the
+    resumes service with the candidate's own key."""
+    identity = await _identity()
+    request_id = str(action.payload.get("request_id", ""))
+    accept = action.payload.get("accept") is True
+    try:
+        await _call(
+            identity,
+            "POST",
+            f"/api/v1/contact-requests/{request_id}/answer",
+            json={"accept": accept},
+        )
+    except ServiceError as exc:
+        await cl.Message(content=f"I could not record your answer: {exc.detail}").send()
+        return
+    for button in render.contact_actions(request_id):
+        button.forId = action.forId
+        await button.remove()
+    await cl.Message(content=render.CONTACT_DECIDED[accept]).send()
 
 
 async def _decide(action: cl.Action, verdict: Literal["accept", "reject"]) -> None:

@@ -4,7 +4,8 @@ The notify worker (`api.tasks.notify`) records a `Notification` row per finished
 publishes its ids on `cv:chat:<chat session id>`. The chat session id is the Chainlit
 session id of the conversation that asked (the tools send it as `chat_session_id`).
 A job alert belongs to no conversation: it is published on `cv:user:<user id>` and shown
-in any connected session of that user (as a job card with a "See how I match" button).
+in any connected session of that user (as a job card with a "See how I match" button);
+so are an employer's contact request (with Agree / Decline buttons) and its answer.
 
 Every UI process subscribes to `cv:chat:*` and `cv:user:*`; the one holding that session,
 while it is connected, shows the message (idle or not) with an action to view the result. Whoever
@@ -105,12 +106,26 @@ async def release(notification_id: str) -> None:
 
 
 async def send_notification(payload: Mapping[str, Any], kind: str | None = None) -> None:
-    """The message for a notification (a finished task, a job alert), in the current
-    Chainlit context."""
-    if (kind or payload.get("kind")) == render.JOB_ALERT:
+    """The message for a notification (a finished task, a job alert, a contact request
+    or its answer), in the current Chainlit context."""
+    kind = kind or payload.get("kind")
+    if kind == render.JOB_ALERT:
         await cl.Message(
             content=render.job_alert_card(payload),
             actions=render.alert_actions(str(payload.get("job_id") or "")),
+        ).send()
+        return
+    if kind == render.CONTACT_REQUEST:
+        await cl.Message(
+            content=render.contact_question(payload),
+            actions=render.contact_actions(str(payload.get("request_id") or "")),
+        ).send()
+        return
+    if kind == render.CONTACT_ANSWERED:
+        accepted = payload.get("status") == "accepted"
+        await cl.Message(
+            content=render.contact_answered(payload),
+            actions=render.shortlist_actions(str(payload.get("job_id"))) if accepted else [],
         ).send()
         return
     task_id = str(payload.get("task_id") or "")

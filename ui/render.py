@@ -28,6 +28,8 @@ REJECT = "reject_rewrite"
 VIEW = "view_result"
 STARTER = "starter"
 ALERT_MATCH = "alert_match"
+CONTACT_ANSWER = "contact_answer"
+SHORTLIST = "open_shortlist"
 
 MAX_SKILLS = 8
 
@@ -39,10 +41,12 @@ CAN_DO: dict[str, tuple[str, ...]] = {
         "rewrite it for one job, shown as a diff you accept or reject",
         "tell you when a new job matches you (job alerts), and give you your report as a PDF",
         "show you to employers, or hide you (your choice), and delete your data",
+        "ask you before an employer may contact you; you answer here",
     ),
     EMPLOYER: (
         "list your organisation's jobs, or create one from a pasted description",
         "find the best opted-in candidates for a job, with scores and reasons",
+        "ask a candidate whether you may contact them (they answer in their chat)",
         "compare two candidates side by side",
         "show your hiring funnel",
         "give you a blind shortlist for a job, or a funnel report, as a PDF with charts",
@@ -66,7 +70,10 @@ STARTERS: dict[str, tuple[tuple[str, str], ...]] = {
 
 
 JOBS_HINT = 'Next: "explain the first match" or "rewrite my resume for the first job".'
-CANDIDATES_HINT = 'Next: "compare 1 and 2". Candidates are shown by id only, never by name.'
+CANDIDATES_HINT = (
+    'Next: "compare 1 and 2", or "ask candidate 1 if we may contact them". '
+    "Candidates are shown by id only, never by name."
+)
 
 
 def starter_actions(role: str) -> list[cl.Action]:
@@ -276,6 +283,9 @@ TOOL_LABELS: dict[str, str] = {
     "get_my_report": "report",
     "get_shortlist_report": "shortlist report",
     "get_funnel_report": "funnel report",
+    "request_contact": "contact request",
+    "get_contact_requests": "contact requests",
+    "answer_contact_request": "contact answer",
 }
 
 
@@ -375,3 +385,102 @@ def report_element(name: str, got: Download) -> Element:
 def alert_prompt(job_id: str) -> str:
     """What the "See how I match" button asks the assistant, as if typed."""
     return f"Explain my match for job {job_id}"
+
+
+# --- contact requests -----------------------------------------------------------------
+
+CONTACT_REQUEST = "contact.request"
+CONTACT_ANSWERED = "contact.answered"
+
+
+def _plain(value: Any, fallback: str) -> str:
+    """Text an employer typed (a job title, a company), shown without any Markdown of
+    its own: it cannot turn into a link or a heading in the candidate's chat."""
+    text = re.sub(r"[\\`*_\[\]<>#|~]", "", str(value or ""))
+    text = re.sub(r"(?i)\b[a-z][a-z0-9+.-]*://", "", text).strip()  # no autolinks either
+    return text[:200] or fallback
+
+
+def contact_question(request: Mapping[str, Any]) -> str:
+    """An employer's contact request, as the candidate is asked it."""
+    who = _plain(request.get("company"), "An employer")
+    title = _plain(request.get("job_title"), "one of their jobs")
+    return (
+        f"**{who} would like to contact you** about their job: {title}.\n\n"
+        "If you agree, they see the e-mail address on your resume in their shortlists. "
+        "Until then they see only your skills and scores, under a pseudonym. "
+        'You can change your answer at any time ("my contact requests").'
+    )
+
+
+def contact_actions(request_id: str, who: str | None = None) -> list[cl.Action]:
+    """Agree and Decline (naming the employer when several are listed); ids derive from
+    the request, so one answer removes both."""
+    suffix = f": {_plain(who, 'employer')}" if who else ""
+    return [
+        cl.Action(
+            id=f"{CONTACT_ANSWER}-{verdict}-{request_id}",
+            name=CONTACT_ANSWER,
+            payload={"request_id": request_id, "accept": accept},
+            label=label + suffix,
+            tooltip=tooltip,
+            icon=icon,
+        )
+        for verdict, accept, label, tooltip, icon in (
+            ("yes", True, "Agree", "Let this employer see your e-mail address", "check"),
+            ("no", False, "Decline", "Stay anonymous to this employer", "x"),
+        )
+    ]
+
+
+def contact_requests(requests: Iterable[Mapping[str, Any]]) -> tuple[str, list[cl.Action]]:
+    """The candidate's contact requests, with Agree / Decline for those still open."""
+    rows = list(requests)
+    lines = ["**Employers who asked to contact you**", ""]
+    actions: list[cl.Action] = []
+    for rank, r in enumerate(rows, 1):
+        who = _plain(r.get("company"), "An employer")
+        title = _plain(r.get("job_title"), "a job")
+        lines.append(f"{rank}. {who}, for {title}: {r.get('status')}")
+        if r.get("status") == "pending":
+            actions += contact_actions(str(r.get("id")), who if len(rows) > 1 else None)
+    return "\n".join(lines), actions
+
+
+def contact_answered(request: Mapping[str, Any]) -> str:
+    """What the candidate decided, as the employer who asked is told (no personal data:
+    the shortlist shows the contact)."""
+    title = _plain(request.get("job_title"), "your job")
+    candidate = str(request.get("candidate_id") or "")[:8]
+    if request.get("status") == "accepted":
+        return (
+            f"Candidate {candidate} agreed to be contacted about {title}: their e-mail "
+            "address is in the job's shortlist."
+        )
+    return (
+        f"Candidate {candidate} declined to be contacted about {title} (or withdrew "
+        "their consent): they stay anonymous in the shortlist."
+    )
+
+
+def shortlist_actions(job_id: str) -> list[cl.Action]:
+    return [
+        cl.Action(
+            name=SHORTLIST,
+            payload={"job_id": job_id},
+            label="Get the shortlist",
+            tooltip="The job's shortlist as a PDF, with the contacts candidates agreed to share",
+            icon="file-text",
+        )
+    ]
+
+
+def shortlist_prompt(job_id: str) -> str:
+    """What the "Get the shortlist" button asks the assistant, as if typed."""
+    return f"Shortlist report for job {job_id}"
+
+
+CONTACT_DECIDED = {
+    True: "Done: they can now see your e-mail address for this job.",
+    False: "Done: you stay anonymous to them.",
+}

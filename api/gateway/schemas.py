@@ -18,6 +18,8 @@ EVENT_TYPES: dict[str, str] = {
     "resume.parsed": "an uploaded resume is parsed and indexed; data: resume_id, version_id",
     "job.indexed": "a job is indexed for matching; data: job_id",
     "job.alert": "a new job matches a candidate's alert; data: candidate_id, job_id, score",
+    "contact.answered": "a candidate answered a contact request; data: request_id, job_id, "
+    "candidate_id, status (accepted: the shortlist shows their contact)",
     "task.failed": "any background task failed for good; data: task_id, kind, error",
     "chat.reply": "the assistant answered an inbound chat.message; data: conversation_id, reply",
 }

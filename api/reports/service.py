@@ -25,6 +25,7 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.contacts.service import accepted_for
 from api.deps import require_role
 from api.identity.schemas import Identity
 from api.jobs.repository import JobRepository
@@ -240,8 +241,8 @@ class ReportService:
         self, session: AsyncSession, identity: Identity, job_id: str
     ) -> ShortlistReport:
         """Opted-in candidates ranked for one of the caller's organisation's jobs, blind:
-        pseudonyms and ids only; a candidate who agreed to be contacted adds the e-mail
-        address of their resume, nothing more."""
+        pseudonyms and ids only; a candidate who agreed to be contacted by this
+        organisation adds the e-mail address of their resume, nothing more."""
         # `match_candidates` checks the tenant (404) before the role (403) and re-checks
         # opt-in in the database; the job row is then known to be the caller's.
         ranked = await match_service.match_candidates(
@@ -250,7 +251,7 @@ class ReportService:
         job = await JobRepository(session).get(identity.org_id, job_id)
         assert job is not None
         consenting = await self._consenting_emails(
-            session, {m.candidate_id: m.resume_id for m in ranked.matches}
+            session, identity.org_id, {m.candidate_id: m.resume_id for m in ranked.matches}
         )
         entries = [
             ShortlistEntry(
@@ -277,14 +278,17 @@ class ReportService:
 
     @staticmethod
     async def _consenting_emails(
-        session: AsyncSession, resumes: dict[str, str]
+        session: AsyncSession, org_id: str, resumes: dict[str, str]
     ) -> dict[str, str | None]:
-        """candidate id -> e-mail (or None) for the candidates who agreed to be contacted."""
+        """candidate id -> e-mail (or None) for the candidates who agreed to be contacted
+        by this organisation: they accepted one of its contact requests, or consent to
+        every employer on their profile."""
         out: dict[str, str | None] = {}
         repo = ResumeRepository(session)
+        accepted = await accepted_for(session, org_id, resumes)
         for candidate_id, resume_id in resumes.items():
             profile = await session.get(CandidateProfile, candidate_id)
-            if profile is None or not profile.contact_consent:
+            if profile is None or not (profile.contact_consent or candidate_id in accepted):
                 continue
             resume = await session.get(Resume, resume_id)
             version = (

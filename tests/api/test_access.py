@@ -160,6 +160,25 @@ async def _rewrite(
     return Rewrite(task_id, result.json()["version_id"])
 
 
+async def _contact_request(
+    client: httpx.AsyncClient, keys: dict[str, Key], candidate_id: str, job_id: str
+) -> str:
+    """org-a asks candidate_x (opted in for it) whether it may contact them."""
+    opened = await client.patch(
+        "/api/v1/candidates/me",
+        json={"open_to_employers": True},
+        headers=keys["candidate_x"].headers,
+    )
+    assert opened.status_code == 200, opened.text
+    asked = await client.post(
+        "/api/v1/contact-requests",
+        json={"job_id": job_id, "candidate_id": candidate_id},
+        headers=keys["employer_a"].headers,
+    )
+    assert asked.status_code == 201, asked.text
+    return str(asked.json()["id"])
+
+
 async def test_ids_of_other_tenants_answer_404(
     app: FastAPI,
     client: httpx.AsyncClient,
@@ -193,6 +212,7 @@ async def test_ids_of_other_tenants_answer_404(
     # The outsiders have objects of their own: their own parent object must not open the
     # owners' child objects either (a delivery is looked up within its subscription, a
     # version within its resume).
+    request_id = await _contact_request(client, keys, stored.candidate_id, job_id)
     theirs = await make_resume(keys["candidate_y"])
     their_subscription = await _subscribe(client, keys["admin_b"])
     crossed = {
@@ -209,6 +229,7 @@ async def test_ids_of_other_tenants_answer_404(
         "task_id": rewrite.task_id,
         "subscription_id": subscription.id,
         "delivery_id": delivery_id,
+        "request_id": request_id,
     }
     org_a, candidate_x = {"employer_a", "admin_a"}, {"candidate_x", "admin_public"}
     owners = {
@@ -220,6 +241,8 @@ async def test_ids_of_other_tenants_answer_404(
         "version_id": candidate_x,
         "candidate_id": candidate_x,
         "task_id": candidate_x,
+        # Seen by the candidate asked and the organisation asking (only the former answers).
+        "request_id": {"candidate_x", *org_a},
     }
     probed = 0
     for path, method, op in _operations(app):
@@ -285,6 +308,8 @@ async def test_ids_of_other_tenants_answer_404(
             select(WebhookSubscription.secrets).where(WebhookSubscription.id == subscription.id)
         )
     assert secrets == [subscription.secret]  # never rotated
+    asked = await client.get("/api/v1/contact-requests", headers=keys["employer_a"].headers)
+    assert [(r["id"], r["status"]) for r in asked.json()] == [(request_id, "pending")]
     # Only `emit` queued a webhook delivery: no replay was accepted.
     assert await count_rows(engine, OutboxEvent, OutboxEvent.stream == bus.WEBHOOKS) == 1
     assert (await client.get("/api/v1/me", headers=keys["employer_a"].headers)).status_code == 200

@@ -23,6 +23,7 @@ from api.identity.service import create_api_key, identity_service
 from api.tasks.notify import notify_task, user_channel
 from core.db import dispose_engines, session_scope
 from core.models import (
+    CandidateProfile,
     Job,
     Notification,
     Role,
@@ -460,3 +461,57 @@ async def _check_report_elements(client: ChatClient, message_id: str) -> None:
         assert section in text
     chart = files["image"].text
     assert chart.startswith("<svg") and "Airflow" in chart and "you have it" in chart
+
+
+async def test_a_contact_request_is_answered_in_the_candidates_chat(
+    server: Server, db: None
+) -> None:
+    """An employer asks (HTTP, their key); the candidate's open chat shows the question
+    with Agree / Decline; Agree records the answer, and the employer's chat is told."""
+    client = await _candidate_with_a_resume(server)
+    employer_name, _, _ = await make_user(Role.employer, org="acme")
+    async with session_scope() as session:
+        employer_key = await create_api_key(session, "acme", "employer", username=employer_name)
+    employer_chat = ChatClient(server, (await sign_in(server, employer_name, PASSWORD)).cookies)
+    await employer_chat.connect()
+    await employer_chat.next_message("signed in as")
+    headers = {"Authorization": f"Bearer {employer_key}"}
+    try:
+        async with httpx.AsyncClient(base_url=server.base_url, cookies=client.cookies) as http:
+            user_id = (await http.get("/chat/user")).json()["metadata"]["user_id"]
+            async with session_scope() as session:
+                profile = await session.scalar(
+                    select(CandidateProfile).where(CandidateProfile.user_id == user_id)
+                )
+                assert profile is not None
+                profile.open_to_employers = True
+            job = (
+                await http.get("/api/v1/jobs", params={"q": "Data Engineer"}, headers=headers)
+            ).json()["items"][0]
+            asked = await http.post(
+                "/api/v1/contact-requests",
+                json={"job_id": job["id"], "candidate_id": profile.id},
+                headers=headers,
+            )
+            assert asked.status_code == 201, asked.text
+            question = await client.next_message("would like to contact you")
+            assert "Acme" in question["output"] and "Data Engineer" in question["output"]
+            await asyncio.sleep(0.2)  # the actions follow their message
+            buttons = {a["label"]: a for a in client.actions if a["forId"] == question["id"]}
+            assert set(buttons) == {"Agree", "Decline"}
+            clicked = await http.post(
+                "/chat/project/action",
+                json={"sessionId": client.session_id, "action": buttons["Agree"]},
+            )
+            assert clicked.status_code == 200, clicked.text
+            await client.next_message("they can now see your e-mail address")
+            stored = await http.get("/api/v1/contact-requests", headers=headers)
+            assert [r["status"] for r in stored.json()] == ["accepted"]
+        told = await employer_chat.next_message("agreed to be contacted")
+        assert "Data Engineer" in told["output"]
+        await asyncio.sleep(0.2)
+        (button,) = [a for a in employer_chat.actions if a["forId"] == told["id"]]
+        assert button["name"] == "open_shortlist" and button["payload"] == {"job_id": job["id"]}
+    finally:
+        await client.close()
+        await employer_chat.close()

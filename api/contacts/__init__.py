@@ -1,0 +1,1 @@
+"""Contact requests: an employer asks to contact a candidate, the candidate answers."""
