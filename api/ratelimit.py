@@ -25,6 +25,9 @@ from core.settings import get_settings
 
 log = logging.getLogger(__name__)
 
+# Keys with a lease held in one process; beyond this the leases are dropped (and re-claimed).
+MAX_LEASES = 10_000
+
 
 @dataclass(frozen=True, slots=True)
 class Decision:
@@ -73,12 +76,13 @@ class InMemoryRateLimitStore:
             del self._windows[key]
 
 
-# INCR, and start the window on the first hit of it; one round trip, atomic on the server.
-# A counter left without a TTL (a PEXPIRE lost to a crash between the two writes cannot
-# happen in a script, but a manual SET could) gets one, so no key is limited forever.
+# INCRBY the hits claimed, and start the window on the first claim of it; one round trip,
+# atomic on the server. A counter left without a TTL (a PEXPIRE lost to a crash between the
+# two writes cannot happen in a script, but a manual SET could) gets one, so no key is
+# limited forever.
 _HIT_SCRIPT = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then
+local count = redis.call('INCRBY', KEYS[1], ARGV[2])
+if count == tonumber(ARGV[2]) then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
   return {count, tonumber(ARGV[1])}
 end
@@ -93,12 +97,29 @@ return {count, ttl}
 _HIT_SHA = hashlib.sha1(_HIT_SCRIPT.encode(), usedforsecurity=False).hexdigest()
 
 
+@dataclass(slots=True)
+class _Lease:
+    """Hits of a key's current window this process claimed in Redis and has not used."""
+
+    tokens: int
+    count: int  # the window's count in Redis when claimed, plus the tokens used since
+    ends_at: float  # the window's end, on this process's clock
+    next_size: int
+
+
 class RedisRateLimitStore:
     """Fixed windows in Redis, shared by every process that serves the same keys.
 
     Each key is one counter `<prefix><digest of the key>` expiring with its window, so
     Redis holds nothing for quiet keys and Retry-After is the counter's PTTL. The key is
     hashed: whatever a caller passes, no credential ends up in Redis key names.
+
+    A busy key does not cost a round trip per request: a process claims several hits at
+    once (INCRBY) and spends them locally. A claim is at most an eighth of what is left of
+    the window (and at most `max_lease`), so a process holds a few unused hits only while
+    the window is far from full; near the limit claims are single hits, exact across
+    processes. The first request of a window always claims one, and a process has one
+    claim per key in flight: concurrent requests wait for it and spend what it brought.
 
     When Redis does not answer (restarted, unreachable, slower than `timeout`) requests
     are allowed: a missed limit for a few seconds is better than refusing all traffic.
@@ -113,41 +134,92 @@ class RedisRateLimitStore:
         prefix: str = "cv:rl:",
         timeout: float = 1.0,
         retry_seconds: float = 1.0,
+        max_lease: int = 64,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.url = url  # None: the process's resolved Redis (`core.redis.get_redis`)
         self.prefix = prefix
         self._timeout = timeout
         self._retry_seconds = retry_seconds
+        self._max_lease = max_lease
         self._clock = clock
         self._down_until: float | None = None  # set while Redis is considered down
+        self._leases: dict[str, _Lease] = {}
+        self._claiming: dict[str, asyncio.Future[None]] = {}
 
     def redis_key(self, key: str) -> str:
         return self.prefix + hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
 
     async def hit(self, key: str, limit: int, window_seconds: float) -> Decision:
-        if self._down_until is not None and self._clock() < self._down_until:
+        now = self._clock()
+        if self._down_until is not None and now < self._down_until:
             return Decision(True, limit, limit, 0.0)
+        redis_key = self.redis_key(key)
+        while True:
+            lease = self._leases.get(redis_key)
+            if lease is not None and lease.tokens > 0 and now < lease.ends_at:
+                lease.tokens -= 1
+                lease.count += 1
+                return Decision(True, limit, max(0, limit - lease.count), lease.ends_at - now)
+            claiming = self._claiming.get(redis_key)
+            if claiming is None:
+                break
+            # One claim per key at a time: the requests that arrive meanwhile spend it.
+            await asyncio.shield(claiming)
+            now = self._clock()
+        done = asyncio.get_running_loop().create_future()
+        self._claiming[redis_key] = done
+        try:
+            return await self._hit_claiming(redis_key, lease, limit, window_seconds, now)
+        finally:
+            del self._claiming[redis_key]
+            done.set_result(None)
+
+    async def _hit_claiming(
+        self, redis_key: str, lease: _Lease | None, limit: int, window_seconds: float, now: float
+    ) -> Decision:
+        size = lease.next_size if lease is not None and now < lease.ends_at else 1
         window_ms = max(1, round(window_seconds * 1000))
         try:
             async with asyncio.timeout(self._timeout):
-                count, ttl_ms = await self._count(self.redis_key(key), window_ms)
+                total, ttl_ms = await self._claim(redis_key, window_ms, size)
         except (RedisError, RedisUnavailable, OSError, TimeoutError) as exc:
             self._mark_down(exc)
             return Decision(True, limit, limit, 0.0)
         if self._down_until is not None:
             self._down_until = None
             log.info("rate limiting: Redis answers again; limits apply")
-        return Decision(count <= limit, limit, max(0, limit - count), ttl_ms / 1000)
+        # The claimed hits that fit in the limit; this request is the first of them.
+        granted = min(size, max(0, limit - (total - size)))
+        count = total - size + 1
+        if redis_key not in self._leases and len(self._leases) >= MAX_LEASES:
+            self._prune(now)
+        self._leases[redis_key] = _Lease(
+            tokens=max(0, granted - 1),
+            count=count,
+            ends_at=now + ttl_ms / 1000,
+            next_size=max(1, min(self._max_lease, (limit - count) // 8)),
+        )
+        return Decision(granted > 0, limit, max(0, limit - count), ttl_ms / 1000)
 
-    async def _count(self, redis_key: str, window_ms: int) -> tuple[int, int]:
+    def _prune(self, now: float) -> None:
+        """Forget leases of ended windows; if the keys are all busy, every lease (their
+        unused hits stay counted in Redis until the window ends)."""
+        ended = [k for k, lease in self._leases.items() if lease.ends_at <= now]
+        for redis_key in ended:
+            del self._leases[redis_key]
+        if len(self._leases) >= MAX_LEASES:
+            self._leases.clear()
+
+    async def _claim(self, redis_key: str, window_ms: int, hits: int) -> tuple[int, int]:
+        """Add `hits` to the key's window; its count after them and its time left (ms)."""
         client = get_redis(self.url)
         try:
-            result = await client.evalsha(_HIT_SHA, 1, redis_key, window_ms)
+            result = await client.evalsha(_HIT_SHA, 1, redis_key, window_ms, hits)
         except NoScriptError:  # a restarted (or another) server: EVAL caches it again
-            result = await client.eval(_HIT_SCRIPT, 1, redis_key, window_ms)
-        count, ttl_ms = result
-        return int(count), int(ttl_ms)
+            result = await client.eval(_HIT_SCRIPT, 1, redis_key, window_ms, hits)
+        total, ttl_ms = result
+        return int(total), int(ttl_ms)
 
     def _mark_down(self, exc: BaseException) -> None:
         if self._down_until is None:

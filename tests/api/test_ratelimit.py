@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import socket
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from api.ratelimit import (
     RedisRateLimitStore,
     rate_limit_store,
 )
-from core.redis import EmbeddedValkey, close_clients
+from core.redis import EmbeddedValkey, close_clients, get_redis
 from core.settings import reset_settings_cache
 from tests.api.conftest import MakeKey
 
@@ -148,3 +149,43 @@ async def test_restarted_redis_fails_open_then_limits_again(
     finally:
         await close_clients()
         await asyncio.to_thread(server.stop)
+
+
+async def test_leased_hits_save_round_trips_and_stay_exact_at_the_limit(
+    redis_url: str, unique_name: str
+) -> None:
+    """Two processes share a key at random: far fewer round trips than requests, and
+    exactly `limit` requests allowed in the window, not one more nor one less."""
+    claims = [0]
+
+    class Counting(RedisRateLimitStore):
+        async def _claim(self, redis_key: str, window_ms: int, hits: int) -> tuple[int, int]:
+            claims[0] += 1
+            return await super()._claim(redis_key, window_ms, hits)
+
+    stores = [Counting(redis_url, prefix=f"cv:rl:{unique_name}:") for _ in range(2)]
+    rng = random.Random(7)
+    try:
+        decisions = [await rng.choice(stores).hit("key-1", 1000, 60) for _ in range(1200)]
+    finally:
+        await close_clients()
+    assert sum(d.allowed for d in decisions) == 1000
+    assert all(d.allowed for d in decisions[:1000])  # no early refusal either
+    assert claims[0] < 400, claims[0]
+    remaining = [d.remaining for d in decisions[:1000]]
+    assert remaining[0] == 999 and remaining[-1] <= 1
+
+
+async def test_concurrent_requests_share_one_claim_and_never_exceed_the_limit(
+    redis_url: str, unique_name: str
+) -> None:
+    store = RedisRateLimitStore(redis_url, prefix=f"cv:rl:{unique_name}:")
+    try:
+        await store.hit("key-1", 500, 60)  # the window's first claim (one hit)
+        burst = await asyncio.gather(*(store.hit("key-1", 500, 60) for _ in range(600)))
+        counted = await get_redis(redis_url).get(store.redis_key("key-1"))
+    finally:
+        await close_clients()
+    assert sum(d.allowed for d in burst) == 499
+    # Claimed hits are spent, not lost to a race: Redis counted at most a lease more.
+    assert 601 <= int(counted or 0) <= 601 + 64
