@@ -17,6 +17,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from importlib import import_module
 
 from fastapi import APIRouter, FastAPI
+from fastapi.telemetry import TelemetryConfig
 
 from api.bodylimit import BodyLimitMiddleware
 from api.correlation import CorrelationMiddleware
@@ -48,6 +49,8 @@ SERVICES: dict[str, list[str]] = {
 }
 # Mounted in every app: each service must be operable and authenticated on its own.
 COMMON: list[str] = ["api.health:router", "api.identity.endpoints:router"]
+
+TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 lifespan_hooks: list[Lifespan] = []
@@ -101,6 +104,9 @@ def create_app(services: set[str] | None = None) -> FastAPI:
         lifespan=lifespan,
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
+        # FastAPI's own OpenTelemetry spans (requests) go with ours (`core.tracing`): off
+        # unless tracing is configured, so no request pays for asking whether it is on.
+        telemetry=None if settings.otel_endpoint else TELEMETRY_OFF,
     )
     app.state.services = names
     # Shared through Redis, so every process serving a key counts against one limit.
