@@ -17,6 +17,7 @@ usable key material beyond what the request already carried.
 
 from __future__ import annotations
 
+import asyncio
 import time
 import weakref
 from collections import OrderedDict
@@ -52,6 +53,8 @@ class KeyCache:
         self._entries: OrderedDict[str, tuple[float, Identity]] = OrderedDict()
         # Bumped by `clear`: a lookup that raced with a revocation is not stored.
         self.generation = 0
+        # Database lookups in flight, by key hash (`IdentityService.authenticate_cached`).
+        self.lookups: dict[str, asyncio.Future[Identity]] = {}
         _caches.add(self)
 
     def get(self, key_hash: str) -> Identity | None:

@@ -13,6 +13,7 @@ whole key is stored only as HMAC-SHA256 keyed with `settings.secret_key`:
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import re
@@ -62,13 +63,28 @@ class IdentityService:
         """`authenticate`, answered from `cache` while the key's entry is fresh; a miss
         reads (and touches) the key in a unit of work of its own."""
         key_hash = hash_key(key)
-        identity = cache.get(key_hash) if cache is not None else None
-        if identity is None:
-            generation = cache.generation if cache is not None else 0
-            async with session_scope() as session:
-                identity = await self.authenticate(session, key, key_hash=key_hash)
-            if cache is not None:
-                cache.put(key_hash, identity, generation)
+        if cache is None:
+            return await self._authenticate_fresh(key, key_hash, None)
+        identity = cache.get(key_hash)
+        if identity is not None:
+            return identity
+        # Concurrent requests with a key not cached (yet, or any more) share one lookup.
+        pending = cache.lookups.get(key_hash)
+        if pending is None:
+            pending = asyncio.ensure_future(self._authenticate_fresh(key, key_hash, cache))
+            cache.lookups[key_hash] = pending
+            pending.add_done_callback(lambda _done: cache.lookups.pop(key_hash, None))
+        # Shielded: one caller going away does not cancel the others' lookup.
+        return await asyncio.shield(pending)
+
+    async def _authenticate_fresh(
+        self, key: str, key_hash: str, cache: KeyCache | None
+    ) -> Identity:
+        generation = cache.generation if cache is not None else 0
+        async with session_scope() as session:
+            identity = await self.authenticate(session, key, key_hash=key_hash)
+        if cache is not None:
+            cache.put(key_hash, identity, generation)
         return identity
 
     async def authenticate(

@@ -5,6 +5,9 @@ The clock is injected, so the TTL bound is tested without sleeping.
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -156,3 +159,36 @@ def test_a_lookup_that_raced_with_a_revocation_is_not_stored() -> None:
     cache.clear()  # a revocation committed meanwhile
     cache.put("h", Identity("k", "u", "o", Role.employer), generation)
     assert len(cache) == 0
+
+
+async def test_concurrent_requests_with_an_uncached_key_share_one_lookup(
+    client: httpx.AsyncClient,
+    app: FastAPI,
+    clock: FakeClock,
+    make_key: MakeKey,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from api.identity.service import identity_service
+
+    key = await make_key()
+    lookups: list[str] = []
+    authenticate = identity_service.authenticate
+
+    async def counted(session: Any, key: str, *, key_hash: str | None = None) -> Any:
+        lookups.append(key)
+        await asyncio.sleep(0.05)  # a slow database: the others arrive meanwhile
+        return await authenticate(session, key, key_hash=key_hash)
+
+    monkeypatch.setattr(identity_service, "authenticate", counted)
+    statuses = await asyncio.gather(*(_me(client, key.headers) for _ in range(20)))
+    assert statuses == [200] * 20 and len(lookups) == 1
+    clock.now += 6  # expired: the next burst looks it up once more
+    statuses = await asyncio.gather(*(_me(client, key.headers) for _ in range(20)))
+    assert statuses == [200] * 20 and len(lookups) == 2
+
+    forged = {
+        "Authorization": f"Bearer {key.secret[:-4]}{'B' * 4 if key.secret.endswith('AAAA') else 'A' * 4}"
+    }
+    statuses = await asyncio.gather(*(_me(client, forged) for _ in range(10)))
+    assert statuses == [401] * 10 and len(lookups) == 3  # shared, and not cached
+    assert await _me(client, forged) == 401 and len(lookups) == 4
