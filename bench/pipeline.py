@@ -1,10 +1,12 @@
 """End-to-end pipeline benchmark: match tasks over HTTP -> results stored -> notified.
 
-    .venv/bin/python -m bench.pipeline [--tasks 1000] [--workers 1 2] [--concurrency 4]
+    .venv/bin/python -m bench.pipeline [--tasks 1000] [--workers 1 2] [--concurrency 4] [--resumes 500]
         [--database-url URL] [--redis-url URL] [--profile DIR]
 
 Set-up: a fresh PostgreSQL database (default; or SQLite with `--database-url sqlite`), a
-Redis database of its own, 5 jobs and 5 opted-in resumes indexed by the real hooks. Then
+Redis database of its own, 5 jobs and `--resumes` opted-in resumes (default 500: a
+platform's candidate pool; `--resumes 5` leaves the matcher almost nothing to do, which
+shows the pipeline's own overhead) indexed by the real hooks. Then
 `clearview serve jobs` runs as a subprocess, and for 1 and then 2 worker processes
 (`clearview worker match`, plus one `clearview worker notify`, each handling
 `--concurrency` entries at once) the benchmark POSTs `--tasks` candidate-match tasks
@@ -82,9 +84,22 @@ async def admin(sql: str) -> None:
     await engine.dispose()
 
 
-async def seed() -> tuple[str, list[str], dict[str, str]]:
-    """Jobs and resumes through the services in this process (the hooks index them);
-    returns the employer's key, the job ids and the employer identity's fields."""
+def resume_texts(count: int) -> list[str]:
+    """The five hand-written resumes, then rjdb's (matching and near-miss in turn)."""
+    texts = list(RESUMES)
+    if count > len(texts):
+        from bench._common import load_rjdb
+
+        for row in load_rjdb():
+            texts += [row.matched, row.unmatched]
+            if len(texts) >= count:
+                break
+    return texts[:count]
+
+
+async def seed(resumes: int) -> tuple[str, list[str], dict[str, str]]:
+    """Jobs and `resumes` opted-in resumes through the services in this process (the hooks
+    index them); returns the employer's key, the job ids and the employer identity's fields."""
     from api.app import create_app
     from api.identity.service import create_api_key, identity_service
     from core.db import session_scope
@@ -105,9 +120,9 @@ async def seed() -> tuple[str, list[str], dict[str, str]]:
         )
         answer.raise_for_status()
         job_ids = list(answer.json()["ids"].values())
-        for n, text in enumerate(RESUMES):
+        for n, text in enumerate(resume_texts(resumes)):
             async with session_scope() as session:
-                ckey = await create_api_key(session, f"bench-people-{n}", "candidate")
+                ckey = await create_api_key(session, "bench-people", "candidate", f"c{n}")
             auth = {"Authorization": f"Bearer {ckey}"}
             files = {"file": ("cv.txt", text.encode(), "text/plain")}
             (await http.post("/api/v1/resumes", files=files, headers=auth)).raise_for_status()
@@ -321,7 +336,7 @@ async def main(args: argparse.Namespace) -> None:
     redis = connect(args.redis_url)
     await redis.delete(*bus.STREAMS, *(bus.dead_letter_stream(s) for s in bus.STREAMS))
     await redis.aclose()
-    key, job_ids, identity = await seed()
+    key, job_ids, identity = await seed(args.resumes)
 
     async def bare(processes: int) -> float:
         return await bare_in_processes(processes, job_ids, identity, args.bare_calls)
@@ -394,7 +409,8 @@ async def main(args: argparse.Namespace) -> None:
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(
         f"\n{args.tasks} match tasks, {os.cpu_count()} cores, load {load}, "
-        f"{database_url.split(':')[0]}, {args.concurrency} entries in flight per worker\n"
+        f"{database_url.split(':')[0]}, {args.resumes} opted-in candidates, "
+        f"{args.concurrency} entries in flight per worker\n"
     )
     print(
         table(
@@ -415,6 +431,13 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tasks", type=int, default=1000)
     parser.add_argument("--bare-calls", type=int, default=300)
+    parser.add_argument(
+        "--resumes",
+        type=int,
+        default=500,
+        help="opted-in candidates to rank (5 hand-written, then rjdb's); 5 measures the "
+        "pipeline's overhead against an almost free matcher",
+    )
     parser.add_argument("--database-url", default=None, help="postgres (default), sqlite or a URL")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
     parser.add_argument(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -304,26 +305,26 @@ async def _send_stored_report(identity: Identity, stored: dict[str, Any]) -> Non
         await cl.Message(content=render.REPORT_READY, elements=elements).send()
 
 
-@cl.action_callback(render.ALERT_MATCH)
-async def on_alert_match(action: cl.Action) -> None:
-    """The "See how I match" button under a job alert: the explanation, as if asked."""
+async def _ask_about_job(action: cl.Action, prompt_for: Callable[[str], str]) -> None:
+    """A button about a job: its question, sent as if the user had typed it."""
     job_id = str(action.payload.get("job_id", ""))
     if not job_id:
         return
-    prompt = render.alert_prompt(job_id)
+    prompt = prompt_for(job_id)
     await cl.Message(content=prompt, type="user_message").send()
     await run_turn(await _identity(), prompt)
+
+
+@cl.action_callback(render.ALERT_MATCH)
+async def on_alert_match(action: cl.Action) -> None:
+    """The "See how I match" button under a job alert: the explanation, as if asked."""
+    await _ask_about_job(action, render.alert_prompt)
 
 
 @cl.action_callback(render.SHORTLIST)
 async def on_shortlist(action: cl.Action) -> None:
     """The "Get the shortlist" button under a contact answer: the report, as if asked."""
-    job_id = str(action.payload.get("job_id", ""))
-    if not job_id:
-        return
-    prompt = render.shortlist_prompt(job_id)
-    await cl.Message(content=prompt, type="user_message").send()
-    await run_turn(await _identity(), prompt)
+    await _ask_about_job(action, render.shortlist_prompt)
 
 
 @cl.action_callback(render.CONTACT_ANSWER)

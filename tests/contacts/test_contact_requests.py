@@ -50,15 +50,24 @@ async def _count(engine: AsyncEngine, model: type[Any]) -> int:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
+async def _employer_job_and_candidate(
+    client: httpx.AsyncClient, make_key: MakeKey
+) -> tuple[Key, str, Candidate]:
+    """org-a's employer, its Python backend job, and an opted-in candidate."""
+    employer = await make_key("org-a", "employer")
+    job_id = (await _import_jobs(client, employer))["py-backend"]
+    candidate = await _candidate(
+        client, await make_key("public", "candidate"), RESUME, open_to_employers=True
+    )
+    return employer, job_id, candidate
+
+
 async def test_ask_answer_and_only_the_asking_organisation_sees_the_contact(
     bus_url: str, client: httpx.AsyncClient, make_key: MakeKey, engine: AsyncEngine
 ) -> None:
-    employer, rival = await make_key("org-a", "employer"), await make_key("org-b", "employer")
-    job_id = (await _import_jobs(client, employer))["py-backend"]
+    employer, job_id, me = await _employer_job_and_candidate(client, make_key)
+    rival = await make_key("org-b", "employer")
     rival_job_id = (await _import_jobs(client, rival))["py-backend"]
-    me = await _candidate(
-        client, await make_key("public", "candidate"), RESUME, open_to_employers=True
-    )
     async with session_scope(engine) as session:
         session.add(
             WebhookSubscription(
@@ -140,11 +149,7 @@ async def test_ask_answer_and_only_the_asking_organisation_sees_the_contact(
 async def test_who_may_ask_and_answer(
     client: httpx.AsyncClient, make_key: MakeKey, engine: AsyncEngine
 ) -> None:
-    employer = await make_key("org-a", "employer")
-    job_id = (await _import_jobs(client, employer))["py-backend"]
-    me = await _candidate(
-        client, await make_key("public", "candidate"), RESUME, open_to_employers=True
-    )
+    employer, job_id, me = await _employer_job_and_candidate(client, make_key)
     hidden = await _candidate(client, await make_key("public", "candidate"), RESUME)
     stranger = await make_key("org-b", "employer")
     admin = await make_key("org-a", "admin")
@@ -218,11 +223,7 @@ async def test_bad_answers_and_filters_are_rejected(
 async def test_erasure_removes_requests_and_questions_waiting_in_the_chat(
     client: httpx.AsyncClient, make_key: MakeKey, engine: AsyncEngine
 ) -> None:
-    employer = await make_key("org-a", "employer")
-    job_id = (await _import_jobs(client, employer))["py-backend"]
-    me = await _candidate(
-        client, await make_key("public", "candidate"), RESUME, open_to_employers=True
-    )
+    employer, job_id, me = await _employer_job_and_candidate(client, make_key)
     body = {"job_id": job_id, "candidate_id": me.candidate_id}
     assert (await client.post(REQUESTS, json=body, headers=employer.headers)).status_code == 201
     assert len(await _notifications(engine, me.key.user_id)) == 1
