@@ -89,6 +89,7 @@ def _register_subcommands() -> None:
         ("api.imports.cli", "ingest_app", "ingest"),
         ("workers.cli", "worker_app", "worker"),
         ("api.imports.demo", "demo_app", "demo"),
+        ("api.matching.cli", "index_app", "index"),
     ):
         try:
             module = import_module(module_name)

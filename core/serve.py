@@ -65,11 +65,27 @@ async def background_work(_app: FastAPI) -> AsyncIterator[None]:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
+@asynccontextmanager
+async def index_check(_app: FastAPI) -> AsyncIterator[None]:
+    """Warn once when the vector index was built by an older matcher (it names the
+    command that rebuilds it); checked in the background, so start-up never waits."""
+    from api.matching.reindex import warn_if_stale
+
+    check = asyncio.create_task(warn_if_stale())
+    try:
+        yield
+    finally:
+        check.cancel()
+        await asyncio.gather(check, return_exceptions=True)
+
+
 def build_app(service: str) -> FastAPI:
     from api.app import create_app, lifespan_hooks
 
     if service == "all":
         lifespan_hooks.append(background_work)
+    if service in ("all", "jobs", "resumes"):  # the services that match through the index
+        lifespan_hooks.append(index_check)
     app = create_app(None if service == "all" else {service})
     if service in ("all", "ui"):
         from ui.mount import mount_ui

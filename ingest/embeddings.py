@@ -248,7 +248,8 @@ class ClearViewEmbeddingFunction(EmbeddingFunction[Documents]):
         if embedder.name != self._model:
             raise ValueError(
                 f"this collection holds {self._model} vectors but settings select "
-                f"{embedder.name}; re-index (or restore the embeddings settings)"
+                f"{embedder.name}; re-index into a fresh CLEARVIEW_CHROMA location with "
+                "`clearview index rebuild --all` (or restore the embeddings settings)"
             )
         return list(embedder.embed(list(input)))
 

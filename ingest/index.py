@@ -255,8 +255,8 @@ def _refuse_other_model(collection: Collection, model: str) -> None:
     if stored_model is not None and stored_model != model:
         raise ConfigError(
             f"the Chroma collection {collection.name!r} holds {stored_model} vectors but "
-            f"settings select {model}; restore the embeddings settings or re-index into a "
-            "fresh CLEARVIEW_CHROMA location"
+            f"settings select {model}; restore the embeddings settings, or re-index: point "
+            "CLEARVIEW_CHROMA at a fresh location and run `clearview index rebuild --all`"
         )
 
 

@@ -124,6 +124,58 @@ async def remove_job(job_id: str, index: VectorIndex | None = None) -> None:
     await asyncio.to_thread((index or get_index()).delete_job, job_id)
 
 
+@dataclass(frozen=True, slots=True)
+class ResumeToIndex:
+    """A candidate's current resume version, with what the index keeps of the candidate."""
+
+    resume_id: str
+    version_id: str
+    candidate_id: str
+    org_id: str
+    text: str
+    open_to_employers: bool
+
+
+def resume_doc(item: ResumeToIndex) -> MatchResumeDoc:
+    """Featurise a resume for the index (CPU: cleaning, parsing and term counting)."""
+    prepared = prepare_resume(item.text)
+    return MatchResumeDoc(
+        resume_id=item.resume_id,
+        candidate_id=item.candidate_id,
+        org_id=item.org_id,
+        version_id=item.version_id,
+        text=prepared.embed_text,
+        open_to_employers=item.open_to_employers,
+        extra={
+            FEATURES_KEY: prepared.features.to_json(),
+            "features_version": FEATURES_VERSION,
+        },
+    )
+
+
+def index_resumes_sync(items: Sequence[ResumeToIndex], index: VectorIndex | None = None) -> int:
+    """Index candidates' current resumes (embedded together); their other resumes leave the
+    index, so a candidate appears once in employer search, with what they last uploaded."""
+    index = index or get_index()
+    # One resume per candidate: of two for the same candidate, the later one wins.
+    latest = list({item.candidate_id: item for item in items}.values())
+    docs = [resume_doc(item) for item in latest]
+    if not docs:
+        return 0
+    # Embedded before the old vectors go, so the candidate is out of search only briefly.
+    vectors = index.embedder.embed([doc.text for doc in docs])
+    for item in latest:
+        index.delete_candidate(item.candidate_id)
+    index.upsert_resumes(
+        [replace(doc, embedding=vector) for doc, vector in zip(docs, vectors, strict=True)]
+    )
+    return len(docs)
+
+
+async def index_resumes(items: Sequence[ResumeToIndex], index: VectorIndex | None = None) -> int:
+    return await asyncio.to_thread(index_resumes_sync, items, index)
+
+
 def index_resume_sync(
     *,
     resume_id: str,
@@ -134,24 +186,9 @@ def index_resume_sync(
     open_to_employers: bool,
     index: VectorIndex | None = None,
 ) -> None:
-    """Index a candidate's current resume; their other resumes leave the index, so a
-    candidate appears once in employer search, with what they last uploaded."""
-    index = index or get_index()
-    prepared = prepare_resume(text)
-    doc = MatchResumeDoc(
-        resume_id=resume_id,
-        candidate_id=candidate_id,
-        org_id=org_id,
-        version_id=version_id,
-        text=prepared.embed_text,
-        open_to_employers=open_to_employers,
-        extra={
-            FEATURES_KEY: prepared.features.to_json(),
-            "features_version": FEATURES_VERSION,
-        },
-    )
-    index.delete_candidate(candidate_id)
-    index.upsert_resumes([doc])
+    """Index a candidate's current resume (see `index_resumes_sync`)."""
+    item = ResumeToIndex(resume_id, version_id, candidate_id, org_id, text, open_to_employers)
+    index_resumes_sync([item], index)
 
 
 async def index_resume_version(
@@ -164,17 +201,8 @@ async def index_resume_version(
     open_to_employers: bool,
     index: VectorIndex | None = None,
 ) -> None:
-    await asyncio.to_thread(
-        lambda: index_resume_sync(
-            resume_id=resume_id,
-            version_id=version_id,
-            candidate_id=candidate_id,
-            org_id=org_id,
-            text=text,
-            open_to_employers=open_to_employers,
-            index=index,
-        )
-    )
+    item = ResumeToIndex(resume_id, version_id, candidate_id, org_id, text, open_to_employers)
+    await index_resumes([item], index)
 
 
 async def remove_candidate(candidate_id: str, index: VectorIndex | None = None) -> None:
@@ -192,16 +220,6 @@ async def set_visibility(
 # --- hooks: queue on the session, apply before commit ------------------------------------
 
 _PENDING = "clearview.matching.pending"
-
-
-@dataclass(frozen=True, slots=True)
-class _ResumeOp:
-    resume_id: str
-    version_id: str
-    candidate_id: str
-    org_id: str
-    text: str
-    open_to_employers: bool
 
 
 # ("jobs", {job_id: snapshot or None}) keeps the last state of each job; other ops in order
@@ -227,22 +245,11 @@ async def _apply(ops: list[_Op]) -> None:
         await index_jobs(snapshots)
     for kind, value in ops:
         if kind == "resume":
-            await index_resume_version(**_resume_kwargs(value))
+            await index_resumes([value])
         elif kind == "visibility":
             await set_visibility(*value)
         elif kind == "erase":
             await remove_candidate(value)
-
-
-def _resume_kwargs(op: _ResumeOp) -> dict[str, Any]:
-    return {
-        "resume_id": op.resume_id,
-        "version_id": op.version_id,
-        "candidate_id": op.candidate_id,
-        "org_id": op.org_id,
-        "text": op.text,
-        "open_to_employers": op.open_to_employers,
-    }
 
 
 @event.listens_for(Session, "before_commit")
@@ -275,7 +282,7 @@ async def on_upload(session: AsyncSession, stored: StoredUpload) -> None:
     profile = await session.get(CandidateProfile, stored.candidate_id)
     if version is None or profile is None:
         return
-    op = _ResumeOp(
+    op = ResumeToIndex(
         resume_id=stored.resume_id,
         version_id=stored.version_id,
         candidate_id=stored.candidate_id,

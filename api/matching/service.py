@@ -112,7 +112,11 @@ def _features(hit: Hit, kind: str) -> str | None:
     raw = hit.metadata.get(FEATURES_KEY)
     if not isinstance(raw, str):
         # Indexed by something other than `api.matching.indexing`: cannot be scored.
-        logger.warning("%s %s has no match features in the index; re-index it", kind, hit.item_id)
+        logger.warning(
+            "%s %s has no match features in the index; run `clearview index rebuild`",
+            kind,
+            hit.item_id,
+        )
         return None
     return raw
 
