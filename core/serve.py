@@ -120,11 +120,12 @@ def run(service: str, *, host: str, port: int, demo: bool = False) -> None:
         migrate.upgrade()
     # The loop uvicorn picks itself ("auto"): uvloop when installed, as uvicorn[standard]
     # brings it. `asyncio.run` alone would serve on the slower default loop.
-    with asyncio.Runner(loop_factory=_new_event_loop) as runner:
+    with asyncio.Runner(loop_factory=new_event_loop) as runner:
         runner.run(_serve(service, host, port, demo))
 
 
-def _new_event_loop() -> asyncio.AbstractEventLoop:
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop's event loop when installed (servers and workers alike), else asyncio's."""
     try:
         import uvloop
     except ImportError:

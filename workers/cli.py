@@ -17,6 +17,7 @@ def worker(name: str = typer.Argument(..., help=f"one of: {', '.join(WORKERS)}")
     from core import bus
     from core.logging import configure_logging
     from core.redis import redis_runtime
+    from core.serve import new_event_loop
 
     if name not in WORKERS:
         raise typer.BadParameter(f"unknown worker {name!r}; choose from {', '.join(WORKERS)}")
@@ -28,4 +29,5 @@ def worker(name: str = typer.Argument(..., help=f"one of: {', '.join(WORKERS)}")
         async with redis_runtime():
             await WORKERS[name].run(stop)
 
-    asyncio.run(main())
+    with asyncio.Runner(loop_factory=new_event_loop) as runner:
+        runner.run(main())
