@@ -343,7 +343,7 @@ async def main(args: argparse.Namespace) -> None:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = spawn(["serve", "jobs", "--port", str(port)], env, data / "server.log")
+    server = spawn(["serve", "jobs", "--port", str(port), "--no-demo"], env, data / "server.log")
     rows: list[list[str]] = []
     try:
         await wait_until_up(base, server)

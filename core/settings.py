@@ -95,6 +95,14 @@ class Settings(BaseSettings):
         1, ge=1, description="stream entries one worker process handles at once, per stream"
     )
 
+    cpu_worker_nice: int = Field(
+        5,
+        ge=0,
+        le=19,
+        description="scheduling niceness of a CPU-heavy worker in its own process (match, "
+        "rewrite, report, index): the API and the notify worker go first on a busy machine",
+    )
+
     webhook_max_attempts: int = Field(8, ge=1, le=50, description="attempts before giving up")
     webhook_backoff_base_s: float = Field(
         15.0, gt=0, description="delay before the first retry; doubles per attempt (+ jitter)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import typer
 
@@ -18,16 +19,20 @@ def worker(name: str = typer.Argument(..., help=f"one of: {', '.join(WORKERS)}")
     from core.logging import configure_logging
     from core.redis import redis_runtime
     from core.serve import new_event_loop
+    from core.settings import get_settings
 
     if name not in WORKERS:
         raise typer.BadParameter(f"unknown worker {name!r}; choose from {', '.join(WORKERS)}")
     configure_logging()
+    spec = WORKERS[name]
+    if spec.cpu_heavy:
+        os.nice(get_settings().cpu_worker_nice)
 
     async def main() -> None:
         stop = asyncio.Event()
         bus.stop_on_signals(stop)
         async with redis_runtime():
-            await WORKERS[name].run(stop)
+            await spec.run(stop)
 
     with asyncio.Runner(loop_factory=new_event_loop) as runner:
         runner.run(main())

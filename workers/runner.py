@@ -28,6 +28,9 @@ class WorkerSpec:
     description: str
     # Builds the worker's long-running coroutine; it returns once `stop` is set.
     run: Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+    # Mostly computing (matching, embedding, rendering): in its own process it runs at
+    # `settings.cpu_worker_nice`, so it yields the CPU to requests and notifications.
+    cpu_heavy: bool = False
 
 
 def stream_worker(
@@ -57,7 +60,9 @@ def stream_worker(
     return WorkerSpec(name, description, run)
 
 
-def module_worker(name: str, stream: str, module: str, description: str) -> WorkerSpec:
+def module_worker(
+    name: str, stream: str, module: str, description: str, *, cpu_heavy: bool = False
+) -> WorkerSpec:
     """A stream worker whose `handle` (and optional `on_dead_letter`, `prepare`) live in `module`,
     imported only when the worker starts: listing workers loads no service code."""
 
@@ -71,7 +76,7 @@ def module_worker(name: str, stream: str, module: str, description: str) -> Work
         )
         await spec.run(stop)
 
-    return WorkerSpec(name, description, run)
+    return WorkerSpec(name, description, run, cpu_heavy)
 
 
 async def _relay(stop: asyncio.Event) -> None:
@@ -84,16 +89,28 @@ WORKERS: dict[str, WorkerSpec] = {
     ),
     "webhooks": WorkerSpec("webhooks", webhooks.DESCRIPTION, webhooks.run),
     "index": module_worker(
-        "index", bus.INDEX, "workers.index", "re-index a resume or a batch of jobs"
+        "index", bus.INDEX, "workers.index", "re-index a resume or a batch of jobs", cpu_heavy=True
     ),
     "match": module_worker(
-        "match", bus.MATCH, "workers.match", "rank jobs or candidates; job alerts for new jobs"
+        "match",
+        bus.MATCH,
+        "workers.match",
+        "rank jobs or candidates; job alerts for new jobs",
+        cpu_heavy=True,
     ),
     "rewrite": module_worker(
-        "rewrite", bus.REWRITE, "workers.rewrite", "rewrite a resume for a job as a new version"
+        "rewrite",
+        bus.REWRITE,
+        "workers.rewrite",
+        "rewrite a resume for a job as a new version",
+        cpu_heavy=True,
     ),
     "report": module_worker(
-        "report", bus.REPORT, "workers.report", "generate a long report for download"
+        "report",
+        bus.REPORT,
+        "workers.report",
+        "generate a long report for download",
+        cpu_heavy=True,
     ),
     "notify": module_worker(
         "notify", bus.NOTIFY, "workers.notify", "tell the chat session its task finished"
