@@ -1,6 +1,6 @@
 """End-to-end pipeline benchmark: match tasks over HTTP -> results stored -> notified.
 
-    .venv/bin/python -m bench.pipeline [--tasks 1000] [--workers 1 2] [--concurrency 4] [--resumes 500]
+    .venv/bin/python -m bench.pipeline [--tasks 1000] [--workers 1 2] [--concurrency 1] [--resumes 500]
         [--database-url URL] [--redis-url URL] [--profile DIR]
 
 Set-up: a fresh PostgreSQL database (default; or SQLite with `--database-url sqlite`), a
@@ -444,7 +444,11 @@ if __name__ == "__main__":
         "--workers", type=int, nargs="+", default=[1, 2], help="match worker processes per run"
     )
     parser.add_argument(
-        "--concurrency", type=int, default=4, help="CLEARVIEW_STREAM_CONCURRENCY of the workers"
+        "--concurrency",
+        type=int,
+        default=1,
+        help="CLEARVIEW_STREAM_CONCURRENCY of the workers (default: the product's, 1; more "
+        "entries in flight only add GIL contention to CPU-bound matching)",
     )
     parser.add_argument("--profile", default=None, help="a directory for the workers' cProfile")
     parser.add_argument("--bare-worker", default=None, help=argparse.SUPPRESS)
