@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Error, Locator, Page, expect, sync_playwright
 from sqlalchemy import select
 
 from api.imports.demo import DEMO_CANDIDATE, DEMO_EMPLOYER, DEMO_PASSWORD
@@ -95,7 +95,20 @@ class Chat:
     def sees(self, text: str, timeout: float = TURN_MS) -> None:
         found = self.page.get_by_text(text).last
         expect(found).to_be_visible(timeout=timeout)
-        found.scroll_into_view_if_needed()
+        scroll_to(found)
+
+
+def scroll_to(target: Locator, attempts: int = 5) -> None:
+    """Scroll `target` into view. Chainlit re-renders a message when its elements arrive,
+    so the node found may be replaced mid-scroll: the locator is resolved afresh each try."""
+    for attempt in range(attempts):
+        try:
+            target.scroll_into_view_if_needed(timeout=5_000)
+            return
+        except Error:
+            if attempt == attempts - 1:
+                raise
+            target.page.wait_for_timeout(200)
 
 
 def _current_resume(username: str) -> tuple[ResumeSource, str]:
@@ -208,12 +221,12 @@ def test_candidate_gets_their_report_with_the_chart_inline(
     chat.sees("Here is your report")
     chart = chat.page.locator('img[alt="chart"]').last
     expect(chart).to_be_visible(timeout=TURN_MS)
-    chart.scroll_into_view_if_needed()
+    scroll_to(chart)
     # The SVG drawn by the reports service loaded as an image (a broken one has no width).
     expect(chart).to_have_js_property("complete", True)
     assert chart.evaluate("img => img.naturalWidth") > 300
     expect(chat.page.get_by_text(".pdf").last).to_be_visible()
-    chat.page.get_by_text("Here is your report").last.scroll_into_view_if_needed()
+    scroll_to(chat.page.get_by_text("Here is your report").last)
     chat.shot("chart")
     chat.page.screenshot(path=str(SCREENSHOTS / "report.png"))
     context.close()
