@@ -21,29 +21,23 @@ published the jobs. Its handler:
 from __future__ import annotations
 
 import asyncio
-import json
-import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.alerts import inputs
 from api.alerts.repository import ALERT_KIND, AlertRepository
 from api.alerts.scoring import Pick, passes_filter, select
 from api.matching.features import JobSnapshot
-from api.tasks.notify import user_channel
+from api.tasks.notify import push_to_users
 from core import bus
 from core.db import session_scope
 from core.models import Job, new_id, utcnow
-from core.redis import RedisUnavailable, get_redis
 from ingest.index import VectorIndex, get_index
-
-log = logging.getLogger(__name__)
 
 ENTRY_KIND = "job_alerts"
 ONCE_GROUP = "alerts"
@@ -227,21 +221,13 @@ async def announce(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> Non
 
 async def push(alerts: Sequence[Alert]) -> None:
     """Tell each user's open chat (pub/sub, best effort: the row is the durable record)."""
-    if not alerts:
-        return
-    try:
-        pipe = get_redis().pipeline(transaction=False)
-        for alert in alerts:
-            message = {
-                "notification_id": alert.notification_id,
-                "kind": ALERT_KIND,
-                **alert.payload,
-            }
-            pipe.publish(user_channel(alert.user_id), json.dumps(message))
-        await pipe.execute()
-    except (RedisError, RedisUnavailable, OSError) as exc:
-        log.warning(
-            "alerts: %d push(es) lost (%s); shown at the next visit",
-            len(alerts),
-            type(exc).__name__,
-        )
+    await push_to_users(
+        (
+            (
+                alert.user_id,
+                {"notification_id": alert.notification_id, "kind": ALERT_KIND, **alert.payload},
+            )
+            for alert in alerts
+        ),
+        "alerts",
+    )

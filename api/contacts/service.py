@@ -16,12 +16,9 @@
 
 from __future__ import annotations
 
-import json
-import logging
 from collections.abc import Iterable
 from typing import Any
 
-from redis.exceptions import RedisError
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,7 +36,7 @@ from api.identity.schemas import Identity
 from api.resumes import service as resumes_service
 from api.resumes.repository import ResumeRepository
 from api.resumes.service import ErasedCandidate
-from api.tasks.notify import user_channel
+from api.tasks.notify import push_to_users
 from core import db
 from core.errors import NotFound
 from core.models import (
@@ -52,9 +49,6 @@ from core.models import (
     new_id,
     utcnow,
 )
-from core.redis import RedisUnavailable, get_redis
-
-log = logging.getLogger(__name__)
 
 LIST_LIMIT = 100
 # Pushes to send once the transaction that wrote their notifications commits.
@@ -95,21 +89,8 @@ def _notify(
 
 
 async def push_after_commit(session: AsyncSession) -> None:
-    """Tell the users' open chats (best effort: the rows are the durable record)."""
-    pushes = session.info.pop(_PUSHES, None)
-    if not pushes:
-        return
-    try:
-        pipe = get_redis().pipeline(transaction=False)
-        for user_id, message in pushes:
-            pipe.publish(user_channel(user_id), json.dumps(message))
-        await pipe.execute()
-    except (RedisError, RedisUnavailable, OSError) as exc:
-        log.warning(
-            "contacts: %d push(es) lost (%s); shown at the next visit",
-            len(pushes),
-            type(exc).__name__,
-        )
+    """Tell the users' open chats of what the committed transaction asked or answered."""
+    await push_to_users(session.info.pop(_PUSHES, None) or (), "contacts")
 
 
 class ContactService:

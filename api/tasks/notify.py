@@ -11,13 +11,20 @@ between the commit and the publish is not repeated: the UI shows notifications w
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Iterable
+from typing import Any
 
 import redis.asyncio as aioredis
+from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from api.tasks.execution import result_url, status_url
 from api.tasks.repository import FINISHED, autocommit, insert_task_notification
 from core.models import Task, TaskStatus, new_id, utcnow
+from core.redis import RedisUnavailable, get_redis
+
+log = logging.getLogger(__name__)
 
 
 def chat_channel(chat_session_id: str) -> str:
@@ -28,6 +35,27 @@ def chat_channel(chat_session_id: str) -> str:
 def user_channel(user_id: str) -> str:
     """The pub/sub channel of a user, whatever chat session is open (job alerts)."""
     return f"cv:user:{user_id}"
+
+
+async def push_to_users(pushes: Iterable[tuple[str, dict[str, Any]]], what: str) -> None:
+    """Publish each `(user id, message)` on the user's channel, in one round trip. Best
+    effort: the notification rows are the durable record, shown at the next visit when a
+    push is lost."""
+    pushes = list(pushes)
+    if not pushes:
+        return
+    try:
+        pipe = get_redis().pipeline(transaction=False)
+        for user_id, message in pushes:
+            pipe.publish(user_channel(user_id), json.dumps(message))
+        await pipe.execute()
+    except (RedisError, RedisUnavailable, OSError) as exc:
+        log.warning(
+            "%s: %d push(es) lost (%s); shown at the next visit",
+            what,
+            len(pushes),
+            type(exc).__name__,
+        )
 
 
 def dedupe_key(task_id: str) -> str:

@@ -33,33 +33,12 @@ from ingest.index import JOBS, RESUMES, Kind, get_index
 from tests.api.conftest import Key, MakeKey
 from tests.matching.data import JOBS as JOB_ROWS
 from tests.matching.data import NURSE_RESUME, RESUME, RESUME_SWAPPED
+from tests.matching.test_api import _import_jobs, _upload
 
 PUBLISHED = len(JOB_ROWS) - 1  # "hidden" is a draft
 ORPHAN_RESUME = "e" * 32
 # Scores are rounded to 6 decimals; a vector embedded in another batch may differ by ~1e-7.
 SAME_SCORE = 2e-6
-
-
-async def _import_jobs(client: httpx.AsyncClient, key: Key) -> dict[str, str]:
-    answer = await client.post("/api/v1/jobs/bulk", json={"jobs": JOB_ROWS}, headers=key.headers)
-    assert answer.status_code == 200, answer.text
-    ids: dict[str, str] = answer.json()["ids"]
-    return ids
-
-
-async def _upload(client: httpx.AsyncClient, key: Key, text: str, opt_in: bool) -> str:
-    answer = await client.post(
-        "/api/v1/resumes",
-        files={"file": ("cv.txt", text.encode(), "text/plain")},
-        headers=key.headers,
-    )
-    assert answer.status_code == 201, answer.text
-    profile = await client.patch(
-        "/api/v1/candidates/me", json={"open_to_employers": opt_in}, headers=key.headers
-    )
-    assert profile.status_code == 200, profile.text
-    resume_id: str = answer.json()["id"]
-    return resume_id
 
 
 async def _job_scores(client: httpx.AsyncClient, key: Key) -> dict[str, float]:
