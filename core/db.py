@@ -11,9 +11,9 @@ this; on any other engine every scope commits, as before.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
@@ -37,6 +37,16 @@ CommitHook = Callable[[AsyncSession], Awaitable[None]]
 # Awaited after each scope's commit, after the outbox (e.g. caches of changed rows are
 # invalidated). A hook must not raise for an unavailable service: the commit is done.
 after_commit_hooks: list[CommitHook] = []
+
+# Values per IN list / rows per multi-row INSERT: far below SQLite's variable limit.
+CHUNK = 500
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """`items` in consecutive slices of at most `size`."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

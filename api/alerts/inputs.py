@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from api.alerts.repository import AlertCandidate, chunks
+from api.alerts.repository import AlertCandidate
 from api.alerts.scoring import JobInput, ResumeInput
 from api.matching.features import (
     FEATURES_VERSION,
@@ -30,6 +30,7 @@ from api.matching.features import (
     snapshot_features,
 )
 from api.matching.indexing import FEATURES_KEY
+from core.db import chunks
 from ingest.index import JOBS, RESUMES, Kind, VectorIndex
 
 # Resume versions kept in memory: ~10 KB each for real resumes.

@@ -1,22 +1,23 @@
 """All SQL of job alerts: settings, the candidates to score, the ledger of alerts sent,
 and the rows a delivery writes.
 
-Lists of ids go to the database in chunks (`IN` with at most CHUNK values), so an import
-of thousands of jobs or alerts is a handful of statements, never one per pair.
+Lists of ids go to the database in chunks (`IN` with at most `core.db.CHUNK` values), so
+an import of thousands of jobs or alerts is a handful of statements, never one per pair.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db import chunks
 from core.models import (
     CandidateProfile,
     Job,
@@ -28,14 +29,6 @@ from core.models import (
 )
 
 ALERT_KIND = "job.alert"
-# Values per IN list / rows per multi-row INSERT: far below SQLite's variable limit.
-CHUNK = 500
-T = TypeVar("T")
-
-
-def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _is_postgres(session: AsyncSession) -> bool:

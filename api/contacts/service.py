@@ -33,6 +33,7 @@ from api.contacts.schemas import (
 )
 from api.deps import require_role
 from api.identity.schemas import Identity
+from api.jobs.repository import JobRepository
 from api.resumes import service as resumes_service
 from api.resumes.repository import ResumeRepository
 from api.resumes.service import ErasedCandidate
@@ -98,9 +99,7 @@ class ContactService:
         self, session: AsyncSession, identity: Identity, data: ContactRequestIn
     ) -> tuple[ContactRequestOut, bool]:
         """The request for this job and candidate, and whether it is new."""
-        job = await session.scalar(
-            select(Job).where(Job.id == data.job_id, Job.org_id == identity.org_id)
-        )
+        job = await JobRepository(session).get(identity.org_id, data.job_id)
         if job is None:
             raise NotFound(f"job {data.job_id} not found")
         require_role(identity, Role.employer, Role.admin)

@@ -23,16 +23,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.matching import indexing
 from api.matching.features import FEATURES_VERSION, JobSnapshot
-from core.db import session_scope
+from core.db import chunks, session_scope
 from core.models import CandidateProfile, Job, Resume, ResumeVersion
 from ingest.index import JOBS, RESUMES, Kind, VectorIndex, get_index
 
@@ -52,13 +52,6 @@ REBUILD_COMMAND = "clearview index rebuild"
 
 # (step, done, total): step is "jobs", "resumes" or "orphans"
 Progress = Callable[[str, int, int], None]
-
-T = TypeVar("T")
-
-
-def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 # --- what there is ---------------------------------------------------------------------------
@@ -204,7 +197,7 @@ def _matching(
 def _current_jobs(index: VectorIndex, ids: Sequence[str]) -> set[str]:
     where = {"$and": [{"features_version": FEATURES_VERSION}, {"published": True}]}
     found: set[str] = set()
-    for batch in _chunks(ids, CHECK_BATCH):
+    for batch in chunks(ids, CHECK_BATCH):
         found |= _matching(index, JOBS, batch, where)
     return found
 
@@ -213,7 +206,7 @@ def _current_resume_entries(index: VectorIndex, wanted: Mapping[str, _Wanted]) -
     found: set[str] = set()
     for consent in (True, False):
         ids = sorted(rid for rid, want in wanted.items() if want.open_to_employers is consent)
-        for batch in _chunks(ids, CHECK_BATCH):
+        for batch in chunks(ids, CHECK_BATCH):
             # A version id belongs to one resume, so "its version is one of these" is exact.
             versions = [wanted[rid].version_id for rid in batch]
             where = {
@@ -283,20 +276,20 @@ async def rebuild(
 
     job_ids = jobs.todo(only_stale)
     notify("jobs", 0, len(job_ids))
-    for done, batch in enumerate(_chunks(job_ids, batch_size)):
+    for done, batch in enumerate(chunks(job_ids, batch_size)):
         report.jobs += await _rebuild_jobs(index, batch)
         notify("jobs", min((done + 1) * batch_size, len(job_ids)), len(job_ids))
 
     resume_ids = resumes.todo(only_stale)
     notify("resumes", 0, len(resume_ids))
-    for done, batch in enumerate(_chunks(resume_ids, batch_size)):
+    for done, batch in enumerate(chunks(resume_ids, batch_size)):
         report.resumes += await _rebuild_resumes(index, batch)
         notify("resumes", min((done + 1) * batch_size, len(resume_ids)), len(resume_ids))
 
     orphans = [(JOBS, item) for item in sorted(jobs.orphans)]
     orphans += [(RESUMES, item) for item in sorted(resumes.orphans)]
     notify("orphans", 0, len(orphans))
-    for done, part in enumerate(_chunks(orphans, batch_size)):
+    for done, part in enumerate(chunks(orphans, batch_size)):
         report.removed += await _remove_orphans(index, part)
         notify("orphans", min((done + 1) * batch_size, len(orphans)), len(orphans))
     return report
