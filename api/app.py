@@ -113,6 +113,11 @@ def create_app(services: set[str] | None = None) -> FastAPI:
     app.state.rate_limiter = RateLimiter(rate_limit_store())
     app.state.key_cache = KeyCache(settings.api_key_cache_ttl_s)
     install_error_handlers(app)
+    if "jobs" in names:
+        from api.jobs.fastread import CachedJobReads
+
+        # Innermost: its answers still get a request id, the body limit and metrics.
+        app.add_middleware(CachedJobReads)
     app.add_middleware(PrometheusMiddleware)
     # Outermost: refuses an oversized body before anything is spooled to disk or memory.
     app.add_middleware(
