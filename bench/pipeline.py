@@ -19,6 +19,13 @@ The baseline is the same work per task with nothing around it: the match worker'
 (`match_service.match_candidates`, top_k 3, in one session) in a loop, in as many processes
 as the run has match workers, measured just before and just after each run (their mean:
 the load of a shared machine drifts). `--profile DIR` runs the workers under cProfile.
+
+A second table says where the CPU went during each timed run, in milliseconds per task:
+the match workers, the notify worker, the server (the submits), this benchmark's own
+client, PostgreSQL and Redis (every process of that name; a PostgreSQL backend started and
+gone within the run is not counted), next to the bare matcher's CPU per call. Every
+process shares the same cores, so the sum against the bare matcher's share bounds the
+pipeline's throughput.
 """
 
 from __future__ import annotations
@@ -40,12 +47,13 @@ from typing import Any
 
 import httpx
 
-from bench._common import table
+from bench._common import cpu_seconds, pids_named, table
 
 ROOT = Path(__file__).resolve().parents[1]
 CLEARVIEW = Path(sys.executable).with_name("clearview")
 PG_ADMIN = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 CONCURRENCY = 16
+REDIS = ("redis-server", "valkey-server")
 JOBS = [
     ("Python Developer", "Build APIs in Python and Django on PostgreSQL. Docker preferred.", ["Python", "Django"]),
     ("Data Engineer", "ETL pipelines with Python, SQL and Airflow; Spark a plus.", ["Python", "SQL", "Airflow"]),
@@ -136,10 +144,11 @@ async def seed(resumes: int) -> tuple[str, list[str], dict[str, str]]:
 
 async def bare_matcher(
     job_ids: list[str], identity: dict[str, str], calls: int, ready: Any = None
-) -> float:
-    """Calls per second of the matching service itself, one after another: the same call
-    with the same inputs as a match worker's (`match_candidates`, top_k 3, one session).
-    `ready`, if given, is awaited between the warm-up and the timed loop."""
+) -> tuple[float, float]:
+    """Calls per second of the matching service itself, one after another, and its CPU
+    milliseconds per call: the same call with the same inputs as a match worker's
+    (`match_candidates`, top_k 3, one session). `ready`, if given, is awaited between the
+    warm-up and the timed loop."""
     from api.identity.schemas import Identity
     from api.matching.schemas import MatchCandidatesIn
     from api.matching.service import match_service
@@ -153,19 +162,20 @@ async def bare_matcher(
             await match_service.match_candidates(session, who, body)
     if ready is not None:
         await ready()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for n in range(calls):
         async with session_scope() as session:
             body = MatchCandidatesIn(job_id=job_ids[n % len(job_ids)], top_k=3)
             await match_service.match_candidates(session, who, body)
-    return calls / (time.perf_counter() - start)
+    return calls / (time.perf_counter() - start), (time.process_time() - cpu) * 1000 / calls
 
 
 async def bare_in_processes(
     processes: int, job_ids: list[str], identity: dict[str, str], calls: int
-) -> float:
+) -> tuple[float, float]:
     """The bare matcher in `processes` processes at once (as many as the pipeline has match
-    workers), started together after their warm-up; their summed calls per second."""
+    workers), started together after their warm-up: their summed calls per second, and
+    their mean CPU milliseconds per call."""
     argv = [
         sys.executable,
         "-m",
@@ -189,22 +199,26 @@ async def bare_in_processes(
         assert child.stdin is not None
         child.stdin.write(b"go\n")
         await child.stdin.drain()
-    rates = []
+    rates, cpu_ms = [], []
     for child in children:
         out, _ = await child.communicate()
-        rates.append(float(out.decode().split()[-1]))
-    return sum(rates)
+        rate, cpu = out.decode().split()[-2:]
+        rates.append(float(rate))
+        cpu_ms.append(float(cpu))
+    return sum(rates), statistics.mean(cpu_ms)
 
 
 async def bare_worker(spec: str, calls: int) -> None:
-    """One process of `bare_in_processes`: warm up, say so, wait for "go", print calls/s."""
+    """One process of `bare_in_processes`: warm up, say so, wait for "go", print calls/s
+    and CPU ms per call."""
     job_ids, identity = json.loads(spec)
 
     async def ready() -> None:
         print("ready", flush=True)
         await asyncio.to_thread(sys.stdin.readline)
 
-    print(f"{await bare_matcher(job_ids, identity, calls, ready):.3f}", flush=True)
+    rate, cpu_ms = await bare_matcher(job_ids, identity, calls, ready)
+    print(f"{rate:.3f} {cpu_ms:.3f}", flush=True)
 
 
 async def wait_until_up(base: str, server: subprocess.Popen[bytes], within_s: float = 300) -> None:
@@ -338,13 +352,14 @@ async def main(args: argparse.Namespace) -> None:
     await redis.aclose()
     key, job_ids, identity = await seed(args.resumes)
 
-    async def bare(processes: int) -> float:
+    async def bare(processes: int) -> tuple[float, float]:
         return await bare_in_processes(processes, job_ids, identity, args.bare_calls)
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = spawn(["serve", "jobs", "--port", str(port), "--no-demo"], env, data / "server.log")
     rows: list[list[str]] = []
+    cpu_rows: list[list[str]] = []
     try:
         await wait_until_up(base, server)
         for workers in args.workers:
@@ -371,14 +386,36 @@ async def main(args: argparse.Namespace) -> None:
                     profile / f"notify-{workers}.prof" if profile else None,
                 )
             )
+            roles = {
+                "match worker(s)": [p.pid for p in procs[:-1]],
+                "notify worker": [procs[-1].pid],
+                "server (submits)": [server.pid],
+                "benchmark client": [os.getpid()],
+            }
             try:
                 await run_pipeline(base, key, job_ids, args.redis_url, 20, f"warm{workers}")
+                services = {"PostgreSQL": pids_named("postgres"), "Redis": pids_named(*REDIS)}
+                counted = {**roles, **services}
+                cpu_before = {role: cpu_seconds(pids) for role, pids in counted.items()}
                 result = await run_pipeline(
                     base, key, job_ids, args.redis_url, args.tasks, f"run{workers}"
                 )
+                cpu_after = {role: cpu_seconds(pids) for role, pids in counted.items()}
             finally:
                 stop(procs)
-            baseline = (before + await bare(workers)) / 2
+            after = await bare(workers)
+            baseline = (before[0] + after[0]) / 2
+            per_task = {
+                role: (cpu_after[role] - cpu_before[role]) * 1000 / args.tasks for role in counted
+            }
+            cpu_rows.append(
+                [
+                    f"{workers} match worker(s)",
+                    f"{(before[1] + after[1]) / 2:.1f}",
+                    *(f"{per_task[role]:.1f}" for role in counted),
+                    f"{sum(per_task.values()):.1f}",
+                ]
+            )
             rows.append(
                 [
                     f"bare matcher, {workers} process(es)",
@@ -423,6 +460,25 @@ async def main(args: argparse.Namespace) -> None:
                 "submits/s",
             ],
             rows,
+        )
+    )
+    # Where the CPU went: on a machine this size every process shares the same cores, so
+    # the pipeline's share beside the matcher's own work is what bounds its throughput.
+    print("\nCPU milliseconds per task (the bare matcher's: per call, in its own process)\n")
+    print(
+        table(
+            [
+                "run",
+                "bare matcher",
+                "match worker(s)",
+                "notify worker",
+                "server (submits)",
+                "benchmark client",
+                "PostgreSQL",
+                "Redis",
+                "all",
+            ],
+            cpu_rows,
         )
     )
 
