@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import State
 
 from api.identity.schemas import Identity
 from api.identity.service import identity_service
@@ -72,10 +73,15 @@ async def get_identity(
     identity = await identity_service.authenticate_cached(
         credentials.credentials, getattr(state, "key_cache", None)
     )
+    await count_request(state, identity)
+    return identity
+
+
+async def count_request(state: State, identity: Identity) -> None:
+    """Count a request against its key's rate limit (`RateLimited` past it)."""
     limiter = getattr(state, "rate_limiter", None)
     if limiter is not None:
         await limiter.check(identity.key_id)
-    return identity
 
 
 CurrentIdentity = Annotated[Identity, Depends(get_identity)]

@@ -72,9 +72,14 @@ def describe_validation_error(exc: RequestValidationError) -> str:
     return "; ".join(messages) or "invalid request"
 
 
+def domain_error_response(exc: ClearViewError) -> JSONResponse:
+    """The response for one of our own errors (also sent by ASGI layers before routing)."""
+    return error_response(exc.status_code, exc.error, exc.detail, exc.headers)
+
+
 async def _clearview_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ClearViewError)
-    return error_response(exc.status_code, exc.error, exc.detail, exc.headers)
+    return domain_error_response(exc)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

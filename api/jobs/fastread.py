@@ -21,7 +21,8 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.errors import error_response
+from api.deps import count_request
+from api.errors import domain_error_response
 from api.identity.schemas import Identity
 from api.identity.service import hash_key
 from api.jobs import endpoints
@@ -79,11 +80,9 @@ class CachedJobReads:
             return False
         scope["route"] = ROUTE
         response: Response = Response(body, media_type="application/json")
-        limiter = getattr(state, "rate_limiter", None)
-        if limiter is not None:
-            try:
-                await limiter.check(identity.key_id)
-            except ClearViewError as exc:
-                response = error_response(exc.status_code, exc.error, exc.detail, exc.headers)
+        try:
+            await count_request(state, identity)
+        except ClearViewError as exc:
+            response = domain_error_response(exc)
         await response(scope, receive, send)
         return True
