@@ -7,7 +7,6 @@ command bodies (lazy imports), so importing `core` never drags in the rest.
 from __future__ import annotations
 
 import asyncio
-import sys
 
 import typer
 from rich.console import Console
@@ -101,11 +100,3 @@ def _register_subcommands() -> None:
 
 
 _register_subcommands()
-
-
-def main() -> None:  # pragma: no cover - console script entry
-    sys.exit(app())
-
-
-if __name__ == "__main__":
-    main()

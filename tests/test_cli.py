@@ -109,3 +109,18 @@ def test_unknown_service_or_worker_names_the_choices(tmp_path: Path, command: li
     result = _run(*command, env=_env(tmp_path / "data"))
     assert result.returncode == 2
     assert "outbox" in result.stderr or "jobs" in result.stderr
+
+
+def test_sigterm_during_start_up_is_a_clean_stop(tmp_path: Path) -> None:
+    # Importing the CLI's sub-commands alone takes seconds: the signal lands long before
+    # the worker's event loop installs its own handling.
+    process = subprocess.Popen(
+        [CLI, "worker", "match"],
+        env=_env(tmp_path / "data"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    time.sleep(0.5)
+    assert process.poll() is None, "the worker was expected to be still starting"
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
