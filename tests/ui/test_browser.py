@@ -84,6 +84,13 @@ class Chat:
         self.page.fill("#chat-input", text)
         self.page.keyboard.press("Enter")
 
+    def press(self, name: str) -> None:
+        """Click the newest button called `name` once the running turn has ended: while
+        a turn (or an action's callback) runs, Chainlit disables every action button, and
+        a click landing as that starts is lost."""
+        self.idle()
+        self.page.get_by_role("button", name=name).last.click()
+
     def attach(self, path: Path, text: str) -> None:
         """Attach a file and send it with `text` (Chainlit sends no attachment alone)."""
         self.idle()
@@ -164,11 +171,11 @@ def test_candidate_uploads_matches_rewrites_and_accepts(
     chat.sees("Your resume rewrite is ready.", timeout=90_000)
     chat.shot("notified")
 
-    chat.page.get_by_role("button", name="View the rewrite").click()
+    chat.press("View the rewrite")
     chat.sees("Your rewritten resume")
     chat.shot("diff")
 
-    chat.page.get_by_role("button", name="Accept").last.click()
+    chat.press("Accept")
     chat.sees("Accepted: the rewritten version is now your current resume.")
     chat.shot("accepted")
 
@@ -185,7 +192,7 @@ def test_candidate_chat_is_readable_at_phone_width(
     context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True)
     chat = Chat(context.new_page(), artifacts, "phone")
     chat.sign_in(server.base_url, DEMO_CANDIDATE)
-    chat.page.get_by_role("button", name="Jobs for me").click()
+    chat.press("Jobs for me")
     chat.sees("Jobs that match your resume")
     chat.shot("job-cards")
     # Nothing runs off the side: the page does not scroll sideways.
