@@ -10,6 +10,10 @@ The contract every worker relies on (DESIGN.md, "Events"):
   effects idempotent, because an entry may be delivered again. Up to `concurrency`
   handlers run at once in one consumer (default 1: one after another); acknowledgements
   of handlers that finish together go out in one XACK.
+- A `BatchHandler` takes up to `batch_size` entries in one call (those read together: only
+  a backlog makes a batch, so a lone entry waits for nothing), e.g. to write their
+  outcomes in one transaction; it reports which entries failed, and each failed entry is
+  retried and dead-lettered on its own, as if handled alone.
 - Entries left pending by a consumer that died, or by a handler that failed, are taken over
   with XAUTOCLAIM once idle for `claim_idle_ms` (the cursor is followed to the end).
 - After `max_deliveries` deliveries without success an entry moves to `<stream>:dead` with
@@ -155,6 +159,65 @@ class Message:
 
 
 Handler = Callable[[Message], Awaitable[None]]
+# Handles several entries in one call; returns the failed ones' errors by entry id (the
+# others are acknowledged). Raising fails them all.
+BatchHandler = Callable[[list[Message]], Awaitable[dict[str, Exception]]]
+
+
+# A stream entry to handle: its id, its fields, and how often it has been delivered.
+Entry = tuple[str, dict[str, str], int]
+
+
+@dataclass(frozen=True, slots=True)
+class Batched:
+    """A consumer's handler that takes up to `size` entries per call."""
+
+    handle: BatchHandler
+    size: int
+
+    def __post_init__(self) -> None:
+        if self.size < 1:
+            raise ValueError("a batch holds at least 1 entry")
+
+
+def entries_by(
+    messages: list[Message], key: str
+) -> tuple[dict[str, list[str]], dict[str, Exception]]:
+    """The entry ids of `messages` by their payload's string `key` (say a task id, which
+    several entries may repeat), and the failures of the entries without one."""
+    by_value: dict[str, list[str]] = {}
+    failures: dict[str, Exception] = {}
+    for message in messages:
+        value = message.payload.get(key)
+        if isinstance(value, str):
+            by_value.setdefault(value, []).append(message.id)
+        else:
+            failures[message.id] = ValueError(f"entry {message.id} carries no {key}")
+    return by_value, failures
+
+
+async def handle_one(handler: BatchHandler, message: Message) -> None:
+    """Handle one entry with a BatchHandler, raising its failure as a Handler would."""
+    failures = await handler([message])
+    if message.id in failures:
+        raise failures[message.id]
+
+
+def one_at_a_time(handler: Handler) -> BatchHandler:
+    """`handler` as a BatchHandler (of single entries)."""
+
+    async def handle(messages: list[Message]) -> dict[str, Exception]:
+        failures: dict[str, Exception] = {}
+        for message in messages:
+            try:
+                await handler(message)
+            except Exception as exc:  # the handler's failure is data: retried, then dead-lettered
+                failures[message.id] = exc
+        return failures
+
+    return handle
+
+
 # Told about an entry (and its last error) just before it moves to the dead-letter stream,
 # so the work it stood for can be marked failed where users look (e.g. a task's status).
 DeadLetterHandler = Callable[[Message, str], Awaitable[None]]
@@ -185,7 +248,7 @@ class Consumer:
         redis: aioredis.Redis,
         stream: str,
         group: str,
-        handler: Handler,
+        handler: Handler | Batched,
         *,
         name: str | None = None,
         max_deliveries: int | None = None,
@@ -201,7 +264,9 @@ class Consumer:
         self.redis = redis
         self.stream = stream
         self.group = group
-        self.handler = handler
+        batched = handler if isinstance(handler, Batched) else Batched(one_at_a_time(handler), 1)
+        self.handle_batch = batched.handle
+        self.batch_size = batched.size
         self.name = name or default_consumer_name()
         settings = get_settings()
         self.max_deliveries = max_deliveries or settings.stream_max_deliveries
@@ -274,10 +339,13 @@ class Consumer:
                     await self.reclaim(stop)
                     next_claim = loop.time() + self.claim_interval_s
                 await self._until_free()
-                for entry_id, fields in await self._read(self._free()):
+                entries = [
+                    (entry_id, fields, 1) for entry_id, fields in await self._read(self._free())
+                ]
+                for batch in self._batches(entries):
                     if stop.is_set():
                         break  # undispatched entries stay pending
-                    await self._dispatch(entry_id, fields, deliveries=1)
+                    await self._dispatch(batch)
                 backoff = BACKOFF_MIN
             except TRANSIENT_ERRORS as exc:
                 log.warning(
@@ -297,17 +365,22 @@ class Consumer:
         """How many more entries may be taken now. Never more than can start at once: an
         entry read but left waiting would idle in the pending list, be claimed by another
         consumer, claimed back, and reach `max_deliveries` while nobody failed it."""
-        return min(self.batch, self.concurrency - len(self._in_flight))
+        return min(self.batch, (self.concurrency - len(self._in_flight)) * self.batch_size)
+
+    def _batches(self, entries: list[Entry]) -> list[list[Entry]]:
+        """`entries` in the handler's batches, in stream order."""
+        size = self.batch_size
+        return [entries[start : start + size] for start in range(0, len(entries), size)]
 
     async def _until_free(self) -> None:
         while len(self._in_flight) >= self.concurrency:
             self._slot_freed.clear()
             await self._slot_freed.wait()
 
-    async def _dispatch(self, entry_id: str, fields: dict[str, str], *, deliveries: int) -> None:
-        """Start handling an entry as soon as fewer than `concurrency` handlers run."""
+    async def _dispatch(self, batch: list[Entry]) -> None:
+        """Start handling a batch as soon as fewer than `concurrency` handlers run."""
         await self._until_free()
-        task = asyncio.create_task(self._process(entry_id, fields, deliveries=deliveries))
+        task = asyncio.create_task(self._process(batch))
         self._in_flight.add(task)
         task.add_done_callback(self._handler_done)
 
@@ -357,12 +430,13 @@ class Consumer:
                 )
             entries = [(entry_id, fields) for entry_id, fields in entries if fields is not None]
             counts = await self._delivery_counts([entry_id for entry_id, _ in entries])
-            for entry_id, fields in entries:
+            claimed = [(entry_id, fields, counts.get(entry_id, 1)) for entry_id, fields in entries]
+            for batch in self._batches(claimed):
                 if stop is not None and stop.is_set():
                     await self._drain()
                     return handled
-                await self._dispatch(entry_id, fields, deliveries=counts.get(entry_id, 1))
-                handled += 1
+                await self._dispatch(batch)
+                handled += len(batch)
             if cursor == "0-0":
                 await self._drain()
                 return handled
@@ -378,54 +452,63 @@ class Consumer:
         replies = await pipe.execute()
         return {row["message_id"]: int(row["times_delivered"]) for rows in replies for row in rows}
 
-    async def _process(self, entry_id: str, fields: dict[str, str], *, deliveries: int) -> None:
-        """Handle one entry: acknowledge on success, dead-letter after the last failure."""
-        try:
-            payload = json.loads(fields[FIELD])
-        except (KeyError, ValueError) as exc:
-            await self._dead_letter(entry_id, fields, deliveries, f"undecodable entry: {exc!r}")
+    async def _process(self, batch: list[Entry]) -> None:
+        """Handle a batch: acknowledge the entries handled, leave each failed one pending
+        for a retry, dead-letter it after its last delivery."""
+        messages: list[Message] = []
+        fields_of: dict[str, dict[str, str]] = {}
+        for entry_id, fields, deliveries in batch:
+            try:
+                payload = json.loads(fields[FIELD])
+            except (KeyError, ValueError) as exc:
+                await self._dead_letter(entry_id, fields, deliveries, f"undecodable entry: {exc!r}")
+                continue
+            if deliveries > self.max_deliveries:
+                # The handler never returned, e.g. it crashed its process each time.
+                await self._dead_letter(
+                    entry_id,
+                    fields,
+                    deliveries,
+                    f"no outcome after {deliveries - 1} deliveries",
+                    payload=payload,
+                )
+                continue
+            messages.append(Message(self.stream, entry_id, payload, deliveries))
+            fields_of[entry_id] = fields
+        if not messages:
             return
-        if deliveries > self.max_deliveries:
-            # The handler never returned, e.g. it crashed its process each time.
-            await self._dead_letter(
-                entry_id,
-                fields,
-                deliveries,
-                f"no outcome after {deliveries - 1} deliveries",
-                payload=payload,
-            )
-            return
         try:
-            await self.handler(Message(self.stream, entry_id, payload, deliveries))
+            failures = await self.handle_batch(messages)
         except Exception as exc:  # the handler's failure is data: retry, then dead-letter
-            error = f"{type(exc).__name__}: {exc}"
-            if deliveries >= self.max_deliveries:
-                log.error(
-                    "%s/%s: %s failed %d times, dead-lettered: %s",
-                    self.stream,
-                    self.group,
-                    entry_id,
-                    deliveries,
-                    error,
-                )
-                await self._dead_letter(entry_id, fields, deliveries, error, payload=payload)
-            else:
-                # Left pending: `reclaim` retries it once it has been idle claim_idle_ms.
-                log.warning(
-                    "%s/%s: %s failed (delivery %d): %s",
-                    self.stream,
-                    self.group,
-                    entry_id,
-                    deliveries,
-                    error,
-                )
-            return
-        await self._ack(entry_id)
+            failures = {message.id: exc for message in messages}
+        for message in messages:
+            if message.id in failures:
+                await self._failed(message, fields_of[message.id], failures[message.id])
+        await self._ack([message.id for message in messages if message.id not in failures])
 
-    async def _ack(self, entry_id: str) -> None:
-        """Acknowledge a handled entry. While one XACK is under way, the entries of
+    async def _failed(self, message: Message, fields: dict[str, str], exc: Exception) -> None:
+        error = f"{type(exc).__name__}: {exc}"
+        if message.deliveries >= self.max_deliveries:
+            log.error(
+                "%s/%s: %s failed %d times, dead-lettered: %s",
+                self.stream, self.group, message.id, message.deliveries, error,
+            )  # fmt: skip
+            await self._dead_letter(
+                message.id, fields, message.deliveries, error, payload=message.payload
+            )
+        else:
+            # Left pending: `reclaim` retries it once it has been idle claim_idle_ms.
+            log.warning(
+                "%s/%s: %s failed (delivery %d): %s",
+                self.stream, self.group, message.id, message.deliveries, error,
+            )  # fmt: skip
+
+    async def _ack(self, entry_ids: list[str]) -> None:
+        """Acknowledge handled entries. While one XACK is under way, the entries of
         handlers finishing meanwhile gather and leave together in the next one."""
-        self._unacked.append(entry_id)
+        if not entry_ids:
+            return
+        self._unacked.extend(entry_ids)
         async with self._ack_lock:
             if not self._unacked:
                 return  # acknowledged by the XACK of a handler that finished with us
@@ -489,7 +572,7 @@ async def consume(
     redis: aioredis.Redis,
     stream: str,
     group: str,
-    handler: Handler,
+    handler: Handler | Batched,
     *,
     stop: asyncio.Event,
     **options: Any,

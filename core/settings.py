@@ -94,6 +94,12 @@ class Settings(BaseSettings):
     stream_concurrency: int = Field(
         1, ge=1, description="stream entries one worker process handles at once, per stream"
     )
+    stream_batch_size: int = Field(
+        8,
+        ge=1,
+        description="most entries a batching worker (match) finishes in one transaction; "
+        "only a backlog fills a batch, a lone entry never waits for company",
+    )
 
     cpu_worker_nice: int = Field(
         5,

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from api.alerts import delivery
 from api.tasks.execution import TaskWork
-from api.tasks.work import compute_matches, open_index, store_matches
+from api.tasks.work import compute_matches, open_index, store_many_matches, store_matches
 from core import bus
 
-work = TaskWork("match", compute_matches, store_matches)
+work = TaskWork("match", compute_matches, store_matches, store_many_matches)
 
 
 async def prepare() -> None:
@@ -22,11 +22,22 @@ async def prepare() -> None:
     await open_index()
 
 
+async def handle_many(messages: list[bus.Message]) -> dict[str, Exception]:
+    """The entries read together: the tasks as one batch, each alert batch on its own."""
+    failures = await work.handle_many(
+        [message for message in messages if not delivery.is_alert_entry(message.payload)]
+    )
+    for message in messages:
+        if delivery.is_alert_entry(message.payload):
+            try:
+                await delivery.handle(message)
+            except Exception as exc:  # retried, then dead-lettered, as the bus does
+                failures[message.id] = exc
+    return failures
+
+
 async def handle(message: bus.Message) -> None:
-    if delivery.is_alert_entry(message.payload):
-        await delivery.handle(message)
-    else:
-        await work.handle(message)
+    await bus.handle_one(handle_many, message)
 
 
 async def on_dead_letter(message: bus.Message, error: str) -> None:

@@ -36,7 +36,7 @@ class WorkerSpec:
 def stream_worker(
     name: str,
     stream: str,
-    handler: bus.Handler,
+    handler: bus.Handler | bus.Batched,
     description: str,
     on_dead_letter: bus.DeadLetterHandler | None = None,
 ) -> WorkerSpec:
@@ -63,16 +63,24 @@ def stream_worker(
 def module_worker(
     name: str, stream: str, module: str, description: str, *, cpu_heavy: bool = False
 ) -> WorkerSpec:
-    """A stream worker whose `handle` (and optional `on_dead_letter`, `prepare`) live in `module`,
-    imported only when the worker starts: listing workers loads no service code."""
+    """A stream worker whose `handle` or `handle_many` (and optional `on_dead_letter`,
+    `prepare`) live in `module`, imported only when the worker starts: listing workers
+    loads no service code."""
 
     async def run(stop: asyncio.Event) -> None:
         loaded = import_module(module)
         prepare = getattr(loaded, "prepare", None)  # one-off set-up before any entry
         if prepare is not None:
             await prepare()
+        # A module with `handle_many` takes the entries read together in one call.
+        handle_many = getattr(loaded, "handle_many", None)
+        handler = (
+            loaded.handle
+            if handle_many is None
+            else bus.Batched(handle_many, get_settings().stream_batch_size)
+        )
         spec = stream_worker(
-            name, stream, loaded.handle, description, getattr(loaded, "on_dead_letter", None)
+            name, stream, handler, description, getattr(loaded, "on_dead_letter", None)
         )
         await spec.run(stop)
 

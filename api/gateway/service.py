@@ -110,30 +110,44 @@ async def emit(
     (and are published) with it, or not at all. The event is identified by `event_id`, or
     by `data["task_id"]`; emitting the same event again (a task handled twice) adds nothing.
     """
-    key = event_id or data.get("task_id")
-    if not key:
-        raise ValueError("emit needs data['task_id'] or an explicit event_id")
+    await emit_many(session, org_id, [(event_type, data, event_id)])
+
+
+# An event for `emit_many`: its type, its data and its id (None: `data["task_id"]`).
+OrgEvent = tuple[str, dict[str, Any], str | None]
+
+
+async def emit_many(session: AsyncSession, org_id: str, events: Sequence[OrgEvent]) -> None:
+    """`emit` for several events of one organisation, reading its subscriptions once."""
     now = utcnow()
-    payload = build_payload(event_type, data, now)
-    webhook_id = webhook_id_for(org_id, event_type, str(key))
+    prepared: list[tuple[str, dict[str, Any], str]] = []  # type, payload, webhook id
+    for event_type, data, event_id in events:
+        key = event_id or data.get("task_id")
+        if not key:
+            raise ValueError("emit needs data['task_id'] or an explicit event_id")
+        payload = build_payload(event_type, data, now)
+        prepared.append((event_type, payload, webhook_id_for(org_id, event_type, str(key))))
+    if not prepared:
+        return
     repo = GatewayRepository(session)
     for subscription in await repo.active_subscriptions(org_id):
-        if event_type not in subscription.events:
-            continue
-        delivery_id = await repo.insert_delivery(
-            {
-                "id": new_id(),
-                "created_at": now,
-                "subscription_id": subscription.id,
-                "webhook_id": webhook_id,
-                "event_type": event_type,
-                "payload": payload,
-                "status": "pending",
-                "attempts": 0,
-            }
-        )
-        if delivery_id is not None:  # None: this event was emitted before
-            outbox.enqueue(session, bus.WEBHOOKS, {"delivery_id": delivery_id})
+        for event_type, payload, webhook_id in prepared:
+            if event_type not in subscription.events:
+                continue
+            delivery_id = await repo.insert_delivery(
+                {
+                    "id": new_id(),
+                    "created_at": now,
+                    "subscription_id": subscription.id,
+                    "webhook_id": webhook_id,
+                    "event_type": event_type,
+                    "payload": payload,
+                    "status": "pending",
+                    "attempts": 0,
+                }
+            )
+            if delivery_id is not None:  # None: this event was emitted before
+                outbox.enqueue(session, bus.WEBHOOKS, {"delivery_id": delivery_id})
 
 
 # --- subscriptions -------------------------------------------------------------------------

@@ -36,8 +36,10 @@ async def record(
     tokens_out: int | None = None,
     cost_usd: float | None = None,
     attributes: dict[str, Any] | None = None,
+    flush: bool = True,
 ) -> MetricEvent:
-    """Record one product event in the caller's transaction (flushed, not committed)."""
+    """Record one product event in the caller's transaction (flushed unless `flush` is
+    False, when the commit writes it with the rest; never committed here)."""
     event = MetricEvent(
         id=new_id(),
         created_at=utcnow(),
@@ -51,7 +53,8 @@ async def record(
         attributes=attributes,
     )
     MetricsRepository(session).add(event)
-    await session.flush()
+    if flush:
+        await session.flush()
     prometheus.EVENTS.labels(name=event.name).inc()
     return event
 

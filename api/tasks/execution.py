@@ -2,38 +2,39 @@
 
 A `TaskWork` pairs two functions of a task kind: `compute` (the slow part: matching,
 rewriting, embedding; reads only) and `store` (writes its result, inside the final
-transaction). `TaskWork.handle` is the stream handler:
+transaction; `store_many` does it for several tasks at once). `TaskWork.handle_many` is
+the stream's batch handler (the entries a worker read together; `handle` takes one):
 
-1. begin, in one statement that commits by itself: a queued or running task becomes
-   running and counts an attempt; a finished (or erased) task is acknowledged and left
-   alone, so a redelivered entry does nothing;
-2. compute, outside any write transaction;
-3. finish, in ONE transaction: claim the task row (a conditional UPDATE: only while the
-   task is still open; erased, cancelled or finished by a concurrent or repeated
-   delivery: write nothing), `store`, mark succeeded, count the metric, enqueue the chat
-   notification (outbox) and announce the event to the organisation's webhooks. The
-   task's state is the idempotency key: the claim waits on the row lock (PostgreSQL) or
-   the writer lock (SQLite) of a concurrent finish, then sees it finished.
+1. begin, in one statement that commits by itself: the batch's queued or running tasks
+   become running and count an attempt; a finished (or erased) task is acknowledged and
+   left alone, so a redelivered entry does nothing;
+2. compute each task, outside any write transaction;
+3. finish, in ONE transaction for the batch: claim the task rows (a conditional UPDATE:
+   only those still open; erased, cancelled or finished by a concurrent or repeated
+   delivery: write nothing for those), store, count the metrics, enqueue the chat
+   notifications (outbox), announce the events to the organisations' webhooks, and mark
+   the tasks succeeded last, so their finish time is the commit's. The task's state is
+   the idempotency key: the claim waits on the row lock (PostgreSQL) or the writer lock
+   (SQLite) of a concurrent finish, then sees it finished. Should that transaction fail,
+   each task is finished in a transaction of its own, so one bad task holds back no other.
 
-A failure is recorded on the task in words (never a stack trace or resume text) in a
-transaction of its own, and re-raised so the bus retries; when the bus gives up, it calls
-`on_dead_letter`, which marks the task failed with that reason.
+A failure is recorded on its task in words (never a stack trace or resume text) in a
+statement of its own and reported to the bus, which retries that entry alone; when the bus
+gives up, it calls `on_dead_letter`, which marks the task failed with that reason.
 
 Every transaction here starts with a write (UPDATE ... RETURNING), so on SQLite the
-writer lock is taken before anything is read, and on PostgreSQL the task row is locked
-before the result is written. Round trips matter (a match is milliseconds of work, see
-bench/pipeline.py): begin and a failure's record are single statements that commit by
-themselves, and the final transaction claims and closes the task row with one statement
-each.
+writer lock is taken before anything is read, and on PostgreSQL the task rows are locked
+before the results are written. Round trips matter (a match is milliseconds of work, see
+bench/pipeline.py): a batch costs about ten statements, however many tasks it holds.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import func, literal, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,8 +46,11 @@ from api.tasks.repository import OPEN, TaskRepository, autocommit
 from core import bus, outbox
 from core.db import session_scope
 from core.errors import ClearViewError
-from core.logging import correlation_id
+from core.logging import correlated
 from core.models import Role, Task, TaskKind, TaskStatus, utcnow
+
+if TYPE_CHECKING:
+    from api.gateway.service import OrgEvent
 
 log = logging.getLogger(__name__)
 
@@ -110,86 +114,149 @@ class Outcome:
 Compute = Callable[[TaskRun], Awaitable[T]]
 # Returns None when the task's subject is gone (erased, deleted): the task is cancelled.
 Store = Callable[[AsyncSession, TaskRun, T], Awaitable[Outcome | None]]
+# `Store` for several tasks at once (one answer per task, in order), for kinds whose store
+# can share its reads and writes across a batch.
+StoreMany = Callable[[AsyncSession, Sequence[tuple[TaskRun, T]]], Awaitable[list[Outcome | None]]]
 
 
-async def announce(session: AsyncSession, run: TaskRun, outcome: Outcome) -> None:
-    """Queue the webhook event of a finished task, in the caller's transaction. Thin: ids
+async def announce(session: AsyncSession, finished: Sequence[tuple[TaskRun, Outcome]]) -> None:
+    """Queue the webhook events of finished tasks, in the caller's transaction. Thin: ids
     and links only, so a receiver fetches what it may see through the API."""
-    if outcome.event_type is None:
+    by_org: dict[str, list[OrgEvent]] = {}
+    for run, outcome in finished:
+        if outcome.event_type is None:
+            continue
+        ids = {k: v for k, v in outcome.result.items() if k.endswith("_id") and isinstance(v, str)}
+        data = {
+            **ids,
+            "task_id": run.id,
+            "kind": run.kind.value,
+            "status_url": status_url(run.id),
+            "result_url": result_url(run.id),
+        }
+        by_org.setdefault(run.org_id, []).append((outcome.event_type, data, None))
+    if not by_org:
         return
-    from api.gateway.service import emit  # the gateway is optional in a slim deployment
+    from api.gateway.service import emit_many  # the gateway is optional in a slim deployment
 
-    ids = {k: v for k, v in outcome.result.items() if k.endswith("_id") and isinstance(v, str)}
-    data = {
-        **ids,
-        "task_id": run.id,
-        "kind": run.kind.value,
-        "status_url": status_url(run.id),
-        "result_url": result_url(run.id),
-    }
-    await emit(session, run.org_id, outcome.event_type, data)
+    for org_id, events in by_org.items():
+        await emit_many(session, org_id, events)
 
 
 @dataclass(frozen=True)
 class TaskWork(Generic[T]):
-    """The stream handler and dead-letter callback of one task kind's worker."""
+    """The stream handlers (`handle_many` for a `bus.Batched`, `handle` for one entry)
+    and dead-letter callback of one task kind's worker."""
 
     group: str  # the consumer group whose entries it handles
     compute: Compute[T]
     store: Store[T]
+    store_many: StoreMany[T] | None = None
 
     async def handle(self, message: bus.Message) -> None:
-        task_id = message.payload.get("task_id")
-        if not isinstance(task_id, str):
-            raise TaskFailure(f"entry {message.id} carries no task_id")
-        # The task id follows the task through every process's JSON log lines.
-        token = correlation_id.set(task_id)
-        try:
-            run = await begin(task_id)
-            if run is None:
-                return
-            try:
-                computed = await self.compute(run)
-                await self._finish(run, computed)
-            except Exception as exc:
-                await record_error(task_id, readable_error(exc))
-                raise
-        finally:
-            correlation_id.reset(token)
+        await bus.handle_one(self.handle_many, message)
 
-    async def _finish(self, run: TaskRun, computed: T) -> None:
+    async def handle_many(self, messages: list[bus.Message]) -> dict[str, Exception]:
+        """Run the tasks of `messages`; returns the failures by entry id."""
+        entries, failures = bus.entries_by(messages, "task_id")
+        failed: dict[str, Exception] = {}  # by task id
+        computed: list[tuple[TaskRun, T]] = []
+        for run in await begin(list(entries)):
+            # The task id follows the task through every process's JSON log lines.
+            with correlated(run.id):
+                try:
+                    computed.append((run, await self.compute(run)))
+                except Exception as exc:
+                    failed[run.id] = exc
+        failed |= await self._finish(computed)
+        for task_id, error in failed.items():
+            with correlated(task_id):
+                await record_error(task_id, readable_error(error))
+            failures |= dict.fromkeys(entries[task_id], error)
+        return failures
+
+    async def _finish(self, computed: Sequence[tuple[TaskRun, T]]) -> dict[str, Exception]:
+        """Finish the computed tasks in one transaction or, should it fail, each in its
+        own; returns the failures by task id."""
+        if not computed:
+            return {}
+        try:
+            await self._finish_together(computed)
+            return {}
+        except Exception as exc:
+            if len(computed) == 1:
+                return {computed[0][0].id: exc}
+        failed: dict[str, Exception] = {}
+        for item in computed:
+            failed |= await self._finish([item])
+        return failed
+
+    async def _finish_together(self, computed: Sequence[tuple[TaskRun, T]]) -> None:
         async with session_scope() as session:
             repo = TaskRepository(session)
-            if not await repo.claim_open(run.id):
-                # Erased or cancelled while running, or finished by another delivery:
-                # nothing is written back.
+            claimed = await repo.claim_open([run.id for run, _ in computed])
+            # Erased or cancelled while running, or finished by another delivery: nothing
+            # is written back for those.
+            live = [(run, value) for run, value in computed if run.id in claimed]
+            if not live:
                 return
-            outcome = await self.store(session, run, computed)
-            now = utcnow()
-            if outcome is None:
-                await repo.close(
-                    run.id,
-                    TaskStatus.cancelled,
-                    finished_at=now,
-                    last_error="cancelled: what the task was about no longer exists",
+            if self.store_many is not None:
+                outcomes = await self.store_many(session, live)
+            else:
+                outcomes = [await self.store(session, run, value) for run, value in live]
+            pairs = list(zip((run for run, _ in live), outcomes, strict=True))
+            finished = [(run, outcome) for run, outcome in pairs if outcome is not None]
+            stored_at = utcnow()
+            for run, _ in finished:
+                await record(
+                    session,
+                    EventName.task_finished,
+                    org_id=run.org_id,
+                    user_id=run.user_id,
+                    duration_ms=(stored_at - run.created_at).total_seconds() * 1000,
+                    attributes={"kind": run.kind.value, "attempts": run.attempt},
+                    flush=False,
                 )
-                return
-            await repo.close(run.id, TaskStatus.succeeded, finished_at=now, result=outcome.result)
-            await record(
-                session,
-                EventName.task_finished,
-                org_id=run.org_id,
-                user_id=run.user_id,
-                duration_ms=(now - run.created_at).total_seconds() * 1000,
-                attributes={"kind": run.kind.value, "attempts": run.attempt},
+                outbox.enqueue(session, bus.NOTIFY, notice(run.id, run.kind, TaskStatus.succeeded))
+            await announce(session, finished)
+            # All but the tasks' own rows go out now, so that their finish time, written
+            # last, is within a statement of the commit that makes it true.
+            await session.flush()
+            now = utcnow()
+            await repo.close(
+                [
+                    _closed(run, TaskStatus.succeeded, now, result=outcome.result)
+                    if outcome is not None
+                    else _closed(run, TaskStatus.cancelled, now, error=CANCELLED)
+                    for run, outcome in pairs
+                ]
             )
-            outbox.enqueue(session, bus.NOTIFY, notice(run.id, run.kind, TaskStatus.succeeded))
-            await announce(session, run, outcome)
 
     async def on_dead_letter(self, message: bus.Message, error: str) -> None:
         task_id = message.payload.get("task_id")
         if isinstance(task_id, str):
             await fail(task_id, message.deliveries)
+
+
+CANCELLED = "cancelled: what the task was about no longer exists"
+
+
+def _closed(
+    run: TaskRun,
+    status: TaskStatus,
+    at: datetime,
+    *,
+    result: dict[str, Any] | None = None,
+    error: str | None = None,
+) -> dict[str, Any]:
+    """A row for `TaskRepository.close`."""
+    return {
+        "id": run.id,
+        "status": status,
+        "finished_at": at,
+        "result": result,
+        "last_error": error,
+    }
 
 
 def notice(task_id: str, kind: TaskKind, status: TaskStatus) -> dict[str, str]:
@@ -198,21 +265,25 @@ def notice(task_id: str, kind: TaskKind, status: TaskStatus) -> dict[str, str]:
     return {"task_id": task_id, "kind": kind.value, "status": status.value}
 
 
-async def begin(task_id: str) -> TaskRun | None:
-    """Mark the task running and count the attempt; None if it is finished or gone.
+async def begin(task_ids: Sequence[str]) -> list[TaskRun]:
+    """Mark the tasks running and count an attempt on each; returns those that were open
+    (not those finished or gone), in the order given.
 
     One statement, committed by itself: the first attempt's start time is kept by
     COALESCE instead of a second UPDATE."""
+    if not task_ids:
+        return []
     started_at = func.coalesce(Task.started_at, literal(utcnow(), Task.started_at.type))
     async with autocommit() as connection:
-        row = (
+        rows = (
             await connection.execute(
                 update(Task)
-                .where(Task.id == task_id, Task.status.in_(OPEN))
+                .where(Task.id.in_(list(task_ids)), Task.status.in_(OPEN))
                 .values(
                     status=TaskStatus.running, attempts=Task.attempts + 1, started_at=started_at
                 )
                 .returning(
+                    Task.id,
                     Task.kind,
                     Task.org_id,
                     Task.user_id,
@@ -223,11 +294,10 @@ async def begin(task_id: str) -> TaskRun | None:
                     Task.attempts,
                 )
             )
-        ).one_or_none()
-        if row is None:
-            return None
-        return TaskRun(
-            id=task_id,
+        ).all()
+    runs = {
+        row.id: TaskRun(
+            id=row.id,
             kind=TaskKind(row.kind),
             org_id=row.org_id,
             user_id=row.user_id,
@@ -237,6 +307,9 @@ async def begin(task_id: str) -> TaskRun | None:
             created_at=row.created_at,
             attempt=row.attempts,
         )
+        for row in rows
+    }
+    return [runs[task_id] for task_id in dict.fromkeys(task_ids) if task_id in runs]
 
 
 async def record_error(task_id: str, error: str) -> None:

@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, and_, literal, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -37,6 +36,8 @@ OPEN = (TaskStatus.queued, TaskStatus.running)
 FINISHED = (TaskStatus.succeeded, TaskStatus.failed, TaskStatus.cancelled)
 # Work an employer's key starts; a candidate's own tasks stay private to that candidate,
 # even from employers of the same organisation.
+# Rows per multi-row INSERT: 10 columns each, well under PostgreSQL's 32,767 parameters.
+INSERT_CHUNK = 1_000
 ORGANISATION_KINDS = (TaskKind.match_candidates, TaskKind.index_job, TaskKind.report)
 
 
@@ -94,34 +95,25 @@ class TaskRepository:
             select(Task).where(Task.org_id == org_id, Task.idempotency_key == key)
         )
 
-    async def claim_open(self, task_id: str) -> bool:
-        """Lock the task for this transaction if it is still open (queued or running);
-        False when it is finished, cancelled or erased. A write, so that on SQLite the
-        writer lock is held from here on, and on PostgreSQL a concurrent claim of the same
-        task waits for this transaction, then finds the task finished."""
-        claimed = await self.session.execute(
+    async def claim_open(self, task_ids: Sequence[str]) -> set[str]:
+        """Lock those of the tasks that are still open (queued or running) for this
+        transaction; returns their ids (not those finished, cancelled or erased). A write,
+        so that on SQLite the writer lock is held from here on, and on PostgreSQL a
+        concurrent claim of the same task waits for this transaction, then finds the task
+        finished."""
+        claimed = await self.session.scalars(
             update(Task)
-            .where(Task.id == task_id, Task.status.in_(OPEN))
+            .where(Task.id.in_(list(task_ids)), Task.status.in_(OPEN))
             .values(status=TaskStatus.running)
             .returning(Task.id)
         )
-        return claimed.scalar_one_or_none() is not None
+        return set(claimed.all())
 
-    async def close(
-        self,
-        task_id: str,
-        status: TaskStatus,
-        *,
-        finished_at: datetime,
-        result: dict[str, Any] | None = None,
-        last_error: str | None = None,
-    ) -> None:
-        """Write the task's outcome (after `claim_open` in the same transaction)."""
-        await self.session.execute(
-            update(Task)
-            .where(Task.id == task_id)
-            .values(status=status, finished_at=finished_at, result=result, last_error=last_error)
-        )
+    async def close(self, outcomes: Sequence[dict[str, Any]]) -> None:
+        """Write tasks' outcomes (after `claim_open` in the same transaction), each a dict
+        of `id`, `status`, `finished_at`, `result` and `last_error`: one executemany."""
+        if outcomes:
+            await self.session.execute(update(Task), list(outcomes))
 
     async def match_results(self, task_id: str) -> Sequence[MatchResult]:
         rows = await self.session.scalars(
@@ -130,10 +122,12 @@ class TaskRepository:
         return rows.all()
 
     async def insert_match_results(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Insert-or-ignore on (task_id, job_id, resume_id): a redelivered task adds nothing."""
-        if rows:
+        """Insert-or-ignore on (task_id, job_id, resume_id): a redelivered task adds nothing.
+        In chunks, so a batch of tasks stays under the databases' limit on bound values."""
+        for start in range(0, len(rows), INSERT_CHUNK):
+            chunk = list(rows[start : start + INSERT_CHUNK])
             await self.session.execute(
-                _insert(self.session)(MatchResult).values(list(rows)).on_conflict_do_nothing()
+                _insert(self.session)(MatchResult).values(chunk).on_conflict_do_nothing()
             )
 
     # what a result may still point at
@@ -205,34 +199,44 @@ class TaskRepository:
         return (await self.session.execute(statement)).scalar_one_or_none()
 
 
-async def insert_task_notification(
-    connection: AsyncConnection,
-    task_id: str,
-    status: TaskStatus,
-    values: dict[str, Any],
-) -> tuple[str, str | None] | None:
-    """Insert-or-ignore (on the dedupe key) the notification of a task that is `status`,
-    taking its user, organisation and chat session from the task row as it inserts: one
-    statement. `values` holds the other columns. Returns (id, chat_session_id) of the new
-    row; None when the row existed, or the task is gone, not `status`, or nobody's."""
+async def insert_task_notifications(
+    connection: AsyncConnection, rows: Sequence[dict[str, Any]]
+) -> dict[str, tuple[str, str | None]]:
+    """Insert-or-ignore (on the dedupe key) the notifications of tasks, each taking its
+    user, organisation and chat session from its task row as it is inserted: one
+    executemany of INSERT ... SELECT, then one read of what was inserted. Each row holds
+    `task_id` and the `status` the task must have, plus the other columns (`id`,
+    `created_at`, `kind`, `payload`, `dedupe_key`). Returns (id, chat_session_id) of the
+    new rows by task id; nothing for a row that existed, or whose task is gone, not
+    that status, or nobody's."""
+    if not rows:
+        return {}
     columns = Notification.__table__.c
     source = select(
-        literal(values["id"], columns.id.type),
-        literal(values["created_at"], columns.created_at.type),
+        bindparam("id", type_=columns.id.type),
+        bindparam("created_at", type_=columns.created_at.type),
         Task.user_id,
         Task.org_id,
         Task.chat_session_id,
         Task.id,
-        literal(values["kind"], columns.kind.type),
-        literal(values["payload"], columns.payload.type),
-        literal(values["dedupe_key"], columns.dedupe_key.type),
-    ).where(Task.id == task_id, Task.status == status, Task.user_id.is_not(None))
+        bindparam("kind", type_=columns.kind.type),
+        bindparam("payload", type_=columns.payload.type),
+        bindparam("dedupe_key", type_=columns.dedupe_key.type),
+    ).where(
+        Task.id == bindparam("task_id", type_=Task.id.type),
+        Task.status == bindparam("status", type_=Task.status.type),
+        Task.user_id.is_not(None),
+    )
     names = ["id", "created_at", "user_id", "org_id", "chat_session_id", "task_id", "kind"]
     statement = (
         _insert(connection)(Notification)
         .from_select([*names, "payload", "dedupe_key"], source)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(Notification.id, Notification.chat_session_id)
     )
-    row = (await connection.execute(statement)).one_or_none()
-    return None if row is None else (str(row[0]), row[1])
+    await connection.execute(statement, list(rows))
+    inserted = await connection.execute(
+        select(Notification.task_id, Notification.id, Notification.chat_session_id).where(
+            Notification.id.in_([row["id"] for row in rows])
+        )
+    )
+    return {str(task_id): (str(id_), chat) for task_id, id_, chat in inserted.all()}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,18 +77,31 @@ async def compute_matches(run: TaskRun) -> list[Match]:
 async def store_matches(
     session: AsyncSession, run: TaskRun, matches: list[Match]
 ) -> Outcome | None:
+    return (await store_many_matches(session, [(run, matches)]))[0]
+
+
+async def store_many_matches(
+    session: AsyncSession, computed: Sequence[tuple[TaskRun, list[Match]]]
+) -> list[Outcome | None]:
+    """Store several tasks' matches: one read of the resumes and one of the jobs they
+    point at, one insert of all their rows."""
     repo = TaskRepository(session)
-    live_resumes = await repo.live_resumes(
-        sorted({m.resume_id for m in matches} | _resume_subject(run))
-    )
-    live_jobs = await repo.live_jobs(sorted({m.job_id for m in matches} | _job_subject(run)))
-    subject = str(run.subject_id)
-    if subject not in (live_resumes if run.kind is TaskKind.match_jobs else live_jobs):
-        return None
-    kept = [m for m in matches if m.resume_id in live_resumes and m.job_id in live_jobs]
+    resume_ids = {m.resume_id for _, matches in computed for m in matches}
+    job_ids = {m.job_id for _, matches in computed for m in matches}
+    for run, _ in computed:
+        (resume_ids if run.kind is TaskKind.match_jobs else job_ids).add(str(run.subject_id))
+    live_resumes = await repo.live_resumes(sorted(resume_ids))
+    live_jobs = await repo.live_jobs(sorted(job_ids))
     now = utcnow()
-    await repo.insert_match_results(
-        [
+    rows: list[dict[str, Any]] = []
+    outcomes: list[Outcome | None] = []
+    for run, matches in computed:
+        subject = str(run.subject_id)
+        if subject not in (live_resumes if run.kind is TaskKind.match_jobs else live_jobs):
+            outcomes.append(None)
+            continue
+        kept = [m for m in matches if m.resume_id in live_resumes and m.job_id in live_jobs]
+        rows.extend(
             {
                 "id": new_id(),
                 "created_at": now,
@@ -101,18 +115,11 @@ async def store_matches(
                 "details": m.details,
             }
             for rank, m in enumerate(kept, start=1)
-        ]
-    )
-    key = "resume_id" if run.kind is TaskKind.match_jobs else "job_id"
-    return Outcome({key: subject, "matches": len(kept)}, event_type="match.completed")
-
-
-def _resume_subject(run: TaskRun) -> set[str]:
-    return {str(run.subject_id)} if run.kind is TaskKind.match_jobs else set()
-
-
-def _job_subject(run: TaskRun) -> set[str]:
-    return {str(run.subject_id)} if run.kind is TaskKind.match_candidates else set()
+        )
+        key = "resume_id" if run.kind is TaskKind.match_jobs else "job_id"
+        outcomes.append(Outcome({key: subject, "matches": len(kept)}, event_type="match.completed"))
+    await repo.insert_match_results(rows)
+    return outcomes
 
 
 @dataclass(frozen=True, slots=True)

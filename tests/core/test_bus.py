@@ -310,6 +310,44 @@ async def test_concurrent_handlers_overlap_up_to_the_limit_and_all_are_acknowled
     assert handled == Counter(range(40))
 
 
+async def test_batched_handler_takes_what_was_read_together_and_retries_only_failures(
+    redis: aioredis.Redis, unique_name: str
+) -> None:
+    batches: list[list[int]] = []
+    handled = Counter[int]()
+
+    async def handle_many(messages: list[bus.Message]) -> dict[str, Exception]:
+        numbers = [message.payload["n"] for message in messages]
+        batches.append(numbers)
+        failures: dict[str, Exception] = {}
+        for message in messages:
+            n = message.payload["n"]
+            if n in (3, 7) and message.deliveries == 1:
+                failures[message.id] = ValueError(f"entry {n} fails once")
+            else:
+                handled[n] += 1
+        return failures
+
+    await publish_many(redis, unique_name, 10)  # all there before the consumer reads
+    consumer = bus.Consumer(
+        redis,
+        unique_name,
+        GROUP,
+        bus.Batched(handle_many, 4),
+        block_ms=50,
+        claim_idle_ms=100,
+        max_deliveries=3,
+    )
+    async with Running(consumer):
+        await eventually(lambda: len(handled) == 10)
+        await eventually(lambda: _no_pending(redis, unique_name))
+    # In stream order, at most 4 at a time; then the two failures, retried by themselves.
+    assert batches[:3] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    assert sorted(n for batch in batches[3:] for n in batch) == [3, 7]
+    assert handled == Counter(range(10))  # every entry once, the failed ones included
+    assert await redis.xlen(bus.dead_letter_stream(unique_name)) == 0
+
+
 async def _no_pending(redis: aioredis.Redis, stream: str) -> bool:
     return await pending(redis, stream) == 0
 
