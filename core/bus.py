@@ -10,10 +10,11 @@ The contract every worker relies on (DESIGN.md, "Events"):
   effects idempotent, because an entry may be delivered again. Up to `concurrency`
   handlers run at once in one consumer (default 1: one after another); acknowledgements
   of handlers that finish together go out in one XACK.
-- A `BatchHandler` takes up to `batch_size` entries in one call (those read together: only
-  a backlog makes a batch, so a lone entry waits for nothing), e.g. to write their
-  outcomes in one transaction; it reports which entries failed, and each failed entry is
-  retried and dead-lettered on its own, as if handled alone.
+- A `Batched` handler takes up to `size` new entries in one call (those read together:
+  only a backlog makes a batch, so a lone entry waits for nothing), e.g. to write their
+  outcomes in one transaction; it reports which entries failed. Retries (reclaimed
+  entries) go one per call, so a failed entry, or one whose handler crashed its process,
+  is retried and dead-lettered alone.
 - Entries left pending by a consumer that died, or by a handler that failed, are taken over
   with XAUTOCLAIM once idle for `claim_idle_ms` (the cursor is followed to the end).
 - After `max_deliveries` deliveries without success an entry moves to `<stream>:dead` with
@@ -430,13 +431,14 @@ class Consumer:
                 )
             entries = [(entry_id, fields) for entry_id, fields in entries if fields is not None]
             counts = await self._delivery_counts([entry_id for entry_id, _ in entries])
-            claimed = [(entry_id, fields, counts.get(entry_id, 1)) for entry_id, fields in entries]
-            for batch in self._batches(claimed):
+            for entry_id, fields in entries:
                 if stop is not None and stop.is_set():
                     await self._drain()
                     return handled
-                await self._dispatch(batch)
-                handled += len(batch)
+                # A retry goes alone, even to a batch handler: an entry that crashes its
+                # process each time must not take the entries read with it down, too.
+                await self._dispatch([(entry_id, fields, counts.get(entry_id, 1))])
+                handled += 1
             if cursor == "0-0":
                 await self._drain()
                 return handled
