@@ -34,7 +34,7 @@ import logging
 import os
 import signal
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +46,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db import chunks
 from core.models import ProcessedMessage, utcnow
 from core.settings import get_settings
 
@@ -343,7 +344,7 @@ class Consumer:
                 entries = [
                     (entry_id, fields, 1) for entry_id, fields in await self._read(self._free())
                 ]
-                for batch in self._batches(entries):
+                for batch in chunks(entries, self.batch_size):
                     if stop.is_set():
                         break  # undispatched entries stay pending
                     await self._dispatch(batch)
@@ -368,17 +369,12 @@ class Consumer:
         consumer, claimed back, and reach `max_deliveries` while nobody failed it."""
         return min(self.batch, (self.concurrency - len(self._in_flight)) * self.batch_size)
 
-    def _batches(self, entries: list[Entry]) -> list[list[Entry]]:
-        """`entries` in the handler's batches, in stream order."""
-        size = self.batch_size
-        return [entries[start : start + size] for start in range(0, len(entries), size)]
-
     async def _until_free(self) -> None:
         while len(self._in_flight) >= self.concurrency:
             self._slot_freed.clear()
             await self._slot_freed.wait()
 
-    async def _dispatch(self, batch: list[Entry]) -> None:
+    async def _dispatch(self, batch: Sequence[Entry]) -> None:
         """Start handling a batch as soon as fewer than `concurrency` handlers run."""
         await self._until_free()
         task = asyncio.create_task(self._process(batch))
@@ -454,7 +450,7 @@ class Consumer:
         replies = await pipe.execute()
         return {row["message_id"]: int(row["times_delivered"]) for rows in replies for row in rows}
 
-    async def _process(self, batch: list[Entry]) -> None:
+    async def _process(self, batch: Sequence[Entry]) -> None:
         """Handle a batch: acknowledge the entries handled, leave each failed one pending
         for a retry, dead-letter it after its last delivery."""
         messages: list[Message] = []

@@ -97,7 +97,7 @@ class Settings(BaseSettings):
     stream_batch_size: int = Field(
         8,
         ge=1,
-        description="most entries a batching worker (match) finishes in one transaction; "
+        description="most entries a batching worker (match, notify) finishes together; "
         "only a backlog fills a batch, a lone entry never waits for company",
     )
 

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from core.db import get_engine
+from core.db import chunks, get_engine
 from core.models import (
     Job,
     MatchResult,
@@ -36,8 +36,6 @@ OPEN = (TaskStatus.queued, TaskStatus.running)
 FINISHED = (TaskStatus.succeeded, TaskStatus.failed, TaskStatus.cancelled)
 # Work an employer's key starts; a candidate's own tasks stay private to that candidate,
 # even from employers of the same organisation.
-# Rows per multi-row INSERT: 10 columns each, well under PostgreSQL's 32,767 parameters.
-INSERT_CHUNK = 1_000
 ORGANISATION_KINDS = (TaskKind.match_candidates, TaskKind.index_job, TaskKind.report)
 
 
@@ -124,10 +122,9 @@ class TaskRepository:
     async def insert_match_results(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert-or-ignore on (task_id, job_id, resume_id): a redelivered task adds nothing.
         In chunks, so a batch of tasks stays under the databases' limit on bound values."""
-        for start in range(0, len(rows), INSERT_CHUNK):
-            chunk = list(rows[start : start + INSERT_CHUNK])
+        for part in chunks(rows):
             await self.session.execute(
-                _insert(self.session)(MatchResult).values(chunk).on_conflict_do_nothing()
+                _insert(self.session)(MatchResult).values(list(part)).on_conflict_do_nothing()
             )
 
     # what a result may still point at
