@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from core.db import chunks, get_engine
+from core.db import get_engine
 from core.models import (
     Job,
     MatchResult,
@@ -121,10 +121,11 @@ class TaskRepository:
 
     async def insert_match_results(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert-or-ignore on (task_id, job_id, resume_id): a redelivered task adds nothing.
-        In chunks, so a batch of tasks stays under the databases' limit on bound values."""
-        for part in chunks(rows):
+        One executemany: its statement is compiled once per process and cached, where a
+        multi-row VALUES would be compiled anew for every number of rows."""
+        if rows:
             await self.session.execute(
-                _insert(self.session)(MatchResult).values(list(part)).on_conflict_do_nothing()
+                _insert(self.session)(MatchResult).on_conflict_do_nothing(), list(rows)
             )
 
     # what a result may still point at
