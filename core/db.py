@@ -11,12 +11,14 @@ this; on any other engine every scope commits, as before.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -32,6 +34,16 @@ _engines: dict[str, AsyncEngine] = {}
 _default_url: tuple[object, str] | None = None
 # In the connection's `info` while its transaction has run nothing but SELECTs.
 _READ_ONLY = "clearview.read_only"
+# PostgreSQL pools: connections kept open, and opened beyond those under a burst (closed
+# again when returned). Sized for a server's concurrent requests, so that a steady load
+# does not open and close a connection (a backend process) per request.
+POOL_SIZE = 20
+POOL_OVERFLOW = 20
+# A pooled connection is pinged before use only after this long unused (in the record's
+# `info` since its checkin): pinging on every checkout (`pool_pre_ping`) would cost two
+# round trips per unit of work, while a connection back within the second is alive.
+PING_AFTER_IDLE_S = 1.0
+_IDLE_SINCE = "clearview.idle_since"
 
 CommitHook = Callable[[AsyncSession], Awaitable[None]]
 # Awaited after each scope's commit, after the outbox (e.g. caches of changed rows are
@@ -58,6 +70,24 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+    if record is not None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Ping a pooled connection before use if it sat idle for `PING_AFTER_IDLE_S`: a
+    server restart or an idle timeout may have closed it meanwhile. A dead one is
+    replaced (the pool retries the checkout on `DisconnectionError`)."""
+    idle_since = record.info.get(_IDLE_SINCE)
+    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as exc:
+        raise DisconnectionError(f"a pooled connection was closed ({type(exc).__name__})") from exc
 
 
 def _transaction_begins(conn: Connection) -> None:
@@ -105,9 +135,10 @@ def make_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
         return _watch_writes(engine)
-    return _watch_writes(
-        create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
-    )
+    engine = create_async_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+    event.listen(engine.sync_engine.pool, "checkin", _checked_in)
+    event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
+    return _watch_writes(engine)
 
 
 def get_engine(url: str | None = None) -> AsyncEngine:
@@ -149,6 +180,9 @@ async def session_scope(engine: AsyncEngine | None = None) -> AsyncIterator[Asyn
 
 
 async def dispose_engines() -> None:
+    from core import outbox
+
+    await outbox.settle()  # the outbox's markings still use the engines
     for engine in list(_engines.values()):
         await engine.dispose()
     _engines.clear()

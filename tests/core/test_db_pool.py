@@ -1,0 +1,56 @@
+"""PostgreSQL pools: a connection that sat idle is pinged before use, so one closed by a
+server restart or an idle timeout is replaced; a connection back within the second is
+used as it is (no three-round-trip ping per unit of work)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core import db
+from core.db import make_engine, session_scope
+
+
+async def _backend_pid(engine: AsyncEngine) -> int:
+    async with session_scope(engine) as session:
+        return int(await session.scalar(text("SELECT pg_backend_pid()")) or 0)
+
+
+@pytest.fixture
+async def dead_connection(postgres_url: str) -> AsyncIterator[tuple[AsyncEngine, int]]:
+    """An engine whose one pooled connection's backend was terminated by the server (as
+    by a restart), and that backend's pid."""
+    pool = make_engine(postgres_url)
+    admin = make_engine(postgres_url)
+    pid = await _backend_pid(pool)
+    async with admin.connect() as connection:
+        await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    yield pool, pid
+    await pool.dispose()
+    await admin.dispose()
+
+
+async def test_an_idle_connection_closed_by_the_server_is_replaced(
+    dead_connection: tuple[AsyncEngine, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pool, dead = dead_connection
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.0)  # every checkout counts as idle
+
+    assert await _backend_pid(pool) not in (0, dead)
+
+
+async def test_a_connection_back_within_the_second_is_not_pinged(
+    dead_connection: tuple[AsyncEngine, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pool, dead = dead_connection
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 3600.0)
+
+    # Unpinged, the dead connection is used, fails, and is dropped from the pool...
+    with pytest.raises(DBAPIError):
+        await _backend_pid(pool)
+    # ...so the next unit of work gets a new one.
+    assert await _backend_pid(pool) not in (0, dead)
