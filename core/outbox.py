@@ -7,7 +7,9 @@
 
 `enqueue` writes an `OutboxEvent` row in the caller's transaction, so the event and the
 change that caused it commit (or roll back) together. `after_commit` publishes right
-away; if the process dies before that, `relay` publishes the row a few seconds later.
+away, and marks the rows published soon after, together with those of other commits
+(`_Marker`); if the process dies before that, `relay` publishes the row a few seconds
+later.
 Each row is published under the dedupe key `outbox:<id>`, atomically with its XADD, so a
 row published but not yet marked (a crash in between) is not published twice.
 """
@@ -28,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
 
 from core import bus
-from core.db import get_engine, sessionmaker_for
+from core.db import chunks, get_engine, sessionmaker_for
 from core.models import OutboxEvent, new_id, utcnow
 from core.redis import RedisUnavailable, get_redis
 
@@ -88,26 +90,86 @@ async def after_commit(session: AsyncSession) -> None:
         return
     engine = session.bind if isinstance(session.bind, AsyncEngine) else get_engine()
     try:
-        await publish(get_redis(), engine, events)
-    except (RedisError, RedisUnavailable, SQLAlchemyError, OSError) as exc:
+        await send(get_redis(), events)
+    except (RedisError, RedisUnavailable, OSError) as exc:
         log.warning("outbox: %d event(s) left for the relay (%s)", len(events), type(exc).__name__)
+        return
+    _marker.add(engine, [item.id for item in events])
 
 
-async def publish(redis: aioredis.Redis, engine: AsyncEngine, events: list[Event]) -> None:
-    """Publish `events` (each at most once, whoever else tries), then mark them published.
-
-    Two round trips whatever the number of events: the XADDs go out in one pipeline, and
-    the marking is one UPDATE that commits by itself (a lost marking only makes the relay
-    publish the rows again, which their dedupe keys turn into no-ops)."""
+async def send(redis: aioredis.Redis, events: list[Event]) -> None:
+    """Publish `events`, each at most once whoever else tries: one pipeline of XADDs."""
     outgoing = [bus.Outgoing(item.stream, item.payload, dedupe_key(item.id)) for item in events]
     await bus.publish_once_many(redis, outgoing, dedupe_ttl_s=DEDUPE_TTL_S)
+
+
+async def mark_published(engine: AsyncEngine, event_ids: list[str]) -> None:
+    """One UPDATE that commits by itself. A lost marking only makes the relay publish the
+    rows again, which their dedupe keys turn into no-ops."""
     async with engine.connect() as connection:
         autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
         await autocommit.execute(
-            update(OutboxEvent)
-            .where(OutboxEvent.id.in_([item.id for item in events]))
-            .values(published_at=utcnow())
+            update(OutboxEvent).where(OutboxEvent.id.in_(event_ids)).values(published_at=utcnow())
         )
+
+
+async def publish(redis: aioredis.Redis, engine: AsyncEngine, events: list[Event]) -> None:
+    """Publish `events`, then mark them published: two round trips, however many."""
+    await send(redis, events)
+    await mark_published(engine, [item.id for item in events])
+
+
+class _Marker:
+    """Marks the events `after_commit` published, off the committing caller's path and
+    together: one UPDATE in flight per engine, and the ids published meanwhile wait for
+    the next one (a server committing 16 requests at once marks them in one or two, not
+    16 statements, each with its own pool checkout)."""
+
+    def __init__(self) -> None:
+        self._waiting: dict[AsyncEngine, list[str]] = {}
+        self._running: dict[AsyncEngine, asyncio.Task[None]] = {}
+
+    def add(self, engine: AsyncEngine, event_ids: list[str]) -> None:
+        self._waiting.setdefault(engine, []).extend(event_ids)
+        running = self._running.get(engine)
+        loop = asyncio.get_running_loop()
+        # A task of a loop that closed (a test's) never runs again: start a new one.
+        if running is None or running.done() or running.get_loop() is not loop:
+            self._running[engine] = loop.create_task(self._mark(engine))
+
+    async def _mark(self, engine: AsyncEngine) -> None:
+        try:
+            while event_ids := self._waiting.pop(engine, None):
+                try:
+                    for part in chunks(event_ids):
+                        await mark_published(engine, list(part))
+                except (SQLAlchemyError, OSError) as exc:
+                    log.warning(
+                        "outbox: %d published event(s) left unmarked for the relay (%s)",
+                        len(event_ids),
+                        type(exc).__name__,
+                    )
+        except asyncio.CancelledError:
+            self._waiting.pop(engine, None)  # its loop is closing: the relay marks them
+            raise
+        finally:
+            if self._running.get(engine) is asyncio.current_task():
+                del self._running[engine]
+
+    async def settle(self) -> None:
+        """Wait until what was published so far is marked (before disposing engines)."""
+        loop = asyncio.get_running_loop()
+        for task in list(self._running.values()):
+            if task.get_loop() is loop and not task.done():
+                await task
+
+
+_marker = _Marker()
+
+
+async def settle() -> None:
+    """Wait for the markings `after_commit` left running (see `_Marker`)."""
+    await _marker.settle()
 
 
 async def relay_once(

@@ -140,10 +140,10 @@ async def engine(database_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIte
     engine = make_engine(database_url)
     await _empty_tables(engine)
     yield engine
-    await engine.dispose()
     from core.db import dispose_engines
 
-    await dispose_engines()
+    await dispose_engines()  # first: it waits for the outbox's markings, on `engine` too
+    await engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ worker_app = typer.Typer(help="Run one background worker in this process.")
 def worker(name: str = typer.Argument(..., help=f"one of: {', '.join(WORKERS)}")) -> None:
     """Run the worker NAME until SIGTERM/SIGINT; in-flight work finishes or is released."""
     from core import bus
+    from core.db import dispose_engines
     from core.logging import configure_logging
     from core.redis import redis_runtime
     from core.serve import new_event_loop
@@ -32,7 +33,10 @@ def worker(name: str = typer.Argument(..., help=f"one of: {', '.join(WORKERS)}")
         stop = asyncio.Event()
         bus.stop_on_signals(stop)
         async with redis_runtime():
-            await spec.run(stop)
+            try:
+                await spec.run(stop)
+            finally:
+                await dispose_engines()  # after the outbox has marked what it published
 
     with asyncio.Runner(loop_factory=new_event_loop) as runner:
         runner.run(main())

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core import bus, outbox
@@ -58,6 +62,7 @@ async def test_committed_event_is_published_once_and_marked(
         outbox.enqueue(session, unique_name, {"org_id": org.id})
 
     assert await entries(redis, unique_name) == [{bus.FIELD: bus.encode({"org_id": org.id})}]
+    await outbox.settle()  # the marking runs after the scope, off its caller's path
     assert await unpublished(engine) == 0
     assert await outbox.relay_once(redis, engine, older_than=timedelta(0)) == 0
     assert await redis.xlen(unique_name) == 1
@@ -135,4 +140,58 @@ async def test_without_a_url_events_go_to_the_embedded_valkey(
             assert await entries(client, unique_name) == [{bus.FIELD: bus.encode({"n": 1})}]
         finally:
             await client.aclose()
+    await outbox.settle()
+    assert await unpublished(engine) == 0
+
+
+@contextmanager
+def markings(engine: AsyncEngine) -> Iterator[list[str]]:
+    """The UPDATEs that mark outbox rows published, as `engine` runs them."""
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("UPDATE OUTBOX"):
+            seen.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+
+
+async def test_concurrent_commits_are_each_published_and_all_marked(
+    engine: AsyncEngine, redis: aioredis.Redis, unique_name: str
+) -> None:
+    async def commit(n: int) -> None:
+        async with session_scope(engine) as session:
+            outbox.enqueue(session, unique_name, {"n": n})
+
+    with markings(engine) as updates:
+        await asyncio.gather(*(commit(n) for n in range(16)))
+        await outbox.settle()
+
+    assert sorted(
+        json.loads(fields[bus.FIELD])["n"] for fields in await entries(redis, unique_name)
+    ) == list(range(16))
+    assert await unpublished(engine) == 0
+    assert 1 <= len(updates) <= 16
+
+
+async def test_events_published_while_a_marking_runs_are_marked_by_the_next_one(
+    engine: AsyncEngine, redis: aioredis.Redis, unique_name: str
+) -> None:
+    published = []
+    for n in range(16):
+        async with sessionmaker_for(engine)() as session:
+            published.append(outbox.enqueue(session, unique_name, {"n": n}))
+            await session.commit()
+
+    with markings(engine) as updates:
+        # As 16 `after_commit`s in a row would, before the first marking gets its turn.
+        for item in published:
+            outbox._marker.add(engine, [item.id])
+        await outbox.settle()
+
+    assert len(updates) == 1
     assert await unpublished(engine) == 0

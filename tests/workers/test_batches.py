@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from api.tasks.execution import Outcome, TaskRun, TaskWork
 from api.tasks.work import Match, compute_matches, store_many_matches, store_matches
-from core import bus
+from core import bus, outbox
 from core.db import session_scope
 from core.models import MatchResult, Notification, Task, TaskStatus
 from core.redis import connect
@@ -105,11 +105,14 @@ async def test_a_batch_stores_what_single_entries_store_in_a_fraction_of_the_sta
     singles = await _submit(client, world)
     batched = await _submit(client, world)
 
+    # Each block waits for the outbox to mark what it published (off the task's path).
     with statements() as one_by_one:
         for message in await _messages(bus_url, singles):
             await match.handle(message)
+        await outbox.settle()
     with statements() as together:
         failures = await match.handle_many(await _messages(bus_url, batched))
+        await outbox.settle()
 
     assert failures == {}
     # The same outcome, task for task: the second round repeats the first's requests.
@@ -180,6 +183,7 @@ async def test_a_batch_of_notifications_is_recorded_and_pushed_once_each(
     world = await seed(client, make_key)
     task_ids = await _submit(client, world)
     assert await match.handle_many(await _messages(bus_url, task_ids)) == {}
+    await outbox.settle()  # the match worker's own statements are over
     redis = connect(bus_url)
     pubsub = redis.pubsub()
     await pubsub.psubscribe("cv:chat:*")
