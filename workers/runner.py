@@ -18,6 +18,7 @@ from api.wiring import wire_services
 from core import bus, outbox
 from core.db import get_engine
 from core.redis import get_redis
+from core.serve import freeze_start_up_heap
 from core.settings import get_settings
 from workers import webhooks
 
@@ -72,6 +73,7 @@ def module_worker(
         prepare = getattr(loaded, "prepare", None)  # one-off set-up before any entry
         if prepare is not None:
             await prepare()
+        freeze_start_up_heap()
         # A module with `handle_many` takes the entries read together in one call.
         handle_many = getattr(loaded, "handle_many", None)
         handler = (
