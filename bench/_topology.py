@@ -19,8 +19,12 @@ CLEARVIEW = ROOT / ".venv" / "bin" / "clearview"
 SERVICE_ORDER = ("jobs", "resumes", "metrics", "gateway", "chat", "ui", "reports")
 
 
-def free_port_block(size: int, first: int = 20_000, last: int = 60_000) -> int:
-    """A base port whose `size` consecutive ports are all free on 127.0.0.1 right now."""
+def free_port_block(size: int, first: int = 20_000, last: int = 32_000) -> int:
+    """A base port whose `size` consecutive ports are all free on 127.0.0.1 right now.
+
+    Below Linux's ephemeral range (32768-60999): a port in it can be taken as the source
+    port of any outgoing connection (a database or Redis client) between this check and
+    the service's bind, which then fails with "address already in use"."""
     base = first + (os.getpid() * 37) % (last - first - size)
     for _ in range(200):
         if all(_free(port) for port in range(base, base + size)):
