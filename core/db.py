@@ -40,8 +40,9 @@ _READ_ONLY = "clearview.read_only"
 POOL_SIZE = 20
 POOL_OVERFLOW = 20
 # A pooled connection is pinged before use only after this long unused (in the record's
-# `info` since its checkin): pinging on every checkout (`pool_pre_ping`) would cost two
-# round trips per unit of work, while a connection back within the second is alive.
+# `info` since its checkin): pinging on every checkout (`pool_pre_ping`) would cost three
+# round trips (BEGIN, ";", ROLLBACK) per unit of work, while a connection back within the
+# second is alive.
 PING_AFTER_IDLE_S = 1.0
 _IDLE_SINCE = "clearview.idle_since"
 
