@@ -40,7 +40,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import NoScriptError, ResponseError
+from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -48,6 +48,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import chunks
 from core.models import ProcessedMessage, utcnow
+from core.redis import eval_many
 from core.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -131,25 +132,15 @@ async def publish_once_many(
 ) -> list[str]:
     """Publish each of `entries` at most once per dedupe key (as `publish` does), all in
     one round trip; returns their entry ids."""
-    if not entries:
-        return []
-    script = redis.register_script(_PUBLISH_ONCE)
-    for attempt in (1, 2):
-        pipe = redis.pipeline(transaction=False)
-        for item in entries:
-            keys_and_args = (item.stream, item.dedupe_key, FIELD, encode(item.payload))
-            pipe.evalsha(script.sha, 2, *keys_and_args, MAXLEN, dedupe_ttl_s)
-        replies = await pipe.execute(raise_on_error=False)
-        errors = [reply for reply in replies if isinstance(reply, Exception)]
-        if not errors:
-            return [str(reply) for reply in replies]
-        if attempt == 1 and all(isinstance(e, NoScriptError) for e in errors):
-            # A server that has not seen the script yet (or restarted): load it and go
-            # again; entries already published come back with their first id.
-            await redis.script_load(_PUBLISH_ONCE)
-            continue
-        raise errors[0]
-    raise AssertionError("unreachable")
+    replies = await eval_many(
+        redis,
+        _PUBLISH_ONCE,
+        [
+            ((item.stream, item.dedupe_key), (FIELD, encode(item.payload), MAXLEN, dedupe_ttl_s))
+            for item in entries
+        ],
+    )
+    return [str(reply) for reply in replies]
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,13 +19,14 @@ import logging
 import os
 import socket
 import weakref
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import redis
 import redis.asyncio as aioredis
+from redis.exceptions import NoScriptError
 
 from core.settings import get_settings
 
@@ -236,3 +237,30 @@ async def close_clients() -> None:
     """Close the shared clients of the running loop (end of a lifespan or a test)."""
     for client in _clients.pop(asyncio.get_running_loop(), {}).values():
         await client.aclose()
+
+
+async def eval_many(
+    client: aioredis.Redis, script: str, calls: Sequence[tuple[Sequence[str], Sequence[Any]]]
+) -> list[Any]:
+    """Run the Lua `script` once per `(keys, args)` of `calls`, all in one round trip
+    (EVALSHA in a pipeline); returns the replies in order, or raises the first error.
+
+    A server that has not seen the script yet (or restarted) answers NOSCRIPT: it is loaded
+    and the calls go again, so each call's script must be safe to run twice (those that
+    ran the first time see their own effects)."""
+    if not calls:
+        return []
+    sha = client.register_script(script).sha
+    for attempt in (1, 2):
+        pipe = client.pipeline(transaction=False)
+        for keys, args in calls:
+            pipe.evalsha(sha, len(keys), *keys, *args)
+        replies = await pipe.execute(raise_on_error=False)
+        errors = [reply for reply in replies if isinstance(reply, Exception)]
+        if not errors:
+            return list(replies)
+        if attempt == 1 and all(isinstance(error, NoScriptError) for error in errors):
+            await client.script_load(script)
+            continue
+        raise errors[0]
+    raise AssertionError("unreachable")
