@@ -265,8 +265,9 @@ class MatchResult(IdMixin, Base):
 class Notification(IdMixin, Base):
     """A message for a chat session (a finished task, a job alert), delivered once.
 
-    Written by the notify worker; the chat UI pushes it into the open session, or shows it
-    at the user's next visit (`delivered_at` still empty).
+    Written with what it tells of (a task's end, an alert's delivery); the chat UI shows it
+    in the open session when it is pushed there, or at the user's next visit
+    (`delivered_at` still empty).
     """
 
     __tablename__ = "notifications"

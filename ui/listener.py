@@ -1,7 +1,7 @@
 """Background results into the chat: the pub/sub listener and notification delivery.
 
-The notify worker (`api.tasks.notify`) records a `Notification` row per finished task and
-publishes its ids on `cv:chat:<chat session id>`. The chat session id is the Chainlit
+A finished task has a `Notification` row, written with the task's end; the notify worker
+publishes its ids on `cv:chat:<chat session id>` (`api.tasks.notify`). The chat session id is the Chainlit
 session id of the conversation that asked (the tools send it as `chat_session_id`).
 A job alert belongs to no conversation: it is published on `cv:user:<user id>` and shown
 in any connected session of that user (as a job card with a "See how I match" button);

@@ -1,12 +1,13 @@
 """`clearview worker notify`: tell the chat sessions that asked that their tasks finished
-(stream `cv:notify`); see `api.tasks.notify`. The entries read together are recorded on
-one connection and pushed in one round trip."""
+(stream `cv:notify`); see `api.tasks.notify`. The notification rows are written with the
+tasks; this worker publishes the entries read together in one round trip (and writes the
+rows of entries an older version queued without them first)."""
 
 from __future__ import annotations
 
 import logging
 
-from api.tasks.notify import Notice, notify_tasks
+from api.tasks.notify import Notice, Push, push, record_late
 from core import bus
 from core.logging import correlated
 from core.redis import get_redis
@@ -17,22 +18,26 @@ log = logging.getLogger(__name__)
 async def handle_many(messages: list[bus.Message]) -> dict[str, Exception]:
     entries, failures = bus.entries_by(messages, "task_id")
     payloads = {m.payload["task_id"]: m.payload for m in messages if m.id not in failures}
-    notices = [
-        Notice(
-            task_id, _text(payloads[task_id].get("kind")), _text(payloads[task_id].get("status"))
-        )
-        for task_id in entries
-    ]
-    recorded, failed = await notify_tasks(get_redis(), notices)
+    pushes: list[Push] = []
+    late: list[Notice] = []
+    for task_id in entries:
+        payload = payloads[task_id]
+        recorded = Push.from_event(payload)
+        if recorded is not None:
+            pushes.append(recorded)
+        else:
+            late.append(Notice(task_id, _text(payload.get("kind")), _text(payload.get("status"))))
+    written, failed = await record_late(late) if late else ([], {})
+    pushed = await push(get_redis(), pushes + written)
     for task_id in entries:
         # The task id follows the task through every process's JSON log lines.
         with correlated(task_id):
             if task_id in failed:
                 failures |= dict.fromkeys(entries[task_id], failed[task_id])
-            elif task_id in recorded:
-                log.info("task %s: notification %s recorded", task_id, recorded[task_id])
+            elif task_id in pushed:
+                log.info("task %s: notification pushed", task_id)
             else:
-                log.info("task %s: nothing (more) to notify", task_id)
+                log.info("task %s: nothing (more) to push", task_id)
     return failures
 
 

@@ -11,8 +11,9 @@ the stream's batch handler (the entries a worker read together; `handle` takes o
 2. compute each task, outside any write transaction;
 3. finish, in ONE transaction for the batch: claim the task rows (a conditional UPDATE:
    only those still open; erased, cancelled or finished by a concurrent or repeated
-   delivery: write nothing for those), store, count the metrics, enqueue the chat
-   notifications (outbox), announce the events to the organisations' webhooks, and mark
+   delivery: write nothing for those), store, count the metrics, write the chat
+   notifications and queue their pushes (`api.tasks.notify.record`: the outbox), announce
+   the events to the organisations' webhooks, and mark
    the tasks succeeded last, so their finish time is the commit's. The task's state is
    the idempotency key: the claim waits on the row lock (PostgreSQL) or the writer lock
    (SQLite) of a concurrent finish, then sees it finished. Should that transaction fail,
@@ -42,8 +43,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.identity.schemas import Identity
 from api.metrics.schemas import EventName
 from api.metrics.service import record
+from api.tasks import notify
 from api.tasks.repository import OPEN, TaskRepository, autocommit
-from core import bus, outbox
+from api.tasks.schemas import result_url, status_url
+from core import bus
 from core.db import session_scope
 from core.errors import ClearViewError
 from core.logging import correlated
@@ -73,14 +76,6 @@ def readable_error(exc: BaseException) -> str:
     return f"internal error in the worker ({type(exc).__name__}); the task is retried"
 
 
-def status_url(task_id: str) -> str:
-    return f"/api/v1/tasks/{task_id}"
-
-
-def result_url(task_id: str) -> str:
-    return f"/api/v1/tasks/{task_id}/result"
-
-
 @dataclass(frozen=True, slots=True)
 class TaskRun:
     """The task as the worker sees it: plain values, read once at the start."""
@@ -94,6 +89,11 @@ class TaskRun:
     chat_session_id: str | None
     created_at: datetime
     attempt: int
+
+    def finished(self, status: TaskStatus) -> notify.FinishedTask:
+        return notify.FinishedTask(
+            self.id, self.kind, status, self.org_id, self.user_id, self.chat_session_id
+        )
 
     def identity(self) -> Identity:
         """The submitter, so the services apply the same tenant rules as at submission."""
@@ -217,7 +217,9 @@ class TaskWork(Generic[T]):
                     attributes={"kind": run.kind.value, "attempts": run.attempt},
                     flush=False,
                 )
-                outbox.enqueue(session, bus.NOTIFY, notice(run.id, run.kind, TaskStatus.succeeded))
+            await notify.record(
+                session, [run.finished(TaskStatus.succeeded) for run, _ in finished]
+            )
             await announce(session, finished)
             # All but the tasks' own rows go out now, so that their finish time, written
             # last, is within a statement of the commit that makes it true.
@@ -257,12 +259,6 @@ def _closed(
         "result": result,
         "last_error": error,
     }
-
-
-def notice(task_id: str, kind: TaskKind, status: TaskStatus) -> dict[str, str]:
-    """The notify event of a finished task. Kind and status ride along, so the notify
-    worker writes its row in one statement without reading the task first."""
-    return {"task_id": task_id, "kind": kind.value, "status": status.value}
 
 
 async def begin(task_ids: Sequence[str]) -> list[TaskRun]:
@@ -328,7 +324,14 @@ async def fail(task_id: str, deliveries: int) -> None:
                 update(Task)
                 .where(Task.id == task_id, Task.status.in_(OPEN))
                 .values(status=TaskStatus.failed, finished_at=utcnow())
-                .returning(Task.org_id, Task.user_id, Task.kind, Task.last_error, Task.attempts)
+                .returning(
+                    Task.org_id,
+                    Task.user_id,
+                    Task.kind,
+                    Task.chat_session_id,
+                    Task.last_error,
+                    Task.attempts,
+                )
             )
         ).one_or_none()
         if row is None:
@@ -343,5 +346,17 @@ async def fail(task_id: str, deliveries: int) -> None:
             user_id=row.user_id,
             attributes={"kind": str(row.kind), "deliveries": deliveries},
         )
-        outbox.enqueue(session, bus.NOTIFY, notice(task_id, TaskKind(row.kind), TaskStatus.failed))
+        await notify.record(
+            session,
+            [
+                notify.FinishedTask(
+                    task_id,
+                    TaskKind(row.kind),
+                    TaskStatus.failed,
+                    row.org_id,
+                    row.user_id,
+                    row.chat_session_id,
+                )
+            ],
+        )
     log.warning("task %s failed for good after %d deliveries", task_id, deliveries)

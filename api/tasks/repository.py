@@ -186,15 +186,15 @@ class TaskRepository:
         return int(getattr(result, "rowcount", 0) or 0)
 
     # notifications
-    async def insert_notification(self, values: dict[str, Any]) -> str | None:
-        """Insert-or-ignore on the dedupe key; the new row's id, or None if it existed."""
-        statement = (
-            _insert(self.session)(Notification)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-            .returning(Notification.id)
-        )
-        return (await self.session.execute(statement)).scalar_one_or_none()
+    async def add_notifications(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert-or-ignore (on the dedupe key) whole notification rows: one executemany."""
+        if rows:
+            await self.session.execute(
+                _insert(self.session)(Notification).on_conflict_do_nothing(
+                    index_elements=["dedupe_key"]
+                ),
+                list(rows),
+            )
 
 
 async def insert_task_notifications(

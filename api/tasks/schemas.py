@@ -18,6 +18,14 @@ _CHAT_SESSION = Field(
 _TOP_K = Field(10, ge=1, le=100, description="how many results to keep, 1 to 100")
 
 
+def status_url(task_id: str) -> str:
+    return f"/api/v1/tasks/{task_id}"
+
+
+def result_url(task_id: str) -> str:
+    return f"/api/v1/tasks/{task_id}/result"
+
+
 class MatchTaskIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"top_k": 10, "chat_session_id": "c-42"}]}

@@ -21,7 +21,6 @@ from api.jobs.service import job_service
 from api.metrics.schemas import EventName
 from api.metrics.service import record
 from api.resumes.service import ErasedCandidate, resume_service
-from api.tasks.execution import result_url, status_url
 from api.tasks.repository import ORGANISATION_KINDS, TaskRepository, TaskViewer
 from api.tasks.schemas import (
     MatchResultOut,
@@ -29,6 +28,8 @@ from api.tasks.schemas import (
     RewriteTaskIn,
     TaskOut,
     TaskResultOut,
+    result_url,
+    status_url,
 )
 from core import bus, outbox
 from core.errors import Conflict, NotFound

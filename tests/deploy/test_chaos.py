@@ -107,7 +107,9 @@ class Submitter:
         retries = 0
         while True:
             try:
-                answer = await self.http.post(url, json={"top_k": TOP_K}, headers=headers)
+                # A chat session to tell, as the chat UI sends: the notify worker pushes to it.
+                body = {"top_k": TOP_K, "chat_session_id": f"{prefix}-{i}"}
+                answer = await self.http.post(url, json=body, headers=headers)
                 if answer.status_code == 202:
                     return Submission(i, subject, answer.json()["task_id"], retries)
                 assert answer.status_code >= 500, answer.text  # a 4xx is a bug, not a fault

@@ -68,7 +68,7 @@ def test_match_task_runs_through_separate_processes(topology: LocalTopology) -> 
 
         submitted = http.post(
             f"{resumes}/api/v1/resumes/{resume_id}/matches",
-            json={},
+            json={"chat_session_id": "topology-chat"},  # the notify worker pushes to it
             headers={**auth(candidate), "X-Request-ID": "topology-test-1"},
         )
         assert submitted.status_code == 202, submitted.text

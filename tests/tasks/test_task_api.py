@@ -11,11 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-import redis.asyncio as aioredis
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.tasks.notify import notify_task
+from api.tasks.notify import Notice, record_late
 from core import bus
 from core.db import session_scope
 from core.models import (
@@ -114,9 +113,19 @@ async def test_match_task_202_status_result_and_one_notification(
     assert all(m["resume_id"] == world.resume_ids[0] for m in matches)
     assert [m["score"] for m in matches] == sorted((m["score"] for m in matches), reverse=True)
 
-    # The notify event names kind and status, so the notify worker reads no task first.
-    notice = {"task_id": task_id, "kind": "match_jobs", "status": "succeeded"}
-    assert await task_events(engine, bus.NOTIFY) == [notice]
+    # The notification was written with the task's end; its event carries what the
+    # push needs, so the notify worker touches no database.
+    async with session_scope(engine) as session:
+        note = await session.scalar(select(Notification).where(Notification.task_id == task_id))
+    assert note is not None and (note.kind, note.chat_session_id) == ("task.succeeded", session_id)
+    push = {
+        "task_id": task_id,
+        "kind": "match_jobs",
+        "status": "succeeded",
+        "notification_id": note.id,
+        "chat_session_id": session_id,
+    }
+    assert await task_events(engine, bus.NOTIFY) == [push]
     # Redelivered twice: still one result set, one notification, one push.
     await drain(bus_url, bus.MATCH, match.handle)
     assert await drain(bus_url, bus.NOTIFY, notify.handle) == 1
@@ -125,7 +134,14 @@ async def test_match_task_202_status_result_and_one_notification(
     assert await count_rows(engine, Notification, Notification.task_id == task_id) == 1
     pushes = await _messages(pubsub)
     assert [json.loads(p)["task_id"] for p in pushes] == [task_id]
-    assert set(json.loads(pushes[0])) >= {"notification_id", "status", "result_url"}
+    assert json.loads(pushes[0]) == {
+        "notification_id": note.id,
+        "task_id": task_id,
+        "task_kind": "match_jobs",
+        "status": "succeeded",
+        "status_url": f"/api/v1/tasks/{task_id}",
+        "result_url": f"/api/v1/tasks/{task_id}/result",
+    }
     await pubsub.aclose()
     await listener.aclose()
 
@@ -281,22 +297,19 @@ async def test_rewrite_task_stores_a_validated_version_with_diff_then_accept_and
     assert answer.status_code == 404
 
 
-async def test_redis_pubsub_helper_sees_nothing_without_a_chat_session(
+async def test_a_task_without_a_chat_session_gets_its_row_and_no_push(
     client: httpx.AsyncClient, make_key: MakeKey, engine: AsyncEngine, bus_url: str
 ) -> None:
-    """A task without a chat session still gets its notification row (for the next visit),
-    and nothing is pushed."""
+    """A task without a chat session still gets its notification row (for the next visit);
+    no notify event is queued, so nothing is pushed."""
     world = await seed(client, make_key)
     answer = await client.post(
         f"/api/v1/jobs/{world.job_ids[1]}/matches",
         json={"top_k": 2},
         headers=world.employer.headers,
     )
-    listener: aioredis.Redis = connect(bus_url)
-    pubsub = listener.pubsub()
-    await pubsub.psubscribe("cv:chat:*")
     await drain(bus_url, bus.MATCH, match.handle)
-    await drain(bus_url, bus.NOTIFY, notify.handle)
+    assert await task_events(engine, bus.NOTIFY) == []
     async with session_scope(engine) as session:
         note = await session.scalar(select(Notification))
     assert note is not None and note.task_id == answer.json()["task_id"]
@@ -305,38 +318,55 @@ async def test_redis_pubsub_helper_sees_nothing_without_a_chat_session(
         None,
         world.employer.user_id,
     )
-    assert await _messages(pubsub) == []
-    await pubsub.aclose()
-    await listener.aclose()
 
 
-async def test_notify_writes_one_row_for_a_finished_task_whatever_the_entry_says(
+async def test_notify_events_of_the_older_shape_get_their_row_written_once(
     client: httpx.AsyncClient, make_key: MakeKey, engine: AsyncEngine, bus_url: str
 ) -> None:
+    """An older version queued notify events without a notification id (the task id, then
+    also kind and status) and left the row to the notify worker: it writes the row, once,
+    for a finished task only, and pushes it."""
     world = await seed(client, make_key)
     me = world.candidates[0]
+    session_id = f"chat-{uuid.uuid4().hex}"
     answer = await client.post(
-        f"/api/v1/resumes/{world.resume_ids[0]}/matches", json={}, headers=me.headers
+        f"/api/v1/resumes/{world.resume_ids[0]}/matches",
+        json={"chat_session_id": session_id},
+        headers=me.headers,
     )
     task_id = answer.json()["task_id"]
-    redis = connect(bus_url)
-    # Not finished: neither an entry of the older shape (task id only) nor one claiming
-    # a status the task does not have writes anything.
-    assert await notify_task(redis, task_id) is None
-    assert await notify_task(redis, task_id, "match_jobs", "succeeded") is None
+    # Not finished: neither an entry naming the task only nor one claiming a status the
+    # task does not have writes anything.
+    assert await record_late([Notice(task_id)]) == ([], {})
+    assert await record_late([Notice(task_id, "match_jobs", "succeeded")]) == ([], {})
     assert await drain(bus_url, bus.MATCH, match.handle) == 1
+    # As the older version finished it: without the notification.
+    async with session_scope(engine) as session:
+        await session.execute(delete(Notification).where(Notification.task_id == task_id))
+    listener = connect(bus_url)
+    pubsub = listener.pubsub()
+    await pubsub.subscribe(f"cv:chat:{session_id}")
 
-    assert await notify_task(redis, task_id, "match_jobs", "failed") is None
-    first = await notify_task(redis, task_id)  # the older shape reads the task first
-    assert first is not None
-    assert await notify_task(redis, task_id, "match_jobs", "succeeded") is None
-    await redis.aclose()
+    async def deliver(payload: dict[str, str]) -> dict[str, Exception]:
+        return await notify.handle_many([bus.Message(bus.NOTIFY, "1-1", payload, 1)])
+
+    assert await deliver({"task_id": task_id, "kind": "match_jobs", "status": "failed"}) == {}
+    assert await count_rows(engine, Notification) == 0
+    assert await deliver({"task_id": task_id}) == {}  # reads the task first
+    assert await deliver({"task_id": task_id, "kind": "match_jobs", "status": "succeeded"}) == {}
+    failures = await deliver({"task_id": task_id, "kind": "match_jobs", "status": "done"})
+    assert [type(error) for error in failures.values()] == [ValueError]
+
     async with session_scope(engine) as session:
         rows = (
             await session.scalars(select(Notification).where(Notification.task_id == task_id))
         ).all()
-    assert [(n.id, n.kind, n.user_id, n.org_id) for n in rows] == [
-        (first, "task.succeeded", me.user_id, me.org_id)
+    assert [(n.kind, n.user_id, n.org_id, n.chat_session_id) for n in rows] == [
+        ("task.succeeded", me.user_id, me.org_id, session_id)
     ]
     assert rows[0].payload["task_kind"] == "match_jobs"
     assert rows[0].payload["result_url"] == f"/api/v1/tasks/{task_id}/result"
+    pushes = [json.loads(p) for p in await _messages(pubsub)]
+    assert [(p["notification_id"], p["task_id"]) for p in pushes] == [(rows[0].id, task_id)]
+    await pubsub.aclose()
+    await listener.aclose()

@@ -1,6 +1,7 @@
 """The notification path at the protocol level: a python-socketio client on
-`/chat/ws/socket.io` against a real `clearview serve`, notified the way the notify
-worker notifies (`api.tasks.notify.notify_task`: a `Notification` row, then a publish on
+`/chat/ws/socket.io` against a real `clearview serve`, notified of tasks the way a worker
+finishing them notifies (`api.tasks.notify.record`: a `Notification` row and a notify
+event in the task's transaction; the server's own notify worker then publishes on
 `cv:chat:<session>`), and job alerts the way the alert delivery sends them (a
 `job.alert` row for the user, then a publish on `cv:user:<user id>`)."""
 
@@ -20,7 +21,7 @@ import socketio
 from sqlalchemy import select
 
 from api.identity.service import create_api_key, identity_service
-from api.tasks.notify import notify_task, user_channel
+from api.tasks.notify import FinishedTask, record, user_channel
 from core.db import dispose_engines, session_scope
 from core.models import (
     CandidateProfile,
@@ -75,19 +76,26 @@ async def make_user(role: Role = Role.candidate, org: str = "public") -> tuple[s
 
 
 async def finished_task(user_id: str, org_id: str, chat_session_id: str) -> str:
-    """A succeeded rewrite task, as the rewrite worker leaves it."""
+    """A succeeded rewrite task and its notification, as the rewrite worker leaves them:
+    the server's notify worker pushes it to the chat session."""
+    task_id = new_id()
     async with session_scope() as session:
-        task = Task(
-            id=new_id(),
-            org_id=org_id,
-            user_id=user_id,
-            kind=TaskKind.rewrite,
-            status=TaskStatus.succeeded,
-            chat_session_id=chat_session_id,
-            finished_at=utcnow(),
+        session.add(
+            Task(
+                id=task_id,
+                org_id=org_id,
+                user_id=user_id,
+                kind=TaskKind.rewrite,
+                status=TaskStatus.succeeded,
+                chat_session_id=chat_session_id,
+                finished_at=utcnow(),
+            )
         )
-        session.add(task)
-    return task.id
+        finished = FinishedTask(
+            task_id, TaskKind.rewrite, TaskStatus.succeeded, org_id, user_id, chat_session_id
+        )
+        await record(session, [finished])
+    return task_id
 
 
 async def delivered_at(task_id: str) -> Any:
@@ -182,8 +190,6 @@ async def test_a_finished_task_appears_in_the_open_session(server: Server, db: N
         assert "Mode: **offline model**" in welcome["output"]
 
         task_id = await finished_task(user_id, org_id, client.session_id)
-        # Exactly what the notify worker does for a finished task.
-        assert await notify_task(get_redis(), task_id) is not None
 
         pushed = await client.next_message("Your resume rewrite is ready.")
         await asyncio.sleep(0.2)  # the action follows its message
@@ -206,7 +212,6 @@ async def test_a_notification_missed_while_away_is_shown_at_the_next_visit(
 
     # The task finishes while nobody is connected to the session that asked for it.
     task_id = await finished_task(user_id, org_id, first.session_id)
-    assert await notify_task(get_redis(), task_id) is not None
     await asyncio.sleep(1.0)  # time for the listener to have seen the push (and passed)
     assert await delivered_at(task_id) is None
 
@@ -239,7 +244,6 @@ async def test_another_users_session_does_not_receive_the_notification(
         await client.next_message("signed in as")
         # Bob's task names Alice's session: the push reaches it, the UI refuses to show it.
         task_id = await finished_task(bob_id, bob_org, client.session_id)
-        await notify_task(get_redis(), task_id)
         await asyncio.sleep(1.5)
         assert all("is ready" not in str(m.get("output")) for m in _drain(client.messages))
         assert await delivered_at(task_id) is None
