@@ -17,10 +17,12 @@ submit-to-notify latency p50/p95, and the notify overhead (task finished in the 
 -> message received) p50/p95, with its first part (finished -> notify event on its stream:
 the outbox's publish after the commit; the rest is the notify worker's push).
 
-The baseline is the same work per task with nothing around it: the match worker's own call
-(`match_service.match_candidates`, top_k 3, in one session) in a loop, in as many processes
-as the run has match workers, measured just before and just after each run (their mean:
-the load of a shared machine drifts). "vs 1 bare process" compares every row with the
+The baseline is the same work per task with nothing around it: the matching service's call
+for one request (`match_service.match_candidates`, top_k 3, in one session) in a loop, in
+as many processes as the run has match workers, measured just before and just after each
+run (their mean: the load of a shared machine drifts). A match worker with a backlog
+computes the entries it read together through `match_candidates_many` (one Chroma call
+for the batch), which is why its CPU per task can be below the bare call's. "vs 1 bare process" compares every row with the
 bare matcher's own loop in one process (measured when `--workers` includes 1): the
 issue's target reads "pipeline >= 0.8x the bare matcher with 2 workers". `--profile DIR`
 runs the workers under cProfile.

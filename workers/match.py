@@ -10,10 +10,16 @@ from __future__ import annotations
 
 from api.alerts import delivery
 from api.tasks.execution import TaskWork
-from api.tasks.work import compute_matches, open_index, store_many_matches, store_matches
+from api.tasks.work import (
+    compute_many_matches,
+    compute_matches,
+    open_index,
+    store_many_matches,
+    store_matches,
+)
 from core import bus
 
-work = TaskWork("match", compute_matches, store_matches, store_many_matches)
+work = TaskWork("match", compute_matches, store_matches, store_many_matches, compute_many_matches)
 
 
 async def prepare() -> None:

@@ -5,17 +5,23 @@ query that returns the pool *with* each item's scoring features in its metadata;
 pure scoring (`scoring.score`) and a deterministic sort. All of it runs in one worker
 thread per request (`asyncio.to_thread`), never on the event loop. SQL is touched only
 to resolve ids the caller sent and, for employer search, to re-check consent.
+
+The `..._many` methods answer several requests at once (a match worker's batch): one
+thread, one Chroma call for all the queries of one pool size and filter (Chroma applies a
+filter once per call, which is most of a small query's cost), one consent check; each
+answer is the one its request would get alone.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from sqlalchemy import select
@@ -50,12 +56,14 @@ from api.matching.schemas import (
 )
 from api.resumes.repository import ResumeRepository
 from api.resumes.service import resume_service
-from core.errors import NotFound
+from core.errors import ClearViewError, NotFound
 from core.models import CandidateProfile, Job, Resume, Role
 from ingest.embeddings import Embedder
 from ingest.index import JOBS, RESUMES, Kind, VectorIndex, get_index
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # The pool dense retrieval hands to the scorer: wide enough that a job ranked low by the
 # embedding alone but high on skills and terms still gets scored.
@@ -74,22 +82,46 @@ class Hit:
     metadata: dict[str, Any]
 
 
+def query_pools(
+    index: VectorIndex,
+    kind: Kind,
+    queries: Sequence[tuple[np.ndarray, int, dict[str, Any] | None]],
+) -> list[list[Hit]]:
+    """The pools of several `(vector, size, where)` queries: nearest items with their
+    metadata (scoring features included). Queries of one size and filter share one Chroma
+    call, so a batch pays the filter and the call once (the filter is most of a small
+    query's cost); each query's pool is what it would be alone."""
+    groups: dict[str, list[int]] = {}
+    for position, (_, n, where) in enumerate(queries):
+        groups.setdefault(json.dumps([n, where], sort_keys=True), []).append(position)
+    pools: list[list[Hit]] = [[] for _ in queries]
+    for members in groups.values():
+        _, n, where = queries[members[0]]
+        result = index.collection(kind).query(
+            query_embeddings=np.stack(
+                [np.asarray(queries[m][0], dtype=np.float32).reshape(-1) for m in members]
+            ),
+            n_results=n,
+            where=where,
+            include=["distances", "metadatas"],
+        )
+        distances = result["distances"] or [[] for _ in members]
+        metadatas = result["metadatas"] or [[] for _ in members]
+        for row, position in enumerate(members):
+            pools[position] = [
+                Hit(item_id, 1.0 - float(distance), dict(meta or {}))
+                for item_id, distance, meta in zip(
+                    result["ids"][row], distances[row], metadatas[row], strict=True
+                )
+            ]
+    return pools
+
+
 def query_pool(
     index: VectorIndex, kind: Kind, vector: np.ndarray, n: int, where: dict[str, Any] | None
 ) -> list[Hit]:
-    """One Chroma query: nearest items with their metadata (scoring features included)."""
-    result = index.collection(kind).query(
-        query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
-        n_results=n,
-        where=where,
-        include=["distances", "metadatas"],
-    )
-    distances = (result["distances"] or [[]])[0]
-    metadatas = (result["metadatas"] or [[]])[0]
-    return [
-        Hit(item_id, 1.0 - float(distance), dict(meta or {}))
-        for item_id, distance, meta in zip(result["ids"][0], distances, metadatas, strict=True)
-    ]
+    """One query's pool (`query_pools`)."""
+    return query_pools(index, kind, [(vector, n, where)])[0]
 
 
 def job_where(filters: MatchFilters | None) -> dict[str, Any] | None:
@@ -140,6 +172,54 @@ def query_vector(index: VectorIndex, text: str) -> np.ndarray:
     return _cached_vector(embedder.name, text, embedder)
 
 
+@dataclass(frozen=True, slots=True)
+class JobsQuery:
+    """Jobs for a resume: its text, how many, the caller's filters, and where they live."""
+
+    resume_text: str
+    top_k: int
+    filters: MatchFilters | None = None
+    candidate_location: str | None = None
+
+
+def rank_jobs_many(
+    queries: Sequence[JobsQuery], index: VectorIndex | None = None
+) -> list[list[tuple[Hit, scoring.ScoreResult]]]:
+    """Published jobs for each resume, best first, in one Chroma call per distinct pool
+    (blocking: run it in a thread)."""
+    index = index or get_index()
+    prepared = [prepare_resume(query.resume_text) for query in queries]
+    pools = query_pools(
+        index,
+        JOBS,
+        [
+            (
+                query_vector(index, resume.embed_text),
+                pool_size(query.top_k),
+                job_where(query.filters),
+            )
+            for resume, query in zip(prepared, queries, strict=True)
+        ],
+    )
+    ranked: list[list[tuple[Hit, scoring.ScoreResult]]] = []
+    for resume, query, hits in zip(prepared, queries, pools, strict=True):
+        scored: list[tuple[str, tuple[Hit, scoring.ScoreResult]]] = []
+        for hit in hits:
+            raw = _features(hit, "job")
+            if raw is None or hit.metadata.get("published") is False:
+                continue
+            result = scoring.score(
+                JobFeatures.from_json(raw),
+                resume.features,
+                hit.similarity,
+                candidate_location=query.candidate_location,
+            )
+            scored.append((hit.item_id, (hit, result)))
+        best = sorted(scored, key=lambda item: (-item[1][1].score, item[0]))[: query.top_k]
+        ranked.append([pair for _, pair in best])
+    return ranked
+
+
 def rank_jobs(
     resume_text: str,
     top_k: int,
@@ -148,45 +228,53 @@ def rank_jobs(
     index: VectorIndex | None = None,
 ) -> list[tuple[Hit, scoring.ScoreResult]]:
     """Published jobs for a resume, best first (blocking: run it in a thread)."""
-    index = index or get_index()
-    prepared = prepare_resume(resume_text)
-    vector = query_vector(index, prepared.embed_text)
-    hits = query_pool(index, JOBS, vector, pool_size(top_k), job_where(filters))
-    scored: list[tuple[str, tuple[Hit, scoring.ScoreResult]]] = []
-    for hit in hits:
-        raw = _features(hit, "job")
-        if raw is None or hit.metadata.get("published") is False:
-            continue
-        result = scoring.score(
-            JobFeatures.from_json(raw),
-            prepared.features,
-            hit.similarity,
-            candidate_location=candidate_location,
-        )
-        scored.append((hit.item_id, (hit, result)))
-    ranked = sorted(scored, key=lambda item: (-item[1][1].score, item[0]))[:top_k]
-    return [pair for _, pair in ranked]
+    return rank_jobs_many([JobsQuery(resume_text, top_k, filters, candidate_location)], index)[0]
 
 
-def rank_resumes(
-    features: JobFeatures, text: str, n: int, index: VectorIndex | None = None
-) -> list[tuple[Hit, scoring.ScoreResult]]:
-    """Opted-in resumes for a job, best first, one per candidate (blocking)."""
+@dataclass(frozen=True, slots=True)
+class CandidatesQuery:
+    """Candidates for a job: a stored job's snapshot, or a posted job text; how many."""
+
+    job: JobSnapshot | str
+    top_k: int
+
+    @property
+    def text(self) -> str:
+        return self.job if isinstance(self.job, str) else self.job.text
+
+    def features(self) -> JobFeatures:
+        return job_features(self.job) if isinstance(self.job, str) else snapshot_features(self.job)
+
+
+def rank_resumes_many(
+    queries: Sequence[CandidatesQuery], index: VectorIndex | None = None
+) -> list[list[tuple[Hit, scoring.ScoreResult]]]:
+    """Opted-in resumes for each job, best first, one per candidate, in one Chroma call
+    per distinct pool (blocking: run it in a thread)."""
     index = index or get_index()
-    vector = query_vector(index, text)
-    hits = query_pool(index, RESUMES, vector, n, {"open_to_employers": True})
-    scored: list[tuple[str, tuple[Hit, scoring.ScoreResult]]] = []
-    for hit in hits:
-        raw = _features(hit, "resume")
-        if raw is None or hit.metadata.get("open_to_employers") is not True:
-            continue
-        result = scoring.score(features, ResumeFeatures.from_json(raw), hit.similarity)
-        scored.append((hit.item_id, (hit, result)))
-    ranked = sorted(scored, key=lambda item: (-item[1][1].score, item[0]))
-    best: dict[str, tuple[Hit, scoring.ScoreResult]] = {}
-    for _, (hit, result) in ranked:
-        best.setdefault(str(hit.metadata.get("candidate_id")), (hit, result))
-    return list(best.values())
+    pools = query_pools(
+        index,
+        RESUMES,
+        [
+            (query_vector(index, query.text), pool_size(query.top_k), {"open_to_employers": True})
+            for query in queries
+        ],
+    )
+    ranked: list[list[tuple[Hit, scoring.ScoreResult]]] = []
+    for query, hits in zip(queries, pools, strict=True):
+        features = query.features()
+        scored: list[tuple[str, tuple[Hit, scoring.ScoreResult]]] = []
+        for hit in hits:
+            raw = _features(hit, "resume")
+            if raw is None or hit.metadata.get("open_to_employers") is not True:
+                continue
+            result = scoring.score(features, ResumeFeatures.from_json(raw), hit.similarity)
+            scored.append((hit.item_id, (hit, result)))
+        best: dict[str, tuple[Hit, scoring.ScoreResult]] = {}
+        for _, (hit, result) in sorted(scored, key=lambda item: (-item[1][1].score, item[0])):
+            best.setdefault(str(hit.metadata.get("candidate_id")), (hit, result))
+        ranked.append(list(best.values()))
+    return ranked
 
 
 def score_pair(
@@ -207,6 +295,14 @@ def _gap(result: scoring.ScoreResult) -> dict[str, Any]:
         "missing_preferred": result.missing_preferred,
         "reasons": result.reasons,
     }
+
+
+def _one(answers: Sequence[T | ClearViewError]) -> T:
+    """The answer to a lone request of a `..._many` method, raised if an error."""
+    (answer,) = answers
+    if isinstance(answer, ClearViewError):
+        raise answer
+    return answer
 
 
 def _elapsed_ms(start: float) -> float:
@@ -244,57 +340,99 @@ class MatchService:
     async def match_jobs(
         self, session: AsyncSession, identity: Identity, body: MatchJobsIn
     ) -> MatchJobsOut:
+        return _one(await self.match_jobs_many(session, [(identity, body)]))
+
+    async def match_jobs_many(
+        self, session: AsyncSession, requests: Sequence[tuple[Identity, MatchJobsIn]]
+    ) -> list[MatchJobsOut | ClearViewError]:
+        """`match_jobs` for several callers at once (a match worker's batch), ranked in one
+        worker thread with one Chroma call per distinct pool; a request the caller may not
+        make gets its error in its place."""
         start = time.perf_counter()
-        text, home = await self._resume(session, identity, body.resume_text, body.resume_id)
-        where = body.filters.location if body.filters and body.filters.location else home
-        ranked = await asyncio.to_thread(rank_jobs, text, body.top_k, body.filters, where)
-        matches = [
-            JobMatch(
-                job_id=hit.item_id,
-                external_id=hit.metadata.get("external_id"),
-                title=hit.metadata.get("title"),
-                company=hit.metadata.get("company") or None,
-                location=hit.metadata.get("location") or None,
-                **_gap(result),
+        queries: list[JobsQuery | ClearViewError] = []
+        for identity, body in requests:
+            try:
+                text, home = await self._resume(session, identity, body.resume_text, body.resume_id)
+            except ClearViewError as exc:
+                queries.append(exc)
+                continue
+            where = body.filters.location if body.filters and body.filters.location else home
+            queries.append(JobsQuery(text, body.top_k, body.filters, where))
+        valid = [query for query in queries if isinstance(query, JobsQuery)]
+        ranked = iter(await asyncio.to_thread(rank_jobs_many, valid))
+        took_ms = _elapsed_ms(start)
+        return [
+            query
+            if isinstance(query, ClearViewError)
+            else MatchJobsOut(
+                matches=[
+                    JobMatch(
+                        job_id=hit.item_id,
+                        external_id=hit.metadata.get("external_id"),
+                        title=hit.metadata.get("title"),
+                        company=hit.metadata.get("company") or None,
+                        location=hit.metadata.get("location") or None,
+                        **_gap(result),
+                    )
+                    for hit, result in next(ranked)
+                ],
+                took_ms=took_ms,
             )
-            for hit, result in ranked
+            for query in queries
         ]
-        return MatchJobsOut(matches=matches, took_ms=_elapsed_ms(start))
 
     async def match_candidates(
         self, session: AsyncSession, identity: Identity, body: MatchCandidatesIn
     ) -> MatchCandidatesOut:
+        return _one(await self.match_candidates_many(session, [(identity, body)]))
+
+    async def match_candidates_many(
+        self, session: AsyncSession, requests: Sequence[tuple[Identity, MatchCandidatesIn]]
+    ) -> list[MatchCandidatesOut | ClearViewError]:
+        """`match_candidates` for several callers at once (a match worker's batch): one
+        worker thread, one Chroma call per distinct pool, one consent check for all; a
+        request the caller may not make gets its error in its place."""
         start = time.perf_counter()
-        job: Job | None = None
-        if body.job_id is not None:
-            # tenant first: another organisation's job is a 404 whatever the caller's role
-            job = await job_service.get(session, identity, body.job_id)
-        require_role(identity, Role.employer, Role.admin)
-        if job is not None:
-            snapshot = JobSnapshot.from_row(job)
-            features = await asyncio.to_thread(snapshot_features, snapshot)
-            text = snapshot.text
-        else:
-            assert body.job_text is not None
-            text = body.job_text
-            features = await asyncio.to_thread(job_features, text)
-        ranked = await asyncio.to_thread(rank_resumes, features, text, pool_size(body.top_k))
-        allowed = await self._consenting(session, [hit.item_id for hit, _ in ranked])
-        matches = [
-            CandidateMatch(
-                job_id=job.id if job else None,
-                external_id=job.external_id if job else None,
-                title=job.title if job else None,
-                company=job.company if job else None,
-                location=job.location if job else None,
-                candidate_id=str(hit.metadata["candidate_id"]),
-                resume_id=hit.item_id,
-                **_gap(result),
+        asked: list[tuple[Job | None, CandidatesQuery] | ClearViewError] = []
+        for identity, body in requests:
+            try:
+                job: Job | None = None
+                if body.job_id is not None:
+                    # tenant first: another organisation's job is a 404 whatever the role
+                    job = await job_service.get(session, identity, body.job_id)
+                require_role(identity, Role.employer, Role.admin)
+            except ClearViewError as exc:
+                asked.append(exc)
+                continue
+            what = JobSnapshot.from_row(job) if job is not None else str(body.job_text)
+            asked.append((job, CandidatesQuery(what, body.top_k)))
+        valid = [item for item in asked if not isinstance(item, ClearViewError)]
+        ranked = await asyncio.to_thread(rank_resumes_many, [query for _, query in valid])
+        allowed = await self._consenting(
+            session, [hit.item_id for pairs in ranked for hit, _ in pairs]
+        )
+        took_ms = _elapsed_ms(start)
+        answers = iter(
+            MatchCandidatesOut(
+                matches=[
+                    CandidateMatch(
+                        job_id=job.id if job else None,
+                        external_id=job.external_id if job else None,
+                        title=job.title if job else None,
+                        company=job.company if job else None,
+                        location=job.location if job else None,
+                        candidate_id=str(hit.metadata["candidate_id"]),
+                        resume_id=hit.item_id,
+                        **_gap(result),
+                    )
+                    for hit, result in pairs
+                    if hit.item_id in allowed
+                ][: query.top_k],
+                took_ms=took_ms,
             )
-            for hit, result in ranked
-            if hit.item_id in allowed
-        ][: body.top_k]
-        return MatchCandidatesOut(matches=matches, took_ms=_elapsed_ms(start))
+            for (job, query), pairs in zip(valid, ranked, strict=True)
+        )
+        return [item if isinstance(item, ClearViewError) else next(answers) for item in asked]
 
     @staticmethod
     async def _consenting(session: AsyncSession, resume_ids: Sequence[str]) -> set[str]:

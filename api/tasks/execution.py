@@ -8,7 +8,8 @@ the stream's batch handler (the entries a worker read together; `handle` takes o
 1. begin, in one statement that commits by itself: the batch's queued or running tasks
    become running and count an attempt; a finished (or erased) task is acknowledged and
    left alone, so a redelivered entry does nothing;
-2. compute each task, outside any write transaction;
+2. compute each task, outside any write transaction (all at once through `compute_many`
+   when the kind has it: a batch of matches queries the vector index together);
 3. finish, in ONE transaction for the batch: claim the task rows (a conditional UPDATE:
    only those still open; erased, cancelled or finished by a concurrent or repeated
    delivery: write nothing for those), store, count the metrics, write the chat
@@ -112,6 +113,9 @@ class Outcome:
 
 
 Compute = Callable[[TaskRun], Awaitable[T]]
+# `Compute` for several tasks at once (one answer or error per task, in order), for kinds
+# whose work can share its reads and index queries across a batch.
+ComputeMany = Callable[[Sequence[TaskRun]], Awaitable[list[T | Exception]]]
 # Returns None when the task's subject is gone (erased, deleted): the task is cancelled.
 Store = Callable[[AsyncSession, TaskRun, T], Awaitable[Outcome | None]]
 # `Store` for several tasks at once (one answer per task, in order), for kinds whose store
@@ -152,6 +156,7 @@ class TaskWork(Generic[T]):
     compute: Compute[T]
     store: Store[T]
     store_many: StoreMany[T] | None = None
+    compute_many: ComputeMany[T] | None = None
 
     async def handle(self, message: bus.Message) -> None:
         await bus.handle_one(self.handle_many, message)
@@ -161,19 +166,37 @@ class TaskWork(Generic[T]):
         entries, failures = bus.entries_by(messages, "task_id")
         failed: dict[str, Exception] = {}  # by task id
         computed: list[tuple[TaskRun, T]] = []
-        for run in await begin(list(entries)):
-            # The task id follows the task through every process's JSON log lines.
-            with correlated(run.id):
-                try:
-                    computed.append((run, await self.compute(run)))
-                except Exception as exc:
-                    failed[run.id] = exc
+        runs = await begin(list(entries))
+        for run, value in zip(runs, await self._compute(runs), strict=True):
+            if isinstance(value, Exception):
+                failed[run.id] = value
+            else:
+                computed.append((run, value))
         failed |= await self._finish(computed)
         for task_id, error in failed.items():
             with correlated(task_id):
                 await record_error(task_id, readable_error(error))
             failures |= dict.fromkeys(entries[task_id], error)
         return failures
+
+    async def _compute(self, runs: Sequence[TaskRun]) -> list[T | Exception]:
+        """Each task's value or error: together through `compute_many` when the kind has
+        it and there are several (an error of the whole call is every task's), else one
+        by one."""
+        if self.compute_many is not None and len(runs) > 1:
+            try:
+                return await self.compute_many(runs)
+            except Exception as exc:
+                return [exc] * len(runs)
+        values: list[T | Exception] = []
+        for run in runs:
+            # The task id follows the task through every process's JSON log lines.
+            with correlated(run.id):
+                try:
+                    values.append(await self.compute(run))
+                except Exception as exc:
+                    values.append(exc)
+        return values
 
     async def _finish(self, computed: Sequence[tuple[TaskRun, T]]) -> dict[str, Exception]:
         """Finish the computed tasks in one transaction or, should it fail, each in its
@@ -192,6 +215,15 @@ class TaskWork(Generic[T]):
         return failed
 
     async def _finish_together(self, computed: Sequence[tuple[TaskRun, T]]) -> None:
+        closed = await self._close_together(computed)
+        for run in (run for run, _ in computed):
+            # A line per task under its id, however the batch was computed.
+            with correlated(run.id):
+                log.info("task %s: %s", run.id, closed.get(run.id, "finished elsewhere"))
+
+    async def _close_together(self, computed: Sequence[tuple[TaskRun, T]]) -> dict[str, str]:
+        """Store and close the tasks in one transaction; returns what became of each
+        task claimed (by id)."""
         async with session_scope() as session:
             repo = TaskRepository(session)
             claimed = await repo.claim_open([run.id for run, _ in computed])
@@ -199,7 +231,7 @@ class TaskWork(Generic[T]):
             # is written back for those.
             live = [(run, value) for run, value in computed if run.id in claimed]
             if not live:
-                return
+                return {}
             if self.store_many is not None:
                 outcomes = await self.store_many(session, live)
             else:
@@ -233,6 +265,7 @@ class TaskWork(Generic[T]):
                     for run, outcome in pairs
                 ]
             )
+        return {run.id: "succeeded" if outcome is not None else CANCELLED for run, outcome in pairs}
 
     async def on_dead_letter(self, message: bus.Message, error: str) -> None:
         task_id = message.payload.get("task_id")

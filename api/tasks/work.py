@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.matching import indexing
-from api.matching.schemas import MatchCandidatesIn, MatchJobsIn
+from api.matching.schemas import CandidateMatch, JobMatch, MatchCandidatesIn, MatchJobsIn
 from api.matching.service import match_service
 from api.tasks.execution import Outcome, TaskFailure, TaskRun
 from api.tasks.repository import TaskRepository
@@ -50,28 +50,71 @@ class Match:
 
 async def compute_matches(run: TaskRun) -> list[Match]:
     """Ranked matches for the task's resume (jobs) or job (candidates), best first."""
-    identity = run.identity()
-    top_k = int(run.payload.get("top_k", 10))
-    subject = str(run.subject_id)
+    (result,) = await compute_many_matches([run])
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+async def compute_many_matches(runs: Sequence[TaskRun]) -> list[list[Match] | Exception]:
+    """`compute_matches` for a batch, through the engine's batch calls: the tasks of one
+    kind query the index together. A task the engine refuses (its subject gone, say)
+    gets its error in its place."""
+    results: list[list[Match] | Exception] = [
+        TaskFailure(f"a {run.kind.value} task cannot be run by the match worker") for run in runs
+    ]
+    jobs_for = [(n, run) for n, run in enumerate(runs) if run.kind is TaskKind.match_jobs]
+    candidates_for = [
+        (n, run) for n, run in enumerate(runs) if run.kind is TaskKind.match_candidates
+    ]
     async with session_scope() as session:
-        if run.kind is TaskKind.match_jobs:
-            found = await match_service.match_jobs(
-                session, identity, MatchJobsIn(resume_id=subject, top_k=top_k)
+        if jobs_for:
+            found = await match_service.match_jobs_many(
+                session,
+                [
+                    (run.identity(), MatchJobsIn(resume_id=str(run.subject_id), top_k=_top_k(run)))
+                    for _, run in jobs_for
+                ],
             )
-            return [
-                Match(str(m.job_id), subject, m.score, m.model_dump(include=set(_DETAILS)))
-                for m in found.matches
-                if m.job_id is not None
-            ]
-        if run.kind is TaskKind.match_candidates:
-            ranked = await match_service.match_candidates(
-                session, identity, MatchCandidatesIn(job_id=subject, top_k=top_k)
+            for (n, run), jobs in zip(jobs_for, found, strict=True):
+                results[n] = (
+                    jobs
+                    if isinstance(jobs, Exception)
+                    else [
+                        Match(str(m.job_id), str(run.subject_id), m.score, _details(m))
+                        for m in jobs.matches
+                        if m.job_id is not None
+                    ]
+                )
+        if candidates_for:
+            ranked = await match_service.match_candidates_many(
+                session,
+                [
+                    (
+                        run.identity(),
+                        MatchCandidatesIn(job_id=str(run.subject_id), top_k=_top_k(run)),
+                    )
+                    for _, run in candidates_for
+                ],
             )
-            return [
-                Match(subject, c.resume_id, c.score, c.model_dump(include=set(_DETAILS)))
-                for c in ranked.matches
-            ]
-    raise TaskFailure(f"a {run.kind.value} task cannot be run by the match worker")
+            for (n, run), candidates in zip(candidates_for, ranked, strict=True):
+                results[n] = (
+                    candidates
+                    if isinstance(candidates, Exception)
+                    else [
+                        Match(str(run.subject_id), c.resume_id, c.score, _details(c))
+                        for c in candidates.matches
+                    ]
+                )
+    return results
+
+
+def _top_k(run: TaskRun) -> int:
+    return int(run.payload.get("top_k", 10))
+
+
+def _details(match: JobMatch | CandidateMatch) -> dict[str, Any]:
+    return match.model_dump(include=set(_DETAILS))
 
 
 async def store_matches(

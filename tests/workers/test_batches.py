@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
+import pytest
+from chromadb.api.models.Collection import Collection
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -19,6 +21,7 @@ from api.tasks.execution import Outcome, TaskRun, TaskWork
 from api.tasks.work import Match, compute_matches, store_many_matches, store_matches
 from core import bus, outbox
 from core.db import session_scope
+from core.errors import NotFound
 from core.models import MatchResult, Notification, Task, TaskStatus
 from core.redis import connect
 from tests.api.conftest import MakeKey, count_rows
@@ -177,6 +180,40 @@ async def test_a_task_failing_in_a_batch_fails_alone(
     assert sorted(notices) == sorted(task_ids)
 
 
+async def test_a_batch_queries_the_index_once_per_pool_and_a_refused_task_fails_alone(
+    client: httpx.AsyncClient,
+    make_key: MakeKey,
+    engine: AsyncEngine,
+    bus_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = await seed(client, make_key)
+    task_ids = await _submit(client, world)
+    # The first task's job is deleted while it waits: the engine refuses that one task.
+    gone = await client.delete(f"/api/v1/jobs/{world.job_ids[0]}", headers=world.employer.headers)
+    assert gone.status_code == 204, gone.text
+    queries: list[int] = []
+    query = Collection.query
+
+    def counted(self: Collection, *args: Any, **kwargs: Any) -> Any:
+        queries.append(len(kwargs["query_embeddings"]))
+        return query(self, *args, **kwargs)
+
+    monkeypatch.setattr(Collection, "query", counted)
+
+    messages = await _messages(bus_url, task_ids)
+    failures = await match.handle_many(messages)
+
+    # One call for the candidates of the jobs left, one for the jobs of the resumes.
+    assert sorted(queries) == [len(world.job_ids) - 1, len(world.resume_ids)]
+    assert {entry: type(exc) for entry, exc in failures.items()} == {messages[0].id: NotFound}
+    async with session_scope(engine) as session:
+        tasks = {t.id: t for t in (await session.scalars(select(Task))).all()}
+    assert tasks[task_ids[0]].status is TaskStatus.running  # retried by the bus, then failed
+    assert "not found" in str(tasks[task_ids[0]].last_error)
+    assert all(tasks[t].status is TaskStatus.succeeded for t in task_ids[1:])
+
+
 async def test_a_batch_of_notifications_is_pushed_once_each(
     client: httpx.AsyncClient, make_key: MakeKey, engine: AsyncEngine, bus_url: str
 ) -> None:
@@ -200,7 +237,8 @@ async def test_a_batch_of_notifications_is_pushed_once_each(
     quiet_since = time.monotonic()
     while time.monotonic() - quiet_since < 1.0:  # until a second passes without a push
         message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.1)
-        if message is not None:
+        # Pub/sub is server-wide: a test running alongside pushes to its own tasks.
+        if message is not None and json.loads(message["data"])["task_id"] in task_ids:
             push = json.loads(message["data"])
             assert push["task_id"] not in pushed, "pushed twice"
             pushed[push["task_id"]] = message["channel"]
