@@ -150,12 +150,13 @@ async def seed(resumes: int) -> tuple[str, list[str], dict[str, str]]:
 
 
 async def bare_matcher(
-    job_ids: list[str], identity: dict[str, str], calls: int, ready: Any = None
+    job_ids: list[str], identity: dict[str, str], calls: int, batch: int = 1, ready: Any = None
 ) -> tuple[float, float]:
-    """Calls per second of the matching service itself, one after another, and its CPU
-    milliseconds per call: the same call with the same inputs as a match worker's
-    (`match_candidates`, top_k 3, one session). `ready`, if given, is awaited between the
-    warm-up and the timed loop."""
+    """Matches per second of the matching service itself, one call after another, and its
+    CPU milliseconds per match: the same request with the same inputs as a match worker's
+    (`match_candidates`, top_k 3, one session), or `batch` of them per call
+    (`match_candidates_many`, as a worker with a backlog computes). `ready`, if given, is
+    awaited between the warm-up and the timed loop."""
     from api.identity.schemas import Identity
     from api.matching.schemas import MatchCandidatesIn
     from api.matching.service import match_service
@@ -163,32 +164,41 @@ async def bare_matcher(
     from core.models import Role
 
     who = Identity(role=Role.employer, **identity)
-    for n in range(20):  # warm-up: model session, Chroma caches
+
+    async def match(first: int) -> None:
+        requests = [
+            (who, MatchCandidatesIn(job_id=job_ids[n % len(job_ids)], top_k=3))
+            for n in range(first, first + batch)
+        ]
         async with session_scope() as session:
-            body = MatchCandidatesIn(job_id=job_ids[n % len(job_ids)], top_k=3)
-            await match_service.match_candidates(session, who, body)
+            if batch == 1:
+                await match_service.match_candidates(session, *requests[0])
+            else:
+                await match_service.match_candidates_many(session, requests)
+
+    for n in range(0, 20, batch):  # warm-up: model session, Chroma caches
+        await match(n)
     if ready is not None:
         await ready()
     start, cpu = time.perf_counter(), time.process_time()
-    for n in range(calls):
-        async with session_scope() as session:
-            body = MatchCandidatesIn(job_id=job_ids[n % len(job_ids)], top_k=3)
-            await match_service.match_candidates(session, who, body)
-    return calls / (time.perf_counter() - start), (time.process_time() - cpu) * 1000 / calls
+    for n in range(0, calls, batch):
+        await match(n)
+    done = len(range(0, calls, batch)) * batch
+    return done / (time.perf_counter() - start), (time.process_time() - cpu) * 1000 / done
 
 
 async def bare_in_processes(
-    processes: int, job_ids: list[str], identity: dict[str, str], calls: int
+    processes: int, job_ids: list[str], identity: dict[str, str], calls: int, batch: int = 1
 ) -> tuple[float, float]:
     """The bare matcher in `processes` processes at once (as many as the pipeline has match
-    workers), started together after their warm-up: their summed calls per second, and
-    their mean CPU milliseconds per call."""
+    workers), started together after their warm-up: their summed matches per second, and
+    their mean CPU milliseconds per match."""
     argv = [
         sys.executable,
         "-m",
         "bench.pipeline",
         "--bare-worker",
-        json.dumps([job_ids, identity]),
+        json.dumps([job_ids, identity, batch]),
     ]
     children = [
         await asyncio.create_subprocess_exec(
@@ -238,13 +248,13 @@ async def listen(redis_url: str, pattern: str, count: int) -> None:
 async def bare_worker(spec: str, calls: int) -> None:
     """One process of `bare_in_processes`: warm up, say so, wait for "go", print calls/s
     and CPU ms per call."""
-    job_ids, identity = json.loads(spec)
+    job_ids, identity, batch = json.loads(spec)
 
     async def ready() -> None:
         print("ready", flush=True)
         await asyncio.to_thread(sys.stdin.readline)
 
-    rate, cpu_ms = await bare_matcher(job_ids, identity, calls, ready)
+    rate, cpu_ms = await bare_matcher(job_ids, identity, calls, batch, ready)
     print(f"{rate:.3f} {cpu_ms:.3f}", flush=True)
 
 
@@ -479,6 +489,18 @@ async def main(args: argparse.Namespace) -> None:
                     f"{result['submit_s']:.0f}",
                 ]
             )
+        # How much of a worker's advantage over the bare call is the batch itself: the
+        # service's batch call in a loop, in one process.
+        batched, _ = await bare_in_processes(1, job_ids, identity, args.bare_calls, args.batch_size)
+        rows.append(
+            [
+                f"bare matcher in batches of {args.batch_size}, 1 process",
+                f"{batched:.0f}",
+                "-",
+                f"{batched / one_bare[1]:.2f}x" if 1 in one_bare else "-",
+                *["-"] * 4,
+            ]
+        )
     finally:
         stop([server])
         if created_db:
