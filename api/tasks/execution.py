@@ -14,8 +14,8 @@ the stream's batch handler (the entries a worker read together; `handle` takes o
    only those still open; erased, cancelled or finished by a concurrent or repeated
    delivery: write nothing for those), store, count the metrics, write the chat
    notifications and queue their pushes (`api.tasks.notify.record`: the outbox), announce
-   the events to the organisations' webhooks, and mark
-   the tasks succeeded last, so their finish time is the commit's. The task's state is
+   the events to the organisations' webhooks, and mark the tasks succeeded last, so
+   their finish time is the commit's. The task's state is
    the idempotency key: the claim waits on the row lock (PostgreSQL) or the writer lock
    (SQLite) of a concurrent finish, then sees it finished. Should that transaction fail,
    each task is finished in a transaction of its own, so one bad task holds back no other.

@@ -1,7 +1,8 @@
 """The work of match and index tasks: compute through the matching engine, store ids.
 
-Each kind is a (`compute`, `store`) pair run by `api.tasks.execution.TaskWork`: compute
-calls the engine's own service functions (no matching logic here), store writes the
+Each kind is a (`compute`, `store`) pair run by `api.tasks.execution.TaskWork` (matches
+also have the batch forms): compute calls the engine's own service functions (no matching
+logic here), store writes the
 result in the task's final transaction, keeping only rows whose resume and job still
 exist (locked on PostgreSQL), so an erasure racing the task leaves nothing behind.
 """
