@@ -2,9 +2,9 @@
 
 Each kind is a (`compute`, `store`) pair run by `api.tasks.execution.TaskWork` (matches
 also have the batch forms): compute calls the engine's own service functions (no matching
-logic here), store writes the
-result in the task's final transaction, keeping only rows whose resume and job still
-exist (locked on PostgreSQL), so an erasure racing the task leaves nothing behind.
+logic here), store writes the result in the task's final transaction, keeping only rows
+whose resume and job still exist (locked on PostgreSQL), so an erasure racing the task
+leaves nothing behind.
 """
 
 from __future__ import annotations
