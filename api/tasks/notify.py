@@ -20,6 +20,7 @@ import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -162,7 +163,7 @@ def _payload(task_id: str, kind: str, status: str) -> dict[str, Any]:
     }
 
 
-def _row(push: Push, created_at: Any) -> dict[str, Any]:
+def _row(push: Push, created_at: datetime) -> dict[str, Any]:
     """The columns of a notification row that do not come from its task."""
     return {
         "id": push.notification_id,
