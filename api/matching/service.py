@@ -18,7 +18,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -305,6 +305,13 @@ def _one(answers: Sequence[T | ClearViewError]) -> T:
     return answer
 
 
+def _in_place(asked: Sequence[object], answers: Iterable[T]) -> list[T | ClearViewError]:
+    """The answers to a batch in request order: each valid request's answer (in turn from
+    `answers`), each refused one's error where it stood."""
+    given = iter(answers)
+    return [item if isinstance(item, ClearViewError) else next(given) for item in asked]
+
+
 def _elapsed_ms(start: float) -> float:
     return round((time.perf_counter() - start) * 1000, 1)
 
@@ -359,12 +366,10 @@ class MatchService:
             where = body.filters.location if body.filters and body.filters.location else home
             queries.append(JobsQuery(text, body.top_k, body.filters, where))
         valid = [query for query in queries if isinstance(query, JobsQuery)]
-        ranked = iter(await asyncio.to_thread(rank_jobs_many, valid))
+        ranked = await asyncio.to_thread(rank_jobs_many, valid)
         took_ms = _elapsed_ms(start)
-        return [
-            query
-            if isinstance(query, ClearViewError)
-            else MatchJobsOut(
+        answers = (
+            MatchJobsOut(
                 matches=[
                     JobMatch(
                         job_id=hit.item_id,
@@ -374,12 +379,13 @@ class MatchService:
                         location=hit.metadata.get("location") or None,
                         **_gap(result),
                     )
-                    for hit, result in next(ranked)
+                    for hit, result in pairs
                 ],
                 took_ms=took_ms,
             )
-            for query in queries
-        ]
+            for pairs in ranked
+        )
+        return _in_place(queries, answers)
 
     async def match_candidates(
         self, session: AsyncSession, identity: Identity, body: MatchCandidatesIn
@@ -412,7 +418,7 @@ class MatchService:
             session, [hit.item_id for pairs in ranked for hit, _ in pairs]
         )
         took_ms = _elapsed_ms(start)
-        answers = iter(
+        answers = (
             MatchCandidatesOut(
                 matches=[
                     CandidateMatch(
@@ -432,7 +438,7 @@ class MatchService:
             )
             for (job, query), pairs in zip(valid, ranked, strict=True)
         )
-        return [item if isinstance(item, ClearViewError) else next(answers) for item in asked]
+        return _in_place(asked, answers)
 
     @staticmethod
     async def _consenting(session: AsyncSession, resume_ids: Sequence[str]) -> set[str]:

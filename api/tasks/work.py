@@ -64,50 +64,60 @@ async def compute_many_matches(runs: Sequence[TaskRun]) -> list[list[Match] | Ex
     results: list[list[Match] | Exception] = [
         TaskFailure(f"a {run.kind.value} task cannot be run by the match worker") for run in runs
     ]
-    jobs_for = [(n, run) for n, run in enumerate(runs) if run.kind is TaskKind.match_jobs]
-    candidates_for = [
-        (n, run) for n, run in enumerate(runs) if run.kind is TaskKind.match_candidates
-    ]
     async with session_scope() as session:
-        if jobs_for:
-            found = await match_service.match_jobs_many(
-                session,
-                [
-                    (run.identity(), MatchJobsIn(resume_id=str(run.subject_id), top_k=_top_k(run)))
-                    for _, run in jobs_for
-                ],
-            )
-            for (n, run), jobs in zip(jobs_for, found, strict=True):
-                results[n] = (
-                    jobs
-                    if isinstance(jobs, Exception)
-                    else [
-                        Match(str(m.job_id), str(run.subject_id), m.score, _details(m))
-                        for m in jobs.matches
-                        if m.job_id is not None
-                    ]
-                )
-        if candidates_for:
-            ranked = await match_service.match_candidates_many(
-                session,
-                [
-                    (
-                        run.identity(),
-                        MatchCandidatesIn(job_id=str(run.subject_id), top_k=_top_k(run)),
-                    )
-                    for _, run in candidates_for
-                ],
-            )
-            for (n, run), candidates in zip(candidates_for, ranked, strict=True):
-                results[n] = (
-                    candidates
-                    if isinstance(candidates, Exception)
-                    else [
-                        Match(str(run.subject_id), c.resume_id, c.score, _details(c))
-                        for c in candidates.matches
-                    ]
-                )
+        for kind, compute in (
+            (TaskKind.match_jobs, _jobs_for_resumes),
+            (TaskKind.match_candidates, _candidates_for_jobs),
+        ):
+            chosen = [n for n, run in enumerate(runs) if run.kind is kind]
+            if chosen:
+                computed = await compute(session, [runs[n] for n in chosen])
+                for n, result in zip(chosen, computed, strict=True):
+                    results[n] = result
     return results
+
+
+async def _jobs_for_resumes(
+    session: AsyncSession, runs: Sequence[TaskRun]
+) -> list[list[Match] | Exception]:
+    found = await match_service.match_jobs_many(
+        session,
+        [
+            (run.identity(), MatchJobsIn(resume_id=str(run.subject_id), top_k=_top_k(run)))
+            for run in runs
+        ],
+    )
+    return [
+        jobs
+        if isinstance(jobs, Exception)
+        else [
+            Match(str(m.job_id), str(run.subject_id), m.score, _details(m))
+            for m in jobs.matches
+            if m.job_id is not None
+        ]
+        for run, jobs in zip(runs, found, strict=True)
+    ]
+
+
+async def _candidates_for_jobs(
+    session: AsyncSession, runs: Sequence[TaskRun]
+) -> list[list[Match] | Exception]:
+    ranked = await match_service.match_candidates_many(
+        session,
+        [
+            (run.identity(), MatchCandidatesIn(job_id=str(run.subject_id), top_k=_top_k(run)))
+            for run in runs
+        ],
+    )
+    return [
+        candidates
+        if isinstance(candidates, Exception)
+        else [
+            Match(str(run.subject_id), c.resume_id, c.score, _details(c))
+            for c in candidates.matches
+        ]
+        for run, candidates in zip(runs, ranked, strict=True)
+    ]
 
 
 def _top_k(run: TaskRun) -> int:
