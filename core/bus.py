@@ -42,13 +42,12 @@ import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.db import chunks
+from core.batches import chunks
 from core.models import ProcessedMessage, utcnow
 from core.redis import eval_many
+from core.repository import dialect_insert
 from core.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -60,7 +59,8 @@ INDEX = "cv:index"  # embed a resume or job into Chroma
 NOTIFY = "cv:notify"  # tell a chat session that its task finished
 WEBHOOKS = "cv:webhooks"  # deliver an event to an organisation's webhook subscriptions
 REPORT = "cv:report"  # generate a long report in the background
-STREAMS = (REWRITE, MATCH, INDEX, NOTIFY, WEBHOOKS, REPORT)
+CHAT = "cv:chat-turn"  # answer a chat message a partner sent by webhook
+STREAMS = (REWRITE, MATCH, INDEX, NOTIFY, WEBHOOKS, REPORT, CHAT)
 
 
 def dead_letter_stream(stream: str) -> str:
@@ -577,10 +577,8 @@ async def once(session: AsyncSession, group: str, key: str) -> bool:
     `if not await once(session, "match", task_id): return`. Concurrent attempts wait on
     the row lock and see False once the first commits (no IntegrityError on either DB).
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = (
-        insert(ProcessedMessage)
+        dialect_insert(session, ProcessedMessage)
         .values(group=group, key=key, processed_at=utcnow())
         .on_conflict_do_nothing()
         .returning(ProcessedMessage.key)

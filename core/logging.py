@@ -6,28 +6,11 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import UTC, datetime
 
+from core.correlation import correlation_id
 from core.settings import get_settings
-
-correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
-
-
-@contextmanager
-def correlated(value: str | None) -> Iterator[None]:
-    """Log lines inside the block carry `value` (a request or task id) as correlation_id;
-    None keeps the id already set."""
-    if value is None:
-        yield
-        return
-    token = correlation_id.set(value)
-    try:
-        yield
-    finally:
-        correlation_id.reset(token)
+from core.tracing import configure_tracing
 
 
 class _ContextFilter(logging.Filter):
@@ -64,6 +47,4 @@ def configure_logging() -> None:
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())
     if settings.otel_endpoint is not None:
-        from core.tracing import configure_tracing
-
         configure_tracing(settings)

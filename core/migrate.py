@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
 
+from core.engine import make_engine
 from core.settings import get_settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -48,3 +52,38 @@ def downgrade(url: str | None = None, revision: str = "base") -> None:
 def revision(message: str, url: str | None = None) -> None:
     """Autogenerate a new migration from the models (developers)."""
     command.revision(alembic_config(url), message=message, autogenerate=True)
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaState:
+    """Where a database's schema is, against the migrations this code ships."""
+
+    current: str | None  # None: never migrated (no `alembic_version` table, or empty)
+    head: str
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.current == self.head
+
+
+def head_revision(url: str | None = None) -> str:
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    assert head is not None, "no migrations found"
+    return head
+
+
+async def schema_state(url: str | None = None) -> SchemaState:
+    """The database's current revision and the code's head (raises the driver's error
+    when the database cannot be reached)."""
+    url = url or get_settings().effective_database_url
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            current = None
+            if await conn.run_sync(lambda c: c.dialect.has_table(c, "alembic_version")):
+                current = (
+                    await conn.execute(text("select version_num from alembic_version"))
+                ).scalar()
+    finally:
+        await engine.dispose()
+    return SchemaState(current, head_revision(url))

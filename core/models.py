@@ -91,6 +91,7 @@ class TaskKind(StrEnum):
     match_candidates = "match_candidates"  # candidates for a job
     rewrite = "rewrite"
     report = "report"
+    chat = "chat"  # answer an inbound chat message (webhook) with the assistant
 
 
 class TaskStatus(StrEnum):

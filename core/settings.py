@@ -20,6 +20,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 # Secrets that ship in `.env.example`; outside dev mode they are refused at start.
 DEV_SECRET = "dev-only-change-me"
@@ -151,9 +153,6 @@ class Settings(BaseSettings):
     def _database_url_is_async(cls, value: str | None) -> str | None:
         if value is None:
             return value
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
-
         try:
             url = make_url(value)
         except ArgumentError as exc:
@@ -196,6 +195,11 @@ class Settings(BaseSettings):
     @property
     def uploads_dir(self) -> Path:
         return self.data_dir.resolve() / "uploads"
+
+    @property
+    def redacted_database_url(self) -> str:
+        """The database URL without its password, to show in messages."""
+        return make_url(self.effective_database_url).render_as_string(hide_password=True)
 
     @property
     def is_postgres(self) -> bool:

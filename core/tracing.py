@@ -5,7 +5,7 @@ No dependency of ours: the SDK, the OTLP exporter and the SQLAlchemy and Redis
 instrumentations come installed with chromadb and chainlit. When they are missing the
 setting is ignored with a warning, and nothing else changes.
 
-Every span gets the `clearview.correlation_id` attribute from `core.logging`'s context
+Every span gets the `clearview.correlation_id` attribute from `core.correlation`'s context
 variable, so a trace and the JSON log lines of one request or task share one id.
 """
 
@@ -15,7 +15,7 @@ import logging
 import sys
 from typing import Any
 
-from core.logging import correlation_id
+from core.correlation import correlation_id
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ def configure_tracing(settings: Settings, exporter: Any = None) -> Any:
     and trace SQL and Redis calls; returns the provider, or None when tracing is off."""
     if settings.otel_endpoint is None and exporter is None:
         return None
-    try:
+    try:  # optional, heavy: imported only when tracing is configured
         from opentelemetry import trace
         from opentelemetry.sdk.resources import Resource
         from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
@@ -64,7 +64,7 @@ def configure_tracing(settings: Settings, exporter: Any = None) -> Any:
 
 def _instrument(provider: Any) -> None:
     """SQL and Redis spans, from the instrumentations that are installed."""
-    try:
+    try:  # optional, as above
         from opentelemetry.instrumentation.redis import RedisInstrumentor
         from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
     except ImportError:

@@ -7,7 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from core.db import make_engine
+from core.engine import make_engine
 from core.migrate import include_name
 from core.models import Base
 
