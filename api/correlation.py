@@ -15,7 +15,7 @@ import secrets
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core.logging import correlation_id
+from core.correlation import correlation_id
 
 HEADER = "X-Request-ID"
 # A caller's id goes into every log line: only short, harmless tokens are taken as they are.

@@ -8,8 +8,7 @@ than a silent loss after a 201.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -23,32 +22,10 @@ from core.db import session_scope
 from core.errors import Forbidden, Unauthorized
 from core.models import Role
 
-logger = logging.getLogger(__name__)
-
-RollbackHook = Callable[[], Awaitable[None]]
-_ROLLBACK_HOOKS = "clearview.on_rollback"
-
-
-def on_rollback(session: AsyncSession, hook: RollbackHook) -> None:
-    """Run `hook` if this request's transaction does not commit (e.g. remove a file
-    written for rows that will now never exist)."""
-    session.info.setdefault(_ROLLBACK_HOOKS, []).append(hook)
-
 
 async def get_session() -> AsyncIterator[AsyncSession]:
-    session: AsyncSession | None = None
-    try:
-        async with session_scope() as session:
-            yield session
-    except BaseException:
-        # Covers errors in the endpoint and a failing commit alike.
-        if session is not None:
-            for hook in session.info.pop(_ROLLBACK_HOOKS, []):
-                try:
-                    await hook()
-                except OSError:
-                    logger.exception("rollback clean-up failed")
-        raise
+    async with session_scope() as session:
+        yield session
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -9,9 +9,11 @@ import logging
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from redis.asyncio import from_url
 from sqlalchemy import text
 
-from core.db import get_engine
+from core.engine import get_engine
+from core.redis import RedisUnavailable, resolve_url
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["health"])
@@ -39,8 +41,6 @@ async def _database() -> None:
 
 
 async def _redis(url: str) -> None:
-    from redis.asyncio import from_url
-
     client = from_url(url, socket_connect_timeout=CHECK_TIMEOUT)
     try:
         await client.ping()
@@ -57,8 +57,6 @@ async def healthz() -> Health:
 @router.get("/readyz", response_model=Health, responses={503: {"model": Health}})
 async def readyz() -> JSONResponse:
     """The database and Redis (configured, or the embedded one in use) answer; 503 otherwise."""
-    from core.redis import RedisUnavailable, resolve_url
-
     probes = {"database": _database()}
     # No Redis in this process (a service run alone without streams): skipped.
     with contextlib.suppress(RedisUnavailable):

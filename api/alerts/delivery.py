@@ -30,13 +30,17 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.alerts import inputs
-from api.alerts.repository import ALERT_KIND, AlertRepository
+from api.alerts.repository import AlertRepository
 from api.alerts.scoring import Pick, passes_filter, select
+from api.gateway.repository import GatewayRepository
+from api.gateway.service import emit
 from api.matching.features import JobSnapshot
-from api.tasks.notify import push_to_users
+from api.notifications.repository import NotificationRepository
+from api.notifications.service import message, push_to_users
 from core import bus
 from core.db import session_scope
 from core.models import Job, new_id, utcnow
+from core.notifications import NotificationKind
 from ingest.index import VectorIndex, get_index
 
 ENTRY_KIND = "job_alerts"
@@ -180,13 +184,13 @@ async def deliver(batch_id: str, picks: Sequence[Pick], jobs: dict[str, Job]) ->
                     "org_id": candidate.org_id,
                     "chat_session_id": None,
                     "task_id": None,
-                    "kind": ALERT_KIND,
+                    "kind": NotificationKind.job_alert,
                     "payload": payload,
                     "dedupe_key": dedupe_key(candidate.candidate_id, pick.job_id),
                 }
             )
             alerts.append(Alert(notification_id, candidate.user_id, payload))
-        await repo.insert_notifications(rows)
+        await NotificationRepository(session).add_many(rows)
         await announce(session, rows)
     return alerts
 
@@ -196,16 +200,13 @@ async def announce(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> Non
     thin (ids, the score, a link), and only to organisations subscribed to it."""
     if not rows:
         return
-    from api.gateway.repository import GatewayRepository  # optional in a slim deployment
-    from api.gateway.service import emit
-
     repo = GatewayRepository(session)
     listening: dict[str, bool] = {}
     for row in rows:
         org_id = row["org_id"]
         if org_id not in listening:
             subscriptions = await repo.active_subscriptions(org_id)
-            listening[org_id] = any(ALERT_KIND in s.events for s in subscriptions)
+            listening[org_id] = any(NotificationKind.job_alert in s.events for s in subscriptions)
         if not listening[org_id]:
             continue
         candidate_id = row["dedupe_key"].split(":")[1]
@@ -216,7 +217,7 @@ async def announce(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> Non
             "job_url": row["payload"]["job_url"],
             "alerts_url": "/api/v1/alerts",
         }
-        await emit(session, org_id, ALERT_KIND, data, event_id=row["dedupe_key"])
+        await emit(session, org_id, NotificationKind.job_alert, data, event_id=row["dedupe_key"])
 
 
 async def push(alerts: Sequence[Alert]) -> None:
@@ -225,7 +226,7 @@ async def push(alerts: Sequence[Alert]) -> None:
         (
             (
                 alert.user_id,
-                {"notification_id": alert.notification_id, "kind": ALERT_KIND, **alert.payload},
+                message(alert.notification_id, NotificationKind.job_alert, alert.payload),
             )
             for alert in alerts
         ),

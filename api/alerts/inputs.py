@@ -30,7 +30,7 @@ from api.matching.features import (
     snapshot_features,
 )
 from api.matching.indexing import FEATURES_KEY
-from core.db import chunks
+from core.batches import chunks
 from ingest.index import JOBS, RESUMES, Kind, VectorIndex
 
 # Resume versions kept in memory: ~10 KB each for real resumes.

@@ -1,7 +1,7 @@
 """All SQL of job alerts: settings, the candidates to score, the ledger of alerts sent,
 and the rows a delivery writes.
 
-Lists of ids go to the database in chunks (`IN` with at most `core.db.CHUNK` values), so
+Lists of ids go to the database in chunks (`IN` with at most `core.batches.CHUNK` values), so
 an import of thousands of jobs or alerts is a handful of statements, never one per pair.
 """
 
@@ -13,26 +13,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.db import chunks
+from core.batches import chunks
 from core.models import (
     CandidateProfile,
     Job,
     JobAlert,
     JobAlertDelivery,
-    Notification,
     Resume,
     ResumeVersion,
 )
-
-ALERT_KIND = "job.alert"
-
-
-def _is_postgres(session: AsyncSession) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
+from core.repository import Repository
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,16 +60,10 @@ def _candidate(row: Any) -> AlertCandidate:
     return AlertCandidate(*row)
 
 
-class AlertRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class AlertRepository(Repository):
     # settings
     async def settings_for_user(self, user_id: str) -> JobAlert | None:
         return await self.session.scalar(select(JobAlert).where(JobAlert.user_id == user_id))
-
-    def add(self, alert: JobAlert) -> None:
-        self.session.add(alert)
 
     async def delete_settings(self, candidate_id: str) -> None:
         await self.session.execute(delete(JobAlert).where(JobAlert.candidate_id == candidate_id))
@@ -106,7 +91,7 @@ class AlertRepository:
                 .where(JobAlert.candidate_id.in_(part), JobAlert.enabled.is_(True))
                 .order_by(JobAlert.candidate_id)
             )
-            if _is_postgres(self.session):
+            if self.is_postgres:
                 query = query.with_for_update(of=JobAlert)
             found.update((row[0], _candidate(row)) for row in await self.session.execute(query))
         return found
@@ -133,7 +118,7 @@ class AlertRepository:
         published: set[str] = set()
         for part in chunks(sorted(set(job_ids))):
             query = select(Job.id).where(Job.id.in_(part), Job.published.is_(True))
-            if _is_postgres(self.session):
+            if self.is_postgres:
                 query = query.with_for_update(read=True)
             published.update((await self.session.scalars(query)).all())
         return published
@@ -162,11 +147,10 @@ class AlertRepository:
 
     async def record(self, deliveries: Sequence[dict[str, Any]]) -> set[tuple[str, str]]:
         """Insert ledger rows, skipping pairs already there; returns the pairs inserted."""
-        insert = postgresql_insert if _is_postgres(self.session) else sqlite_insert
         inserted: set[tuple[str, str]] = set()
         for part in chunks(deliveries):
             rows = await self.session.execute(
-                insert(JobAlertDelivery)
+                self.insert(JobAlertDelivery)
                 .values(list(part))
                 .on_conflict_do_nothing()
                 .returning(JobAlertDelivery.candidate_id, JobAlertDelivery.job_id)
@@ -174,25 +158,11 @@ class AlertRepository:
             inserted.update((candidate_id, job_id) for candidate_id, job_id in rows)
         return inserted
 
-    async def insert_notifications(self, rows: Sequence[dict[str, Any]]) -> None:
-        insert = postgresql_insert if _is_postgres(self.session) else sqlite_insert
-        for part in chunks(rows):
-            await self.session.execute(
-                insert(Notification)
-                .values(list(part))
-                .on_conflict_do_nothing(index_elements=["dedupe_key"])
-            )
-
     # erasure
-    async def erase(self, candidate_id: str, user_id: str) -> None:
+    async def erase(self, candidate_id: str) -> None:
         """Settings first: on PostgreSQL this waits for a delivery in flight, so the rows
         deleted next include whatever it wrote."""
         await self.delete_settings(candidate_id)
         await self.session.execute(
             delete(JobAlertDelivery).where(JobAlertDelivery.candidate_id == candidate_id)
-        )
-        await self.session.execute(
-            delete(Notification).where(
-                Notification.user_id == user_id, Notification.kind == ALERT_KIND
-            )
         )

@@ -1,31 +1,28 @@
-"""Job alert settings of a candidate, and the hooks that start and stop alerts.
+"""Job alert settings of a candidate, and what starts and stops alerts.
 
 - Settings: a candidate key reads, sets and removes its own (`/api/v1/alerts`); other
   roles get a 403. Turning alerts off (or removing them) changes the row the match worker
   locks while it delivers, so no alert reaches the candidate after the change commits.
-- Jobs: every created, imported, updated or published job of a transaction goes into ONE
-  alert batch entry on the match stream (outbox), queued just before the commit, so an
-  import of 200 jobs is one entry scored in bulk, and a rolled-back change queues nothing.
-- Erasure: the candidate's settings, ledger and alert notifications go with them.
+- Jobs (`jobs_changed`, called when jobs change): every created, imported, updated or
+  published job of a transaction goes into ONE alert batch entry on the match stream
+  (outbox), queued just before the commit, so an import of 200 jobs is one entry scored
+  in bulk, and a rolled-back change queues nothing.
+- Erasure (`erase_candidate`): the candidate's settings and ledger go with them.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from api.alerts.delivery import entry
 from api.alerts.repository import AlertRepository
 from api.alerts.schemas import OFF, AlertSettingsIn, AlertSettingsOut
 from api.deps import require_role
 from api.identity.schemas import Identity
-from api.jobs import service as jobs_service
-from api.jobs.service import JobAction
-from api.resumes import service as resumes_service
-from api.resumes.service import ErasedCandidate, resume_service
+from api.resumes.service import resume_service
 from core import bus, outbox
-from core.models import Job, JobAlert, Role, utcnow
+from core.db import before_commit
+from core.models import JobAlert, Role, utcnow
 
 
 def _out(alert: JobAlert | None) -> AlertSettingsOut:
@@ -75,38 +72,27 @@ class AlertService:
 alert_service = AlertService()
 
 
-# --- hooks ----------------------------------------------------------------------------------
+# --- what other features' changes mean for alerts -------------------------------------
 
-_PENDING = "clearview.alerts.jobs"
-
-
-async def on_job_change(session: AsyncSession, org_id: str, job_id: str, action: JobAction) -> None:
-    if action == "deleted":
-        return
-    job = await session.get(Job, job_id)
-    if job is not None and job.published:
-        session.info.setdefault(_PENDING, []).append(job_id)
+# Key in `Session.info`: the published jobs the open transaction created or changed.
+_CHANGED_JOBS = "clearview.alerts.jobs"
 
 
-@event.listens_for(Session, "before_commit")
-def _queue_batch(session: Session) -> None:
-    job_ids = session.info.pop(_PENDING, None)
+async def _queue_batch(session: AsyncSession) -> None:
+    job_ids = session.info.pop(_CHANGED_JOBS, None)
     if job_ids:
         outbox.enqueue(session, bus.MATCH, entry(job_ids))
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_batch(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+def jobs_changed(session: AsyncSession, published_job_ids: list[str]) -> None:
+    """Alert candidates of these new or changed published jobs: every such job of the
+    transaction goes into one batch entry, queued just before the commit."""
+    if published_job_ids:
+        session.info.setdefault(_CHANGED_JOBS, []).extend(published_job_ids)
+        before_commit(session, _queue_batch)
 
 
-async def on_erasure(session: AsyncSession, erased: ErasedCandidate) -> None:
-    await AlertRepository(session).erase(erased.candidate_id, erased.user_id)
-
-
-def register_hooks() -> None:
-    """Append the alert hooks to the services' seams (idempotent)."""
-    if on_job_change not in jobs_service.job_hooks:
-        jobs_service.job_hooks.append(on_job_change)
-    if on_erasure not in resumes_service.erasure_hooks:
-        resumes_service.erasure_hooks.append(on_erasure)
+async def erase_candidate(session: AsyncSession, candidate_id: str) -> None:
+    """The candidate's settings and ledger (their alert notifications go with all their
+    notifications)."""
+    await AlertRepository(session).erase(candidate_id)

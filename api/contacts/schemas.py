@@ -9,9 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core.models import ContactStatus
 
-REQUEST_KIND = "contact.request"
-ANSWER_KIND = "contact.answered"
-
 
 class ContactRequestIn(BaseModel):
     """Ask a candidate of a shortlist whether your organisation may contact them."""

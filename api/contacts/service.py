@@ -16,44 +16,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
-from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.contacts.repository import ContactRepository
 from api.contacts.schemas import (
-    ANSWER_KIND,
-    REQUEST_KIND,
     ContactAnswerIn,
     ContactRequestIn,
     ContactRequestOut,
     StatusFilter,
 )
 from api.deps import require_role
+from api.gateway.service import emit
 from api.identity.schemas import Identity
 from api.jobs.repository import JobRepository
-from api.resumes import service as resumes_service
+from api.notifications.service import notification_service
 from api.resumes.repository import ResumeRepository
-from api.resumes.service import ErasedCandidate
-from api.tasks.notify import push_to_users
-from core import db
 from core.errors import NotFound
-from core.models import (
-    CandidateProfile,
-    ContactRequest,
-    ContactStatus,
-    Job,
-    Notification,
-    Role,
-    new_id,
-    utcnow,
-)
+from core.models import CandidateProfile, ContactRequest, ContactStatus, Job, Role, new_id, utcnow
+from core.notifications import NotificationKind
 
 LIST_LIMIT = 100
-# Pushes to send once the transaction that wrote their notifications commits.
-_PUSHES = "clearview.contacts.pushes"
 
 
 def _out(row: ContactRequest, job: Job) -> ContactRequestOut:
@@ -67,31 +50,6 @@ def _out(row: ContactRequest, job: Job) -> ContactRequestOut:
         created_at=row.created_at,
         answered_at=row.answered_at,
     )
-
-
-def _notify(
-    session: AsyncSession, *, user_id: str, org_id: str, kind: str, payload: dict[str, Any]
-) -> None:
-    """A chat notification for `user_id` (durable row now, push after the commit)."""
-    notification_id = new_id()
-    session.add(
-        Notification(
-            id=notification_id,
-            user_id=user_id,
-            org_id=org_id,
-            kind=kind,
-            payload=payload,
-            dedupe_key=f"{kind}:{notification_id}",
-        )
-    )
-    session.info.setdefault(_PUSHES, []).append(
-        (user_id, {"notification_id": notification_id, "kind": kind, **payload})
-    )
-
-
-async def push_after_commit(session: AsyncSession) -> None:
-    """Tell the users' open chats of what the committed transaction asked or answered."""
-    await push_to_users(session.info.pop(_PUSHES, None) or (), "contacts")
 
 
 class ContactService:
@@ -110,7 +68,7 @@ class ContactService:
                 f"candidate {data.candidate_id} is not among the candidates open to employers; "
                 "use a candidate_id from this job's shortlist or candidate search"
             )
-        existing = await self._for_pair(session, job.id, profile.id)
+        existing = await ContactRepository(session).for_pair(job.id, profile.id)
         if existing is not None:
             return _out(existing, job), False
         row = ContactRequest(
@@ -126,14 +84,14 @@ class ContactService:
             async with session.begin_nested():
                 session.add(row)
         except IntegrityError:  # the same request, created concurrently
-            existing = await self._for_pair(session, job.id, profile.id)
+            existing = await ContactRepository(session).for_pair(job.id, profile.id)
             assert existing is not None
             return _out(existing, job), False
-        _notify(
+        notification_service.notify(
             session,
             user_id=profile.user_id,
             org_id=profile.org_id,
-            kind=REQUEST_KIND,
+            kind=NotificationKind.contact_request,
             payload={
                 "request_id": row.id,
                 "job_id": job.id,
@@ -149,14 +107,7 @@ class ContactService:
         """Record the candidate's answer. A request is visible to its candidate and to the
         asking organisation (others: 404); only the candidate answers (the others: 403)."""
         profile = await ResumeRepository(session).profile_for_user(identity.user_id)
-        found = (
-            await session.execute(
-                select(ContactRequest, Job)
-                .join(Job, Job.id == ContactRequest.job_id)
-                .where(ContactRequest.id == request_id)
-                .with_for_update(of=ContactRequest)
-            )
-        ).first()
+        found = await ContactRepository(session).with_job_for_update(request_id)
         mine = found is not None and profile is not None and found[0].candidate_id == profile.id
         asked = (
             found is not None
@@ -180,15 +131,17 @@ class ContactService:
             "candidate_id": row.candidate_id,
             "status": status.value,
         }
-        _notify(
-            session, user_id=row.requested_by, org_id=row.org_id, kind=ANSWER_KIND, payload=payload
+        notification_service.notify(
+            session,
+            user_id=row.requested_by,
+            org_id=row.org_id,
+            kind=NotificationKind.contact_answered,
+            payload=payload,
         )
-        from api.gateway.service import emit  # optional in a slim deployment
-
         await emit(
             session,
             row.org_id,
-            ANSWER_KIND,
+            NotificationKind.contact_answered,
             {**payload, "shortlist_url": f"/api/v1/reports/jobs/{job.id}/shortlist"},
             event_id=f"{row.id}:{row.answered_at.isoformat()}",
         )
@@ -198,71 +151,16 @@ class ContactService:
         self, session: AsyncSession, identity: Identity, status: StatusFilter | None
     ) -> list[ContactRequestOut]:
         """A candidate's own requests, or an organisation's, newest first."""
-        query = select(ContactRequest, Job).join(Job, Job.id == ContactRequest.job_id)
+        repo = ContactRepository(session)
+        wanted = ContactStatus(status) if status is not None else None
         if identity.role is Role.candidate:
             profile = await ResumeRepository(session).profile_for_user(identity.user_id)
             if profile is None:
                 return []
-            query = query.where(ContactRequest.candidate_id == profile.id)
+            rows = await repo.list(wanted, LIST_LIMIT, candidate_id=profile.id)
         else:
-            query = query.where(ContactRequest.org_id == identity.org_id)
-        if status is not None:
-            query = query.where(ContactRequest.status == ContactStatus(status))
-        rows = await session.execute(
-            query.order_by(ContactRequest.created_at.desc(), ContactRequest.id).limit(LIST_LIMIT)
-        )
+            rows = await repo.list(wanted, LIST_LIMIT, org_id=identity.org_id)
         return [_out(row, job) for row, job in rows]
-
-    @staticmethod
-    async def _for_pair(
-        session: AsyncSession, job_id: str, candidate_id: str
-    ) -> ContactRequest | None:
-        return await session.scalar(
-            select(ContactRequest).where(
-                ContactRequest.job_id == job_id, ContactRequest.candidate_id == candidate_id
-            )
-        )
 
 
 contact_service = ContactService()
-
-
-async def accepted_for(
-    session: AsyncSession, org_id: str, candidate_ids: Iterable[str]
-) -> set[str]:
-    """The candidates among `candidate_ids` with an accepted request of `org_id`."""
-    ids = list(candidate_ids)
-    if not ids:
-        return set()
-    rows = await session.scalars(
-        select(ContactRequest.candidate_id)
-        .where(
-            ContactRequest.org_id == org_id,
-            ContactRequest.candidate_id.in_(ids),
-            ContactRequest.status == ContactStatus.accepted,
-        )
-        .distinct()
-    )
-    return set(rows)
-
-
-# --- hooks ----------------------------------------------------------------------------------
-
-
-async def on_erasure(session: AsyncSession, erased: ErasedCandidate) -> None:
-    await session.execute(
-        delete(ContactRequest).where(ContactRequest.candidate_id == erased.candidate_id)
-    )
-    await session.execute(
-        delete(Notification).where(
-            Notification.user_id == erased.user_id, Notification.kind == REQUEST_KIND
-        )
-    )
-
-
-def register_hooks() -> None:
-    """Append the contact hooks to the seams (idempotent)."""
-    if on_erasure not in resumes_service.erasure_hooks:
-        resumes_service.erasure_hooks.append(on_erasure)
-    if push_after_commit not in db.after_commit_hooks:
-        db.after_commit_hooks.append(push_after_commit)

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse
 
+from api.collaborators import CollaboratorsDep
 from api.deps import CurrentIdentity, SessionDep
 from api.errors import ERROR_RESPONSES
-from api.gateway.inbound import inbound_service
 from api.gateway.schemas import (
     EVENT_TYPES,
     AttemptOut,
@@ -146,6 +146,7 @@ async def replay_delivery(
 async def receive_inbound(
     request: Request,
     session: SessionDep,
+    collaborators: CollaboratorsDep,
     org: Annotated[
         str | None,
         Query(max_length=64, description="your organisation's id or slug (optional hint)"),
@@ -156,5 +157,7 @@ async def receive_inbound(
     `job.upsert` answers 200, `resume.submit` 201, `chat.message` 202 (the reply arrives
     as a `chat.reply` webhook). A repeated webhook-id answers the first result again.
     """
-    answer = await inbound_service.receive(session, request.headers, await request.body(), org)
+    answer = await collaborators.inbound.receive(
+        session, request.headers, await request.body(), org
+    )
     return JSONResponse(answer.body.model_dump(mode="json"), status_code=answer.status_code)

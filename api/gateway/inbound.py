@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.gateway import chat
+from api.gateway.chat import ChatHandoff, InboundChat
 from api.gateway.repository import GatewayRepository
 from api.gateway.schemas import (
     ChatMessage,
@@ -32,11 +32,12 @@ from api.gateway.schemas import (
 from api.gateway.service import live_secrets
 from api.gateway.signing import SignatureError, check_timestamp, matching_secret
 from api.identity.schemas import Identity
+from api.identity.service import identity_service
 from api.jobs.schemas import JobImport
 from api.jobs.service import job_service
 from api.resumes.service import resume_service
-from core.errors import BadRequest, Conflict, Unauthorized, Unprocessable
-from core.models import Role, User, new_id, utcnow
+from core.errors import BadRequest, Unauthorized, Unprocessable
+from core.models import Role, User, utcnow
 
 REQUIRED_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
 MAX_WEBHOOK_ID = 150  # stored as "<org id>:<webhook id>" in a 200-character key
@@ -68,6 +69,10 @@ def _validated(model: type[BaseModel], data: Any, what: str) -> Any:
 
 
 class InboundService:
+    def __init__(self, chat_handoff: ChatHandoff) -> None:
+        # Where inbound chat messages go (the composition root passes `queue_chat_turn`).
+        self.chat_handoff = chat_handoff
+
     async def authenticate(
         self, session: AsyncSession, headers: Mapping[str, str], body: bytes, org_ref: str | None
     ) -> tuple[str, Sender]:
@@ -145,8 +150,11 @@ class InboundService:
         if isinstance(data, ResumeSubmit):
             return 201, await self._submit_resume(session, sender, data)
         assert isinstance(data, ChatMessage), kind
-        await chat.hand_off(
-            session, chat.InboundChat(sender.org_id, data.conversation_id, data.message, msg_id)
+        await self.chat_handoff(
+            session,
+            InboundChat(
+                sender.org_id, sender.subscription_id, data.conversation_id, data.message, msg_id
+            ),
         )
         return 202, {"conversation_id": data.conversation_id, "status": "accepted"}
 
@@ -195,23 +203,13 @@ class InboundService:
     @staticmethod
     async def _candidate(session: AsyncSession, org_id: str, data: ResumeSubmit) -> User:
         """The organisation's user for a partner-side candidate ref, created on first use."""
-        repo = GatewayRepository(session)
-        username = CANDIDATE_PREFIX + data.candidate_ref
-        user = await repo.user(org_id, username)
-        if user is None:
-            user = User(
-                id=new_id(),
-                org_id=org_id,
-                username=username,
-                display_name=data.display_name,
-                role=Role.candidate,
-                created_at=utcnow(),
-            )
-            repo.add(user)
-            await session.flush()
-        elif user.role is not Role.candidate:
-            raise Conflict(f"{username!r} is a {user.role.value} of your organisation")
-        return user
+        return await identity_service.get_or_create_user(
+            session,
+            org_id,
+            CANDIDATE_PREFIX + data.candidate_ref,
+            Role.candidate,
+            display_name=data.display_name,
+        )
 
 
 _DATA_MODELS: dict[str, type[BaseModel]] = {
@@ -219,5 +217,3 @@ _DATA_MODELS: dict[str, type[BaseModel]] = {
     "resume.submit": ResumeSubmit,
     "chat.message": ChatMessage,
 }
-
-inbound_service = InboundService()

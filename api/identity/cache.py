@@ -6,9 +6,9 @@ for `settings.api_key_cache_ttl_s` seconds (default 5; 0 turns the cache off).
 
 The bound this puts on revocation: a key revoked, deleted or deactivated by a transaction
 committed in this process (the revoke endpoint, a candidate's erasure) stops working at
-once, since any committed change to keys or users empties this process's caches; a key
-revoked elsewhere (another process, `clearview apikey revoke`, SQL by hand) stops working
-within the TTL. Only successful authentications are cached, so a wrong key always reaches
+once, since every such change calls `keys_changed`, which empties this process's caches
+when it commits; a key revoked elsewhere (another process, `clearview apikey revoke`, SQL
+by hand) stops working within the TTL. Only successful authentications are cached, so a wrong key always reaches
 the database and gets its 401 there.
 
 Entries are keyed by the key's HMAC (never by the secret itself), so the process holds no
@@ -22,21 +22,14 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
-from itertools import chain
 
-from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.identity.schemas import Identity
-from core.models import ApiKey, User
+from core.db import after_commit
 
 # Enough for every key of a large deployment; the oldest entries go first beyond it.
 MAX_ENTRIES = 10_000
-# Execution option of the one write that changes nothing authentication depends on
-# (recording when a key was last used), so it does not empty the caches.
-USAGE_ONLY = "clearview_key_usage_only"
-# Key in `Session.info`: the open transaction changed keys or users.
-_CHANGED = "identity.keys_changed"
 _caches: weakref.WeakSet[KeyCache] = weakref.WeakSet()
 
 
@@ -85,34 +78,16 @@ class KeyCache:
         return len(self._entries)
 
 
-# --- noting changes to keys and users -----------------------------------------------
+# --- changes to keys and users ------------------------------------------------------
 
 
-@event.listens_for(Session, "after_flush")
-def _note_flushed(session: Session, _context: object) -> None:
-    if any(isinstance(obj, ApiKey | User) for obj in chain(session.dirty, session.deleted)):
-        session.info[_CHANGED] = True
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _note_statement(state: ORMExecuteState) -> None:
-    table = getattr(state.statement, "table", None)
-    if (
-        (state.is_update or state.is_delete)
-        and getattr(table, "name", None) in (ApiKey.__tablename__, User.__tablename__)
-        and not state.execution_options.get(USAGE_ONLY, False)
-    ):
-        state.session.info[_CHANGED] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _committed(session: Session) -> None:
+async def _clear_all(_session: AsyncSession) -> None:
     # Revocations are rare: forgetting every cached key is simpler than finding which.
-    if session.info.pop(_CHANGED, False):
-        for cache in list(_caches):
-            cache.clear()
+    for cache in list(_caches):
+        cache.clear()
 
 
-@event.listens_for(Session, "after_rollback")
-def _rolled_back(session: Session) -> None:
-    session.info.pop(_CHANGED, None)
+def keys_changed(session: AsyncSession) -> None:
+    """Forget every key this process has cached once the transaction commits: it revoked,
+    deleted or deactivated keys or users."""
+    after_commit(session, _clear_all)

@@ -1,14 +1,29 @@
-"""Identity endpoints: who am I, and API key management for organisation admins."""
+"""Identity endpoints: who am I, API key management for organisation admins, and the
+chat's sign-in (a password for a key; the chat UI is a client like any other)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+import hmac
+from typing import Annotated
+
+from fastapi import APIRouter, Header, status
 
 from api.deps import CurrentIdentity, SessionDep, require_role
 from api.errors import ERROR_RESPONSES
-from api.identity.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut, IdentityOut
+from api.identity.schemas import (
+    AccountOut,
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyOut,
+    IdentityOut,
+    PasswordSignIn,
+    SessionOut,
+    SessionRenew,
+)
 from api.identity.service import identity_service
-from core.models import Role
+from core.credentials import SERVICE_HEADER, service_credential
+from core.errors import Forbidden
+from core.models import Role, User
 
 router = APIRouter(prefix="/api/v1", tags=["identity"], responses=ERROR_RESPONSES)
 
@@ -48,3 +63,39 @@ async def list_keys(session: SessionDep, identity: CurrentIdentity) -> list[ApiK
 async def revoke_key(key_id: str, session: SessionDep, identity: CurrentIdentity) -> None:
     """Revoke a key: your own, or any of your organisation's as an admin."""
     await identity_service.revoke(session, identity, key_id)
+
+
+def _session(user: User, key: str) -> SessionOut:
+    account = AccountOut(
+        user_id=user.id,
+        org_id=user.org_id,
+        role=user.role,
+        username=user.username,
+        display_name=user.display_name or user.username,
+    )
+    return SessionOut(account=account, key=key)
+
+
+@router.post("/sessions", response_model=SessionOut, status_code=status.HTTP_201_CREATED)
+async def sign_in(body: PasswordSignIn, session: SessionDep) -> SessionOut:
+    """Sign in with a username and password: your account and a key to act with."""
+    user, key = await identity_service.sign_in(session, body.username, body.password)
+    return _session(user, key)
+
+
+@router.post(
+    "/sessions/renew",
+    response_model=SessionOut,
+    status_code=status.HTTP_201_CREATED,
+    include_in_schema=False,  # for the deployment's own chat processes only
+)
+async def renew(
+    body: SessionRenew,
+    session: SessionDep,
+    credential: Annotated[str, Header(alias=SERVICE_HEADER)] = "",
+) -> SessionOut:
+    """A new key for a signed-in user, for a chat process of this deployment."""
+    if not hmac.compare_digest(credential, service_credential()):
+        raise Forbidden(f"send {SERVICE_HEADER} with this deployment's service credential")
+    user, key = await identity_service.renew(session, body.user_id)
+    return _session(user, key)

@@ -5,23 +5,36 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import delete, select, update
 
-from api.identity.cache import USAGE_ONLY
 from core.models import ApiKey, Organisation, User
+from core.repository import Repository
 
 
-class IdentityRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class IdentityRepository(Repository):
     async def org_by_slug(self, slug: str) -> Organisation | None:
         return await self.session.scalar(select(Organisation).where(Organisation.slug == slug))
 
     async def user_by_username(self, org_id: str, username: str) -> User | None:
         return await self.session.scalar(
             select(User).where(User.org_id == org_id, User.username == username)
+        )
+
+    async def password_users(self, username: str) -> Sequence[User]:
+        """Active users who sign in with a password under this username (one, normally)."""
+        return (
+            await self.session.scalars(
+                select(User).where(
+                    User.username == username,
+                    User.password_hash.is_not(None),
+                    User.is_active.is_(True),
+                )
+            )
+        ).all()
+
+    async def user_in_org(self, org_id: str, user_id: str) -> User | None:
+        return await self.session.scalar(
+            select(User).where(User.org_id == org_id, User.id == user_id)
         )
 
     async def key_for_auth(self, prefix: str) -> tuple[ApiKey, bool] | None:
@@ -54,14 +67,8 @@ class IdentityRepository:
 
     async def touch_key(self, key_id: str, when: datetime) -> None:
         await self.session.execute(
-            update(ApiKey)
-            .where(ApiKey.id == key_id)
-            .values(last_used_at=when)
-            .execution_options(**{USAGE_ONLY: True})
+            update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=when)
         )
 
-    def add(self, *objects: Organisation | User | ApiKey) -> None:
-        self.session.add_all(objects)
-
-    async def flush(self) -> None:
-        await self.session.flush()
+    async def delete_key(self, key_id: str) -> None:
+        await self.session.execute(delete(ApiKey).where(ApiKey.id == key_id))

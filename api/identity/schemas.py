@@ -98,3 +98,56 @@ class ApiKeyCreated(ApiKeyOut):
     )
 
     key: str
+
+
+class PasswordSignIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"username": "candidate@demo.clearview", "password": "demo"}]
+        }
+    )
+
+    username: str = Field(min_length=1, max_length=120)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class SessionRenew(BaseModel):
+    """A chat process asks for a new key of a signed-in user (its own memory was lost)."""
+
+    user_id: str = Field(min_length=1, max_length=32)
+
+
+class AccountOut(BaseModel):
+    """Who signed in, as their user row says now (never as a token claims)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    user_id: str
+    org_id: str
+    role: Role
+    username: str
+    display_name: str
+
+
+class SessionOut(BaseModel):
+    """A signed-in user and a key to act for them (shown once, never stored by us)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "account": {
+                        "user_id": "5b4a3c2d1e0f9a8b7c6d5e4f3a2b1c0d",
+                        "org_id": "9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+                        "role": "candidate",
+                        "username": "candidate@demo.clearview",
+                        "display_name": "Demo candidate",
+                    },
+                    "key": "cv_1a2b3c4d5e6f_Zk3...",
+                }
+            ]
+        }
+    )
+
+    account: AccountOut
+    key: str

@@ -23,12 +23,13 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.identity.cache import KeyCache
+from api.identity.cache import KeyCache, keys_changed
 from api.identity.repository import IdentityRepository
 from api.identity.schemas import Identity
 from core.db import session_scope
 from core.errors import BadRequest, Conflict, NotFound, Unauthorized
 from core.models import ApiKey, Organisation, Role, User, new_id, utcnow
+from core.passwords import dummy_hash, verify_password
 from core.settings import get_settings
 
 KEY_MARK = "cv_"
@@ -39,6 +40,9 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 TOUCH_INTERVAL = timedelta(minutes=5)
 
 _UNAUTHORIZED = "invalid or revoked API key; send `Authorization: Bearer <key>`"
+_BAD_SIGN_IN = "wrong username or password"
+# Keys issued to the chat for its signed-in users, so operators can tell them apart.
+CHAT_KEY_NAME = "chat-ui"
 
 
 def hash_key(key: str) -> str:
@@ -122,6 +126,34 @@ class IdentityService:
             await repo.flush()
         return org
 
+    async def get_or_create_user(
+        self,
+        session: AsyncSession,
+        org_id: str,
+        username: str,
+        role: Role,
+        *,
+        display_name: str | None = None,
+    ) -> User:
+        """The organisation's user `username`, created with `role` on first use; a user of
+        another role by that name is a conflict, never silently changed."""
+        repo = IdentityRepository(session)
+        user = await repo.user_by_username(org_id, username)
+        if user is None:
+            user = User(
+                id=new_id(),
+                org_id=org_id,
+                username=username,
+                display_name=display_name,
+                role=role,
+                created_at=utcnow(),
+            )
+            repo.add(user)
+            await repo.flush()
+        elif user.role is not role:
+            raise Conflict(f"user {username!r} has role {user.role.value}, not {role.value}")
+        return user
+
     async def issue_key(
         self,
         session: AsyncSession,
@@ -129,20 +161,21 @@ class IdentityService:
         role: Role,
         username: str | None = None,
         name: str | None = None,
+        *,
+        user_id: str | None = None,
     ) -> tuple[ApiKey, str]:
-        """A new key (and, if needed, its user) in `org_id`; returns the row and the secret."""
+        """A new key in `org_id` for the user `user_id`, or for the user `username`
+        (created if needed; a new one when neither is given); the row and the secret."""
         repo = IdentityRepository(session)
-        user = await repo.user_by_username(org_id, username) if username else None
-        if user is not None and user.role is not role:
-            raise Conflict(f"user {username!r} has role {user.role.value}, not {role.value}")
-        if user is None:
-            user = User(
-                id=new_id(),
-                org_id=org_id,
-                username=username or f"{role.value}-{secrets.token_hex(6)}",
-                role=role,
+        user = (
+            await repo.user_in_org(org_id, user_id)
+            if user_id is not None
+            else await self.get_or_create_user(
+                session, org_id, username or f"{role.value}-{secrets.token_hex(6)}", role
             )
-            repo.add(user)
+        )
+        if user is None or user.role is not role:
+            raise NotFound(f"no {role.value} user {user_id} in this organisation")
         prefix, key = _new_key()
         api_key = ApiKey(
             id=new_id(),
@@ -157,6 +190,41 @@ class IdentityService:
         repo.add(api_key)
         await repo.flush()
         return api_key, key
+
+    async def delete_key(self, session: AsyncSession, key_id: str) -> None:
+        """Delete a key outright (a key made for one piece of work, once it is done)."""
+        await IdentityRepository(session).delete_key(key_id)
+        keys_changed(session)
+
+    # chat sessions
+    async def sign_in(
+        self, session: AsyncSession, username: str, password: str
+    ) -> tuple[User, str]:
+        """The active user with this username and password, and a new chat key for them;
+        one answer for every failure, at the same cost whether or not the user exists."""
+        users = await IdentityRepository(session).password_users(username.strip())
+        if len(users) != 1:
+            # None, or the same username in several organisations: refuse rather than guess.
+            await asyncio.to_thread(verify_password, password, dummy_hash())
+            raise Unauthorized(_BAD_SIGN_IN)
+        user = users[0]
+        if not await asyncio.to_thread(verify_password, password, user.password_hash):
+            raise Unauthorized(_BAD_SIGN_IN)
+        return user, await self._chat_key(session, user)
+
+    async def renew(self, session: AsyncSession, user_id: str) -> tuple[User, str]:
+        """A new chat key for a signed-in user, if still active (the chat process that
+        held their key restarted)."""
+        user = await session.get(User, user_id)
+        if user is None or not user.is_active:
+            raise Unauthorized("this account no longer exists or is disabled; sign in again")
+        return user, await self._chat_key(session, user)
+
+    async def _chat_key(self, session: AsyncSession, user: User) -> str:
+        _, key = await self.issue_key(
+            session, user.org_id, user.role, name=CHAT_KEY_NAME, user_id=user.id
+        )
+        return key
 
     async def list_keys(self, session: AsyncSession, identity: Identity) -> Sequence[ApiKey]:
         return await IdentityRepository(session).keys_in_org(identity.org_id)
@@ -180,6 +248,7 @@ class IdentityService:
         if api_key.revoked_at is None:
             api_key.revoked_at = utcnow()
             await session.flush()
+            keys_changed(session)
 
 
 identity_service = IdentityService()

@@ -16,14 +16,11 @@ import json
 import logging
 from pathlib import Path
 
-import typer
-from sqlalchemy import select
-
-from api.identity.repository import IdentityRepository
 from api.identity.service import identity_service
 from api.imports.service import ImportReport, import_jobs, import_resume
+from api.resumes.repository import ResumeRepository
 from core.db import session_scope
-from core.models import CandidateProfile, Role, User, new_id
+from core.models import Role
 from core.passwords import hash_password
 from ingest.bulk import read_job_rows
 
@@ -35,7 +32,6 @@ DEMO_EMPLOYER = "employer@demo.clearview"
 DEMO_PASSWORD = "demo"
 
 log = logging.getLogger(__name__)
-demo_app = typer.Typer(no_args_is_help=True, help="The demo data set.")
 
 
 async def load_demo() -> tuple[ImportReport, ImportReport]:
@@ -75,31 +71,10 @@ async def _demo_user(org_slug: str, username: str, role: Role) -> bool:
     already has a current resume (a candidate who uploaded one keeps it across restarts)."""
     async with session_scope() as session:
         org = await identity_service.get_or_create_org(session, org_slug)
-        repo = IdentityRepository(session)
-        user = await repo.user_by_username(org.id, username)
-        if user is None:
-            user = User(id=new_id(), org_id=org.id, username=username, role=role)
-            repo.add(user)
+        user = await identity_service.get_or_create_user(session, org.id, username, role)
         if user.password_hash is None:
             user.password_hash = await asyncio.to_thread(hash_password, DEMO_PASSWORD)
             user.display_name = f"Demo {role.value}"
-        await repo.flush()
-        resume_id = await session.scalar(
-            select(CandidateProfile.current_resume_id).where(CandidateProfile.user_id == user.id)
-        )
-        return resume_id is not None
-
-
-@demo_app.command("load")
-def load() -> None:
-    """Load (or refresh) the demo jobs and candidates."""
-    from core.db import dispose_engines
-
-    async def main() -> tuple[ImportReport, ImportReport]:
-        try:
-            return await load_demo()
-        finally:
-            await dispose_engines()
-
-    jobs, resumes = asyncio.run(main())
-    typer.echo(f"demo: {jobs.imported} jobs, {resumes.imported} candidates")
+            await session.flush()
+        profile = await ResumeRepository(session).profile_for_user(user.id)
+        return profile is not None and profile.current_resume_id is not None

@@ -2,8 +2,9 @@
 
 Jobs go through the same service as the API (`JobService.bulk_upsert`), a chunk per
 transaction: a row is imported whole or not at all, a bad row is reported with its line
-and skipped, and a re-import updates by `external_id` instead of duplicating. The service
-hooks keep the vector index in step inside each chunk's transaction, so when `import_jobs`
+and skipped, and a re-import updates by `external_id` instead of duplicating. What
+follows a change of jobs (`api.flows.jobs`) keeps the vector index in step inside each
+chunk's transaction, so when `import_jobs`
 returns, every imported row is searchable; it checks, and reports any that is not.
 """
 
@@ -17,21 +18,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.identity.repository import IdentityRepository
 from api.identity.schemas import Identity
 from api.identity.service import identity_service
 from api.jobs.schemas import JobImport, JobImportItem
 from api.jobs.service import job_service
+from api.resumes.repository import ResumeRepository
 from api.resumes.schemas import ProfileUpdate
 from api.resumes.service import resume_service
-from api.wiring import wire_services
 from core.db import session_scope
 from core.errors import ClearViewError
-from core.models import CandidateProfile, Resume, ResumeVersion, Role, User, new_id
+from core.models import Role
 from ingest.bulk import Row
+from ingest.index import get_index
+from ingest.loaders import load_document
 
 CHUNK = 200
 Progress = Callable[[int], None]
@@ -62,19 +63,13 @@ def _validation_message(exc: ValidationError) -> str:
 async def _actor(session: AsyncSession, org_slug: str, username: str, role: Role) -> Identity:
     """The user the import acts as, created on first use (no API key is issued)."""
     org = await identity_service.get_or_create_org(session, org_slug)
-    repo = IdentityRepository(session)
-    user = await repo.user_by_username(org.id, username)
-    if user is None:
-        user = User(id=new_id(), org_id=org.id, username=username, role=role)
-        repo.add(user)
-        await repo.flush()
+    user = await identity_service.get_or_create_user(session, org.id, username, role)
     return Identity(key_id="cli", user_id=user.id, org_id=org.id, role=user.role)
 
 
 async def import_jobs(
     org_slug: str, rows: Iterable[Row], *, on_progress: Progress | None = None
 ) -> ImportReport:
-    wire_services()
     report = ImportReport()
     seen: dict[str, int] = {}
     chunk: list[tuple[int, JobImportItem]] = []
@@ -127,8 +122,6 @@ async def import_jobs(
 
 
 async def _missing_from_index(kind: str, ids: list[str]) -> list[str]:
-    from ingest.index import get_index
-
     if not ids:
         return []
     index = get_index()
@@ -146,26 +139,13 @@ def _username_for(path: Path) -> str:
     return f"import-{stem}-{digest}"
 
 
-async def _current_text(session: AsyncSession, user_id: str) -> str | None:
-    statement = (
-        select(ResumeVersion.text)
-        .join(Resume, Resume.current_version_id == ResumeVersion.id)
-        .join(CandidateProfile, CandidateProfile.current_resume_id == Resume.id)
-        .where(CandidateProfile.user_id == user_id)
-    )
-    return (await session.execute(statement)).scalar_one_or_none()
-
-
 async def import_resume(
     org_slug: str, filename: str, data: bytes, username: str, *, open_to_employers: bool
 ) -> tuple[str, str]:
     """One resume as its own candidate; returns (status, resume id). Raises on bad files."""
-    from ingest.loaders import load_document
-
-    wire_services()
     async with session_scope() as session:
         actor = await _actor(session, org_slug, username, Role.candidate)
-        previous = await _current_text(session, actor.user_id)
+        previous = await ResumeRepository(session).current_text_of_user(actor.user_id)
         if previous is not None:
             loaded = await asyncio.to_thread(load_document, data, filename)
             if loaded.text == previous:

@@ -7,10 +7,10 @@ organisation, so tenancy holds exactly as in the SQL.
 
 Staying correct when several processes serve and change jobs:
 
-- Every session that changes a `Job` row (ORM flush, or an UPDATE/DELETE statement on
-  jobs) notes it; after the commit, `core.db.session_scope` runs `publish_changes`, which
-  drops the entries in this process at once and publishes the ids on a Redis channel
-  before the writer's response is sent. Every process's listener drops them on receipt.
+- Every change of jobs goes through the jobs service, whose orchestration (`api.flows`)
+  calls `jobs_changed`; after the commit, `publish_changes` drops the entries in this
+  process at once and publishes the ids on a Redis channel before the writer's response
+  is sent. Every process's listener drops them on receipt.
 - Entries are stored and served only while this process's subscription is confirmed;
   when the connection to Redis drops, the cache empties and stays off until it is back
   (no Redis at all: no caching). A message lost in a dying connection is thus covered.
@@ -31,15 +31,11 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from itertools import chain
 
 from redis.exceptions import RedisError
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import ORMExecuteState, Session
 
-from core import db
-from core.models import Job
+from core.db import after_commit
 from core.redis import RedisUnavailable, connect, get_redis, resolve_url
 from core.settings import get_settings
 
@@ -51,9 +47,8 @@ MAX_ENTRIES = 10_000
 # How long to wait before trying Redis again after the listener could not start or died.
 RETRY_SECONDS = 5.0
 
-# Keys in `Session.info`: job ids changed in the open transaction, and committed ones.
+# Key in `Session.info`: job ids changed in the open transaction.
 _CHANGED = "jobs.changed"
-_COMMITTED = "jobs.changed.committed"
 
 
 class JobReadCache:
@@ -174,46 +169,16 @@ class JobReadCache:
 job_reads = JobReadCache()
 
 
-# --- noting changes -----------------------------------------------------------------
-
-
-@event.listens_for(Session, "after_flush")
-def _note_flushed(session: Session, _context: object) -> None:
-    # After a flush the collections still hold what was flushed.
-    changed = [
-        obj.id for obj in chain(session.new, session.dirty, session.deleted) if isinstance(obj, Job)
-    ]
-    if changed:
-        session.info.setdefault(_CHANGED, set()).update(changed)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _note_statement(state: ORMExecuteState) -> None:
-    # An UPDATE or DELETE statement on jobs names its rows in a WHERE clause, not by id.
-    table = getattr(state.statement, "table", None)
-    if (state.is_update or state.is_delete) and getattr(table, "name", None) == Job.__tablename__:
-        state.session.info.setdefault(_CHANGED, set()).add(EVERY_JOB)
-
-
-@event.listens_for(Session, "after_commit")
-def _committed(session: Session) -> None:
-    changed = session.info.pop(_CHANGED, None)
-    if changed:
-        session.info.setdefault(_COMMITTED, set()).update(changed)
-
-
-@event.listens_for(Session, "after_rollback")
-def _rolled_back(session: Session) -> None:
-    session.info.pop(_CHANGED, None)
+# --- changes -----------------------------------------------------------------------
 
 
 async def publish_changes(session: AsyncSession, cache: JobReadCache | None = None) -> None:
     """After a commit: drop the changed jobs here, and tell every other process."""
-    changed: set[str] | None = session.info.pop(_COMMITTED, None)
+    changed: set[str] | None = session.info.pop(_CHANGED, None)
     if not changed:
         return
     cache = cache or job_reads
-    ids = [EVERY_JOB] if EVERY_JOB in changed else sorted(changed)
+    ids = sorted(changed)
     cache.invalidate(ids)
     try:
         await get_redis().publish(cache.channel, ",".join(ids))
@@ -223,4 +188,7 @@ async def publish_changes(session: AsyncSession, cache: JobReadCache | None = No
         log.warning("job read cache: change not published (%s)", type(exc).__name__)
 
 
-db.after_commit_hooks.append(publish_changes)
+def jobs_changed(session: AsyncSession, job_ids: Iterable[str]) -> None:
+    """Drop these jobs from every process's cache once the transaction commits."""
+    session.info.setdefault(_CHANGED, set()).update(job_ids)
+    after_commit(session, publish_changes)

@@ -10,9 +10,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, String, cast, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-# Imported for its listeners: every process that changes jobs (through this repository)
-# tells the serving processes' read caches after commit.
-from api.jobs import cache as _read_cache  # noqa: F401
 from core.models import Job
 
 

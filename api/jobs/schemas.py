@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
 
@@ -37,6 +37,10 @@ def _clean_skills(skills: list[str]) -> list[str]:
             seen.add(skill.lower())
             out.append(skill)
     return out
+
+
+# What happened to a job, for what follows a change (`api.flows.jobs`).
+JobAction = Literal["created", "updated", "deleted"]
 
 
 class JobFields(BaseModel):

@@ -1,36 +1,34 @@
 """Jobs business rules: tenancy by organisation, unique external ids, idempotent import.
 
-Other packages react to job changes (re-indexing vectors, invalidating cached matches) by
-appending to `job_hooks`; hooks run inside the request's transaction, so whatever they
-write (an outbox row, say) commits or rolls back with the change itself.
+Every change ends with `api.flows.jobs.jobs_changed` (the vector index, job alerts, the
+read caches), inside the request's transaction, so whatever follows commits or rolls back
+with the change itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import require_role
+from api.flows.jobs import jobs_changed
 from api.identity.schemas import Identity
 from api.jobs.repository import JobFilter, JobRepository
-from api.jobs.schemas import JobCreate, JobImport, JobImportResult, JobReplace, JobUpdate
+from api.jobs.schemas import (
+    JobAction,
+    JobCreate,
+    JobImport,
+    JobImportResult,
+    JobReplace,
+    JobUpdate,
+)
 from core.errors import Conflict, NotFound
 from core.models import Job, Role, new_id, utcnow
 
-JobAction = Literal["created", "updated", "deleted"]
-JobHook = Callable[[AsyncSession, str, str, JobAction], Awaitable[None]]
-# (session, org_id, job_id, action)
-job_hooks: list[JobHook] = []
-
 WRITERS = (Role.employer, Role.admin)
-
-
-async def _notify(session: AsyncSession, org_id: str, job_id: str, action: JobAction) -> None:
-    for hook in job_hooks:
-        await hook(session, org_id, job_id, action)
 
 
 def _apply(job: Job, values: dict[str, Any]) -> bool:
@@ -75,7 +73,7 @@ class JobService:
         )
         repo.add(job)
         await self._flush(session, external_id)
-        await _notify(session, identity.org_id, job.id, "created")
+        await jobs_changed(session, [(job.id, "created")])
         return job
 
     async def update(
@@ -96,7 +94,7 @@ class JobService:
         if _apply(job, values):
             job.updated_at = utcnow()
             await self._flush(session, job.external_id)
-            await _notify(session, identity.org_id, job.id, "updated")
+            await jobs_changed(session, [(job.id, "updated")])
         return job
 
     async def set_published(
@@ -110,7 +108,7 @@ class JobService:
         await self.get(session, identity, job_id)
         require_role(identity, *WRITERS)
         await JobRepository(session).delete(identity.org_id, job_id)
-        await _notify(session, identity.org_id, job_id, "deleted")
+        await jobs_changed(session, [(job_id, "deleted")])
 
     async def bulk_upsert(
         self, session: AsyncSession, identity: Identity, batch: JobImport
@@ -142,8 +140,7 @@ class JobService:
                 unchanged += 1
             ids[item.external_id] = job.id
         await self._flush(session, "in this batch")
-        for job_id, action in touched:
-            await _notify(session, identity.org_id, job_id, action)
+        await jobs_changed(session, touched)
         return JobImportResult(created=created, updated=updated, unchanged=unchanged, ids=ids)
 
     @staticmethod

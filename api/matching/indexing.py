@@ -4,13 +4,14 @@ Each indexed item carries in its Chroma metadata everything the scorer needs
 (`features.JobFeatures` / `ResumeFeatures` as JSON, plus display fields), so a match
 query is one embedding and one Chroma call, with no SQL per pooled item.
 
-The service hooks (`job_hooks`, `upload_hooks`, `profile_hooks`, `erasure_hooks`) run
-inside the request's transaction. They do not write to Chroma at once: they queue the
-change on the session, and the queue is applied just before that transaction commits
-(`before_commit`), in one batch. So a bulk import of 200 jobs is one batched embedding
-and one Chroma upsert, and a transaction that rolls back leaves the index untouched. If
-the index write fails, the commit fails with it and the request reports the error.
-(A later issue moves this to a stream worker.)
+What a job change, an upload, a profile change or an erasure means for the index
+(`jobs_changed`, `resume_uploaded`, `visibility_changed`, `erase_candidate`, called by
+the features' orchestration in `api.flows`) runs inside the request's transaction. It does
+not write to Chroma at once: it queues the change on the session, and the queue is
+applied just before that transaction commits (`core.db.before_commit`), in one batch. So a
+bulk import of 200 jobs is one batched embedding and one Chroma upsert, and a transaction
+that rolls back leaves the index untouched. If the index write fails, the commit fails
+with it and the request reports the error.
 """
 
 from __future__ import annotations
@@ -21,14 +22,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
-from sqlalchemy.util import await_
-from sqlalchemy.util.concurrency import in_greenlet
 
-from api.jobs import service as jobs_service
-from api.jobs.service import JobAction
+from api.jobs.schemas import JobAction
 from api.matching.features import (
     FEATURES_VERSION,
     JobSnapshot,
@@ -36,8 +32,8 @@ from api.matching.features import (
     prepare_resume,
     snapshot_features,
 )
-from api.resumes import service as resumes_service
-from api.resumes.service import ErasedCandidate, StoredUpload
+from api.resumes.schemas import StoredUpload
+from core.db import before_commit
 from core.models import CandidateProfile, Job, ResumeVersion
 from ingest.index import JobDoc, ResumeDoc, VectorIndex, get_index
 
@@ -51,7 +47,7 @@ class MatchJobDoc(JobDoc):
 
     extra: dict[str, Any] | None = None
 
-    def metadata(self) -> dict[str, Any]:  # type: ignore[override]
+    def metadata(self) -> dict[str, Any]:
         # JobDoc.metadata(self), not super(): zero-argument super() breaks in slots dataclasses
         return {**JobDoc.metadata(self), **(self.extra or {})}
 
@@ -60,7 +56,7 @@ class MatchJobDoc(JobDoc):
 class MatchResumeDoc(ResumeDoc):
     extra: dict[str, Any] | None = None
 
-    def metadata(self) -> dict[str, Any]:  # type: ignore[override]
+    def metadata(self) -> dict[str, Any]:
         return {**ResumeDoc.metadata(self), **(self.extra or {})}
 
 
@@ -217,7 +213,7 @@ async def set_visibility(
     )
 
 
-# --- hooks: queue on the session, apply before commit ------------------------------------
+# --- changes to index: queued on the session, applied just before its commit -----------
 
 _PENDING = "clearview.matching.pending"
 
@@ -227,11 +223,15 @@ _Op = tuple[str, Any]
 
 
 def _queue(session: AsyncSession) -> list[_Op]:
-    pending: list[_Op] = session.sync_session.info.setdefault(_PENDING, [])
+    before_commit(session, _apply_pending)
+    pending: list[_Op] = session.info.setdefault(_PENDING, [])
     return pending
 
 
-async def _apply(ops: list[_Op]) -> None:
+async def _apply_pending(session: AsyncSession) -> None:
+    """The queued changes, in one batch (an import of 200 jobs is one embedding call and
+    one upsert); the commit fails with them if the index cannot be written."""
+    ops: list[_Op] = session.info.pop(_PENDING, None) or []
     jobs: dict[str, JobSnapshot | None] = {}
     for kind, value in ops:
         if kind == "job":
@@ -252,37 +252,21 @@ async def _apply(ops: list[_Op]) -> None:
             await remove_candidate(value)
 
 
-@event.listens_for(Session, "before_commit")
-def _flush_pending(session: Session) -> None:
-    ops = session.info.pop(_PENDING, None)
-    if not ops:
-        return
-    if not in_greenlet():  # a plain synchronous session: nothing to hop back to
-        asyncio.run(_apply(ops))
-        return
-    # AsyncSession.commit() runs this listener in SQLAlchemy's greenlet: `await_` hands the
-    # coroutine to the event loop, so the blocking index work still runs in a thread.
-    await_(_apply(ops))
+async def jobs_changed(session: AsyncSession, changes: Sequence[tuple[str, JobAction]]) -> None:
+    """Index the jobs of `changes` as they now are (a deleted job leaves the index)."""
+    queue = _queue(session)
+    for job_id, action in changes:
+        job = None if action == "deleted" else await session.get(Job, job_id)
+        queue.append(("job", (job_id, JobSnapshot.from_row(job) if job is not None else None)))
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_pending(session: Session) -> None:
-    # Changes that will never exist must not reach the index.
-    session.info.pop(_PENDING, None)
-
-
-async def on_job_change(session: AsyncSession, org_id: str, job_id: str, action: JobAction) -> None:
-    job = None if action == "deleted" else await session.get(Job, job_id)
-    snapshot = JobSnapshot.from_row(job) if job is not None else None
-    _queue(session).append(("job", (job_id, snapshot)))
-
-
-async def on_upload(session: AsyncSession, stored: StoredUpload) -> None:
+async def resume_uploaded(session: AsyncSession, stored: StoredUpload) -> None:
+    """Index a candidate's newly uploaded resume (it is their current one)."""
     version = await session.get(ResumeVersion, stored.version_id)
     profile = await session.get(CandidateProfile, stored.candidate_id)
     if version is None or profile is None:
         return
-    op = ResumeToIndex(
+    item = ResumeToIndex(
         resume_id=stored.resume_id,
         version_id=stored.version_id,
         candidate_id=stored.candidate_id,
@@ -290,24 +274,14 @@ async def on_upload(session: AsyncSession, stored: StoredUpload) -> None:
         text=version.text,
         open_to_employers=bool(profile.open_to_employers),
     )
-    _queue(session).append(("resume", op))
+    _queue(session).append(("resume", item))
 
 
-async def on_profile_change(session: AsyncSession, profile: CandidateProfile) -> None:
+def visibility_changed(session: AsyncSession, profile: CandidateProfile) -> None:
+    """Show or hide the candidate in employer search, as their profile now says."""
     _queue(session).append(("visibility", (profile.id, bool(profile.open_to_employers))))
 
 
-async def on_erasure(session: AsyncSession, erased: ErasedCandidate) -> None:
-    _queue(session).append(("erase", erased.candidate_id))
-
-
-def register_hooks() -> None:
-    """Append the matcher's hooks to the services' seams (idempotent)."""
-    for hooks, hook in (
-        (jobs_service.job_hooks, on_job_change),
-        (resumes_service.upload_hooks, on_upload),
-        (resumes_service.profile_hooks, on_profile_change),
-        (resumes_service.erasure_hooks, on_erasure),
-    ):
-        if hook not in hooks:
-            hooks.append(hook)  # type: ignore[arg-type]
+def erase_candidate(session: AsyncSession, candidate_id: str) -> None:
+    """Remove every vector of the candidate."""
+    _queue(session).append(("erase", candidate_id))

@@ -32,7 +32,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.matching import indexing
 from api.matching.features import FEATURES_VERSION, JobSnapshot
-from core.db import chunks, session_scope
+from core.batches import chunks
+from core.db import session_scope
 from core.models import CandidateProfile, Job, Resume, ResumeVersion
 from ingest.index import JOBS, RESUMES, Kind, VectorIndex, get_index
 
@@ -190,7 +191,7 @@ def _indexed_ids(index: VectorIndex, kind: Kind) -> set[str]:
 def _matching(
     index: VectorIndex, kind: Kind, ids: Sequence[str], where: dict[str, Any]
 ) -> set[str]:
-    got = index.collection(kind).get(ids=list(ids), where=where, include=[])  # type: ignore[arg-type]
+    got = index.collection(kind).get(ids=list(ids), where=where, include=[])
     return set(got["ids"])
 
 

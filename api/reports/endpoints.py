@@ -32,8 +32,7 @@ from api.reports.schemas import (
 )
 from api.reports.service import ReportRequest, report_service
 from api.reports.storage import report_path
-from api.tasks.execution import status_url
-from api.tasks.schemas import TaskAccepted
+from api.tasks.schemas import TaskAccepted, status_url
 from api.tasks.service import task_service
 from core.errors import NotFound
 from core.models import Role, TaskKind, TaskStatus

@@ -22,10 +22,9 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.contacts.service import accepted_for
+from api.contacts.repository import ContactRepository
 from api.deps import require_role
 from api.identity.schemas import Identity
 from api.jobs.repository import JobRepository
@@ -33,6 +32,7 @@ from api.matching.schemas import MatchCandidatesIn, MatchJobsIn
 from api.matching.service import match_service
 from api.metrics.schemas import EventName
 from api.metrics.service import DEFAULT_PERIOD, metrics_service
+from api.reports.repository import ReportRepository
 from api.reports.schemas import (
     CandidateReport,
     CritiqueOut,
@@ -48,12 +48,10 @@ from api.reports.schemas import (
 from api.resumes.critique import critique
 from api.resumes.diff import unified_diff
 from api.resumes.repository import ResumeRepository
-from api.resumes.service import _viewer as resume_viewer
-from api.resumes.service import resume_service
+from api.resumes.service import resume_service, viewer_for
 from core.errors import NotFound
 from core.models import (
     CandidateProfile,
-    MetricEvent,
     Resume,
     ResumeSource,
     ResumeVersion,
@@ -152,7 +150,7 @@ class ReportService:
     ) -> CandidateReport:
         """The candidate's own report (an admin may read those of their organisation);
         anyone else gets a 404, as if the candidate did not exist."""
-        profile = await ResumeRepository(session).profile(resume_viewer(identity), candidate_id)
+        profile = await ResumeRepository(session).profile(viewer_for(identity), candidate_id)
         if profile is None:
             raise NotFound(f"candidate {candidate_id} not found")
         current = await self._current(session, profile)
@@ -285,7 +283,7 @@ class ReportService:
         every employer on their profile."""
         out: dict[str, str | None] = {}
         repo = ResumeRepository(session)
-        accepted = await accepted_for(session, org_id, resumes)
+        accepted = await ContactRepository(session).accepted_for(org_id, resumes)
         for candidate_id, resume_id in resumes.items():
             profile = await session.get(CandidateProfile, candidate_id)
             if profile is None or not (profile.contact_consent or candidate_id in accepted):
@@ -319,20 +317,13 @@ class ReportService:
         and estimate how many rows generating it reads."""
         if request.kind == "candidate":
             profile = await ResumeRepository(session).profile(
-                resume_viewer(identity), str(request.subject_id)
+                viewer_for(identity), str(request.subject_id)
             )
             if profile is None:
                 raise NotFound(f"candidate {request.subject_id} not found")
             if profile.current_resume_id is None:
                 return 0
-            return int(
-                await session.scalar(
-                    select(func.count())
-                    .select_from(ResumeVersion)
-                    .where(ResumeVersion.resume_id == profile.current_resume_id)
-                )
-                or 0
-            )
+            return await ReportRepository(session).count_versions(profile.current_resume_id)
         if request.kind == "shortlist":
             job = await JobRepository(session).get(identity.org_id, str(request.subject_id))
             if job is None:
@@ -342,18 +333,8 @@ class ReportService:
         require_role(identity, Role.employer, Role.admin)
         until = _utc(request.until) if request.until else utcnow()
         since = _utc(request.since) if request.since else until - DEFAULT_PERIOD
-        return int(
-            await session.scalar(
-                select(func.count())
-                .select_from(MetricEvent)
-                .where(
-                    MetricEvent.org_id == identity.org_id,
-                    MetricEvent.name == EventName.task_finished.value,
-                    MetricEvent.created_at >= since,
-                    MetricEvent.created_at < until,
-                )
-            )
-            or 0
+        return await ReportRepository(session).count_events(
+            identity.org_id, EventName.task_finished.value, since, until
         )
 
     async def build(

@@ -20,11 +20,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.resumes.service import ErasedCandidate
-from core.models import Task, TaskKind
+from api.reports.repository import ReportRepository
 from core.settings import get_settings
 
 
@@ -63,36 +61,21 @@ def _lists(result: dict[str, Any] | None, candidate_id: str) -> bool:
     return candidate_id in (result or {}).get("candidate_ids", ())
 
 
-async def erase_reports(session: AsyncSession, erased: ErasedCandidate) -> None:
-    """Erasure hook: forget the stored reports about the candidate, rows then files."""
-    rows = (
-        await session.execute(
-            select(Task.id, Task.org_id, Task.user_id, Task.result).where(
-                Task.kind == TaskKind.report, Task.result.is_not(None)
-            )
-        )
-    ).all()
+async def erase_reports(session: AsyncSession, user_id: str, candidate_id: str) -> None:
+    """Forget the stored reports about the candidate (their own, and the shortlists that
+    list them): rows now, files right after."""
+    repo = ReportRepository(session)
     doomed = [
         row
-        for row in rows
-        if row.user_id == erased.user_id or _lists(row.result, erased.candidate_id)
+        for row in await repo.stored_reports()
+        if row.user_id == user_id or _lists(row.result, candidate_id)
     ]
     if not doomed:
         return
-    await session.execute(
-        update(Task).where(Task.id.in_([row.id for row in doomed])).values(result=None)
-    )
+    await repo.forget_results([row.id for row in doomed])
     paths = [
         report_path(row.org_id, row.id, fmt)
         for row in doomed
         for fmt in (row.result or {}).get("files", {})
     ]
     await asyncio.to_thread(remove_files, paths)
-
-
-def register_hooks() -> None:
-    """Hook stored-report removal into erasure (idempotent)."""
-    from api.resumes import service as resumes
-
-    if erase_reports not in resumes.erasure_hooks:
-        resumes.erasure_hooks.append(erase_reports)

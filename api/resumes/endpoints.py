@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, Response, UploadFile, status
 
+from api.collaborators import CollaboratorsDep
 from api.deps import CurrentIdentity, SessionDep
 from api.errors import ERROR_RESPONSES, ErrorBody
 from api.pagination import Limit, Offset, Page
@@ -208,7 +209,10 @@ async def update_profile(
 
 @router.delete("/candidates/{candidate_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def erase_candidate(
-    candidate_id: str, session: SessionDep, identity: CurrentIdentity
+    candidate_id: str,
+    session: SessionDep,
+    identity: CurrentIdentity,
+    collaborators: CollaboratorsDep,
 ) -> None:
     """Erase a candidate: rows, files, vectors, matches, chat history (self or admin)."""
-    await resume_service.erase(session, identity, candidate_id)
+    await collaborators.erasure.erase(session, identity, candidate_id)

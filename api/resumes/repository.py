@@ -107,6 +107,16 @@ class ResumeRepository:
         self.session.add_all(objects)
 
     # erasure
+    async def current_text_of_user(self, user_id: str) -> str | None:
+        """The text of the user's current resume version, if they have one."""
+        statement = (
+            select(ResumeVersion.text)
+            .join(Resume, Resume.current_version_id == ResumeVersion.id)
+            .join(CandidateProfile, CandidateProfile.current_resume_id == Resume.id)
+            .where(CandidateProfile.user_id == user_id)
+        )
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
     async def erasure_inventory(self, candidate_id: str) -> tuple[list[str], list[str], list[str]]:
         """Resume ids, version ids and stored file paths of a candidate."""
         rows = await self.session.execute(

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from core.models import ResumeSource
+
+
+@dataclass(frozen=True, slots=True)
+class StoredUpload:
+    """A resume stored by an upload, for what follows it (`api.flows.resumes`)."""
+
+    candidate_id: str
+    org_id: str
+    user_id: str
+    resume_id: str
+    version_id: str
+
 
 _IDS = {
     "id": "a1b2c3d4e5f60718293a4b5c6d7e8f90",

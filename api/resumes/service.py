@@ -1,11 +1,7 @@
-"""Resumes business rules: uploads, versions, the candidate profile, erasure.
+"""Resumes business rules: uploads, versions, the candidate profile.
 
-Seams for other packages (each a list of async callables run inside the request's
-transaction, so what they write commits or rolls back with the change):
-- `upload_hooks`: after a resume is stored (parse it, index its vectors, ...);
-- `profile_hooks`: after a profile changes (opting out must leave employer search now);
-- `erasure_hooks`: before a candidate's rows are deleted (delete vectors, cached matches,
-  chat history). A hook that raises aborts the erasure, which can then be retried.
+What follows an upload or a profile change (the vector index, ...) is in `api.flows`;
+erasing a candidate is `api.flows.erasure`.
 
 Whoever stores a new version (a rewrite) should set `version.parsed` with
 `parse_for_storage(text)`, so the parsed view stays a plain read.
@@ -15,22 +11,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.deps import on_rollback, require_role
+from api.deps import require_role
+from api.flows.resumes import profile_changed, resume_uploaded
 from api.identity.schemas import Identity
 from api.metrics.schemas import EventName
 from api.metrics.service import record
 from api.resumes.critique import Critique, critique
 from api.resumes.diff import unified_diff
 from api.resumes.repository import ResumeRepository, Viewer
-from api.resumes.schemas import ProfileUpdate
+from api.resumes.schemas import ProfileUpdate, StoredUpload
+from core.db import on_rollback
 from core.errors import (
     Forbidden,
     NotFound,
@@ -39,7 +36,6 @@ from core.errors import (
     UnsupportedMediaType,
 )
 from core.models import (
-    AuditLog,
     CandidateProfile,
     Resume,
     ResumeSource,
@@ -49,6 +45,7 @@ from core.models import (
     utcnow,
 )
 from core.settings import get_settings
+from ingest.loaders import load_document
 from ingest.parsing import parse_resume
 
 logger = logging.getLogger(__name__)
@@ -65,24 +62,6 @@ RESUME_TYPES: dict[str, frozenset[str]] = {
     ".txt": _PLAIN,
     ".md": _PLAIN,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class StoredUpload:
-    candidate_id: str
-    org_id: str
-    user_id: str
-    resume_id: str
-    version_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class ErasedCandidate:
-    candidate_id: str
-    org_id: str
-    user_id: str
-    resume_ids: Sequence[str]
-    version_ids: Sequence[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,15 +121,7 @@ async def _parse_or_none(text: str) -> dict[str, Any] | None:
         return None
 
 
-UploadHook = Callable[[AsyncSession, StoredUpload], Awaitable[None]]
-ProfileHook = Callable[[AsyncSession, CandidateProfile], Awaitable[None]]
-ErasureHook = Callable[[AsyncSession, ErasedCandidate], Awaitable[None]]
-upload_hooks: list[UploadHook] = []
-profile_hooks: list[ProfileHook] = []
-erasure_hooks: list[ErasureHook] = []
-
-
-def _viewer(identity: Identity) -> Viewer:
+def viewer_for(identity: Identity) -> Viewer:
     """Candidates see their own; an admin sees its organisation's candidates. Employers
     never read resumes directly: they get matches of opted-in profiles instead."""
     if identity.role is Role.candidate:
@@ -167,19 +138,6 @@ def _suffix(filename: str) -> str:
 def _write_file(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-
-
-def _remove_files(directory: Path, paths: Sequence[str]) -> int:
-    removed = 0
-    for name in paths:
-        file = Path(name)
-        if file.is_file():
-            file.unlink()
-            removed += 1
-    if directory.is_dir():
-        removed += sum(1 for p in directory.rglob("*") if p.is_file())
-        shutil.rmtree(directory)
-    return removed
 
 
 class ResumeService:
@@ -217,8 +175,7 @@ class ResumeService:
             setattr(profile, name, value)
         profile.updated_at = utcnow()
         await session.flush()
-        for hook in profile_hooks:
-            await hook(session, profile)
+        profile_changed(session, profile)
         return profile
 
     # upload
@@ -239,8 +196,6 @@ class ResumeService:
             raise Unprocessable(f"{filename!r} is empty; upload the resume file itself")
         if len(data) > settings.upload_max_bytes:
             raise PayloadTooLarge(f"the file exceeds {settings.upload_max_bytes} bytes")
-        from ingest.loaders import load_document  # pulls PDF/DOCX libraries: load on first use
-
         loaded = await asyncio.to_thread(load_document, data, filename)
         if loaded.media_type not in RESUME_TYPES[_suffix(filename)]:
             raise UnsupportedMediaType(
@@ -283,14 +238,13 @@ class ResumeService:
         await asyncio.to_thread(_write_file, path, data)
         on_rollback(session, lambda: asyncio.to_thread(path.unlink, missing_ok=True))
         stored = StoredUpload(profile.id, identity.org_id, identity.user_id, resume.id, version.id)
-        for hook in upload_hooks:
-            await hook(session, stored)
+        await resume_uploaded(session, stored)
         warnings = list(loaded.warnings or [])
         return UploadResult(resume, version, loaded.pages, warnings)
 
     # reads
     async def get(self, session: AsyncSession, identity: Identity, resume_id: str) -> Resume:
-        resume = await ResumeRepository(session).resume(_viewer(identity), resume_id)
+        resume = await ResumeRepository(session).resume(viewer_for(identity), resume_id)
         if resume is None:
             raise NotFound(f"resume {resume_id} not found")
         return resume
@@ -299,7 +253,7 @@ class ResumeService:
         self, session: AsyncSession, identity: Identity, limit: int, offset: int
     ) -> tuple[Sequence[Resume], int]:
         require_role(identity, Role.candidate, Role.admin)
-        return await ResumeRepository(session).resumes(_viewer(identity), limit, offset)
+        return await ResumeRepository(session).resumes(viewer_for(identity), limit, offset)
 
     async def versions(
         self, session: AsyncSession, identity: Identity, resume_id: str
@@ -392,44 +346,6 @@ class ResumeService:
         resume.current_version_id = version.id
         await session.flush()
         return resume
-
-    # erasure
-    async def erase(self, session: AsyncSession, identity: Identity, candidate_id: str) -> AuditLog:
-        """Delete a candidate's rows and files; leave an audit row without personal data."""
-        repo = ResumeRepository(session)
-        profile = await repo.profile(_viewer(identity), candidate_id)
-        if profile is None:
-            raise NotFound(f"candidate {candidate_id} not found")
-        resume_ids, version_ids, files = await repo.erasure_inventory(profile.id)
-        erased = ErasedCandidate(
-            profile.id, profile.org_id, profile.user_id, resume_ids, version_ids
-        )
-        for hook in erasure_hooks:
-            await hook(session, erased)
-        await repo.erase_candidate(profile, resume_ids)
-        await session.flush()
-        # Rows first (a constraint failure aborts before anything irreversible), files
-        # second; if the commit then failed, a retry finds the rows and finishes the job.
-        directory = get_settings().uploads_dir / profile.id
-        removed = await asyncio.to_thread(_remove_files, directory, files)
-        audit = AuditLog(
-            id=new_id(),
-            created_at=utcnow(),
-            org_id=profile.org_id,
-            actor_id=None if identity.user_id == profile.user_id else identity.user_id,
-            action="candidate.erased",
-            subject_id=profile.id,
-            details={
-                "by": identity.role.value,
-                "resumes": len(resume_ids),
-                "versions": len(version_ids),
-                "files": removed,
-            },
-        )
-        repo.add(audit)
-        await session.flush()
-        logger.info("candidate erased (%d resumes, %d files)", len(resume_ids), removed)
-        return audit
 
 
 resume_service = ResumeService()

@@ -9,8 +9,8 @@ It never adds a fact. It only
 Headings, contact lines, dated lines (job headers), education and certifications are
 left exactly as written, so employers, titles, dates and degrees cannot change.
 
-The agent's LLM chain replaces this text generator through `api.rewrite.service`
-(`use_rewriter`), and must pass the same validator.
+When a model is configured, the composition root gives the rewrite worker the agent's
+LLM chain instead of this text generator; its text must pass the same validator.
 """
 
 from __future__ import annotations

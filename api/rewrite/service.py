@@ -1,8 +1,9 @@
 """Rewrites: produce, validate and store a rewritten resume version; accept or reject it.
 
-The text comes from the current `RewriteChain`: the deterministic `rewrite_resume` until
-the agent installs its LLM chain with `use_rewriter(chain)`. Whatever produced it, a text
-with any claim the source does not evidence (`validate_rewrite`) is refused, never stored.
+The text comes from the `RewriteChain` the composition root passes to the rewrite worker:
+the agent's LLM chain when a model is configured, else the deterministic `rewrite_resume`.
+Whatever produced it, a text with any claim the source does not evidence
+(`validate_rewrite`) is refused, never stored.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from api.rewrite.rewriter import JobTarget, rewrite_resume
 from api.rewrite.validator import validate_rewrite
 from api.tasks.execution import Outcome, TaskFailure, TaskRun
 from api.tasks.repository import TaskRepository
+from api.tasks.service import task_service
 from core.db import session_scope
 from core.errors import Conflict
 from core.models import Resume, ResumeSource, ResumeVersion, Role, TaskKind, new_id, utcnow
@@ -37,19 +39,6 @@ async def deterministic_chain(source_text: str, job: JobTarget) -> str:
     return await asyncio.to_thread(rewrite_resume, source_text, job)
 
 
-_chain: RewriteChain = deterministic_chain
-
-
-def use_rewriter(chain: RewriteChain | None) -> None:
-    """Install the chain rewrites go through (None: back to the deterministic one)."""
-    global _chain
-    _chain = chain or deterministic_chain
-
-
-def current_rewriter() -> RewriteChain:
-    return _chain
-
-
 @dataclass(frozen=True, slots=True)
 class Rewritten:
     """A validated rewrite, waiting to be stored."""
@@ -58,9 +47,10 @@ class Rewritten:
     job_id: str
     text: str
     parsed: dict[str, Any]
+    chain: str  # which rewriter wrote it, for the metrics
 
 
-async def compute(run: TaskRun) -> Rewritten:
+async def compute(run: TaskRun, *, rewriter: RewriteChain) -> Rewritten:
     """Rewrite the version the task was submitted for, towards its job, and validate it."""
     version_id, job_id = str(run.payload["version_id"]), str(run.payload["job_id"])
     async with session_scope() as session:
@@ -71,7 +61,7 @@ async def compute(run: TaskRun) -> Rewritten:
         raise TaskFailure("the resume version to rewrite no longer exists")
     if target is None:
         raise TaskFailure(f"job {job_id} is no longer published; choose another job")
-    text = await current_rewriter()(source.text, target)
+    text = await rewriter(source.text, target)
     violations = await asyncio.to_thread(validate_rewrite, source.text, text)
     if violations:
         # Kinds only: the values are resume content, and errors are not a place for it.
@@ -83,7 +73,7 @@ async def compute(run: TaskRun) -> Rewritten:
     if not text.strip():
         raise TaskFailure("the rewrite came back empty")
     parsed = await asyncio.to_thread(parse_for_storage, text)
-    return Rewritten(source.id, job_id, text, parsed)
+    return Rewritten(source.id, job_id, text, parsed, getattr(rewriter, "__name__", "custom"))
 
 
 async def store(session: AsyncSession, run: TaskRun, rewritten: Rewritten) -> Outcome | None:
@@ -116,7 +106,7 @@ async def store(session: AsyncSession, run: TaskRun, rewritten: Rewritten) -> Ou
         EventName.resume_rewritten,
         org_id=run.org_id,
         user_id=run.user_id,
-        attributes={"chain": getattr(current_rewriter(), "__name__", "custom")},
+        attributes={"chain": rewritten.chain},
     )
     result = {
         "resume_id": resume.id,
@@ -145,8 +135,6 @@ class RewriteService:
     ) -> Resume:
         """The candidate takes the rewrite: it becomes current and is re-indexed (in the
         background, by the index worker) so matching sees what the candidate now shows."""
-        from api.tasks.service import task_service
-
         version = await self._rewritten_version(session, identity, resume_id, version_id)
         version.accepted = True
         resume = await resume_service.set_current(session, identity, resume_id, version_id)

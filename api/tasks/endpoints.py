@@ -17,8 +17,14 @@ from api.deps import CurrentIdentity, SessionDep
 from api.errors import ERROR_RESPONSES
 from api.resumes.schemas import ResumeOut
 from api.rewrite.service import rewrite_service
-from api.tasks.execution import status_url
-from api.tasks.schemas import MatchTaskIn, RewriteTaskIn, TaskAccepted, TaskOut, TaskResultOut
+from api.tasks.schemas import (
+    MatchTaskIn,
+    RewriteTaskIn,
+    TaskAccepted,
+    TaskOut,
+    TaskResultOut,
+    status_url,
+)
 from api.tasks.service import Submitted, task_out, task_service
 
 IdempotencyKey = Annotated[

@@ -36,11 +36,12 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import func, literal, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.gateway.service import OrgEvent, emit_many
 from api.identity.schemas import Identity
 from api.metrics.schemas import EventName
 from api.metrics.service import record
@@ -48,13 +49,10 @@ from api.tasks import notify
 from api.tasks.repository import OPEN, TaskRepository, autocommit
 from api.tasks.schemas import result_url, status_url
 from core import bus
+from core.correlation import correlated
 from core.db import session_scope
 from core.errors import ClearViewError
-from core.logging import correlated
 from core.models import Role, Task, TaskKind, TaskStatus, utcnow
-
-if TYPE_CHECKING:
-    from api.gateway.service import OrgEvent
 
 log = logging.getLogger(__name__)
 
@@ -141,8 +139,6 @@ async def announce(session: AsyncSession, finished: Sequence[tuple[TaskRun, Outc
         by_org.setdefault(run.org_id, []).append((outcome.event_type, data, None))
     if not by_org:
         return
-    from api.gateway.service import emit_many  # the gateway is optional in a slim deployment
-
     for org_id, events in by_org.items():
         await emit_many(session, org_id, events)
 

@@ -18,29 +18,28 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from api.tasks.repository import (
-    FINISHED,
-    TaskRepository,
-    autocommit,
-    insert_task_notifications,
-)
+from api.notifications.repository import NotificationRepository, insert_task_notifications
+from api.notifications.service import message
+from api.tasks.repository import FINISHED, autocommit
 from api.tasks.schemas import result_url, status_url
 from core import bus, outbox
 from core.models import Task, TaskKind, TaskStatus, new_id, utcnow
-from core.redis import RedisUnavailable, eval_many, get_redis
+from core.notifications import NotificationKind, chat_channel
+from core.redis import eval_many
 
 log = logging.getLogger(__name__)
 
+# Tasks nobody's chat waits for: an inbound chat message is answered by webhook.
+SILENT_KINDS = (TaskKind.chat,)
 # How long a task's "pushed" mark is kept: far longer than a notify event can stay pending.
 PUSHED_TTL_S = 86_400
 
@@ -52,37 +51,6 @@ if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[3]) then
 end
 return 0
 """
-
-
-def chat_channel(chat_session_id: str) -> str:
-    """The pub/sub channel a chat session listens on."""
-    return f"cv:chat:{chat_session_id}"
-
-
-def user_channel(user_id: str) -> str:
-    """The pub/sub channel of a user, whatever chat session is open (job alerts)."""
-    return f"cv:user:{user_id}"
-
-
-async def push_to_users(pushes: Iterable[tuple[str, dict[str, Any]]], what: str) -> None:
-    """Publish each `(user id, message)` on the user's channel, in one round trip. Best
-    effort: the notification rows are the durable record, shown at the next visit when a
-    push is lost."""
-    pushes = list(pushes)
-    if not pushes:
-        return
-    try:
-        pipe = get_redis().pipeline(transaction=False)
-        for user_id, message in pushes:
-            pipe.publish(user_channel(user_id), json.dumps(message))
-        await pipe.execute()
-    except (RedisError, RedisUnavailable, OSError) as exc:
-        log.warning(
-            "%s: %d push(es) lost (%s); shown at the next visit",
-            what,
-            len(pushes),
-            type(exc).__name__,
-        )
 
 
 def dedupe_key(task_id: str) -> str:
@@ -145,10 +113,11 @@ class Push:
     def message(self) -> str:
         """What the chat session receives: the row's payload and the row's id."""
         return json.dumps(
-            {
-                "notification_id": self.notification_id,
-                **_payload(self.task_id, self.kind, self.status),
-            }
+            message(
+                self.notification_id,
+                NotificationKind.for_task(self.status),
+                _payload(self.task_id, self.kind, self.status),
+            )
         )
 
 
@@ -168,7 +137,7 @@ def _row(push: Push, created_at: datetime) -> dict[str, Any]:
     return {
         "id": push.notification_id,
         "created_at": created_at,
-        "kind": f"task.{push.status}",
+        "kind": NotificationKind.for_task(push.status),
         "payload": _payload(push.task_id, push.kind, push.status),
         "dedupe_key": dedupe_key(push.task_id),
     }
@@ -181,7 +150,7 @@ async def record(session: AsyncSession, tasks: Sequence[FinishedTask]) -> None:
     rows: list[dict[str, Any]] = []
     now = utcnow()
     for task in tasks:
-        if task.user_id is None:
+        if task.user_id is None or task.kind in SILENT_KINDS:
             continue
         push = Push(task.id, task.kind.value, task.status.value, new_id(), task.chat_session_id)
         rows.append(
@@ -195,7 +164,7 @@ async def record(session: AsyncSession, tasks: Sequence[FinishedTask]) -> None:
         )
         if task.chat_session_id is not None:
             outbox.enqueue(session, bus.NOTIFY, push.event())
-    await TaskRepository(session).add_notifications(rows)
+    await NotificationRepository(session).add_many(rows)
 
 
 async def push(redis: aioredis.Redis, pushes: Sequence[Push]) -> set[str]:

@@ -14,16 +14,15 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from core.db import get_engine
+from core.engine import get_engine
 from core.models import (
     Job,
     MatchResult,
-    Notification,
     Resume,
     ResumeVersion,
     Task,
@@ -184,57 +183,3 @@ class TaskRepository:
             )
         )
         return int(getattr(result, "rowcount", 0) or 0)
-
-    # notifications
-    async def add_notifications(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Insert-or-ignore (on the dedupe key) whole notification rows: one executemany."""
-        if rows:
-            await self.session.execute(
-                _insert(self.session)(Notification).on_conflict_do_nothing(
-                    index_elements=["dedupe_key"]
-                ),
-                list(rows),
-            )
-
-
-async def insert_task_notifications(
-    connection: AsyncConnection, rows: Sequence[dict[str, Any]]
-) -> dict[str, tuple[str, str | None]]:
-    """Insert-or-ignore (on the dedupe key) the notifications of tasks, each taking its
-    user, organisation and chat session from its task row as it is inserted: one
-    executemany of INSERT ... SELECT, then one read of what was inserted. Each row holds
-    `task_id` and the `status` the task must have, plus the other columns (`id`,
-    `created_at`, `kind`, `payload`, `dedupe_key`). Returns (id, chat_session_id) of the
-    new rows by task id; nothing for a row that existed, or whose task is gone, not
-    that status, or nobody's."""
-    if not rows:
-        return {}
-    columns = Notification.__table__.c
-    source = select(
-        bindparam("id", type_=columns.id.type),
-        bindparam("created_at", type_=columns.created_at.type),
-        Task.user_id,
-        Task.org_id,
-        Task.chat_session_id,
-        Task.id,
-        bindparam("kind", type_=columns.kind.type),
-        bindparam("payload", type_=columns.payload.type),
-        bindparam("dedupe_key", type_=columns.dedupe_key.type),
-    ).where(
-        Task.id == bindparam("task_id", type_=Task.id.type),
-        Task.status == bindparam("status", type_=Task.status.type),
-        Task.user_id.is_not(None),
-    )
-    names = ["id", "created_at", "user_id", "org_id", "chat_session_id", "task_id", "kind"]
-    statement = (
-        _insert(connection)(Notification)
-        .from_select([*names, "payload", "dedupe_key"], source)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-    )
-    await connection.execute(statement, list(rows))
-    inserted = await connection.execute(
-        select(Notification.task_id, Notification.id, Notification.chat_session_id).where(
-            Notification.id.in_([row["id"] for row in rows])
-        )
-    )
-    return {str(task_id): (str(id_), chat) for task_id, id_, chat in inserted.all()}

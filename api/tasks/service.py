@@ -20,7 +20,7 @@ from api.jobs.repository import JobRepository
 from api.jobs.service import job_service
 from api.metrics.schemas import EventName
 from api.metrics.service import record
-from api.resumes.service import ErasedCandidate, resume_service
+from api.resumes.service import resume_service
 from api.tasks.repository import ORGANISATION_KINDS, TaskRepository, TaskViewer
 from api.tasks.schemas import (
     MatchResultOut,
@@ -43,6 +43,7 @@ STREAMS: dict[TaskKind, str] = {
     TaskKind.index_resume: bus.INDEX,
     TaskKind.index_job: bus.INDEX,
     TaskKind.report: bus.REPORT,
+    TaskKind.chat: bus.CHAT,
 }
 IDEMPOTENCY_KEY_MAX = 200
 
@@ -240,20 +241,6 @@ class TaskService:
         else:
             out.data = task.result
         return out
-
-
-async def cancel_erased(session: AsyncSession, erased: ErasedCandidate) -> None:
-    """Erasure hook: the candidate's open tasks are cancelled in the erasure's transaction,
-    so a worker that finishes later finds nothing to write back to (it re-checks)."""
-    await TaskRepository(session).cancel_open(erased.user_id, erased.resume_ids)
-
-
-def register_hooks() -> None:
-    """Hook task cancellation into erasure (idempotent)."""
-    from api.resumes import service as resumes
-
-    if cancel_erased not in resumes.erasure_hooks:
-        resumes.erasure_hooks.append(cancel_erased)
 
 
 task_service = TaskService()

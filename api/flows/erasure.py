@@ -1,0 +1,108 @@
+"""Erasing a candidate: every store that may hold something of them, in one place.
+
+The steps run in the erasure's transaction, in this order, so a step that fails aborts
+the erasure before anything irreversible and it can simply be retried:
+
+1. open tasks about them are cancelled (a worker finishing later writes nothing back);
+2. stored reports about them (their own, shortlists that list them) are forgotten;
+3. contact requests, job alert settings and the alert ledger go;
+4. every notification of theirs, and every employer's that names them;
+5. their vectors leave the index (applied just before the commit);
+6. their conversations with the assistant (the chat history, kept by the agent's
+   checkpointer: a collaborator passed in by the composition root);
+7. their rows: resumes, versions, matches, tasks, profile, API keys, user (metric events
+   stay for aggregates, with the user id removed);
+8. an audit row without personal data.
+
+Their uploaded files are removed after the rows are flushed; if the commit then failed,
+a retry finds the rows and finishes the job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.alerts import service as alerts
+from api.contacts.repository import ContactRepository
+from api.identity.cache import keys_changed
+from api.identity.schemas import Identity
+from api.matching import indexing
+from api.notifications.repository import NotificationRepository
+from api.reports.storage import erase_reports
+from api.resumes.repository import ResumeRepository
+from api.resumes.service import viewer_for
+from api.tasks.repository import TaskRepository
+from core.errors import NotFound
+from core.models import AuditLog, new_id, utcnow
+from core.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+# Deletes every conversation of a user id; returns how many.
+ChatHistoryEraser = Callable[[str], Awaitable[int]]
+
+
+def _remove_files(directory: Path, paths: Sequence[str]) -> int:
+    removed = 0
+    for name in paths:
+        file = Path(name)
+        if file.is_file():
+            file.unlink()
+            removed += 1
+    if directory.is_dir():
+        removed += sum(1 for p in directory.rglob("*") if p.is_file())
+        shutil.rmtree(directory)
+    return removed
+
+
+class ErasureService:
+    def __init__(self, erase_chat_history: ChatHistoryEraser) -> None:
+        self.erase_chat_history = erase_chat_history
+
+    async def erase(self, session: AsyncSession, identity: Identity, candidate_id: str) -> AuditLog:
+        """Erase a candidate (themselves, or an admin of their organisation); returns the
+        audit row left behind."""
+        repo = ResumeRepository(session)
+        profile = await repo.profile(viewer_for(identity), candidate_id)
+        if profile is None:
+            raise NotFound(f"candidate {candidate_id} not found")
+        resume_ids, version_ids, files = await repo.erasure_inventory(profile.id)
+
+        await TaskRepository(session).cancel_open(profile.user_id, resume_ids)
+        await erase_reports(session, profile.user_id, profile.id)
+        await ContactRepository(session).erase_candidate(profile.id)
+        await alerts.erase_candidate(session, profile.id)
+        await NotificationRepository(session).erase_person(profile.user_id, profile.id)
+        indexing.erase_candidate(session, profile.id)
+        threads = await self.erase_chat_history(profile.user_id)
+        await repo.erase_candidate(profile, resume_ids)
+        keys_changed(session)
+        await session.flush()
+
+        directory = get_settings().uploads_dir / profile.id
+        removed = await asyncio.to_thread(_remove_files, directory, files)
+        audit = AuditLog(
+            id=new_id(),
+            created_at=utcnow(),
+            org_id=profile.org_id,
+            actor_id=None if identity.user_id == profile.user_id else identity.user_id,
+            action="candidate.erased",
+            subject_id=profile.id,
+            details={
+                "by": identity.role.value,
+                "resumes": len(resume_ids),
+                "versions": len(version_ids),
+                "files": removed,
+                "conversations": threads,
+            },
+        )
+        repo.add(audit)
+        await session.flush()
+        logger.info("candidate erased (%d resumes, %d files)", len(resume_ids), removed)
+        return audit
