@@ -69,3 +69,10 @@ async def forget_user(saver: BaseCheckpointSaver[str], user_id: str) -> int:
     for thread in threads:
         await saver.adelete_thread(thread)
     return len(threads)
+
+
+async def erase_history(user_id: str) -> int:
+    """Delete every conversation of a user from this install's checkpointer (erasure:
+    called in whichever process erases, whether or not it serves the chat)."""
+    async with open_checkpointer() as saver:
+        return await forget_user(saver, user_id)

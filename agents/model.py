@@ -53,7 +53,7 @@ def chat_model(
     return ChatOpenAI(
         base_url=str(settings.llm_base_url),
         model=model_name(settings, purpose),
-        api_key=key,  # type: ignore[arg-type]
+        api_key=key,
         streaming=True,
         stream_usage=True,
         temperature=0 if purpose != "rewrite" else 0.2,

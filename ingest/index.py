@@ -28,6 +28,7 @@ import chromadb
 import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
+from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 
 from core.settings import ConfigError, Settings, get_settings
@@ -158,7 +159,7 @@ class VectorIndex:
                 collection.upsert(
                     ids=ids[start : start + UPSERT_BATCH],
                     embeddings=vectors,
-                    metadatas=[item.metadata() for item in batch],  # type: ignore[misc]
+                    metadatas=[item.metadata() for item in batch],
                 )
         return len(items)
 
@@ -286,4 +287,4 @@ def get_index() -> VectorIndex:
 def reset_index_cache() -> None:
     """Forget the cached index and Chroma's per-path embedded clients (tests switch dirs)."""
     get_index.cache_clear()
-    chromadb.api.client.SharedSystemClient.clear_system_cache()
+    SharedSystemClient.clear_system_cache()

@@ -18,6 +18,7 @@ from tools.base import (
     output,
     service_errors,
 )
+from tools.client import ServiceError
 
 _PARSED_KEYS = (
     "summary",
@@ -149,8 +150,6 @@ async def _rewritten_version(
         # The newest rewrite still waiting for a decision, else the newest one.
         rewritten = sorted(rewritten, key=lambda v: (v.get("accepted") is None, v["number"]))
     if not rewritten:
-        from tools.client import ServiceError
-
         raise ServiceError(404, "no rewritten version yet: ask for a rewrite for a job first")
     return dict(rewritten[-1])
 

@@ -12,6 +12,26 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from starlette.types import ASGIApp
+
+# The services of this very process, reached without a socket (`services_http`).
+IN_PROCESS_URL = "http://clearview.internal"
+TIMEOUT = httpx.Timeout(60.0, connect=5.0)
+
+
+def services_http(
+    services_url: str | None, in_process: ASGIApp | None
+) -> tuple[httpx.AsyncClient, str]:
+    """A pooled client for the services and their base URL: `services_url` when the
+    services run elsewhere, else the app `in_process` of this very process, called in
+    memory (every call still goes through HTTP semantics: authentication by key,
+    validation, the error format, without a port to discover)."""
+    if services_url:
+        return httpx.AsyncClient(timeout=TIMEOUT), services_url.rstrip("/")
+    if in_process is None:
+        raise RuntimeError("no services to call: set CLEARVIEW_SERVICES_URL")
+    transport = httpx.ASGITransport(app=in_process, raise_app_exceptions=False)
+    return httpx.AsyncClient(transport=transport, timeout=TIMEOUT), IN_PROCESS_URL
 
 
 class ServiceError(RuntimeError):
@@ -43,10 +63,11 @@ class ServiceClient:
     for the services, so a turn's latency can be split between our code and theirs.
     """
 
-    def __init__(self, http: httpx.AsyncClient, base_url: str, api_key: str) -> None:
+    def __init__(self, http: httpx.AsyncClient, base_url: str, api_key: str | None) -> None:
         self.http = http
         self.base_url = base_url.rstrip("/")
-        self._headers = {"Authorization": f"Bearer {api_key}"}
+        # No key: calls that need none (signing in).
+        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.service_seconds = 0.0
 
     async def request(
@@ -57,9 +78,10 @@ class ServiceClient:
         json: Any = None,
         params: dict[str, Any] | None = None,
         files: dict[str, tuple[str, bytes, str]] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Any:
         """The decoded JSON answer (None for 204); raises `ServiceError` on 4xx/5xx."""
-        response = await self._send(method, path, params, json=json, files=files)
+        response = await self._send(method, path, params, headers, json=json, files=files)
         if response.status_code == 204 or not response.content:
             return None
         if "json" not in response.headers.get("content-type", ""):
@@ -77,7 +99,12 @@ class ServiceClient:
         )
 
     async def _send(
-        self, method: str, path: str, params: dict[str, Any] | None = None, **body: Any
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        **body: Any,
     ) -> httpx.Response:
         """The service's response (`body`: httpx's `json` or `files`); 4xx/5xx raise."""
         started = time.perf_counter()
@@ -86,7 +113,7 @@ class ServiceClient:
                 method,
                 f"{self.base_url}{path}",
                 params={k: v for k, v in (params or {}).items() if v is not None},
-                headers=self._headers,
+                headers=self._headers | (headers or {}),
                 **body,
             )
         except httpx.HTTPError as exc:

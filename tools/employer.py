@@ -7,6 +7,7 @@ queries, for the caller's organisation's jobs only.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from langchain_core.tools import BaseTool, tool
@@ -171,8 +172,6 @@ async def hiring_funnel(runtime: Runtime, days: int = 30) -> ToolOutput:
     Args:
         days: the period in days (1-366).
     """
-    from datetime import UTC, datetime, timedelta
-
     since = datetime.now(UTC) - timedelta(days=max(1, min(int(days), 366)))
     summary = await runtime.context.services.get("/api/v1/metrics/summary", since=since.isoformat())
     return output({"days": days, **summary})

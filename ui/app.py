@@ -47,7 +47,7 @@ async def _identity() -> Identity:
     user = cl.user_session.get("user")
     if user is None:
         raise PermissionError("not signed in")
-    return await auth.identity_for(user.metadata)
+    return await auth.identity_for(runtime.current().services(), user.metadata)
 
 
 async def _call(
@@ -72,7 +72,7 @@ async def _call(
 
 @cl.password_auth_callback
 async def sign_in(username: str, password: str) -> cl.User | None:
-    account = await auth.authenticate(username, password)
+    account = await auth.authenticate(runtime.current().services(), username, password)
     if account is None:
         return None
     return cl.User(
@@ -89,8 +89,11 @@ async def chat_profiles(
     """Only the profile of the user's own role is offered."""
     if current_user is None:
         return []
-    role = str((current_user.metadata or {}).get("role", "candidate"))
-    return [render.chat_profile(role, runtime.current().mode)]
+    try:
+        identity = await auth.identity_for(runtime.current().services(), current_user.metadata)
+    except PermissionError:
+        return []  # the account is gone or disabled
+    return [render.chat_profile(identity.role, runtime.current().mode)]
 
 
 @cl.on_chat_start

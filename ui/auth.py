@@ -1,14 +1,16 @@
-"""Sign-in to the chat, mapped onto the product's users and their API keys.
+"""Sign-in to the chat, through the identity service's API like any other client.
 
-A person signs in with the username and password of a `User` (`User.password_hash`, see
-`core.passwords`). The chat then acts for them through the services with an API key of
-that user, exactly like any other client: the role (candidate or employer) and the
-organisation come from the key, never from anything the browser sends.
+A person signs in with a username and password (`POST /api/v1/sessions`); the service
+checks them and answers with the account, as its user row says, and a key to act for
+them. The chat then calls the services with that key: the role and organisation come
+from the service's answer, never from anything the browser sends, nor from the claims of
+Chainlit's token, which carries only the user id.
 
-The key's secret is kept only in this process's memory (`_keys`), never in the Chainlit
-user object (which the browser receives inside its token), never in a log. It is issued
-at the first sign-in of a user in this process; a restarted process issues a new one on
-the next sign-in or chat start. Keys are named `chat-ui` so operators can tell them apart.
+The key's secret is kept only in this process's memory (`_sessions`), never in the
+Chainlit user object (which the browser receives inside its token), never in a log. A
+restarted process asks the identity service for a new key of a signed-in user
+(`POST /api/v1/sessions/renew`, with the deployment's service credential); the service
+refuses one for a user that is gone or disabled.
 """
 
 from __future__ import annotations
@@ -18,21 +20,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-
 from agents.context import Identity
-from api.identity.service import identity_service
-from core.db import session_scope
-from core.models import Role, User
-from core.passwords import dummy_hash, verify_password
+from core.credentials import SERVICE_HEADER, service_credential
+from tools.client import ServiceClient, ServiceError
 
 log = logging.getLogger(__name__)
-
-KEY_NAME = "chat-ui"
-# Per user id: the secret of the key the chat uses for them.
-_keys: dict[str, str] = {}
-# One issue at a time per user, so two tabs opening at once do not mint two keys.
-_locks: dict[str, asyncio.Lock] = {}
 
 
 @dataclass(frozen=True)
@@ -46,72 +38,77 @@ class Account:
     display_name: str
 
     def metadata(self) -> dict[str, Any]:
-        return {"user_id": self.user_id, "org_id": self.org_id, "role": self.role}
+        return {"user_id": self.user_id}
 
 
-async def _password_users(username: str) -> list[User]:
-    async with session_scope() as session:
-        found = await session.scalars(
-            select(User).where(
-                User.username == username,
-                User.password_hash.is_not(None),
-                User.is_active.is_(True),
-            )
+@dataclass(frozen=True)
+class _Session:
+    account: Account
+    key: str
+
+
+# Per user id: their account as the identity service last said, and the chat's key.
+_sessions: dict[str, _Session] = {}
+# One renewal at a time per user, so two tabs opening at once do not mint two keys.
+_locks: dict[str, asyncio.Lock] = {}
+
+
+def _remember(answer: dict[str, Any]) -> _Session:
+    account = Account(**{name: str(answer["account"][name]) for name in Account.__annotations__})
+    session = _Session(account, str(answer["key"]))
+    _sessions[account.user_id] = session
+    return session
+
+
+async def authenticate(services: ServiceClient, username: str, password: str) -> Account | None:
+    """The account whose username and password these are, else None (the service gives
+    one answer for every failure)."""
+    if not username.strip() or not password:
+        return None
+    try:
+        answer = await services.post(
+            "/api/v1/sessions", {"username": username.strip(), "password": password}
         )
-        return list(found)
-
-
-async def authenticate(username: str, password: str) -> Account | None:
-    """The account whose username and password these are, else None (one answer for
-    every failure, and the same cost whether or not the user exists)."""
-    username = username.strip()
-    users = await _password_users(username) if username and password else []
-    if len(users) != 1:
-        # None, or the same username in several organisations: refuse rather than guess.
-        await asyncio.to_thread(verify_password, password, dummy_hash())
-        return None
-    user = users[0]
-    if not await asyncio.to_thread(verify_password, password, user.password_hash):
-        return None
-    account = Account(
-        user_id=user.id,
-        org_id=user.org_id,
-        role=user.role.value,
-        username=user.username,
-        display_name=user.display_name or user.username,
-    )
-    await api_key_for(account.user_id, account.org_id, account.role)
+    except ServiceError as exc:
+        if exc.status in (401, 422):
+            return None
+        raise
+    account = _remember(answer).account
     log.info("chat sign-in: user %s (%s)", account.user_id, account.role)
     return account
 
 
-async def api_key_for(user_id: str, org_id: str, role: str) -> str:
-    """The chat's API key for this user, issued on first use in this process."""
-    if key := _keys.get(user_id):
-        return key
+async def _renew(services: ServiceClient, user_id: str) -> _Session:
+    if session := _sessions.get(user_id):
+        return session
     async with _locks.setdefault(user_id, asyncio.Lock()):
-        if key := _keys.get(user_id):
-            return key
-        async with session_scope() as session:
-            user = await session.get(User, user_id)
-            if user is None or not user.is_active:
-                raise PermissionError("this account no longer exists or is disabled")
-            _, key = await identity_service.issue_key(
-                session, org_id, Role(role), user.username, name=KEY_NAME
+        if session := _sessions.get(user_id):
+            return session
+        try:
+            answer = await services.request(
+                "POST",
+                "/api/v1/sessions/renew",
+                json={"user_id": user_id},
+                headers={SERVICE_HEADER: service_credential()},
             )
-        _keys[user_id] = key
-        return key
+        except ServiceError as exc:
+            if exc.status == 401:
+                raise PermissionError(exc.detail) from None
+            raise
+        return _remember(answer)
 
 
 def forget_key(user_id: str) -> None:
-    """Drop a key the services refused (revoked, or its user erased): the next call issues
-    a new one, or fails if the account is gone."""
-    _keys.pop(user_id, None)
+    """Drop a key the services refused (revoked, or its user erased or disabled): the next
+    call asks for a new one, which the service refuses if the account is gone."""
+    _sessions.pop(user_id, None)
 
 
-async def identity_for(metadata: dict[str, Any]) -> Identity:
-    """The caller's identity from a signed-in Chainlit user's metadata (signed by
-    Chainlit's token, so the browser cannot change it)."""
-    user_id, org_id, role = metadata["user_id"], metadata["org_id"], metadata["role"]
-    key = await api_key_for(user_id, org_id, role)
-    return Identity(user_id=user_id, org_id=org_id, role=role, api_key=key)
+async def identity_for(services: ServiceClient, metadata: dict[str, Any]) -> Identity:
+    """The caller's identity for a signed-in Chainlit user (its user id, from Chainlit's
+    signed token): organisation and role as the identity service says."""
+    session = await _renew(services, str(metadata["user_id"]))
+    account = session.account
+    return Identity(
+        user_id=account.user_id, org_id=account.org_id, role=account.role, api_key=session.key
+    )

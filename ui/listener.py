@@ -1,18 +1,19 @@
 """Background results into the chat: the pub/sub listener and notification delivery.
 
-A finished task has a `Notification` row, written with the task's end; the notify worker
-publishes its ids on `cv:chat:<chat session id>` (`api.tasks.notify`). The chat session id is the Chainlit
-session id of the conversation that asked (the tools send it as `chat_session_id`).
-A job alert belongs to no conversation: it is published on `cv:user:<user id>` and shown
-in any connected session of that user (as a job card with a "See how I match" button);
-so are an employer's contact request (with Agree / Decline buttons) and its answer.
+A finished task has a notification, written with the task's end; the notify worker
+publishes it on the channel of the chat session that asked (`core.notifications`; the
+chat session id is the Chainlit session id of the conversation, which the tools send as
+`chat_session_id`). A job alert belongs to no conversation: it is published on the user's
+channel and shown in any connected session of that user (as a job card with a "See how I
+match" button); so are an employer's contact request (with Agree / Decline buttons) and
+its answer.
 
-Every UI process subscribes to `cv:chat:*` and `cv:user:*`; the one holding that session,
-while it is connected, shows the message (idle or not) with an action to view the result. Whoever
-shows a notification first claims it (`delivered_at`, set only while still empty), so a
-notification appears once even with several UI processes, or a push racing the
-next-visit check. A notification nobody could show stays undelivered and is shown at
-the user's next chat start (`show_pending`); so is one whose push was lost.
+Every UI process subscribes to every chat and user channel; the one holding that session,
+while it is connected, shows the message (idle or not) with an action to view the
+result. Whoever shows a notification first claims it through the notifications API, so
+it appears once even with several UI processes, or a push racing the next-visit check.
+A notification nobody could show stays pending and is shown at the user's next chat
+start (`show_pending`); so is one whose push was lost.
 """
 
 from __future__ import annotations
@@ -27,19 +28,20 @@ import chainlit as cl
 from chainlit.context import init_ws_context
 from chainlit.session import WebsocketSession, ws_sessions_id
 from redis.exceptions import RedisError
-from sqlalchemy import select, update
 
-from core.db import session_scope
-from core.models import Job, Notification, utcnow
+from core.notifications import (
+    CHAT_CHANNEL_PREFIX,
+    USER_CHANNEL_PREFIX,
+    NotificationKind,
+)
 from core.redis import get_redis
-from ui import render
+from tools.client import ServiceClient, ServiceError
+from ui import auth, render, runtime
 
 log = logging.getLogger(__name__)
 
-CHAT_PATTERN = "cv:chat:*"
-USER_PATTERN = "cv:user:*"
-CHAT_PREFIX = CHAT_PATTERN[:-1]
-USER_PREFIX = USER_PATTERN[:-1]
+CHAT_PATTERN = CHAT_CHANNEL_PREFIX + "*"
+USER_PATTERN = USER_CHANNEL_PREFIX + "*"
 PENDING_LIMIT = 20
 RETRY_S = (0.5, 1.0, 2.0, 5.0)
 # Deliveries in flight, referenced so they are not garbage-collected mid-way.
@@ -51,6 +53,8 @@ def live_session(chat_session_id: str) -> WebsocketSession | None:
 
     Chainlit keeps a disconnected session for `session_timeout` so a reconnect can resume
     it; what is emitted meanwhile is lost, so such a session counts as away."""
+    # Imported once the chat is mounted (see `ui.mount`): the server module reads its
+    # configuration when imported.
     from chainlit.server import sio
 
     session = WebsocketSession.get_by_id(chat_session_id)
@@ -74,54 +78,46 @@ def user_id_of(session: WebsocketSession) -> str | None:
     return str(value) if value else None
 
 
-async def claim(notification_id: str, user_id: str) -> bool:
-    """Mark the user's notification delivered; False if it was already (or is not theirs)."""
-    async with session_scope() as db:
-        result = await db.execute(
-            update(Notification)
-            .where(
-                Notification.id == notification_id,
-                Notification.user_id == user_id,
-                Notification.delivered_at.is_(None),
-            )
-            .values(delivered_at=utcnow())
-        )
-        return bool(getattr(result, "rowcount", 0))
+async def _services(user_id: str) -> ServiceClient:
+    """A client of the services with the user's chat key."""
+    services = runtime.current().services()
+    return runtime.current().services(await auth.identity_for(services, {"user_id": user_id}))
 
 
-async def _published(alert: Mapping[str, Any]) -> bool:
-    """Whether an alert's job is still published (it may be withdrawn while the alert
-    waits for the candidate's next visit)."""
-    async with session_scope() as db:
-        published = await db.scalar(select(Job.published).where(Job.id == str(alert.get("job_id"))))
-    return bool(published)
+async def claim(services: ServiceClient, notification_id: str) -> bool | None:
+    """Take the notification to show it: True to show, False when what it tells of is
+    gone since (claimed, never shown), None when it was shown already."""
+    try:
+        claimed = await services.post(f"/api/v1/notifications/{notification_id}/claim")
+    except ServiceError as exc:
+        if exc.status in (404, 409):
+            return None
+        raise
+    return bool(claimed["current"])
 
 
-async def release(notification_id: str) -> None:
+async def release(services: ServiceClient, notification_id: str) -> None:
     """Undo a claim whose message could not be sent: it is shown at the next visit."""
-    async with session_scope() as db:
-        await db.execute(
-            update(Notification).where(Notification.id == notification_id).values(delivered_at=None)
-        )
+    await services.post(f"/api/v1/notifications/{notification_id}/release")
 
 
 async def send_notification(payload: Mapping[str, Any], kind: str | None = None) -> None:
     """The message for a notification (a finished task, a job alert, a contact request
     or its answer), in the current Chainlit context."""
     kind = kind or payload.get("kind")
-    if kind == render.JOB_ALERT:
+    if kind == NotificationKind.job_alert:
         await cl.Message(
             content=render.job_alert_card(payload),
             actions=render.alert_actions(str(payload.get("job_id") or "")),
         ).send()
         return
-    if kind == render.CONTACT_REQUEST:
+    if kind == NotificationKind.contact_request:
         await cl.Message(
             content=render.contact_question(payload),
             actions=render.contact_actions(str(payload.get("request_id") or "")),
         ).send()
         return
-    if kind == render.CONTACT_ANSWERED:
+    if kind == NotificationKind.contact_answered:
         accepted = payload.get("status") == "accepted"
         await cl.Message(
             content=render.contact_answered(payload),
@@ -144,15 +140,16 @@ async def _show(
     kind: str | None = None,
 ) -> bool:
     user_id = user_id_of(session)
-    if user_id is None or not await claim(notification_id, user_id):
+    if user_id is None:
         return False
-    if (kind or payload.get("kind")) == render.JOB_ALERT and not await _published(payload):
-        return False  # unpublished since: claimed, so it is never announced
+    services = await _services(user_id)
+    if not await claim(services, notification_id):
+        return False  # shown elsewhere already, or its job is no longer published
     try:
         init_ws_context(session)
         await send_notification(payload, kind)
     except BaseException:
-        await release(notification_id)
+        await release(services, notification_id)
         raise
     return True
 
@@ -195,18 +192,11 @@ async def show_pending(session: WebsocketSession) -> int:
     user_id = user_id_of(session)
     if user_id is None:
         return 0
-    async with session_scope() as db:
-        rows = (
-            await db.execute(
-                select(Notification.id, Notification.payload, Notification.kind)
-                .where(Notification.user_id == user_id, Notification.delivered_at.is_(None))
-                .order_by(Notification.created_at)
-                .limit(PENDING_LIMIT)
-            )
-        ).all()
+    services = await _services(user_id)
+    pending = await services.get("/api/v1/notifications", limit=PENDING_LIMIT)
     shown = 0
-    for notification_id, payload, kind in rows:
-        shown += await _show(session, notification_id, payload or {}, kind)
+    for item in pending:
+        shown += await _show(session, item["id"], item["payload"] or {}, item["kind"])
     return shown
 
 
@@ -227,9 +217,9 @@ async def _listen_once(stop: asyncio.Event) -> None:
                 continue
             channel, data = str(message["channel"]), str(message["data"])
             delivery = (
-                deliver_to_user(channel.removeprefix(USER_PREFIX), data)
-                if channel.startswith(USER_PREFIX)
-                else deliver(channel.removeprefix(CHAT_PREFIX), data)
+                deliver_to_user(channel.removeprefix(USER_CHANNEL_PREFIX), data)
+                if channel.startswith(USER_CHANNEL_PREFIX)
+                else deliver(channel.removeprefix(CHAT_CHANNEL_PREFIX), data)
             )
             task = asyncio.create_task(delivery)
             _deliveries.add(task)

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 
 from fastapi import FastAPI
 
-from core.settings import get_settings
+from core.credentials import chat_token_secret
 from ui import PROJECT_ROOT
 
 PATH = "/chat"
 TARGET = PROJECT_ROOT / "ui" / "app.py"
 
 _mounted = False
-
-
-def _auth_secret() -> str:
-    """The key Chainlit signs its session tokens with, derived from the product's secret
-    (a label, so the token key is not the key that hashes API keys)."""
-    secret = get_settings().secret_key.get_secret_value().encode()
-    return hmac.new(secret, b"clearview chat session tokens", hashlib.sha256).hexdigest()
 
 
 def mount_ui(app: FastAPI) -> None:
@@ -32,8 +23,10 @@ def mount_ui(app: FastAPI) -> None:
     in tests) only mounts the same app again.
     """
     global _mounted
-    os.environ.setdefault("CHAINLIT_AUTH_SECRET", _auth_secret())
+    os.environ.setdefault("CHAINLIT_AUTH_SECRET", chat_token_secret())
     if _mounted:
+        # Chainlit's server module reads its configuration when imported: after the
+        # secret above is set, and only in a process that serves the chat.
         from chainlit.server import app as chainlit_app
 
         app.mount(PATH, chainlit_app)

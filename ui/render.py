@@ -336,8 +336,6 @@ def view_action(task_id: str, kind: str) -> cl.Action:
 
 # --- job alerts and reports -----------------------------------------------------------
 
-JOB_ALERT = "job.alert"
-
 
 def job_alert_card(alert: Mapping[str, Any]) -> str:
     """A new job that passed the candidate's alert threshold, as a match card."""
@@ -388,9 +386,6 @@ def alert_prompt(job_id: str) -> str:
 
 
 # --- contact requests -----------------------------------------------------------------
-
-CONTACT_REQUEST = "contact.request"
-CONTACT_ANSWERED = "contact.answered"
 
 
 def _plain(value: Any, fallback: str) -> str:

@@ -2,14 +2,13 @@
 
 Chainlit loads `ui/app.py` apart from normal imports (a second copy of any state defined
 there) and, mounted inside FastAPI, never runs its own start-up hook. So what lives as
-long as the process (the assistant, its checkpointer and HTTP client, the notification
-listener) is opened here, from `api.app.lifespan_hooks`, and kept in this ordinary
-module, which `ui/app.py` and `ui/listener.py` both import.
+long as the process (the assistant, its checkpointer and HTTP client) is opened here by
+the parent app's lifespan (`ui.lifespan`), and kept in this ordinary module, which
+`ui/app.py` and `ui/listener.py` both import.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,12 +22,10 @@ from agents.checkpointer import open_checkpointer
 from agents.context import Identity
 from agents.model import mode
 from core.settings import get_settings
-from tools.client import ServiceClient
+from tools.client import ServiceClient, services_http
 
 log = logging.getLogger(__name__)
 
-# The services of this very process, reached without a socket (see `lifespan`).
-IN_PROCESS_URL = "http://clearview.internal"
 # Services that must be local when no `CLEARVIEW_SERVICES_URL` points elsewhere.
 NEEDED = {"jobs", "resumes"}
 
@@ -42,8 +39,10 @@ class Runtime:
     def mode(self) -> str:
         return mode(get_settings())
 
-    def services(self, identity: Identity) -> ServiceClient:
-        return self.assistant.services_for(identity, self.services_url)
+    def services(self, identity: Identity | None = None) -> ServiceClient:
+        """A client of the services with the identity's key (none: signing in)."""
+        key = identity.api_key if identity is not None else None
+        return ServiceClient(self.assistant.http, self.services_url, key)
 
 
 _runtime: Runtime | None = None
@@ -59,36 +58,25 @@ def current() -> Runtime:
 
 def _client(app: FastAPI) -> tuple[httpx.AsyncClient, str]:
     settings = get_settings()
-    timeout = httpx.Timeout(60.0, connect=5.0)
-    if settings.services_url:
-        return httpx.AsyncClient(timeout=timeout), str(settings.services_url).rstrip("/")
     missing = NEEDED - set(getattr(app.state, "services", ()))
-    if missing:
+    if not settings.services_url and missing:
         raise RuntimeError(
             f"the chat UI needs the {', '.join(sorted(missing))} service(s): serve them in "
             "this process (`clearview serve`) or set CLEARVIEW_SERVICES_URL"
         )
-    # All-in-one: call our own app in memory. The UI still goes through HTTP semantics
-    # (authentication by key, validation, error format) without a port to discover.
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    return httpx.AsyncClient(transport=transport, timeout=timeout), IN_PROCESS_URL
+    # All-in-one: our own app, in memory.
+    return services_http(str(settings.services_url) if settings.services_url else None, app)
 
 
 @asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Open the assistant for chat sessions and listen for background results."""
+async def opened(app: FastAPI) -> AsyncIterator[Runtime]:
+    """The assistant for chat sessions, with its HTTP client and checkpointer, current
+    while the block runs."""
     global _runtime
-    from ui import listener
-
     http, services_url = _client(app)
-    stop = asyncio.Event()
     async with http, open_checkpointer(get_settings()) as saver:
         _runtime = Runtime(Assistant(saver, http, services_url), services_url)
-        task = asyncio.create_task(listener.listen(stop), name="ui-listener")
-        log.info("chat UI ready (%s mode)", _runtime.mode)
         try:
-            yield
+            yield _runtime
         finally:
-            stop.set()
-            await task
             _runtime = None

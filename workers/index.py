@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from api.tasks.execution import TaskWork
 from api.tasks.work import compute_index, open_index, store_index
+from workers.base import StreamHandlers
 
 work = TaskWork("index", compute_index, store_index)
 
 
-async def prepare() -> None:
-    """Open the vector index once before handlers run at once (see `workers.match`)."""
-    await open_index()
-
-
-handle = work.handle
-on_dead_letter = work.on_dead_letter
+def handlers() -> StreamHandlers:
+    # The index is opened once before handlers run at once (see `workers.match`).
+    return StreamHandlers(work.handle, work.on_dead_letter, prepare=open_index)

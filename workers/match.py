@@ -18,14 +18,9 @@ from api.tasks.work import (
     store_matches,
 )
 from core import bus
+from workers.base import StreamHandlers, batched
 
 work = TaskWork("match", compute_matches, store_matches, store_many_matches, compute_many_matches)
-
-
-async def prepare() -> None:
-    """Open the vector index (model, Chroma client) before taking entries: handlers
-    running at once would otherwise each open it, and Chroma's client set-up races."""
-    await open_index()
 
 
 async def handle_many(messages: list[bus.Message]) -> dict[str, Exception]:
@@ -42,11 +37,18 @@ async def handle_many(messages: list[bus.Message]) -> dict[str, Exception]:
     return failures
 
 
-async def handle(message: bus.Message) -> None:
-    await bus.handle_one(handle_many, message)
-
-
 async def on_dead_letter(message: bus.Message, error: str) -> None:
     # An alert batch stands for no task: the dead-letter stream keeps it with its error.
     if not delivery.is_alert_entry(message.payload):
         await work.on_dead_letter(message, error)
+
+
+async def handle(message: bus.Message) -> None:
+    """One entry alone (a retry): the one-entry case of `handle_many`."""
+    await bus.handle_one(handle_many, message)
+
+
+def handlers() -> StreamHandlers:
+    # The vector index (model, Chroma client) is opened before taking entries: handlers
+    # running at once would otherwise each open it, and Chroma's client set-up races.
+    return StreamHandlers(batched(handle_many), on_dead_letter, prepare=open_index)

@@ -9,8 +9,9 @@ import logging
 
 from api.tasks.notify import Notice, Push, push, record_late
 from core import bus
-from core.logging import correlated
+from core.correlation import correlated
 from core.redis import get_redis
+from workers.base import StreamHandlers, batched
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +42,14 @@ async def handle_many(messages: list[bus.Message]) -> dict[str, Exception]:
     return failures
 
 
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 async def handle(message: bus.Message) -> None:
+    """One entry alone (a retry): the one-entry case of `handle_many`."""
     await bus.handle_one(handle_many, message)
 
 
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
+def handlers() -> StreamHandlers:
+    return StreamHandlers(batched(handle_many))

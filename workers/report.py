@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from api.reports.work import compute_report, store_report
 from api.tasks.execution import TaskWork
+from workers.base import StreamHandlers
 
 work = TaskWork("report", compute_report, store_report)
-handle = work.handle
-on_dead_letter = work.on_dead_letter
+
+
+def handlers() -> StreamHandlers:
+    return StreamHandlers(work.handle, work.on_dead_letter)

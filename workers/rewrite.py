@@ -1,28 +1,24 @@
-"""`clearview worker rewrite`: rewrite a resume towards a job (stream `cv:rewrite`).
+"""`clearview worker rewrite`: rewrite a resume for a job as a new version (stream
+`cv:rewrite`).
 
-The text comes from the agent's LLM chain when an endpoint is configured, else from the
-deterministic rewrite; either way it is validated against the source and stored as a new
-version (`api.rewrite.service`).
+The text comes from the rewriter the composition root passes in (the agent's LLM chain
+when an endpoint is configured, else the deterministic rewrite); either way it is
+validated against the source and stored as a new version (`api.rewrite.service`).
 """
 
 from __future__ import annotations
 
-from agents.model import llm_configured
-from agents.rewrite_chain import rewrite_with_llm
-from api.rewrite.rewriter import JobTarget
-from api.rewrite.service import compute, deterministic_chain, store, use_rewriter
+from functools import partial
+
+from api.rewrite.service import RewriteChain, Rewritten, compute, store
 from api.tasks.execution import TaskWork
-from core.settings import get_settings
+from workers.base import StreamHandlers
 
 
-async def rewrite(source_text: str, job: JobTarget) -> str:
-    """The configured model rewrites when there is one; the offline rewrite otherwise."""
-    if llm_configured(get_settings()):
-        return await rewrite_with_llm(source_text, job)
-    return await deterministic_chain(source_text, job)
+def work(rewriter: RewriteChain) -> TaskWork[Rewritten]:
+    return TaskWork("rewrite", partial(compute, rewriter=rewriter), store)
 
 
-use_rewriter(rewrite)
-work = TaskWork("rewrite", compute, store)
-handle = work.handle
-on_dead_letter = work.on_dead_letter
+def handlers(rewriter: RewriteChain) -> StreamHandlers:
+    rewrites = work(rewriter)
+    return StreamHandlers(rewrites.handle, rewrites.on_dead_letter)

@@ -26,14 +26,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.gateway.delivery import new_client, send
 from api.gateway.service import Attempt, delivery_service
 from core import bus
+from core.correlation import correlated
 from core.db import session_scope
-from core.logging import correlated
 from core.settings import get_settings
+from workers.base import StreamHandlers, consume
 
 log = logging.getLogger(__name__)
 
 GROUP = "webhooks"
-DESCRIPTION = "deliver signed outbound webhooks, retrying with back-off"
 
 
 def make_handler(client: httpx.AsyncClient) -> bus.Handler:
@@ -97,8 +97,6 @@ async def schedule_retries(stop: asyncio.Event) -> None:
 
 async def run(stop: asyncio.Event, *, group: str = GROUP) -> None:
     """The consumer and the retry scheduler, sharing one pooled HTTP client."""
-    from workers.runner import stream_worker  # the runner imports this module
-
     async with new_client() as client:
-        consumer = stream_worker(group, bus.WEBHOOKS, make_handler(client), DESCRIPTION)
-        await asyncio.gather(consumer.run(stop), schedule_retries(stop))
+        handlers = StreamHandlers(make_handler(client))
+        await asyncio.gather(consume(stop, group, bus.WEBHOOKS, handlers), schedule_retries(stop))
