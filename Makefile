@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install run test lint typecheck bench clean
+.PHONY: install run test test-fast lint typecheck bench clean
 
 $(BIN)/clearview: pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -25,9 +25,15 @@ test: install lint typecheck
 	$(BIN)/pytest -n 2 --dist loadgroup; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
 
+## The tests without the slow kill/restart and topology scenarios (a quick loop while coding).
+test-fast: install lint typecheck
+	@bash scripts/test-services.sh
+	$(BIN)/pytest -n 2 --dist loadgroup -m "not slow"
+
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck:
 	$(BIN)/mypy

@@ -1,0 +1,91 @@
+"""The `clearview` command: every sub-command of the product, registered here.
+
+Each command imports the code it runs when it runs, not when the CLI is built: `clearview
+--help` and `clearview worker notify` must not load the matching engine, the chat agent
+and the UI (seconds of imports), and a process stopped during its start-up should have
+loaded as little as possible (see `main`).
+
+Every command that uses the database first checks that its schema is current: in dev
+mode, or on an embedded SQLite database that only this install uses, it migrates as
+`serve` does; otherwise it stops with the command that migrates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from types import FrameType
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from clearview.commands import apikey, db, demo, index, ingest, worker
+from clearview.commands.common import ensure_schema, settings_or_exit
+from core.settings import Mode
+
+app = typer.Typer(no_args_is_help=True, help="ClearView: a chat-first career assistant.")
+app.add_typer(db.app, name="db")
+app.add_typer(apikey.app, name="apikey")
+app.add_typer(ingest.app, name="ingest")
+app.add_typer(demo.app, name="demo")
+app.add_typer(index.app, name="index")
+app.add_typer(worker.app, name="worker")
+console = Console(stderr=True)
+
+
+@app.command()
+def serve(
+    service: str = typer.Argument("all", help="`all` in one process, or one service by name"),
+    host: str | None = typer.Option(None, help="bind address (default from settings)"),
+    port: int | None = typer.Option(None, help="port (default 8000)"),
+    demo_data: bool | None = typer.Option(
+        None,
+        "--demo/--no-demo",
+        help="load (or refresh) the demo data set before serving; default: on in dev mode",
+    ),
+) -> None:
+    """Serve the API (and, for `all`, the chat UI and every worker in this process)."""
+    from clearview.app import SERVICE_NAMES
+    from clearview.serve import run
+
+    settings = settings_or_exit()
+    if service not in SERVICE_NAMES:
+        raise typer.BadParameter(f"choose one of: {', '.join(SERVICE_NAMES)}", param_hint="SERVICE")
+    ensure_schema(settings)
+    run(
+        service,
+        host=host or settings.host,
+        port=port or settings.port,
+        demo=settings.mode is Mode.dev if demo_data is None else demo_data,
+    )
+
+
+@app.command()
+def doctor() -> None:
+    """Show what each component connects to and whether it answers; exit 1 if one fails."""
+    from core.doctor import check_all
+
+    settings_or_exit()
+    results = asyncio.run(check_all())
+    table = Table("component", "target", "status", "detail")
+    for result in results:
+        status = "[green]ok[/green]" if result.ok else "[red]FAIL[/red]"
+        table.add_row(result.component, result.target, status, result.detail)
+    Console().print(table)
+    if not all(result.ok for result in results):
+        raise typer.Exit(1)
+
+
+def _stop_before_start(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+def main() -> None:
+    """The console script. A SIGTERM during start-up (seconds of imports, before a server
+    or worker installs its own graceful handling) finds nothing in flight: it ends the
+    process with status 0, as a stop after start-up would, instead of the interpreter's
+    default death by signal."""
+    signal.signal(signal.SIGTERM, _stop_before_start)
+    sys.exit(app())

@@ -1,0 +1,1 @@
+"""The sub-commands of `clearview`, one module each (see `clearview.cli`)."""

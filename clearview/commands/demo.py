@@ -1,0 +1,18 @@
+"""`clearview demo load`: the demo data set (see `api.imports.demo`)."""
+
+from __future__ import annotations
+
+import typer
+
+from clearview.commands.common import run_with_database
+
+app = typer.Typer(no_args_is_help=True, help="The demo data set.")
+
+
+@app.command("load")
+def load() -> None:
+    """Load (or refresh) the demo jobs and candidates."""
+    from api.imports.demo import load_demo  # see `clearview.cli` on lazy imports
+
+    jobs, resumes = run_with_database(load_demo)
+    typer.echo(f"demo: {jobs.imported} jobs, {resumes.imported} candidates")
