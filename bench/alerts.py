@@ -72,7 +72,7 @@ def alert_settings(i: int) -> dict[str, Any]:
 async def admin(sql: str) -> None:
     from sqlalchemy import text
 
-    from core.db import make_engine
+    from core.engine import make_engine
 
     engine = make_engine(PG_ADMIN).execution_options(isolation_level="AUTOCOMMIT")
     async with engine.connect() as conn:
@@ -187,13 +187,13 @@ async def run(args: argparse.Namespace) -> None:
 
     from api.imports.service import import_jobs
     from bench.match_speed import generate_jobs
+    from clearview.workers import WORKERS
     from core import bus
     from core.db import session_scope
     from core.models import Notification
     from core.redis import get_redis
     from ingest.bulk import Row
     from workers import match
-    from workers.runner import WORKERS
 
     texts = generate_resumes(args.candidates)
     print(f"set-up: {args.candidates} candidates ...", flush=True)

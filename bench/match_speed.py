@@ -67,14 +67,12 @@ def percentile(values: list[float], q: float) -> float:
 
 async def run(jobs_n: int, queries: int) -> None:
     from api.imports.service import import_jobs
-    from api.matching.indexing import register_hooks
     from api.matching.service import pool_size, query_pool, rank_jobs
     from core.db import dispose_engines
     from ingest.bulk import Row
     from ingest.index import JOBS, get_index
 
     tmp = Path(os.environ["CLEARVIEW_DATA_DIR"])
-    register_hooks()
     index = get_index()
     embedder = index.embedder
 

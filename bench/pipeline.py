@@ -6,7 +6,7 @@
 Set-up: a fresh PostgreSQL database (default; or SQLite with `--database-url sqlite`), a
 Redis database of its own, 5 jobs and `--resumes` opted-in resumes (default 500: a
 platform's candidate pool; `--resumes 5` leaves the matcher almost nothing to do, which
-shows the pipeline's own overhead) indexed by the real hooks. Then
+shows the pipeline's own overhead) indexed as every change is. Then
 `clearview serve jobs` runs as a subprocess, and for 1 and then 2 worker processes
 (`clearview worker match`, plus one `clearview worker notify`, each handling
 `--concurrency` batches of at most `--batch-size` entries at once) the benchmark POSTs
@@ -91,7 +91,7 @@ def pct(values: list[float], q: float) -> float:
 async def admin(sql: str) -> None:
     from sqlalchemy import text
 
-    from core.db import make_engine
+    from core.engine import make_engine
 
     engine = make_engine(PG_ADMIN).execution_options(isolation_level="AUTOCOMMIT")
     async with engine.connect() as conn:
@@ -113,13 +113,13 @@ def resume_texts(count: int) -> list[str]:
 
 
 async def seed(resumes: int) -> tuple[str, list[str], dict[str, str]]:
-    """Jobs and `resumes` opted-in resumes through the services in this process (the hooks
-    index them); returns the employer's key, the job ids and the employer identity's fields."""
-    from api.app import create_app
+    """Jobs and `resumes` opted-in resumes through the services in this process (indexed
+    with their transactions); returns the employer's key, the job ids and the employer identity's fields."""
     from api.identity.service import create_api_key, identity_service
+    from clearview.app import build_app
     from core.db import session_scope
 
-    app = create_app()
+    app = build_app()
     async with session_scope() as session:
         key = await create_api_key(session, "bench-org", "employer")
     async with session_scope() as session:

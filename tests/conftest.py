@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core import migrate
-from core.db import make_engine
+from core.engine import make_engine
 from core.models import Base
 from core.settings import reset_settings_cache
 
@@ -67,7 +67,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         rewritten = item.__dict__.get("_nodeid")
         if isinstance(rewritten, str) and rewritten != item.nodeid:
-            item._id = coerce_node_id(rewritten)  # type: ignore[attr-defined]
+            item._id = coerce_node_id(rewritten)
 
 
 @pytest.fixture(scope="session")

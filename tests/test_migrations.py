@@ -9,7 +9,7 @@ from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core import migrate
-from core.db import make_engine
+from core.engine import make_engine
 from core.models import Base
 
 

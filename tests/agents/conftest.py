@@ -14,12 +14,11 @@ import pytest
 import uvicorn
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-import core.serve  # noqa: F401  (registers the chat service, as the composition root does)
 from agents.chat import Assistant
 from agents.checkpointer import open_checkpointer
 from agents.context import Identity
-from api.app import create_app
 from api.identity.service import create_api_key, identity_service
+from clearview.app import build_app
 from core.db import session_scope
 from ingest.index import reset_index_cache
 
@@ -82,7 +81,7 @@ def live_server(
 
     reset_settings_cache()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(), host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+        uvicorn.Config(build_app(), host="127.0.0.1", port=0, log_level="warning", lifespan="on")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -136,11 +135,11 @@ async def world(live_server: str, make_caller: MakeCaller) -> World:
     employer = await make_caller("acme", "employer")
     candidate = await make_caller("public", "candidate")
     async with httpx.AsyncClient(base_url=live_server, timeout=60) as http:
-        job_ids = {}
+        job_ids: dict[str, str] = {}
         for job in JOBS:
             r = await http.post("/api/v1/jobs", json=job, headers=employer.headers)
             assert r.status_code == 201, r.text
-            job_ids[job["title"]] = r.json()["id"]
+            job_ids[str(job["title"])] = r.json()["id"]
         r = await http.post(
             "/api/v1/resumes",
             files={"file": ("resume.txt", RESUME.encode(), "text/plain")},

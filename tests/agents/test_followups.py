@@ -18,8 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agents.chat import Assistant
 from agents.checkpointer import CHECKPOINT_SCHEMA, open_checkpointer
+from api.rewrite.service import deterministic_chain
 from core import bus
-from core.db import make_engine, session_scope
+from core.db import session_scope
+from core.engine import make_engine
 from core.models import Notification, Task
 from core.redis import close_clients, connect
 from core.settings import get_settings, reset_settings_cache
@@ -28,6 +30,9 @@ from tests.agents.oai_stub import Reply, StubLLM, last_message, serve
 from tests.agents.test_offline_flows import names, say, top_matches
 from tests.test_migrations import _diff
 from workers import notify, rewrite
+
+# The rewrite worker as the composition root builds it with no model configured.
+REWRITE_WORKER = rewrite.work(deterministic_chain)
 
 
 async def _entries_for(redis_url: str, stream: str, task_id: str) -> list[bus.Message]:
@@ -82,7 +87,7 @@ async def test_rewrite_from_chat_answers_at_once_and_is_announced_in_that_chat(
             assert task.user_id == world.candidate.identity.user_id
 
         for message in await _entries_for(redis_url, bus.REWRITE, task_id):
-            await rewrite.handle(message)
+            await REWRITE_WORKER.handle(message)
         notices = await _entries_for(redis_url, bus.NOTIFY, task_id)
         assert len(notices) == 1
         for _ in range(2):  # delivered twice: still one notification, one push

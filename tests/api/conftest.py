@@ -13,11 +13,8 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-# The composition root registers the chat service: the app under test is the one served,
-# whichever other suites happen to be collected in the same run.
-import core.serve  # noqa: F401
-from api.app import create_app
 from api.identity.service import create_api_key, identity_service
+from clearview.app import build_app
 from core.db import session_scope
 from core.models import CandidateProfile, Resume, ResumeSource, ResumeVersion, new_id, utcnow
 
@@ -39,7 +36,7 @@ MakeKey = Callable[..., Awaitable[Key]]
 
 @pytest.fixture
 def app(engine: AsyncEngine) -> FastAPI:
-    return create_app()
+    return build_app()
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.gateway.service import emit
-from api.rewrite.service import compute, store
-from api.tasks.execution import TaskWork
+from api.rewrite.service import deterministic_chain
 from core import bus
 from core.db import session_scope
 from core.models import (
@@ -30,10 +29,13 @@ from core.models import (
 )
 from core.settings import reset_settings_cache
 from tests.api.conftest import Key, MakeKey, StoredResume, count_rows, json_body_schema
+from workers import rewrite
 
 OPEN = {"/healthz", "/readyz"}
 # Authenticated by a Standard Webhooks signature instead of a key (partners have no key).
 SIGNED = {"/api/v1/webhooks/inbound"}
+# Signing in takes a password instead of a key (the example's answers 401 here).
+SIGN_IN = {"/api/v1/sessions"}
 ID_PARAM = re.compile(r"{(\w+)}")
 # Loopback receivers are refused unless the test allows them; nothing listens on port 9.
 HOOK_URL = "http://127.0.0.1:9/hook"
@@ -60,8 +62,11 @@ async def test_only_health_and_docs_are_open(
             await _refuses_unsigned(client, engine, method, url, _example_body(app, op))
             signed += 1
             continue
-        answer = await client.request(method, url)
-        if path in OPEN:
+        body = _example_body(app, op) if path in SIGN_IN else None
+        answer = await client.request(method, url, json=body)
+        if path in SIGN_IN:
+            assert answer.status_code == 401 and answer.json()["error"] == "unauthorized"
+        elif path in OPEN:
             assert answer.status_code == 200, (method, path)
         else:
             assert answer.status_code == 401, (method, path, answer.text)
@@ -154,7 +159,7 @@ async def _rewrite(
     assert answer.status_code == 202, answer.text
     task_id = answer.json()["task_id"]
     message = bus.Message(bus.REWRITE, "0-1", {"task_id": task_id}, 1)
-    await TaskWork("rewrite", compute, store).handle(message)
+    await rewrite.work(deterministic_chain).handle(message)
     result = await client.get(f"/api/v1/tasks/{task_id}/result", headers=key.headers)
     assert result.status_code == 200, result.text
     return Rewrite(task_id, result.json()["version_id"])
@@ -213,6 +218,8 @@ async def test_ids_of_other_tenants_answer_404(
     # owners' child objects either (a delivery is looked up within its subscription, a
     # version within its resume).
     request_id = await _contact_request(client, keys, stored.candidate_id, job_id)
+    pending = await client.get("/api/v1/notifications", headers=keys["candidate_x"].headers)
+    [notification_id] = [n["id"] for n in pending.json() if n["kind"] == "contact.request"]
     theirs = await make_resume(keys["candidate_y"])
     their_subscription = await _subscribe(client, keys["admin_b"])
     crossed = {
@@ -230,6 +237,7 @@ async def test_ids_of_other_tenants_answer_404(
         "subscription_id": subscription.id,
         "delivery_id": delivery_id,
         "request_id": request_id,
+        "notification_id": notification_id,
     }
     org_a, candidate_x = {"employer_a", "admin_a"}, {"candidate_x", "admin_public"}
     owners = {
@@ -243,6 +251,8 @@ async def test_ids_of_other_tenants_answer_404(
         "task_id": candidate_x,
         # Seen by the candidate asked and the organisation asking (only the former answers).
         "request_id": {"candidate_x", *org_a},
+        # A notification is its user's alone (not even their organisation's admins').
+        "notification_id": {"candidate_x"},
     }
     probed = 0
     for path, method, op in _operations(app):
@@ -308,6 +318,8 @@ async def test_ids_of_other_tenants_answer_404(
             select(WebhookSubscription.secrets).where(WebhookSubscription.id == subscription.id)
         )
     assert secrets == [subscription.secret]  # never rotated
+    still = await client.get("/api/v1/notifications", headers=keys["candidate_x"].headers)
+    assert notification_id in [n["id"] for n in still.json()]  # nobody else claimed it
     asked = await client.get("/api/v1/contact-requests", headers=keys["employer_a"].headers)
     assert [(r["id"], r["status"]) for r in asked.json()] == [(request_id, "pending")]
     # Only `emit` queued a webhook delivery: no replay was accepted.

@@ -11,13 +11,14 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import delete, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import Executable
 
-from api.app import create_app
 from api.identity.cache import KeyCache
 from api.identity.repository import IdentityRepository
+from api.identity.service import identity_service
+from clearview.app import build_app
 from core.db import session_scope
 from core.models import ApiKey, User, utcnow
 from core.settings import reset_settings_cache
@@ -105,7 +106,7 @@ async def test_changes_to_keys_committed_here_empty_the_cache_but_usage_does_not
         await IdentityRepository(session).touch_key(key.key_id, utcnow())
     assert len(app.state.key_cache) == 1
     async with session_scope(engine) as session:  # e.g. erasure deleting a user's keys
-        await session.execute(delete(ApiKey).where(ApiKey.id == key.key_id))
+        await identity_service.delete_key(session, key.key_id)
     assert len(app.state.key_cache) == 0
     assert await _me(client, key.headers) == 401
 
@@ -127,7 +128,7 @@ async def test_ttl_zero_checks_the_database_every_time(
 ) -> None:
     monkeypatch.setenv("CLEARVIEW_API_KEY_CACHE_TTL_S", "0")
     reset_settings_cache()
-    app = create_app()
+    app = build_app()
     key = await make_key()
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://clearview.test") as client:
@@ -168,8 +169,6 @@ async def test_concurrent_requests_with_an_uncached_key_share_one_lookup(
     make_key: MakeKey,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from api.identity.service import identity_service
-
     key = await make_key()
     lookups: list[str] = []
     authenticate = identity_service.authenticate

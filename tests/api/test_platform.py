@@ -9,10 +9,12 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from api.app import create_app
 from api.identity.service import hash_key
 from api.ratelimit import InMemoryRateLimitStore
-from core.db import make_engine, session_scope
+from clearview.app import SERVICES, build_app
+from clearview.commands.apikey import app as apikey_app
+from core.db import session_scope
+from core.engine import make_engine
 from core.models import ApiKey
 from core.settings import reset_settings_cache
 from tests.api.conftest import MakeKey, json_body_schema
@@ -103,7 +105,7 @@ async def test_health_and_readiness(
 @pytest.mark.usefixtures("engine")
 async def test_each_service_runs_alone() -> None:
     paths = {
-        name: set(create_app({name}).openapi()["paths"]) for name in ("jobs", "resumes", "metrics")
+        name: set(build_app({name}).openapi()["paths"]) for name in ("jobs", "resumes", "metrics")
     }
     assert "/api/v1/jobs/{job_id}" in paths["jobs"] and "/api/v1/resumes" not in paths["jobs"]
     assert (
@@ -111,17 +113,16 @@ async def test_each_service_runs_alone() -> None:
     )
     assert "/api/v1/metrics/summary" in paths["metrics"] and "/api/v1/jobs" not in paths["metrics"]
     assert all({"/healthz", "/api/v1/me"} <= p for p in paths.values())
-    from api.app import SERVICES
 
-    every = {name: set(create_app({name}).openapi()["paths"]) for name in SERVICES}
-    assert set(create_app({"all"}).openapi()["paths"]) == set().union(*every.values())
+    every = {name: set(build_app({name}).openapi()["paths"]) for name in SERVICES}
+    assert set(build_app({"all"}).openapi()["paths"]) == set().union(*every.values())
     with pytest.raises(ValueError, match="unknown service"):
-        create_app({"nope"})
+        build_app({"nope"})
 
 
 @pytest.mark.usefixtures("engine")
 def test_every_route_has_a_docstring_and_examples() -> None:
-    spec = create_app().openapi()
+    spec = build_app().openapi()
     for path, ops in spec["paths"].items():
         for method, op in ops.items():
             assert op.get("description") or op.get("summary"), (method, path)
@@ -131,8 +132,6 @@ def test_every_route_has_a_docstring_and_examples() -> None:
 
 
 def test_cli_creates_and_revokes_keys(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from api.identity.cli import apikey_app
-
     monkeypatch.setenv("CLEARVIEW_DATABASE_URL", database_url)
     reset_settings_cache()
     runner = CliRunner()

@@ -14,20 +14,20 @@ import pytest
 import redis.asyncio as aioredis
 from fastapi import FastAPI
 
-from api.app import create_app
 from api.ratelimit import (
     InMemoryRateLimitStore,
     RateLimiter,
     RedisRateLimitStore,
     rate_limit_store,
 )
+from clearview.app import build_app
 from core.redis import EmbeddedValkey, close_clients, get_redis
 from core.settings import reset_settings_cache
 from tests.api.conftest import MakeKey
 
 
 def _app_on_redis(prefix: str) -> FastAPI:
-    app = create_app()
+    app = build_app()
     store = app.state.rate_limiter.store
     assert isinstance(store, RedisRateLimitStore), "an app with Redis must share its limits"
     store.prefix = prefix  # this test's own keys on the shared Redis

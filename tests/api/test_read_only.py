@@ -12,7 +12,8 @@ import httpx
 from sqlalchemy import event, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from core.db import get_engine, session_scope
+from core.db import session_scope
+from core.engine import get_engine
 from core.models import Job, Organisation, new_id
 from tests.api.conftest import MakeKey, count_rows
 

@@ -13,8 +13,6 @@ from fpdf import FPDF
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.resumes import service as resume_service_module
-from api.resumes.service import ErasedCandidate
 from core.db import session_scope
 from core.models import (
     ApiKey,
@@ -29,7 +27,8 @@ from core.models import (
     User,
     new_id,
 )
-from core.settings import get_settings
+from core.settings import get_settings, reset_settings_cache
+from ingest.index import get_index, reset_index_cache
 from tests.api.conftest import Key, MakeKey, count_rows
 
 RESUME = (
@@ -154,14 +153,15 @@ async def test_bad_uploads_are_refused_and_nothing_is_stored(
     status: int,
 ) -> None:
     monkeypatch.setenv("CLEARVIEW_UPLOAD_MAX_BYTES", "2048")
-    from api.app import MULTIPART_ENVELOPE, create_app
+    from api.app import MULTIPART_ENVELOPE
+    from clearview.app import build_app
     from core.settings import reset_settings_cache
 
     reset_settings_cache()
     assert 2100 < 2048 + MULTIPART_ENVELOPE < 100_000  # the two 413 cases take different paths
     key = await make_key("public", "candidate")
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app()), base_url="http://t"
+        transport=httpx.ASGITransport(app=build_app()), base_url="http://t"
     ) as client:
         answer = await _upload(client, key, name, data)
     assert answer.status_code == status, answer.text
@@ -172,23 +172,23 @@ async def test_bad_uploads_are_refused_and_nothing_is_stored(
 
 
 async def test_a_failed_transaction_removes_the_written_file(
-    app: Any, make_key: MakeKey, engine: AsyncEngine
+    app: Any, make_key: MakeKey, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     key = await make_key("public", "candidate")
     # As a server would: the 500 is answered, not re-raised into the client.
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-
-    async def failing_hook(_session: object, _upload: object) -> None:
-        raise RuntimeError("indexer down")
-
-    resume_service_module.upload_hooks.append(failing_hook)
+    # The vector index is down: the upload's index write, just before the commit, fails
+    # after the file was written.
+    monkeypatch.setenv("CLEARVIEW_CHROMA", "http://127.0.0.1:9")
+    reset_settings_cache()
+    reset_index_cache()
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             answer = await _upload(client, key, "cv.txt", RESUME)
     finally:
-        resume_service_module.upload_hooks.remove(failing_hook)
+        reset_index_cache()
     assert answer.status_code == 500 and answer.json()["error"] == "internal_error"
-    assert "indexer" not in answer.text
+    assert "127.0.0.1" not in answer.text
     assert await count_rows(engine, Resume) == 0
     assert _stored_files() == []
 
@@ -196,26 +196,24 @@ async def test_a_failed_transaction_removes_the_written_file(
 async def test_profile_update_and_opt_in(client: httpx.AsyncClient, make_key: MakeKey) -> None:
     key = await make_key("public", "candidate")
     assert (await client.get("/api/v1/candidates/me", headers=key.headers)).status_code == 404
-    seen: list[bool] = []
+    resume_id = (await _upload(client, key, "cv.txt", RESUME)).json()["id"]
 
-    async def hook(_session: object, profile: CandidateProfile) -> None:
-        seen.append(profile.open_to_employers)
+    def visible() -> bool:
+        return bool(get_index().metadata("resumes", [resume_id])[resume_id]["open_to_employers"])
 
-    resume_service_module.profile_hooks.append(hook)
-    try:
-        on = await client.patch(
-            "/api/v1/candidates/me",
-            json={"open_to_employers": True, "location": "Berlin"},
-            headers=key.headers,
-        )
-        off = await client.patch(
-            "/api/v1/candidates/me", json={"open_to_employers": False}, headers=key.headers
-        )
-    finally:
-        resume_service_module.profile_hooks.remove(hook)
+    assert not visible()
+    on = await client.patch(
+        "/api/v1/candidates/me",
+        json={"open_to_employers": True, "location": "Berlin"},
+        headers=key.headers,
+    )
     assert on.status_code == 200 and on.json()["open_to_employers"] is True
+    assert visible()  # employer search shows them from the commit on
+    off = await client.patch(
+        "/api/v1/candidates/me", json={"open_to_employers": False}, headers=key.headers
+    )
     assert off.json()["open_to_employers"] is False and off.json()["location"] == "Berlin"
-    assert seen == [True, False]
+    assert not visible()
 
 
 @pytest.mark.parametrize("by", ["self", "admin"])
@@ -228,7 +226,7 @@ async def test_erasure_removes_rows_and_files_and_keeps_an_audit_row(
     employer = await make_key("org-a", "employer")
     kept = (await _upload(client, bystander, "cv.txt", RESUME)).json()
     first = (await _upload(client, key, "cv.txt", RESUME)).json()
-    await _upload(client, key, "cv.pdf", _pdf())
+    second = (await _upload(client, key, "cv.pdf", _pdf())).json()
     candidate_id = first["candidate_id"]
     job = (
         await client.post(
@@ -258,26 +256,16 @@ async def test_erasure_removes_rows_and_files_and_keeps_an_audit_row(
             )
         )
     assert len(_stored_files()) == 3
-    erased: list[ErasedCandidate] = []
-
-    async def vectors_hook(_session: object, who: ErasedCandidate) -> None:
-        erased.append(who)
-
-    resume_service_module.erasure_hooks.append(vectors_hook)
-    try:
-        actor = key if by == "self" else admin
-        answer = await client.delete(f"/api/v1/candidates/{candidate_id}", headers=actor.headers)
-    finally:
-        resume_service_module.erasure_hooks.remove(vectors_hook)
+    resume_ids = [first["id"], second["id"]]
+    assert get_index().metadata("resumes", resume_ids)  # the current one is indexed
+    actor = key if by == "self" else admin
+    answer = await client.delete(f"/api/v1/candidates/{candidate_id}", headers=actor.headers)
     assert answer.status_code == 204, answer.text
 
-    assert [e.candidate_id for e in erased] == [candidate_id] and len(erased[0].resume_ids) == 2
+    assert get_index().metadata("resumes", resume_ids) == {}
     assert await count_rows(engine, CandidateProfile, CandidateProfile.id == candidate_id) == 0
     assert await count_rows(engine, Resume, Resume.candidate_id == candidate_id) == 0
-    assert (
-        await count_rows(engine, ResumeVersion, ResumeVersion.resume_id.in_(erased[0].resume_ids))
-        == 0
-    )
+    assert await count_rows(engine, ResumeVersion, ResumeVersion.resume_id.in_(resume_ids)) == 0
     assert await count_rows(engine, MatchResult, MatchResult.candidate_id == candidate_id) == 0
     assert await count_rows(engine, Task, Task.user_id == key.user_id) == 0
     assert await count_rows(engine, User, User.id == key.user_id) == 0
@@ -300,6 +288,7 @@ async def test_erasure_removes_rows_and_files_and_keeps_an_audit_row(
         "resumes": 2,
         "versions": 2,
         "files": 2,
+        "conversations": 0,
     }
     assert audit.actor_id == (None if by == "self" else admin.user_id)
     again = await client.delete(f"/api/v1/candidates/{candidate_id}", headers=admin.headers)
@@ -311,7 +300,7 @@ async def test_chunked_upload_is_cut_off_at_the_limit(
 ) -> None:
     """Without a Content-Length the body is counted while it streams in."""
     monkeypatch.setenv("CLEARVIEW_UPLOAD_MAX_BYTES", "2048")
-    from api.app import create_app
+    from clearview.app import build_app
     from core.settings import reset_settings_cache
 
     reset_settings_cache()
@@ -327,7 +316,7 @@ async def test_chunked_upload_is_cut_off_at_the_limit(
 
     headers = {**key.headers, "content-type": "multipart/form-data; boundary=xx"}
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app()), base_url="http://t"
+        transport=httpx.ASGITransport(app=build_app()), base_url="http://t"
     ) as client:
         answer = await client.post("/api/v1/resumes", content=body(), headers=headers)
     assert answer.status_code == 413 and answer.json()["error"] == "payload_too_large"

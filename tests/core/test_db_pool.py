@@ -11,8 +11,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core import db
-from core.db import make_engine, session_scope
+from core import engine as engines
+from core.db import session_scope
+from core.engine import make_engine
 
 
 async def _backend_pid(engine: AsyncEngine) -> int:
@@ -38,7 +39,7 @@ async def test_an_idle_connection_closed_by_the_server_is_replaced(
     dead_connection: tuple[AsyncEngine, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pool, dead = dead_connection
-    monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.0)  # every checkout counts as idle
+    monkeypatch.setattr(engines, "PING_AFTER_IDLE_S", 0.0)  # every checkout counts as idle
 
     assert await _backend_pid(pool) not in (0, dead)
 
@@ -47,7 +48,7 @@ async def test_a_connection_back_within_the_second_is_not_pinged(
     dead_connection: tuple[AsyncEngine, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pool, dead = dead_connection
-    monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 3600.0)
+    monkeypatch.setattr(engines, "PING_AFTER_IDLE_S", 3600.0)
 
     # Unpinged, the dead connection is used, fails, and is dropped from the pool...
     with pytest.raises(DBAPIError):

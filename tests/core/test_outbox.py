@@ -15,7 +15,8 @@ from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core import bus, outbox
-from core.db import session_scope, sessionmaker_for
+from core.db import session_scope
+from core.engine import sessionmaker_for
 from core.models import Organisation, OutboxEvent
 from core.redis import close_clients, connect, redis_runtime
 from core.settings import reset_settings_cache

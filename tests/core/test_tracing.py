@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from core.logging import correlated
+from core.correlation import correlated
 from core.settings import get_settings
 from core.tracing import CORRELATION_ATTRIBUTE, configure_tracing, service_name
 

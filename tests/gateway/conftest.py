@@ -20,7 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core import bus
 from core.redis import close_clients, connect
 from core.settings import reset_settings_cache
-from tests.api.conftest import Key, MakeKey, app, client, make_key  # noqa: F401  (fixtures)
+from tests.api.conftest import Key as Key
+from tests.api.conftest import MakeKey as MakeKey
+from tests.api.conftest import app as app
+from tests.api.conftest import client as client
+from tests.api.conftest import make_key as make_key
 from workers import webhooks
 
 

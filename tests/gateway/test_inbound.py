@@ -18,15 +18,35 @@ import uvicorn
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.app import create_app
 from api.gateway import signing
-from api.gateway.chat import PLACEHOLDER_REPLY
+from clearview.app import build_api_app, build_app
+from clearview.wiring import InboundChatAssistant
+from core import bus
 from core.db import dispose_engines, session_scope
-from core.models import InboundWebhook, Job, Resume, User, WebhookDelivery
+from core.models import (
+    ApiKey,
+    InboundWebhook,
+    Job,
+    Resume,
+    Task,
+    TaskKind,
+    TaskStatus,
+    User,
+    WebhookDelivery,
+)
 from tests.api.conftest import count_rows
 from tests.gateway.conftest import Key, MakeKey, subscribe
+from workers import chat
+from workers.base import StreamHandlers
 
 INBOUND = "/api/v1/webhooks/inbound"
+
+
+def chat_work(handlers: StreamHandlers) -> bus.Handler:
+    assert not isinstance(handlers.handle, bus.Batched)
+    return handlers.handle
+
+
 JOB = {"external_id": "ats-1", "title": "Data Engineer", "description": "Python and SQL."}
 
 
@@ -180,25 +200,38 @@ async def test_resume_submit_maps_the_partner_candidate(
     assert await count_rows(engine, User, User.username == "partner:cand-42") == 1
 
 
-async def test_chat_message_is_answered_through_an_outbound_webhook(
+async def test_chat_message_is_answered_by_the_assistant_through_an_outbound_webhook(
     engine: AsyncEngine, client: httpx.AsyncClient, partner: tuple[Key, str]
 ) -> None:
-    _, secret = partner
+    key, secret = partner
     body = envelope("chat.message", {"conversation_id": "conv-1", "message": "Any data jobs?"})
     headers = signed(secret, body)
     response = await client.post(INBOUND, content=body, headers=headers)
     assert response.status_code == 202, response.text
-    async with session_scope(engine) as session:
-        [delivery] = (await session.scalars(select(WebhookDelivery))).all()
-    assert delivery.event_type == "chat.reply"
-    assert delivery.payload["data"] == {
-        "conversation_id": "conv-1",
-        "in_reply_to": headers["webhook-id"],
-        "reply": PLACEHOLDER_REPLY,
-    }
     again = await client.post(INBOUND, content=body, headers=headers)
     assert again.status_code == 202 and again.json()["duplicate"] is True
-    assert await count_rows(engine, WebhookDelivery) == 1
+    async with session_scope(engine) as session:
+        [task] = (await session.scalars(select(Task))).all()
+    assert (task.kind, task.org_id) == (TaskKind.chat, key.org_id)
+    assert await count_rows(engine, WebhookDelivery) == 0  # answered by the worker, not here
+
+    # The chat worker, as the composition root builds it: the real assistant (offline
+    # model here), its tools calling the services in memory with a key for the turn.
+    assistant = InboundChatAssistant(api_app=build_api_app)
+    handlers = chat.handlers(assistant.answer, assistant.resources)
+    assert handlers.resources is not None
+    async with handlers.resources():
+        await chat_work(handlers)(bus.Message(bus.CHAT, "1-1", {"task_id": task.id}, 1))
+    async with session_scope(engine) as session:
+        [delivery] = (await session.scalars(select(WebhookDelivery))).all()
+        finished = await session.get(Task, task.id)
+    assert finished is not None and finished.status is TaskStatus.succeeded
+    assert delivery.event_type == "chat.reply"
+    data = delivery.payload["data"]
+    assert (data["conversation_id"], data["in_reply_to"]) == ("conv-1", headers["webhook-id"])
+    assert isinstance(data["reply"], str) and len(data["reply"]) > 20
+    # The key the turn acted with lived for that turn only.
+    assert await count_rows(engine, ApiKey, ApiKey.name == "inbound-chat turn") == 0
 
 
 @pytest.fixture
@@ -210,7 +243,7 @@ async def live_server(partner: tuple[Key, str]) -> AsyncIterator[str]:
     """
     await dispose_engines()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(), host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+        uvicorn.Config(build_app(), host="127.0.0.1", port=0, log_level="warning", lifespan="on")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

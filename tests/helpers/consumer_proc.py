@@ -16,7 +16,8 @@ import sys
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import bus
-from core.db import make_engine, session_scope
+from core.db import session_scope
+from core.engine import make_engine
 from core.models import MetricEvent
 from core.redis import connect
 

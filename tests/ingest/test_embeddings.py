@@ -19,6 +19,7 @@ import chromadb
 import httpx
 import numpy as np
 import pytest
+from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 from safetensors.numpy import load_file
 from tokenizers import Tokenizer
@@ -208,7 +209,7 @@ def test_chroma_function_round_trips_through_collection_config(tmp_path: Path) -
         configuration={"hnsw": {"space": "cosine"}},
     )
     created.add(ids=["py", "rn"], documents=[TEXTS[0], TEXTS[1]])
-    chromadb.api.client.SharedSystemClient.clear_system_cache()
+    SharedSystemClient.clear_system_cache()
 
     # A new client given no embedding function rebuilds ours from the stored config.
     reopened = chromadb.PersistentClient(

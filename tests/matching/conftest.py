@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from ingest.index import reset_index_cache
-from tests.api.conftest import app, client, make_key  # noqa: F401  (fixtures re-exported)
+from tests.api.conftest import app as app
+from tests.api.conftest import client as client
+from tests.api.conftest import make_key as make_key
 
 
 @pytest.fixture(autouse=True)

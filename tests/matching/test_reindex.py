@@ -17,18 +17,17 @@ from typing import Any
 import httpx
 import numpy as np
 import pytest
+from api.matching.cli import index_app
 from fastapi import FastAPI
 from typer.testing import CliRunner
 
-from api.app import create_app
 from api.identity.service import create_api_key, identity_service
 from api.matching import indexing, reindex
-from api.matching.cli import index_app
 from api.matching.features import FEATURES_VERSION, JobSnapshot
 from api.matching.indexing import FEATURES_KEY
+from clearview.app import build_app, index_check
 from core.db import dispose_engines, session_scope
 from core.models import Job
-from core.serve import index_check
 from ingest.index import JOBS, RESUMES, Kind, get_index
 from tests.api.conftest import Key, MakeKey
 from tests.matching.data import JOBS as JOB_ROWS
@@ -257,7 +256,7 @@ async def _cli_setup() -> dict[str, str]:
         async with session_scope() as session:
             employer = await identity_service.authenticate(session, employer_secret)
             candidate = await identity_service.authenticate(session, candidate_secret)
-        transport = httpx.ASGITransport(app=create_app())
+        transport = httpx.ASGITransport(app=build_app())
         async with httpx.AsyncClient(transport=transport, base_url="http://cv.test") as client:
             ids = await _import_jobs(client, Key(employer_secret, employer.key_id, "", ""))
             key = Key(candidate_secret, candidate.key_id, "", "")

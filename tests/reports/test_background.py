@@ -56,7 +56,7 @@ async def test_a_background_report_is_stored_downloadable_and_announced(
     listener = connect(bus_url)
     pubsub = listener.pubsub()
     await pubsub.subscribe(f"cv:chat:{session_id}")
-    assert await drain(bus_url, bus.REPORT, report.handle) == 1
+    assert await drain(bus_url, bus.REPORT, report.work.handle) == 1
     status = (await client.get(f"/api/v1/tasks/{task_id}", headers=me.key.headers)).json()
     assert (status["kind"], status["status"]) == ("report", "succeeded")
     stored = (await client.get(status["result_url"], headers=me.key.headers)).json()["data"]
@@ -130,7 +130,7 @@ async def test_a_large_report_goes_to_the_worker_without_asking(
         await client.get(path, headers=(await make_key("org-a", "candidate")).headers)
     ).status_code == 403
 
-    assert await drain(bus_url, bus.REPORT, report.handle) == 1
+    assert await drain(bus_url, bus.REPORT, report.work.handle) == 1
     task_id = answer.json()["task_id"]
     page = await client.get(f"/api/v1/reports/tasks/{task_id}/download", headers=employer.headers)
     assert page.headers["content-type"].startswith("text/html")

@@ -276,8 +276,8 @@ async def test_shortlist_is_blind_unless_the_candidate_consents(
     # Table cells wrap long words in the PDF: also search its text without any whitespace.
     compact = re.sub(r"\s+", "", pdf)
     # Random hex ids may happen to hold "1990" or a phone's digits: they are taken out first.
-    ids = [report["job_id"], *(r["candidate_id"] for r in rows)]
-    for rendered in (_without(ids, text) for text in (str(report), html, pdf, compact)):
+    shown_ids = [report["job_id"], *(r["candidate_id"] for r in rows)]
+    for rendered in (_without(shown_ids, text) for text in (str(report), html, pdf, compact)):
         for personal in (
             "Jordan",
             "Smith",

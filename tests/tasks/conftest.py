@@ -17,7 +17,10 @@ from core import bus
 from core.redis import close_clients, connect
 from core.settings import reset_settings_cache
 from ingest.index import reset_index_cache
-from tests.api.conftest import Key, MakeKey, app, client, make_key  # noqa: F401  (fixtures)
+from tests.api.conftest import Key, MakeKey
+from tests.api.conftest import app as app
+from tests.api.conftest import client as client
+from tests.api.conftest import make_key as make_key
 
 JOB_TEXTS = [
     ("Python Developer", "Build APIs in Python and Django on PostgreSQL. Docker preferred.", ["Python", "Django", "PostgreSQL"]),

@@ -14,6 +14,7 @@ import httpx
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.rewrite.service import deterministic_chain
 from api.tasks.notify import Notice, record_late
 from core import bus
 from core.db import session_scope
@@ -31,6 +32,9 @@ from core.redis import connect
 from tests.api.conftest import MakeKey, count_rows
 from tests.tasks.conftest import seed
 from workers import match, notify, rewrite
+
+# The rewrite worker as the composition root builds it with no model configured.
+REWRITE_WORKER = rewrite.work(deterministic_chain)
 
 
 def is_task_entry(payload: dict[str, Any]) -> bool:
@@ -238,7 +242,7 @@ async def test_rewrite_task_stores_a_validated_version_with_diff_then_accept_and
         )
         assert answer.status_code == 202, answer.text
         tasks.append(answer.json()["task_id"])
-    assert await drain(bus_url, bus.REWRITE, rewrite.handle) == 2
+    assert await drain(bus_url, bus.REWRITE, REWRITE_WORKER.handle) == 2
     results = []
     for task_id in tasks:
         done = await task(client, me.headers, task_id)

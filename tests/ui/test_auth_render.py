@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.identity.schemas import Identity
 from api.identity.service import identity_service
+from clearview.app import build_app
 from core.db import session_scope
 from core.models import Role, User, new_id
 from core.passwords import hash_password, verify_password
+from tools.client import ServiceClient, ServiceError, services_http
 from ui import auth, render
 
 
@@ -20,50 +25,74 @@ def test_password_hashes_are_salted_and_verify_only_the_password() -> None:
     assert not verify_password("demo", None) and not verify_password("demo", "md5$x")
 
 
-async def test_sign_in_maps_to_the_user_and_issues_a_working_key(engine: AsyncEngine) -> None:
+@pytest.fixture
+async def services(engine: AsyncEngine) -> AsyncIterator[ServiceClient]:
+    """The identity service over HTTP, as the chat calls it (in memory)."""
+    http, base_url = services_http(None, build_app({"resumes"}))
+    async with http:
+        yield ServiceClient(http, base_url, None)
+
+
+async def _user(org_slug: str, username: str, role: Role, *, active: bool = True) -> User:
     async with session_scope() as session:
-        org = await identity_service.get_or_create_org(session, "acme")
+        org = await identity_service.get_or_create_org(session, org_slug)
         user = User(
             id=new_id(),
             org_id=org.id,
-            username="hr@acme.test",
-            role=Role.employer,
+            username=username,
+            role=role,
             password_hash=hash_password("s3cret"),
+            is_active=active,
         )
         session.add(user)
-    assert await auth.authenticate("hr@acme.test", "wrong") is None
-    assert await auth.authenticate("nobody@acme.test", "s3cret") is None
+    return user
 
-    account = await auth.authenticate(" hr@acme.test ", "s3cret")
+
+async def test_sign_in_maps_to_the_user_and_issues_a_working_key(
+    services: ServiceClient,
+) -> None:
+    user = await _user("acme", "hr@acme.test", Role.employer)
+    assert await auth.authenticate(services, "hr@acme.test", "wrong") is None
+    assert await auth.authenticate(services, "nobody@acme.test", "s3cret") is None
+
+    account = await auth.authenticate(services, " hr@acme.test ", "s3cret")
     assert account is not None
-    assert (account.user_id, account.org_id, account.role) == (user.id, org.id, "employer")
-    assert set(account.metadata()) == {"user_id", "org_id", "role"}  # nothing secret
+    assert (account.user_id, account.org_id, account.role) == (user.id, user.org_id, "employer")
+    assert account.metadata() == {"user_id": user.id}  # nothing secret, no claims to trust
 
-    identity = await auth.identity_for(account.metadata())
+    identity = await auth.identity_for(services, account.metadata())
     assert identity.role == "employer"
     async with session_scope() as session:
         checked = await identity_service.authenticate(session, identity.api_key)
     assert (checked.user_id, checked.role) == (user.id, Role.employer)
     # The same key for the rest of the process, until the services refuse it.
-    assert (await auth.identity_for(account.metadata())).api_key == identity.api_key
+    assert (await auth.identity_for(services, account.metadata())).api_key == identity.api_key
+    # A process that lost its keys (a restart) gets a new one from the identity service.
     auth.forget_key(user.id)
-    assert (await auth.identity_for(account.metadata())).api_key != identity.api_key
+    renewed = await auth.identity_for(services, account.metadata())
+    assert renewed.api_key != identity.api_key and renewed.org_id == user.org_id
 
 
-async def test_a_disabled_user_cannot_sign_in(engine: AsyncEngine) -> None:
+async def test_a_disabled_user_cannot_sign_in_nor_get_a_new_key(services: ServiceClient) -> None:
+    user = await _user("public", "gone@test", Role.candidate, active=False)
+    assert await auth.authenticate(services, "gone@test", "s3cret") is None
+    with pytest.raises(PermissionError):
+        await auth.identity_for(services, {"user_id": user.id})
+
+
+async def test_only_the_deployment_renews_a_key(services: ServiceClient) -> None:
+    """Renewing needs the service credential: a user id alone gets no key."""
+    user = await _user("public", "kim@test", Role.candidate)
+    with pytest.raises(ServiceError) as refused:
+        await services.post("/api/v1/sessions/renew", {"user_id": user.id})
+    assert refused.value.status == 403
     async with session_scope() as session:
-        org = await identity_service.get_or_create_org(session, "public")
-        session.add(
-            User(
-                id=new_id(),
-                org_id=org.id,
-                username="gone@test",
-                role=Role.candidate,
-                password_hash=hash_password("pw"),
-                is_active=False,
+        assert (
+            await identity_service.list_keys(
+                session, Identity(key_id="-", user_id=user.id, org_id=user.org_id, role=Role.admin)
             )
+            == []
         )
-    assert await auth.authenticate("gone@test", "pw") is None
 
 
 @pytest.mark.parametrize(

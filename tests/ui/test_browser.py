@@ -12,7 +12,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Error, Locator, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    Error,
+    Locator,
+    Page,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
 from sqlalchemy import select
 
 from api.imports.demo import DEMO_CANDIDATE, DEMO_EMPLOYER, DEMO_PASSWORD
@@ -23,11 +31,11 @@ from tests.ui.conftest import Server, start_server
 FILES = Path(__file__).with_name("files")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
-DESKTOP = {"width": 1280, "height": 800}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 # One worker runs the whole module: one server, and the demo data is loaded once.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ui-browser")]
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 TURN_MS = 30_000
 
 

@@ -21,7 +21,7 @@ import socketio
 from sqlalchemy import select
 
 from api.identity.service import create_api_key, identity_service
-from api.tasks.notify import FinishedTask, record, user_channel
+from api.tasks.notify import FinishedTask, record
 from core.db import dispose_engines, session_scope
 from core.models import (
     CandidateProfile,
@@ -35,6 +35,7 @@ from core.models import (
     new_id,
     utcnow,
 )
+from core.notifications import user_channel
 from core.passwords import hash_password
 from core.redis import close_clients, get_redis
 from tests.ui.conftest import Server, start_server

@@ -3,4 +3,8 @@ Redis database of the test's own)."""
 
 from __future__ import annotations
 
-from tests.tasks.conftest import app, bus_url, client, fresh_index, make_key  # noqa: F401
+from tests.tasks.conftest import app as app
+from tests.tasks.conftest import bus_url as bus_url
+from tests.tasks.conftest import client as client
+from tests.tasks.conftest import fresh_index as fresh_index
+from tests.tasks.conftest import make_key as make_key

@@ -32,7 +32,7 @@ from workers import match, notify
 
 async def _submit(client: httpx.AsyncClient, world: World) -> list[str]:
     """Ten match tasks: each job's candidates, and each candidate's jobs."""
-    ids = []
+    ids: list[str] = []
     for job_id in world.job_ids:
         answer = await client.post(
             f"/api/v1/jobs/{job_id}/matches",
@@ -94,7 +94,7 @@ async def _outcomes(engine: AsyncEngine, task_ids: Sequence[str]) -> dict[str, A
     order = {task_id: n for n, task_id in enumerate(task_ids)}
     results: dict[str, list[tuple[str, str, int]]] = {}
     for task_id, job_id, resume_id, rank in rows:
-        results.setdefault(task_id, []).append((job_id, resume_id, rank))
+        results.setdefault(str(task_id), []).append((job_id, resume_id, rank))
     return {
         f"task {order[t.id]}": (t.status, t.result, t.attempts, sorted(results.get(t.id, [])))
         for t in tasks

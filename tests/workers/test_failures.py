@@ -12,6 +12,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.rewrite.service import deterministic_chain
 from api.tasks.execution import TaskRun, TaskWork
 from api.tasks.work import Match, compute_matches, store_matches
 from core import bus
@@ -22,6 +23,9 @@ from tests.api.conftest import Key, MakeKey, count_rows
 from tests.tasks.conftest import World, seed
 from tests.tasks.test_task_api import drain
 from workers import match, notify, rewrite
+
+# The rewrite worker as the composition root builds it with no model configured.
+REWRITE_WORKER = rewrite.work(deterministic_chain)
 
 
 async def _until(check: object, within: float = 30.0) -> None:
@@ -51,11 +55,11 @@ async def test_poison_task_is_dead_lettered_and_fails_readably_others_succeed(
         redis,
         bus.REWRITE,
         "rewrite",
-        rewrite.handle,
+        REWRITE_WORKER.handle,
         max_deliveries=3,
         claim_idle_ms=100,
         block_ms=50,
-        on_dead_letter=rewrite.on_dead_letter,
+        on_dead_letter=REWRITE_WORKER.on_dead_letter,
     )
     dead = bus.dead_letter_stream(bus.REWRITE)
     stop = asyncio.Event()
@@ -97,7 +101,7 @@ async def test_poison_task_is_dead_lettered_and_fails_readably_others_succeed(
 
 async def _column(engine: AsyncEngine, column: Any) -> list[Any]:
     async with session_scope(engine) as session:
-        return list((await session.scalars(select(column))).all())  # type: ignore[call-overload]
+        return list((await session.scalars(select(column))).all())
 
 
 async def _erase(client: httpx.AsyncClient, key: Key) -> None:
@@ -178,7 +182,7 @@ async def test_erasure_while_a_rewrite_runs_stores_no_version(
     assert answer.status_code == 202
 
     async def compute_then_erase(run: TaskRun) -> Rewritten:
-        result = await compute(run)
+        result = await compute(run, rewriter=deterministic_chain)
         await _erase(client, world.candidates[0])
         return result
 
