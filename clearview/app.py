@@ -30,6 +30,7 @@ from api.tasks.endpoints import job_router as job_tasks_router
 from api.tasks.endpoints import resume_router as resume_tasks_router
 from api.tasks.endpoints import router as tasks_router
 from clearview import wiring
+from mcp_server.http import router as mcp_router
 
 SERVICES: dict[str, tuple[APIRouter, ...]] = {
     "jobs": (jobs_router, matching_router, job_tasks_router, tasks_router),
@@ -44,7 +45,8 @@ SERVICES: dict[str, tuple[APIRouter, ...]] = {
     "metrics": (metrics_router,),
     # Reports read resumes, jobs, matching and metrics alike: a service of their own.
     "reports": (reports_router,),
-    "gateway": (gateway_router,),
+    # Integrators: webhooks, and MCP at /mcp for their agents.
+    "gateway": (gateway_router, mcp_router),
     # The assistant over HTTP (`POST /api/v1/chat`); it calls the other services by HTTP.
     "chat": (chat_router,),
     # The chat UI adds no API routes; it is mounted at /chat by `app_for`.

@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from clearview.commands import apikey, db, demo, index, ingest, worker
+from clearview.commands import apikey, db, demo, index, ingest, mcp, worker
 from clearview.commands.common import ensure_schema, settings_or_exit
 from core.settings import Mode
 
@@ -32,6 +32,7 @@ app.add_typer(ingest.app, name="ingest")
 app.add_typer(demo.app, name="demo")
 app.add_typer(index.app, name="index")
 app.add_typer(worker.app, name="worker")
+app.command("mcp")(mcp.mcp)
 console = Console(stderr=True)
 
 

@@ -75,6 +75,10 @@ class Settings(BaseSettings):
         description="where the chat agent's tools reach the jobs/resumes/metrics services; "
         "default: the server that received the chat request",
     )
+    api_key: SecretStr | None = Field(
+        None,
+        description="the API key `clearview mcp` (MCP over stdio) acts with; never logged",
+    )
     embeddings_base_url: AnyUrl | None = Field(
         None, description="OpenAI-compatible embeddings endpoint; unset uses the local model"
     )
