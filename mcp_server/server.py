@@ -215,6 +215,7 @@ class ClearViewMcp:
     def __init__(self, caller: Callable[[], Caller] | None = None) -> None:
         self.services = Services()
         self._fixed_caller = caller
+        self._process_session = uuid.uuid4().hex
         self.server: Server[Any, Any] = Server(NAME, instructions=INSTRUCTIONS)
         self._register()
 
@@ -234,9 +235,11 @@ class ClearViewMcp:
         return ToolContext(self.services.client(caller), f"mcp-{session_id}")
 
     def _session_id(self) -> str:
+        """The MCP session over HTTP; over stdio, the process is the session."""
         request = self.server.request_context.request
         headers = getattr(request, "headers", None)
-        return str(headers.get("mcp-session-id") or "http") if headers else "stdio"
+        session = headers.get("mcp-session-id") if headers is not None else None
+        return str(session or self._process_session)
 
     def _register(self) -> None:
         server = self.server
