@@ -186,7 +186,8 @@ def _bearer(key: str) -> dict[str, str]:
 Connect = Callable[..., AbstractAsyncContextManager[ClientSession]]
 
 
-@pytest.fixture(params=["http", "stdio"])
+# Each stdio session starts a `clearview mcp` process (seconds of imports): slow.
+@pytest.fixture(params=["http", pytest.param("stdio", marks=pytest.mark.slow)])
 def connect(request: pytest.FixtureRequest, world: World) -> Connect:
     """An initialised MCP client session for an API key, over the parametrised transport:
     `async with connect(key) as session: ...`."""

@@ -20,7 +20,8 @@ from pydantic import AnyUrl
 
 from tests.mcp.conftest import CLEARVIEW, Connect, World
 
-pytestmark = pytest.mark.timeout(300)
+# One server for the module: keep its tests on one xdist worker.
+pytestmark = [pytest.mark.timeout(300), pytest.mark.xdist_group("mcp-server")]
 TASK_WAIT_S = 120
 
 
@@ -194,6 +195,7 @@ async def test_no_key_is_refused_over_http(world: World) -> None:
             await asyncio.wait_for(session.initialize(), 30)
 
 
+@pytest.mark.slow
 def test_stdio_does_not_start_without_a_valid_key(world: World) -> None:
     env = {**world.env, "CLEARVIEW_SERVICES_URL": world.base_url}
     without = subprocess.run(
