@@ -19,6 +19,7 @@ from tools.base import (
     service_errors,
 )
 from tools.client import ServiceError
+from tools.tasks import MAX_BACKGROUND_MATCHES, start_task
 
 _PARSED_KEYS = (
     "summary",
@@ -63,18 +64,29 @@ async def find_matching_jobs(
     top_k: int = 5,
     location: str | None = None,
     remote: bool | None = None,
+    in_background: bool = False,
 ) -> ToolOutput:
     """Find the published jobs that best match the user's current resume, best first,
     each with its score (0-1), matched skills, missing required and preferred skills.
 
     Args:
-        top_k: how many jobs (1-20).
+        top_k: how many jobs (1-20; up to 100 in the background).
         location: only jobs in this place, if the user asked for one.
         remote: true for remote jobs only, false for on-site only; omit otherwise.
+        in_background: true to rank many jobs (more than 20) or if the user asked for it
+            in the background; the user is told when the ranking is ready. No filters.
     """
     services = runtime.context.services
     resume_id = await current_resume_id(services)
     filters = {k: v for k, v in {"location": location, "remote": remote}.items() if v is not None}
+    if in_background:
+        if filters:
+            raise ServiceError(
+                400, "location and remote filters apply to a direct search (up to 20 jobs)"
+            )
+        many = {"top_k": max(1, min(int(top_k), MAX_BACKGROUND_MATCHES))}
+        task = await start_task(runtime, "match", f"/api/v1/resumes/{resume_id}/matches", many)
+        return output({"resume_id": resume_id, **task, "status": "started"})
     body: dict[str, Any] = {"resume_id": resume_id, "top_k": max(1, min(int(top_k), 20))}
     if filters:
         body["filters"] = filters

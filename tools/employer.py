@@ -14,6 +14,7 @@ from langchain_core.tools import BaseTool, tool
 
 from tools.base import Runtime, ToolOutput, output, service_errors
 from tools.client import ServiceClient, ServiceError
+from tools.tasks import MAX_BACKGROUND_MATCHES, start_task
 
 _ID_RE = re.compile(r"^[0-9a-f]{32}$")
 _TITLE_LABEL_RE = re.compile(r"^\s*(?:job\s+)?title\s*:\s*", re.I)
@@ -129,17 +130,25 @@ def pick_ranked(ranked: list[dict[str, Any]], ref: str) -> dict[str, Any]:
 
 @tool(response_format="content_and_artifact")
 @service_errors
-async def find_candidates(job: str, runtime: Runtime, top_k: int = 5) -> ToolOutput:
+async def find_candidates(
+    job: str, runtime: Runtime, top_k: int = 5, in_background: bool = False
+) -> ToolOutput:
     """Find the best candidates for one of the organisation's jobs, best first, among
     candidates who opted in to employer search; each with score, matched and missing
     skills and reasons. Candidates are identified by ids only.
 
     Args:
         job: the job's id or its title.
-        top_k: how many candidates (1-20).
+        top_k: how many candidates (1-20; up to 100 in the background).
+        in_background: true to rank many candidates (more than 20) or if the user asked
+            for it in the background; the user is told when the ranking is ready.
     """
     services = runtime.context.services
     found = await resolve_job(services, job)
+    if in_background:
+        many = {"top_k": max(1, min(int(top_k), MAX_BACKGROUND_MATCHES))}
+        task = await start_task(runtime, "match", f"/api/v1/jobs/{found['id']}/matches", many)
+        return output({"job": _summary(found), **task, "status": "started"})
     matches = await ranked_candidates(services, found, max(1, min(int(top_k), 20)))
     return output({"job": _summary(found), "matches": matches})
 

@@ -14,6 +14,8 @@ from tools.base import Runtime, ToolOutput, delimit, output, service_errors
 from tools.client import ServiceClient
 
 TASKS = "/api/v1/tasks"
+# The tasks API ranks up to this many items; direct searches stop at 20.
+MAX_BACKGROUND_MATCHES = 100
 REPORT_DOWNLOAD = "/api/v1/reports/tasks/{task_id}/download"
 
 
@@ -33,6 +35,18 @@ async def task_with_result(services: ServiceClient, task_id: str) -> dict[str, A
         )
     answer["result"] = result
     return answer
+
+
+async def start_task(
+    runtime: Runtime, kind: str, path: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    """Submit background work for the conversation, and announce it (the chat shows it
+    started and posts its result when done); answers the task (`task_id`, `status_url`)."""
+    task = await runtime.context.services.post(
+        path, {**body, "chat_session_id": runtime.context.conversation_id}
+    )
+    runtime.stream_writer({"type": "task", "kind": kind, **task})
+    return dict(task)
 
 
 @tool(response_format="content_and_artifact")

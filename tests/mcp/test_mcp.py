@@ -161,6 +161,28 @@ async def test_a_long_rewrite_answers_a_task_then_its_result(
     assert accepted["version_id"] == done["result"]["version_id"]
 
 
+async def test_a_match_over_many_items_answers_a_task_then_its_result(
+    connect: Connect, world: World
+) -> None:
+    async with connect(world.a.employer) as session:
+        args = {"job": world.a.job_ids[0], "top_k": 50, "in_background": True}
+        started = structured(await session.call_tool("find_candidates", args))
+        employer_done = await _finished(session, started["task_id"])
+    async with connect(world.a.candidate) as session:
+        args = {"top_k": 50, "in_background": True, "location": "London"}
+        refused = await session.call_tool("find_matching_jobs", args)
+        args.pop("location")
+        started = structured(await session.call_tool("find_matching_jobs", args))
+        candidate_done = await _finished(session, started["task_id"])
+    assert refused.isError and refused.structuredContent
+    assert "filters" in refused.structuredContent["error"]
+    assert employer_done["task"]["kind"] == "match_candidates"
+    assert world.a.resume_id in {m["resume_id"] for m in employer_done["result"]["matches"]}
+    assert candidate_done["task"]["kind"] == "match_jobs"
+    ranked = [m["job_id"] for m in candidate_done["result"]["matches"]]
+    assert ranked[0] in world.a.job_ids + world.b.job_ids
+
+
 async def test_a_write_needing_confirmation_is_not_done_without_one(
     connect: Connect, world: World
 ) -> None:
