@@ -15,6 +15,7 @@ that key; nothing here decides what a key may see.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -164,7 +165,7 @@ def _error(status: int, detail: str) -> McpError:
 
 
 def _json(data: Any) -> list[ReadResourceContents]:
-    text = httpx.Response(200, json=data).text  # the same JSON encoding as the services
+    text = json.dumps(data, ensure_ascii=False, default=str)
     return [ReadResourceContents(text, "application/json")]
 
 
@@ -184,7 +185,9 @@ PROMPTS: dict[str, tuple[set[str], types.Prompt, str]] = {
             description="Rewrite your current resume towards one job, then review the diff.",
             arguments=[
                 types.PromptArgument(
-                    name="job_id", description="the job's id (from find_matching_jobs)"
+                    name="job_id",
+                    description="the job's id (from find_matching_jobs)",
+                    required=True,
                 )
             ],
         ),
@@ -199,7 +202,9 @@ PROMPTS: dict[str, tuple[set[str], types.Prompt, str]] = {
             name="shortlist",
             title="Shortlist candidates for a job",
             description="Rank opted-in candidates for one of your jobs and make a shortlist.",
-            arguments=[types.PromptArgument(name="job", description="the job's id or title")],
+            arguments=[
+                types.PromptArgument(name="job", description="the job's id or title", required=True)
+            ],
         ),
         "Shortlist candidates for our job {job}. Find the best opted-in candidates "
         "(find_candidates), compare the top two (compare_candidates), and prepare the blind "
