@@ -217,6 +217,26 @@ async def test_no_key_is_refused_over_http(world: World) -> None:
             await asyncio.wait_for(session.initialize(), 30)
 
 
+async def test_a_session_answers_only_the_key_that_opened_it(world: World) -> None:
+    async with (
+        httpx.AsyncClient(headers=_bearer(world.b.candidate), timeout=30) as http,
+        streamable_http_client(f"{world.base_url}/mcp", http_client=http) as (r, w, session_id),
+        ClientSession(r, w) as session,
+    ):
+        await session.initialize()
+        opened = session_id()
+        assert opened
+        async with httpx.AsyncClient(base_url=world.base_url, timeout=30) as other:
+            hijack = await other.post(
+                "/mcp",
+                json={"jsonrpc": "2.0", "id": 7, "method": "tools/list"},
+                headers=_bearer(world.a.candidate)
+                | {"Accept": "application/json, text/event-stream", "Mcp-Session-Id": opened},
+            )
+        assert hijack.status_code == 404
+        assert (await session.list_tools()).tools  # the owner's session still works
+
+
 @pytest.mark.slow
 def test_stdio_does_not_start_without_a_valid_key(world: World) -> None:
     env = {**world.env, "CLEARVIEW_SERVICES_URL": world.base_url}
