@@ -56,7 +56,7 @@ async def test_candidate_and_employer_keys_list_their_own_tools(
     # One definition: the docstring and the signature of the chat agent's tool.
     find = candidate["find_matching_jobs"]
     assert find.description and "best match the user's current resume" in find.description
-    assert set(find.inputSchema["properties"]) == {"top_k", "location", "remote"}
+    assert set(find.inputSchema["properties"]) == {"top_k", "location", "remote", "in_background"}
 
 
 async def test_a_candidate_finds_matching_jobs_as_structured_results(
