@@ -78,7 +78,10 @@ class _Asgi:
     with the endpoint the app's lifespan opened."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        endpoint: _Endpoint = scope["app"].state.mcp
+        endpoint: _Endpoint | None = getattr(scope["app"].state, "mcp", None)
+        if endpoint is None:  # an app run without its lifespan (some tests build those)
+            await _refuse(send, 503, "unavailable", "MCP is not running in this process")
+            return
         await endpoint.handle(scope, receive, send)
 
 
