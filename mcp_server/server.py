@@ -287,16 +287,20 @@ class ClearViewMcp:
         try:
             message = await run_tool(tool, arguments, context)
             data = _artifact(message)
-            if data.get("confirmation_required"):
-                if await self._user_confirms(str(data.get("question", ""))):
-                    confirmed = {**arguments, "confirmed": True}
-                    message = await run_tool(tool, confirmed, context, user_confirmed=True)
-                    data = _artifact(message)
-                elif not self._can_elicit():
-                    data = {**data, "instruction": NO_ELICITATION}
+            if data.get("confirmation_required") and await self._user_confirms(
+                str(data.get("question", ""))
+            ):
+                confirmed = {**arguments, "confirmed": True}
+                message = await run_tool(tool, confirmed, context, user_confirmed=True)
+                data = _artifact(message)
         except ValidationError as exc:
             return _tool_error(f"invalid arguments for {name}: {exc.errors()[0].get('msg')}")
-        content = [types.TextContent(type="text", text=str(message.content))]
+        text = str(message.content)
+        if data.get("confirmation_required") and not self._can_elicit():
+            # Calling again with confirmed=true would only ask again: say what to do.
+            data = {**data, "instruction": NO_ELICITATION}
+            text = json.dumps(data, ensure_ascii=False, default=str)
+        content = [types.TextContent(type="text", text=text)]
         if "task_id" in data and "error" not in data:
             content.append(
                 types.TextContent(

@@ -197,6 +197,15 @@ async def test_a_write_needing_confirmation_is_not_done_without_one(
         assert asked["confirmation_required"] is True
         resume = await read_json(session, "clearview://resume/current")
     assert resume["resume_id"] == world.b.resume_id
+    # A client that cannot ask the user is told so, and nothing changes.
+    async with connect(world.b.candidate) as session:
+        args = {"open_to_employers": False, "confirmed": True}
+        asked = structured(await session.call_tool("set_visibility", args))
+    assert asked["confirmation_required"] is True
+    assert "cannot ask" in asked["instruction"]
+    async with httpx.AsyncClient(base_url=world.base_url) as http:
+        me = await http.get("/api/v1/candidates/me", headers=_bearer(world.b.candidate))
+    assert me.json()["open_to_employers"] is True
 
 
 async def test_no_key_is_refused_over_http(world: World) -> None:
