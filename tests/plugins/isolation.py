@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis.asyncio as aioredis
@@ -32,7 +33,8 @@ async def bus_url(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncItera
     same time (tests of one worker run one after another)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
     database = 1 + int(worker) % 15 if worker.isdigit() else 15  # db 0 is the shared one
-    url = f"{redis_url.rsplit('/', 1)[0]}/{database}"
+    # The embedded Valkey's URL has no database path ("redis://127.0.0.1:PORT").
+    url = urlunsplit(urlsplit(redis_url)._replace(path=f"/{database}"))
     conn = connect(url)
     await _drop_streams(conn)
     monkeypatch.setenv("CLEARVIEW_REDIS_URL", url)
