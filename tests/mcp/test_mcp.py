@@ -18,7 +18,8 @@ from mcp.shared.context import RequestContext
 from mcp.shared.exceptions import McpError
 from pydantic import AnyUrl
 
-from tests.mcp.conftest import CLEARVIEW, Connect, World
+from tests.helpers.mcp_clients import Connect, World, bearer
+from tests.helpers.server import CLEARVIEW
 
 # One server for the module: keep its tests on one xdist worker.
 pytestmark = [pytest.mark.timeout(300), pytest.mark.xdist_group("mcp-server")]
@@ -126,7 +127,7 @@ async def test_a_key_of_one_organisation_cannot_reach_anothers(
         result = await session.call_tool("find_candidates", {"job": b_job})
         assert result.isError
     async with httpx.AsyncClient(base_url=world.base_url) as http:
-        job = await http.get(f"/api/v1/jobs/{b_job}", headers=_bearer(world.b.employer))
+        job = await http.get(f"/api/v1/jobs/{b_job}", headers=bearer(world.b.employer))
     assert job.json()["title"] == "Backend Python Engineer"
 
 
@@ -204,7 +205,7 @@ async def test_a_write_needing_confirmation_is_not_done_without_one(
     assert asked["confirmation_required"] is True
     assert "cannot ask" in asked["instruction"]
     async with httpx.AsyncClient(base_url=world.base_url) as http:
-        me = await http.get("/api/v1/candidates/me", headers=_bearer(world.b.candidate))
+        me = await http.get("/api/v1/candidates/me", headers=bearer(world.b.candidate))
     assert me.json()["open_to_employers"] is True
 
 
@@ -214,7 +215,7 @@ async def test_no_key_is_refused_over_http(world: World) -> None:
         hello = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {}}
         accept = {"Accept": "application/json, text/event-stream"}
         missing = await http.post("/mcp", json=hello, headers=accept)
-        unknown = await http.post("/mcp", json=hello, headers=accept | _bearer("cv_nope_123"))
+        unknown = await http.post("/mcp", json=hello, headers=accept | bearer("cv_nope_123"))
     assert missing.status_code == 401 and "Authorization: Bearer" in missing.json()["detail"]
     assert unknown.status_code == 401
     with pytest.raises(Exception):  # noqa: B017 - the client surfaces the 401 in its own way
@@ -228,7 +229,7 @@ async def test_no_key_is_refused_over_http(world: World) -> None:
 
 async def test_a_session_answers_only_the_key_that_opened_it(world: World) -> None:
     async with (
-        httpx.AsyncClient(headers=_bearer(world.b.candidate), timeout=30) as http,
+        httpx.AsyncClient(headers=bearer(world.b.candidate), timeout=30) as http,
         streamable_http_client(f"{world.base_url}/mcp", http_client=http) as (r, w, session_id),
         ClientSession(r, w) as session,
     ):
@@ -239,7 +240,7 @@ async def test_a_session_answers_only_the_key_that_opened_it(world: World) -> No
             hijack = await other.post(
                 "/mcp",
                 json={"jsonrpc": "2.0", "id": 7, "method": "tools/list"},
-                headers=_bearer(world.a.candidate)
+                headers=bearer(world.a.candidate)
                 | {"Accept": "application/json, text/event-stream", "Mcp-Session-Id": opened},
             )
         assert hijack.status_code == 404
@@ -261,12 +262,12 @@ def test_stdio_does_not_start_without_a_valid_key(world: World) -> None:
 
 async def _rewrite_task(candidate: str, job_id: str, world: World) -> str:
     async with httpx.AsyncClient(base_url=world.base_url, timeout=60) as http:
-        me = await http.get("/api/v1/candidates/me", headers=_bearer(candidate))
+        me = await http.get("/api/v1/candidates/me", headers=bearer(candidate))
         resume_id = me.json()["current_resume_id"]
         r = await http.post(
             f"/api/v1/resumes/{resume_id}/rewrites",
             json={"job_id": job_id},
-            headers=_bearer(candidate),
+            headers=bearer(candidate),
         )
     assert r.status_code == 202, r.text
     return str(r.json()["task_id"])
@@ -281,7 +282,3 @@ async def _finished(session: ClientSession, task_id: str) -> dict[str, Any]:
             return data
         assert time.monotonic() < deadline, f"task {task_id} still {data['task']['status']}"
         await asyncio.sleep(0.2)
-
-
-def _bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}

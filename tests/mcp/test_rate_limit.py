@@ -3,13 +3,10 @@ the services under uvicorn in this process (so the limit can be set low for the 
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -18,6 +15,7 @@ from api.identity.service import create_api_key
 from clearview.app import build_app
 from core.db import session_scope
 from core.settings import reset_settings_cache
+from tests.helpers.server import serve_in_thread
 
 LIMIT = 5
 
@@ -32,19 +30,8 @@ def server(engine: AsyncEngine, redis_url: str, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("CLEARVIEW_REDIS_URL", redis_url)
     monkeypatch.setenv("CLEARVIEW_RATE_LIMIT_PER_MINUTE", str(LIMIT))
     reset_settings_cache()
-    app = build_app({"gateway", "resumes"})
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_thread(build_app({"gateway", "resumes"})) as base_url:
+        yield base_url
 
 
 async def test_mcp_requests_count_against_the_key(server: str, engine: AsyncEngine) -> None:
