@@ -1,0 +1,372 @@
+"""One specification per tool: which requests select it, how its arguments are read from
+the conversation, how its result reads in the chat, and how the chat names a step using it.
+
+Adding a tool to `tools.ROLE_TOOLS` means adding its entry here (a test holds the two
+together).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from agents.offline import answers, arguments
+from agents.offline.answers import Renderer
+from agents.offline.arguments import ArgFiller
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    name: str
+    role: Literal["candidate", "employer"]  # employer tools are also the admins'
+    label: str  # the chat shows a step as "Using <label>" while the tool runs
+    patterns: tuple[str, ...]  # any match selects the tool (first spec in order wins)
+    examples: tuple[str, ...]  # phrasings for the embedding fallback
+    arguments: ArgFiller
+    render: Renderer
+
+
+def _rx(*patterns: str) -> tuple[str, ...]:
+    return patterns
+
+
+_JOBS = r"(jobs?|roles?|positions?|openings?|vacanc\w*|opportunit\w*|postings?)"
+_CANDS = r"(candidates?|applicants?|people|talent|profiles?|who)"
+
+# Order matters: pasted job descriptions first (anchored at the message start, since the
+# text itself names candidates and skills), then specific actions before broad searches.
+SPECS: tuple[ToolSpec, ...] = (
+    ToolSpec(
+        "update_job",
+        "employer",
+        "job update",
+        _rx(
+            rf"^\W*(please\s+)?(update|change|edit|modify|rename|unpublish|close|reopen|republish)\b[^\n]*\b{_JOBS}\b"
+        ),
+        ("Update the job description", "Unpublish the data engineer job"),
+        arguments=arguments.update_job_args,
+        render=answers.job_saved("Updated"),
+    ),
+    ToolSpec(
+        "create_job",
+        "employer",
+        "job creation",
+        _rx(
+            rf"^\W*(please\s+)?(create|post|add|publish|open|advertise|new)\b[^\n]*\b{_JOBS}\b",
+            r"^\W*here is (a|the|our) (new )?(job )?(description|posting|ad)\b",
+        ),
+        ("Create a job from this description", "Post a new role", "We are hiring, here is the ad"),
+        arguments=arguments.create_job_args,
+        render=answers.job_saved("Created and published"),
+    ),
+    ToolSpec(
+        "delete_my_data",
+        "candidate",
+        "data erasure",
+        _rx(
+            r"\b(delete|erase|remove|wipe|forget)\b.*\b(my|all)\b.*\b(data|account|profile|everything|information|resumes?)\b",
+            r"\bforget me\b",
+            r"\bright to (be forgotten|erasure)\b",
+        ),
+        (
+            "Delete all my data",
+            "Remove my account and everything you know about me",
+            "I want to be forgotten",
+        ),
+        arguments=arguments.no_arguments,
+        render=answers.data_deleted,
+    ),
+    # job alerts: before job searches (an alert request names jobs, scores, places)
+    ToolSpec(
+        "stop_job_alerts",
+        "candidate",
+        "job alert settings",
+        _rx(
+            r"\b(stop|disable|turn off|switch off|cancel|unsubscribe|pause|no more|mute)\b.*\b(alerts?|notifications?)\b",
+            r"\b(alerts?|notifications?)\b.*\b(off|stop)\b",
+        ),
+        ("Stop job alerts", "Turn off my alerts", "No more job notifications"),
+        arguments=arguments.no_arguments,
+        render=answers.alerts,
+    ),
+    ToolSpec(
+        "set_job_alerts",
+        "candidate",
+        "job alert settings",
+        _rx(
+            r"\b(turn on|enable|set up|setup|start|switch on|create|subscribe|change|update|set)\b.*\balerts?\b",
+            rf"\b(notify|alert|tell|ping) me\b.*\b(new|when|about|{_JOBS})\b",
+            r"\balerts?\b.*\b(above|over|at least|min\w*|per day|a day|remote|only)\b",
+        ),
+        (
+            "Turn on job alerts",
+            "Notify me when a new job matches my resume",
+            "Alert me about new remote jobs",
+        ),
+        arguments=arguments.alert_args,
+        render=answers.alerts,
+    ),
+    ToolSpec(
+        "get_job_alerts",
+        "candidate",
+        "job alert settings",
+        _rx(r"\balerts?\b", r"\b(are|is) (my )?(job )?notifications? on\b"),
+        ("What are my alert settings?", "Are my job alerts on?"),
+        arguments=arguments.no_arguments,
+        render=answers.alerts,
+    ),
+    # reports: a document to download, before the searches and the funnel they summarise
+    ToolSpec(
+        "get_shortlist_report",
+        "employer",
+        "shortlist report",
+        _rx(r"\bshort-?list\b"),
+        ("Shortlist for the data engineer job", "Give me a blind shortlist report"),
+        arguments=arguments.shortlist_args,
+        render=answers.report,
+    ),
+    ToolSpec(
+        "get_funnel_report",
+        "employer",
+        "funnel report",
+        _rx(
+            r"\b(funnel|hiring|metrics|stats)\b.*\b(report|pdf)\b",
+            r"\b(report|pdf)\b.*\b(funnel|hiring|metrics|stats)\b",
+        ),
+        ("Funnel report", "Download our hiring report as a PDF"),
+        arguments=arguments.funnel_report_args,
+        render=answers.report,
+    ),
+    ToolSpec(
+        "get_my_report",
+        "candidate",
+        "report",
+        _rx(
+            r"\b(my|a|the|full|personal)\b.*\breport\b",
+            r"\bdownload\b.*\b(report|pdf)\b",
+            r"\breport\b.*\b(pdf|download)\b",
+        ),
+        ("My report", "Download my report", "Give me my career report as a PDF"),
+        arguments=arguments.background,
+        render=answers.report,
+    ),
+    # contact requests: before visibility ("allow ... contact") and candidate searches
+    ToolSpec(
+        "answer_contact_request",
+        "candidate",
+        "contact answer",
+        _rx(
+            r"\b(accept|agree|allow|approve|say yes|consent|decline|refuse|reject|deny|"
+            r"withdraw|revoke|say no)\b.*\bcontact",
+            r"\b(they|employer|company)\b.*\b(may|can)\b.*\bcontact me\b",
+        ),
+        ("Accept the contact request", "Decline the contact request", "Yes, they may contact me"),
+        arguments=arguments.answer_contact_args,
+        render=answers.contact_answer,
+    ),
+    ToolSpec(
+        "get_contact_requests",
+        "candidate",
+        "contact requests",
+        _rx(
+            r"\bcontact requests?\b",
+            r"\bwho\b.*\b(wants?|asked|would like)\b.*\bcontact\b",
+        ),
+        ("Who wants to contact me?", "My contact requests"),
+        arguments=arguments.no_arguments,
+        render=answers.contact_requests,
+    ),
+    ToolSpec(
+        "request_contact",
+        "employer",
+        "contact request",
+        _rx(
+            r"\b(ask|request|reach out|get in touch|contact)\b.*\b(candidate|applicant|them|#\d)",
+            r"\b(may|can) we contact\b",
+        ),
+        (
+            "Ask candidate 1 if we may contact them",
+            "Request contact with the top candidate",
+            "Can we contact the second applicant?",
+        ),
+        arguments=arguments.request_contact_args,
+        render=answers.contact_asked,
+    ),
+    ToolSpec(
+        "set_visibility",
+        "candidate",
+        "visibility settings",
+        _rx(
+            r"\b(opt[ -]?(in|out)|visible|invisible|visibility|hide me|unhide)\b",
+            r"\b(let|allow|stop|don'?t let)\b.*\bemployers?\b.*\b(find|see|contact)\b",
+            r"\bmake (me|my profile|my resume)\b.*\b(public|private|visible|hidden)\b",
+            r"\b(show|hide) (me|my profile|my resume) (to|from) employers\b",
+        ),
+        ("Let employers find me", "Hide my profile from employers", "Make my resume visible"),
+        arguments=arguments.visibility_args,
+        render=answers.visibility,
+    ),
+    ToolSpec(
+        "accept_rewrite",
+        "candidate",
+        "rewrite acceptance",
+        _rx(
+            r"\b(accept|approve|keep|apply|use)\b.*\b(rewrite|rewritten|new version|changes|tailored)\b"
+        ),
+        ("Accept the rewrite", "Use the new version of my resume"),
+        arguments=arguments.no_arguments,
+        render=answers.rewrite_accepted,
+    ),
+    ToolSpec(
+        "reject_rewrite",
+        "candidate",
+        "rewrite rejection",
+        _rx(
+            r"\b(reject|discard|decline|drop|throw away)\b.*\b(rewrite|rewritten|new version|changes|it)\b"
+        ),
+        ("Reject the rewrite", "Discard the new version"),
+        arguments=arguments.no_arguments,
+        render=answers.rewrite_rejected,
+    ),
+    ToolSpec(
+        "show_rewrite",
+        "candidate",
+        "rewrite viewer",
+        _rx(
+            r"\b(show|see|view|display|what)\b.*\b(rewrite|rewritten|diff|changes|new version)\b",
+            r"\bis (my|the) rewrite (ready|done)\b",
+        ),
+        ("Show me the rewrite", "What changed in the new version?"),
+        arguments=arguments.no_arguments,
+        render=answers.rewrite_diff,
+    ),
+    ToolSpec(
+        "request_rewrite",
+        "candidate",
+        "rewrite request",
+        _rx(
+            r"\b(rewrite|tailor|adapt|rework|optimi[sz]e|customi[sz]e)\b.*\b(resume|cv|for)\b",
+            r"\b(resume|cv)\b.*\b(for|to fit|to match)\b.*\b(job|role|position|one|it)\b",
+        ),
+        (
+            "Rewrite my resume for this job",
+            "Tailor my CV to the first job",
+            "Adapt my resume for the second role",
+        ),
+        arguments=arguments.candidate_job_args,
+        render=answers.rewrite_started,
+    ),
+    ToolSpec(
+        "explain_match",
+        "candidate",
+        "match explainer",
+        _rx(
+            r"\b(explain|why|gap|close the gap|what am i missing|missing for|how (well )?do i (fit|match))\b",
+            r"\bmore (about|on|details)\b.*\b(job|role|match|one)\b",
+        ),
+        (
+            "Explain the first match",
+            "Why do I match this job?",
+            "What skills am I missing for the second role?",
+        ),
+        arguments=arguments.candidate_job_args,
+        render=answers.explain,
+    ),
+    ToolSpec(
+        "critique_my_resume",
+        "candidate",
+        "resume critique",
+        _rx(
+            r"\b(critique|feedback|review|improve|assess|evaluate|rate|score)\b.*\b(resume|cv)\b",
+            r"\b(resume|cv)\b.*\b(good|bad|weak|better|improve\w*|feedback)\b",
+            r"\bwhat should i (fix|change|improve)\b",
+        ),
+        ("Critique my resume", "How can I improve my CV?", "Is my resume any good?"),
+        arguments=arguments.no_arguments,
+        render=answers.critique,
+    ),
+    ToolSpec(
+        "find_matching_jobs",
+        "candidate",
+        "job matching",
+        _rx(
+            rf"\b{_JOBS}\b.*\b(match|fit|suit|for me|best|recommend|good|right)\w*",
+            rf"\b(find|search|look|recommend|suggest|show|any|which|what)\b.*\b{_JOBS}\b",
+            r"\bmatch(es|ing)?\b.*\b(resume|cv|me)\b",
+        ),
+        (
+            "Which jobs match my resume best?",
+            "Find me jobs",
+            "What roles would suit me?",
+            "Show me suitable openings",
+        ),
+        arguments=arguments.job_search_args,
+        render=answers.jobs,
+    ),
+    ToolSpec(
+        "read_my_resume",
+        "candidate",
+        "resume reader",
+        _rx(
+            r"\b(read|show|see|what'?s in|summari[sz]e|open)\b.*\b(my )?(resume|cv)\b",
+            r"\bwhat (skills|experience) do i have\b",
+        ),
+        ("What is in my resume?", "Summarise my CV", "What skills do I have?"),
+        arguments=arguments.no_arguments,
+        render=answers.resume,
+    ),
+    # employer
+    ToolSpec(
+        "compare_candidates",
+        "employer",
+        "candidate comparison",
+        _rx(r"\bcompare\b", r"\b(vs\.?|versus)\b", r"\bwho is better\b"),
+        ("Compare the top two candidates", "Candidate 1 versus candidate 2"),
+        arguments=arguments.compare_args,
+        render=answers.comparison,
+    ),
+    ToolSpec(
+        "find_candidates",
+        "employer",
+        "candidate matching",
+        _rx(
+            rf"\b{_CANDS}\b.*\b(for|match|fit|suit|best|top)\b",
+            rf"\b(find|search|look|show|who|any|best|top)\b.*\b{_CANDS}\b",
+        ),
+        (
+            "Find candidates for the data engineer job",
+            "Who fits our backend role best?",
+            "Show me the top applicants",
+        ),
+        arguments=arguments.candidate_search_args,
+        render=answers.candidates,
+    ),
+    ToolSpec(
+        "hiring_funnel",
+        "employer",
+        "hiring funnel",
+        _rx(
+            r"\b(funnel|metrics|stats|statistics|analytics|kpis?|numbers|pipeline|dashboard)\b",
+            r"\bhow many\b.*\b(resumes|uploads|matches|candidates|tasks)\b",
+        ),
+        ("Show the hiring funnel", "How are we doing this month?", "Give me our hiring metrics"),
+        arguments=arguments.days_args,
+        render=answers.funnel,
+    ),
+    ToolSpec(
+        "list_my_jobs",
+        "employer",
+        "job list",
+        _rx(rf"\b(list|show|which|what)\b.*\b(our|my)\b.*\b{_JOBS}\b", rf"\b(our|my) {_JOBS}\b"),
+        ("List our jobs", "Which roles do we have open?"),
+        arguments=arguments.no_arguments,
+        render=answers.job_list,
+    ),
+)
+
+SPEC_BY_NAME: dict[str, ToolSpec] = {spec.name: spec for spec in SPECS}
+
+
+def tool_label(name: str) -> str:
+    spec = SPEC_BY_NAME.get(name)
+    return spec.label if spec else name.replace("_", " ")
