@@ -24,6 +24,8 @@ class ToolSpec:
     examples: tuple[str, ...]  # phrasings for the embedding fallback
     arguments: ArgFiller
     render: Renderer
+    # Changes data: never chosen on a guess (rules only, an explicit request), see intents.
+    writes: bool = False
 
 
 def _rx(*patterns: str) -> tuple[str, ...]:
@@ -46,6 +48,7 @@ SPECS: tuple[ToolSpec, ...] = (
         ("Update the job description", "Unpublish the data engineer job"),
         arguments=arguments.update_job_args,
         render=answers.job_saved("Updated"),
+        writes=True,
     ),
     ToolSpec(
         "create_job",
@@ -58,6 +61,7 @@ SPECS: tuple[ToolSpec, ...] = (
         ("Create a job from this description", "Post a new role", "We are hiring, here is the ad"),
         arguments=arguments.create_job_args,
         render=answers.job_saved("Created and published"),
+        writes=True,
     ),
     ToolSpec(
         "delete_my_data",
@@ -75,6 +79,7 @@ SPECS: tuple[ToolSpec, ...] = (
         ),
         arguments=arguments.no_arguments,
         render=answers.data_deleted,
+        writes=True,
     ),
     # job alerts: before job searches (an alert request names jobs, scores, places)
     ToolSpec(
@@ -88,6 +93,7 @@ SPECS: tuple[ToolSpec, ...] = (
         ("Stop job alerts", "Turn off my alerts", "No more job notifications"),
         arguments=arguments.no_arguments,
         render=answers.alerts,
+        writes=True,
     ),
     ToolSpec(
         "set_job_alerts",
@@ -105,6 +111,7 @@ SPECS: tuple[ToolSpec, ...] = (
         ),
         arguments=arguments.alert_args,
         render=answers.alerts,
+        writes=True,
     ),
     ToolSpec(
         "get_job_alerts",
@@ -163,6 +170,7 @@ SPECS: tuple[ToolSpec, ...] = (
         ("Accept the contact request", "Decline the contact request", "Yes, they may contact me"),
         arguments=arguments.answer_contact_args,
         render=answers.contact_answer,
+        writes=True,
     ),
     ToolSpec(
         "get_contact_requests",
@@ -191,6 +199,7 @@ SPECS: tuple[ToolSpec, ...] = (
         ),
         arguments=arguments.request_contact_args,
         render=answers.contact_asked,
+        writes=True,
     ),
     ToolSpec(
         "set_visibility",
@@ -205,6 +214,7 @@ SPECS: tuple[ToolSpec, ...] = (
         ("Let employers find me", "Hide my profile from employers", "Make my resume visible"),
         arguments=arguments.visibility_args,
         render=answers.visibility,
+        writes=True,
     ),
     ToolSpec(
         "accept_rewrite",
@@ -216,6 +226,7 @@ SPECS: tuple[ToolSpec, ...] = (
         ("Accept the rewrite", "Use the new version of my resume"),
         arguments=arguments.no_arguments,
         render=answers.rewrite_accepted,
+        writes=True,
     ),
     ToolSpec(
         "reject_rewrite",
@@ -227,6 +238,7 @@ SPECS: tuple[ToolSpec, ...] = (
         ("Reject the rewrite", "Discard the new version"),
         arguments=arguments.no_arguments,
         render=answers.rewrite_rejected,
+        writes=True,
     ),
     ToolSpec(
         "show_rewrite",
