@@ -277,6 +277,10 @@ def _confirmed(args: dict[str, Any]) -> bool:
     return bool(args.get("confirmed"))
 
 
+PREREQUISITES = {
+    (tool, "list_my_jobs")
+    for tool in ("find_candidates", "update_job", "compare_candidates", "get_shortlist_report")
+} | {(tool, "find_matching_jobs") for tool in ("explain_match", "request_rewrite")}
 GATED = {"delete_my_data", "create_job", "answer_contact_request", "set_visibility"}
 
 
@@ -291,7 +295,8 @@ def score_requests(decide: Decider, rows: Iterable[dict[str, Any]], score: Score
             if gold == "other_language":
                 ok = ok and not _is_menu(got.reply)
         else:
-            ok = got.tool == gold
+            # A list fetched first to resolve "the data engineer job" is the same intent.
+            ok = got.tool == gold or (gold, got.tool) in PREREQUISITES
             score.in_scope += 1
             score.fallback += got.tool is None and _is_menu(got.reply)
         score.intent_ok += ok
@@ -305,6 +310,10 @@ def score_requests(decide: Decider, rows: Iterable[dict[str, Any]], score: Score
         gold_pairs = _pairs(row["slots"], row["context"])
         predicted = _pairs(got.slots, row["context"]) if got.tool == gold else set()
         matched = {g for g in gold_pairs if any(_same(g, p) for p in predicted)}
+        if gold_pairs != predicted and got.tool == gold:
+            score.errors.append(
+                f"{row['id']} SLOTS gold={sorted(gold_pairs)} got={sorted(predicted)}: {row['text']}"
+            )
         score.tp += len(matched)
         score.fn += len(gold_pairs) - len(matched)
         score.fp += len([p for p in predicted if not any(_same(g, p) for g in gold_pairs)])

@@ -63,6 +63,7 @@ async def find_matching_jobs(
     top_k: int = 5,
     location: str | None = None,
     remote: bool | None = None,
+    min_salary: int | None = None,
 ) -> ToolOutput:
     """Find the published jobs that best match the user's current resume, best first,
     each with its score (0-1), matched skills, missing required and preferred skills.
@@ -71,10 +72,12 @@ async def find_matching_jobs(
         top_k: how many jobs (1-20).
         location: only jobs in this place, if the user asked for one.
         remote: true for remote jobs only, false for on-site only; omit otherwise.
+        min_salary: only jobs whose advertised pay reaches this yearly amount, if asked.
     """
     services = runtime.context.services
     resume_id = await current_resume_id(services)
-    filters = {k: v for k, v in {"location": location, "remote": remote}.items() if v is not None}
+    wanted = {"location": location, "remote": remote, "min_salary": min_salary}
+    filters = {k: v for k, v in wanted.items() if v is not None}
     body: dict[str, Any] = {"resume_id": resume_id, "top_k": max(1, min(int(top_k), 20))}
     if filters:
         body["filters"] = filters

@@ -14,6 +14,7 @@ from agents.offline.conversation import (
     ordinals,
     pick_listed,
 )
+from agents.offline.slots import named_job
 
 ArgFiller = Callable[[Turn], dict[str, Any]]
 
@@ -63,6 +64,8 @@ def job_for_employer(turn: Turn) -> str:
     named = _FOR_JOB_RE.search(turn.user)
     if named and named.group("title").strip().lower() not in ("this", "that", "same", "new", "it"):
         return named.group("title").strip()
+    if (title := named_job(turn.user)) is not None:  # "unpublish the data engineer job"
+        return title
     recent = turn.latest("create_job", "update_job", "find_candidates", "compare_candidates")
     if recent and recent.get("job"):
         return str(recent["job"]["id"])
@@ -230,7 +233,7 @@ def create_job_args(turn: Turn) -> dict[str, Any]:
 
 def update_job_args(turn: Turn) -> dict[str, Any]:
     args: dict[str, Any] = {"job": job_for_employer(turn)}
-    if re.search(r"\bunpublish|close\b", turn.user, re.I):
+    if re.search(r"\bunpublish|close|take down|pull\b", turn.user, re.I):
         args["published"] = False
     elif re.search(r"\b(re)?publish|reopen\b", turn.user, re.I):
         args["published"] = True

@@ -26,6 +26,15 @@ def artifact(message: ToolMessage) -> dict[str, Any]:
     return data if isinstance(data, dict) else {"result": data}
 
 
+# Tools whose result is a list a follow-up can point into, and the key of that list.
+_LISTS = {
+    "find_matching_jobs": "matches",
+    "list_my_jobs": "jobs",
+    "find_candidates": "matches",
+    "get_contact_requests": "requests",
+}
+
+
 @dataclass
 class Turn:
     """The latest user message, the tool results since, and everything before."""
@@ -53,6 +62,19 @@ class Turn:
                 if "error" not in data and not data.get("confirmation_required"):
                     return data
         return None
+
+    def listed(self) -> tuple[str | None, list[str]]:
+        """The list the conversation showed last (the tool that made it) and its items'
+        titles, in order: what "the third one" or "that job" refers to."""
+        for message in reversed(self.history):
+            if isinstance(message, ToolMessage) and message.name in _LISTS:
+                data = artifact(message)
+                items = data.get(_LISTS[message.name]) or []
+                if "error" in data or not items:
+                    continue
+                titles = [str(i.get("title") or i.get("company") or "") for i in items]
+                return message.name, titles
+        return None, []
 
     def pending_confirmation(self) -> dict[str, Any] | None:
         """The action the assistant asked the user to confirm in its previous answer."""
@@ -84,7 +106,8 @@ _ORDINALS = {
 _ORDINAL_RE = re.compile(
     r"\b(?:("
     + "|".join(_ORDINALS)
-    + r")\b|(?:number|no\.?|#|job|role|option|candidate)\s*(\d{1,2})\b)",
+    + r")\b(?!\s*\d)|(?:number|no\.?|job|role|option|candidate|match)\s*(\d{1,2})\b)"
+    + r"|#\s*(\d{1,2})\b",
     re.I,
 )
 NO_RE = re.compile(r"^\W*(no|nope|cancel|stop|don'?t|do not|never mind|nevermind)\b", re.I)
@@ -92,8 +115,8 @@ NO_RE = re.compile(r"^\W*(no|nope|cancel|stop|don'?t|do not|never mind|nevermind
 
 def ordinals(text: str) -> list[int]:
     out = []
-    for word, number in _ORDINAL_RE.findall(text):
-        out.append(_ORDINALS[word.lower()] if word else int(number))
+    for word, number, hashed in _ORDINAL_RE.findall(text):
+        out.append(_ORDINALS[word.lower()] if word else int(number or hashed))
     return out
 
 

@@ -32,7 +32,7 @@ def _rx(*patterns: str) -> tuple[str, ...]:
     return patterns
 
 
-_JOBS = r"(jobs?|roles?|positions?|openings?|vacanc\w*|opportunit\w*|postings?)"
+_JOBS = r"(jobs?|roles?|positions?|openings?|vacanc\w*|opportunit\w*|postings?|gigs?|jbos?)"
 _CANDS = r"(candidates?|applicants?|people|talent|profiles?|who)"
 
 # Order matters: pasted job descriptions first (anchored at the message start, since the
@@ -43,7 +43,7 @@ SPECS: tuple[ToolSpec, ...] = (
         "employer",
         "job update",
         _rx(
-            rf"^\W*(please\s+)?(update|change|edit|modify|rename|unpublish|close|reopen|republish)\b[^\n]*\b{_JOBS}\b"
+            rf"^\W*(please\s+)?(update|change|edit|modify|rename|unpublish|close|reopen|republish|take down|pull)\b[^\n]*\b{_JOBS}\b"
         ),
         ("Update the job description", "Unpublish the data engineer job"),
         arguments=arguments.update_job_args,
@@ -55,7 +55,7 @@ SPECS: tuple[ToolSpec, ...] = (
         "employer",
         "job creation",
         _rx(
-            rf"^\W*(please\s+)?(create|post|add|publish|open|advertise|new)\b[^\n]*\b{_JOBS}\b",
+            rf"^\W*(please\s+)?(create|post|add|publish|advertise)\b[^\n]*\b{_JOBS}\b",
             r"^\W*here is (a|the|our) (new )?(job )?(description|posting|ad)\b",
         ),
         ("Create a job from this description", "Post a new role", "We are hiring, here is the ad"),
@@ -70,6 +70,7 @@ SPECS: tuple[ToolSpec, ...] = (
         _rx(
             r"\b(delete|erase|remove|wipe|forget)\b.*\b(my|all)\b.*\b(data|account|profile|everything|information|resumes?)\b",
             r"\bforget me\b",
+            r"\bmy (data|account|profile)\b.*\b(erased|deleted|removed|wiped)\b",
             r"\bright to (be forgotten|erasure)\b",
         ),
         (
@@ -101,8 +102,10 @@ SPECS: tuple[ToolSpec, ...] = (
         "job alert settings",
         _rx(
             r"\b(turn on|enable|set up|setup|start|switch on|create|subscribe|change|update|set)\b.*\balerts?\b",
-            rf"\b(notify|alert|tell|ping) me\b.*\b(new|when|about|{_JOBS})\b",
-            r"\balerts?\b.*\b(above|over|at least|min\w*|per day|a day|remote|only)\b",
+            r"\b(notify|alert|ping|e-?mail) me\b.*\b(new|when|whenever|as soon)\b",
+            r"\bsend me new\b.*\b(as they|when|whenever)\b",
+            r"\b(i'?d like|i want|give me|please)\b.*\balerts?\b",
+            r"\balerts?\b.*\b(above|over|at least|min\w*|per day|a day|remote only|only)\b",
         ),
         (
             "Turn on job alerts",
@@ -166,6 +169,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(accept|agree|allow|approve|say yes|consent|decline|refuse|reject|deny|"
             r"withdraw|revoke|say no)\b.*\bcontact",
             r"\b(they|employer|company)\b.*\b(may|can)\b.*\bcontact me\b",
+            r"\b(accept|approve|decline|refuse|reject|deny)\b[^.]*'s request\b",
         ),
         ("Accept the contact request", "Decline the contact request", "Yes, they may contact me"),
         arguments=arguments.answer_contact_args,
@@ -191,6 +195,7 @@ SPECS: tuple[ToolSpec, ...] = (
         _rx(
             r"\b(ask|request|reach out|get in touch|contact)\b.*\b(candidate|applicant|them|#\d)",
             r"\b(may|can) we contact\b",
+            r"\b(talk|speak) (to|with)\b.*\b(candidate|applicant|one|#?\d)\b",
         ),
         (
             "Ask candidate 1 if we may contact them",
@@ -206,10 +211,12 @@ SPECS: tuple[ToolSpec, ...] = (
         "candidate",
         "visibility settings",
         _rx(
-            r"\b(opt[ -]?(in|out)|visible|invisible|visibility|hide me|unhide)\b",
+            r"\b(opt[ -]?(in|out)|hide me|unhide me)\b",
+            r"\b(stay|be|remain|keep me)\s+(hidden|invisible|private|anonymous)\b",
+            r"\b(don'?t|do not) want\b.*\b(companies|employers|recruiters)\b.*\bsee me\b",
             r"\b(let|allow|stop|don'?t let)\b.*\bemployers?\b.*\b(find|see|contact)\b",
-            r"\bmake (me|my profile|my resume)\b.*\b(public|private|visible|hidden)\b",
-            r"\b(show|hide) (me|my profile|my resume) (to|from) employers\b",
+            r"\bmake (me|my profile|my resume|my cv)\b.*\b(public|private|visible|hidden|invisible)\b",
+            r"\b(show|hide) (me|my profile|my resume|my cv) (to|from) (employers|recruiters|companies)\b",
         ),
         ("Let employers find me", "Hide my profile from employers", "Make my resume visible"),
         arguments=arguments.visibility_args,
@@ -233,7 +240,7 @@ SPECS: tuple[ToolSpec, ...] = (
         "candidate",
         "rewrite rejection",
         _rx(
-            r"\b(reject|discard|decline|drop|throw away)\b.*\b(rewrite|rewritten|new version|changes|it)\b"
+            r"\b(reject|discard|decline|drop (the|it|this|that)|throw away)\b.*\b(rewrite|rewritten|new version|changes|it)\b"
         ),
         ("Reject the rewrite", "Discard the new version"),
         arguments=arguments.no_arguments,
@@ -292,6 +299,8 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(critique|feedback|review|improve|assess|evaluate|rate|score)\b.*\b(resume|cv)\b",
             r"\b(resume|cv)\b.*\b(good|bad|weak|better|improve\w*|feedback)\b",
             r"\bwhat should i (fix|change|improve)\b",
+            r"\b(wrong|mistakes?|errors?|tips|strong enough|weak)\b.*\b(resume|cv)\b",
+            r"\b(resume|cv)\b.*\b(mistakes?|errors?|tips|wrong)\b",
         ),
         ("Critique my resume", "How can I improve my CV?", "Is my resume any good?"),
         arguments=arguments.no_arguments,
@@ -311,6 +320,12 @@ SPECS: tuple[ToolSpec, ...] = (
             "Find me jobs",
             "What roles would suit me?",
             "Show me suitable openings",
+            "nurse jobs in Leeds",
+            "remote software developer roles",
+            "part-time work near me",
+            "vacancies for accountants",
+            "anything in sales paying over 30k",
+            "I am looking for work",
         ),
         arguments=arguments.job_search_args,
         render=answers.jobs,
@@ -322,6 +337,8 @@ SPECS: tuple[ToolSpec, ...] = (
         _rx(
             r"\b(read|show|see|what'?s in|summari[sz]e|open)\b.*\b(my )?(resume|cv)\b",
             r"\bwhat (skills|experience) do i have\b",
+            r"\bwhat does my (resume|cv|profile) say\b",
+            r"\b(have i had|according to my (cv|resume))\b",
         ),
         ("What is in my resume?", "Summarise my CV", "What skills do I have?"),
         arguments=arguments.no_arguments,
@@ -332,7 +349,14 @@ SPECS: tuple[ToolSpec, ...] = (
         "compare_candidates",
         "employer",
         "candidate comparison",
-        _rx(r"\bcompare\b", r"\b(vs\.?|versus)\b", r"\bwho is better\b"),
+        _rx(
+            r"\bcompare\b",
+            r"\b(vs\.?|versus)\b",
+            r"\bwho is better\b",
+            r"\bside by side\b",
+            r"\b(differ|difference between)\b",
+            r"\b(which|who) is (stronger|better)\b",
+        ),
         ("Compare the top two candidates", "Candidate 1 versus candidate 2"),
         arguments=arguments.compare_args,
         render=answers.comparison,
@@ -369,7 +393,11 @@ SPECS: tuple[ToolSpec, ...] = (
         "list_my_jobs",
         "employer",
         "job list",
-        _rx(rf"\b(list|show|which|what)\b.*\b(our|my)\b.*\b{_JOBS}\b", rf"\b(our|my) {_JOBS}\b"),
+        _rx(
+            rf"\b(list|show|which|what)\b.*\b(our|my)\b.*\b{_JOBS}\b",
+            rf"\b(our|my) {_JOBS}\b",
+            rf"\b{_JOBS}\b.*\b(have we|do we have|we('ve| have)? (posted|published|advertised?))\b",
+        ),
         ("List our jobs", "Which roles do we have open?"),
         arguments=arguments.no_arguments,
         render=answers.job_list,
