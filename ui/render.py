@@ -31,6 +31,7 @@ STARTER = "starter"
 ALERT_MATCH = "alert_match"
 CONTACT_ANSWER = "contact_answer"
 SHORTLIST = "open_shortlist"
+CONFIRM = "confirm_action"
 
 MAX_SKILLS = 8
 
@@ -255,6 +256,25 @@ def rewrite_actions(resume_id: str, version_id: str) -> list[cl.Action]:
             tooltip="Keep your current resume as it is",
             icon="x",
         ),
+    ]
+
+
+# --- confirmations --------------------------------------------------------------------
+
+
+def confirm_actions(key: str) -> list[cl.Action]:
+    """Yes and No under a question that guards publishing, deleting or sharing: the answer
+    is sent as if typed (the tool checks that the user's own latest message confirms).
+    Their ids derive from `key`, so answering with one button can remove both."""
+    return [
+        cl.Action(
+            id=f"{CONFIRM}-{answer}-{key}",
+            name=CONFIRM,
+            payload={"message": answer, "key": key},
+            label=label,
+            icon=icon,
+        )
+        for answer, label, icon in (("yes", "Yes, do it", "check"), ("no", "No, cancel", "x"))
     ]
 
 
