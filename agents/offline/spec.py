@@ -8,7 +8,7 @@ together).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from agents.offline import answers, arguments
 from agents.offline.answers import Renderer
@@ -26,6 +26,10 @@ class ToolSpec:
     render: Renderer
     # Changes data: never chosen on a guess (rules only, an explicit request), see intents.
     writes: bool = False
+    # What `POST /api/v1/chat` returns in `results`: the kind of items, and the key of the
+    # result's list (None: the result itself is the one item).
+    kind: str = "status"
+    items: str | None = None
 
 
 def _rx(*patterns: str) -> tuple[str, ...]:
@@ -187,6 +191,8 @@ SPECS: tuple[ToolSpec, ...] = (
         ("Who wants to contact me?", "My contact requests"),
         arguments=arguments.no_arguments,
         render=answers.contact_requests,
+        kind="contact_requests",
+        items="requests",
     ),
     ToolSpec(
         "request_contact",
@@ -258,6 +264,7 @@ SPECS: tuple[ToolSpec, ...] = (
         ("Show me the rewrite", "What changed in the new version?"),
         arguments=arguments.no_arguments,
         render=answers.rewrite_diff,
+        kind="rewrite",
     ),
     ToolSpec(
         "request_rewrite",
@@ -274,6 +281,7 @@ SPECS: tuple[ToolSpec, ...] = (
         ),
         arguments=arguments.candidate_job_args,
         render=answers.rewrite_started,
+        kind="task",
     ),
     ToolSpec(
         "explain_match",
@@ -290,6 +298,7 @@ SPECS: tuple[ToolSpec, ...] = (
         ),
         arguments=arguments.candidate_job_args,
         render=answers.explain,
+        kind="match",
     ),
     ToolSpec(
         "critique_my_resume",
@@ -305,6 +314,7 @@ SPECS: tuple[ToolSpec, ...] = (
         ("Critique my resume", "How can I improve my CV?", "Is my resume any good?"),
         arguments=arguments.no_arguments,
         render=answers.critique,
+        kind="critique",
     ),
     ToolSpec(
         "find_matching_jobs",
@@ -329,6 +339,8 @@ SPECS: tuple[ToolSpec, ...] = (
         ),
         arguments=arguments.job_search_args,
         render=answers.jobs,
+        kind="jobs",
+        items="matches",
     ),
     ToolSpec(
         "read_my_resume",
@@ -343,6 +355,7 @@ SPECS: tuple[ToolSpec, ...] = (
         ("What is in my resume?", "Summarise my CV", "What skills do I have?"),
         arguments=arguments.no_arguments,
         render=answers.resume,
+        kind="resume",
     ),
     # employer
     ToolSpec(
@@ -360,6 +373,8 @@ SPECS: tuple[ToolSpec, ...] = (
         ("Compare the top two candidates", "Candidate 1 versus candidate 2"),
         arguments=arguments.compare_args,
         render=answers.comparison,
+        kind="candidates",
+        items="candidates",
     ),
     ToolSpec(
         "find_candidates",
@@ -376,6 +391,8 @@ SPECS: tuple[ToolSpec, ...] = (
         ),
         arguments=arguments.candidate_search_args,
         render=answers.candidates,
+        kind="candidates",
+        items="matches",
     ),
     ToolSpec(
         "hiring_funnel",
@@ -388,6 +405,7 @@ SPECS: tuple[ToolSpec, ...] = (
         ("Show the hiring funnel", "How are we doing this month?", "Give me our hiring metrics"),
         arguments=arguments.days_args,
         render=answers.funnel,
+        kind="funnel",
     ),
     ToolSpec(
         "list_my_jobs",
@@ -401,10 +419,23 @@ SPECS: tuple[ToolSpec, ...] = (
         ("List our jobs", "Which roles do we have open?"),
         arguments=arguments.no_arguments,
         render=answers.job_list,
+        kind="jobs",
+        items="jobs",
     ),
 )
 
 SPEC_BY_NAME: dict[str, ToolSpec] = {spec.name: spec for spec in SPECS}
+
+
+def result_items(name: str, data: dict[str, Any]) -> dict[str, Any] | None:
+    """A tool's result as integrators get it: `{kind, tool, items}`; None for a failure or a
+    question (the reply says those)."""
+    spec = SPEC_BY_NAME.get(name)
+    if spec is None or "error" in data or data.get("confirmation_required"):
+        return None
+    found = data.get(spec.items) if spec.items else None
+    items = found if isinstance(found, list) else [data]
+    return {"kind": spec.kind, "tool": name, "items": items}
 
 
 def tool_label(name: str) -> str:

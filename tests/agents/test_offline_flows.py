@@ -29,6 +29,10 @@ async def test_chat_endpoint_names_a_top_match(world: World) -> None:
     body = r.json()
     assert body["conversation_id"] == "c1" and body["mode"] == "offline"
     assert top[0]["title"] in body["reply"], body["reply"]
+    # Integrators get the items the chat showed, not only its text.
+    [result] = body["results"]
+    assert result["kind"] == "jobs" and result["tool"] == "find_matching_jobs"
+    assert [m["job_id"] for m in result["items"]][:1] == [top[0]["job_id"]]
 
 
 async def top_matches(world: World) -> list[dict[str, Any]]:
