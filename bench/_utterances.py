@@ -14,7 +14,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from agents.offline import SPECS
-from agents.offline.answers import HELP
+from agents.offline.answers import HELP, HELP_TRANSLATED
 from tools import ROLE_TOOLS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -220,11 +220,12 @@ class Score:
         return 2 * precision * recall / (precision + recall)
 
 
-MENUS = set(HELP.values())
+MENUS = {*HELP.values(), *(text for menus in HELP_TRANSLATED.values() for text in menus.values())}
 
 
 def _is_menu(reply: str) -> bool:
-    return reply in MENUS or any(reply.startswith(menu[:60]) for menu in MENUS)
+    """The generic capability menu, alone or after "that is outside what I can do"."""
+    return any(menu in reply for menu in MENUS)
 
 
 def _confirmed(args: dict[str, Any]) -> bool:

@@ -79,6 +79,13 @@ _GENERAL = (
         ),
     ),
 )
+# Words that put a message in the assistant's domain: an unclear one gets a question.
+_DOMAIN_RE = re.compile(
+    r"\b(jobs?|roles?|positions?|vacanc\w*|resumes?|cv|profile|employers?|companies|"
+    r"candidates?|applicants?|reports?|pdf|alerts?|notifications?|contact\w*|consent|"
+    r"rewrite|tailored|hiring|funnel|experience|skills?|salary|interview\w*|shortlist)\b",
+    re.I,
+)
 _REFERS_RE = re.compile(
     r"\b(that|this) (one|job|role)\b|\bthe (first|second|third|fourth|fifth|last|\d(st|nd|rd|th))\b"
     r"|^\W*(and|what about|how about)\b|#\d|\bnumber \d\b",
@@ -252,10 +259,15 @@ def understand(
         readers = {n for n in allowed if n in SPEC_BY_NAME and not SPEC_BY_NAME[n].writes}
         ranked = examples().ranked(stripped, readers | set(_OTHER_EXAMPLES))
         label, confidence = ranked[0]
-        if label in _OTHER_EXAMPLES:
+        about_us = bool(_DOMAIN_RE.search(stripped))
+        if label in _OTHER_EXAMPLES and not about_us:
             return Reading(label if confidence >= UNSURE else OUT_OF_SCOPE, confidence)
-        if confidence < UNSURE:
+        if confidence < UNSURE and not about_us:
             return Reading(OUT_OF_SCOPE, confidence)
+        if label in _OTHER_EXAMPLES or confidence < UNSURE:
+            # About jobs, resumes or candidates but unclear: ask, never the menu.
+            choices = tuple(n for n, _ in ranked if n in readers)[:3]
+            return Reading(CLARIFY, confidence, choices=choices)
         if confidence < SURE:
             choices = tuple(n for n, s in ranked if n in readers and s >= UNSURE)[:3]
             return Reading(CLARIFY, confidence, choices=choices)
