@@ -6,6 +6,7 @@ the chat service can run alone and the agent package never reaches into the serv
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -20,6 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from agents.chat import Assistant
 from agents.checkpointer import open_checkpointer
 from agents.context import Identity
+from agents.model import mode
+from agents.offline import warm_up
 from core.errors import RateLimited, Unauthorized, Unavailable
 from core.settings import get_settings
 from tools.client import ServiceClient, ServiceError
@@ -37,6 +40,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     ):
         default_url = str(settings.services_url).rstrip("/") if settings.services_url else ""
         app.state.assistant = assistant = Assistant(saver, http, default_url)
+        if mode(settings) == "offline":
+            # The offline model loads now (off the loop), not in the first caller's turn.
+            await asyncio.to_thread(warm_up)
         yield
         await assistant.drain()  # the last turns' metric events, before the client closes
 
