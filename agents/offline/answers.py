@@ -500,6 +500,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Vouliez-vous dire : {choices} ? Dites-moi lequel, ou précisez un peu.",
         "es": "¿Te refieres a: {choices}? Dime cuál, o cuéntame un poco más.",
     },
+    "how_to": {
+        "en": 'Just ask, e.g. "{example}" ({label}). Nothing changes without your request, '
+        "and publishing, deleting or sharing asks you to confirm first.",
+        "de": 'Sag es einfach, z. B. "{example}" ({label}). Ohne deine Bitte ändert sich nichts, '
+        "und Veröffentlichen, Löschen oder Teilen bestätigst du vorher.",
+        "fr": "Demandez-le simplement, par ex. « {example} » ({label}). Rien ne change sans "
+        "votre demande, et publier, supprimer ou partager vous demande d'abord confirmation.",
+        "es": 'Pídelo sin más, p. ej. "{example}" ({label}). Nada cambia sin que lo pidas, y '
+        "publicar, borrar o compartir te pide confirmación antes.",
+    },
     "smalltalk": {
         "en": "Happy to help. Ask me about jobs, your resume or candidates whenever you like.",
         "de": "Gern. Frag mich jederzeit nach Stellen, deinem Lebenslauf oder Kandidaten.",

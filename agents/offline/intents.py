@@ -32,6 +32,7 @@ SMALLTALK = "smalltalk"
 HELP = "help"
 OUT_OF_SCOPE = "out_of_scope"
 CLARIFY = "clarify"
+HOW_TO = "how_to"  # asks about a write: say how to request it, change nothing
 
 _SMALLTALK_RE = re.compile(
     r"^\W*(hi|hiya|hello|hey|yo|good (morning|afternoon|evening)|thanks?|thank you|thx|ty|cheers|"
@@ -114,10 +115,10 @@ _OTHER_EXAMPLES = {
 class Reading:
     """The assistant's reading of one message."""
 
-    intent: str  # a tool name, or SMALLTALK, HELP, OUT_OF_SCOPE, CLARIFY
+    intent: str  # a tool name, or SMALLTALK, HELP, OUT_OF_SCOPE, CLARIFY, HOW_TO
     confidence: float
     slots: dict[str, Any] = field(default_factory=dict)
-    choices: tuple[str, ...] = ()  # when CLARIFY: the tools it might be
+    choices: tuple[str, ...] = ()  # CLARIFY: the tools it might be; HOW_TO: the write
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -229,6 +230,19 @@ def _by_rule(text: str, allowed: set[str]) -> str | None:
     return None
 
 
+def _asked_how(text: str, allowed: set[str]) -> str | None:
+    """The write a message asks about rather than requests ("how do I delete my data?")."""
+    head = text[:300]
+    for spec in SPECS:
+        if (
+            spec.writes
+            and spec.name in allowed
+            and any(p.search(head) for p in _COMPILED[spec.name])
+        ):
+            return spec.name
+    return None
+
+
 def understand(
     text: str,
     allowed: set[str],
@@ -252,6 +266,8 @@ def understand(
         tool = "explain_match"
     if tool is None and _SMALLTALK_RE.match(stripped):
         return Reading(SMALLTALK, 1.0)
+    if tool is None and (write := _asked_how(stripped, allowed)) is not None:
+        return Reading(HOW_TO, 1.0, choices=(write,))
     confidence = 1.0
     if tool is None:
         if not use_embeddings or not re.search(r"\w", stripped):

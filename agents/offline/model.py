@@ -3,6 +3,7 @@ from the tool specifications (`agents.offline.spec`)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -20,7 +21,15 @@ from pydantic import Field
 
 from agents.offline.answers import help_text, say, tr
 from agents.offline.conversation import NO_RE, NeedsFirst, Turn, Unclear, artifact, message_text
-from agents.offline.intents import CLARIFY, OUT_OF_SCOPE, SMALLTALK, Reading, examples, understand
+from agents.offline.intents import (
+    CLARIFY,
+    HOW_TO,
+    OUT_OF_SCOPE,
+    SMALLTALK,
+    Reading,
+    examples,
+    understand,
+)
 from agents.offline.language import ANSWERED, UNDERSTOOD, detect, gloss
 from agents.offline.spec import SPEC_BY_NAME, SPECS
 from tools.base import is_confirmation
@@ -49,14 +58,18 @@ _UNAPPLIED = {
 }
 
 
-def _search_args(reading: Reading) -> tuple[dict[str, Any], list[str]]:
+_EITHER_RE = re.compile(r"\bor remote\b|\bremote or\b", re.I)
+
+
+def _search_args(reading: Reading, text: str) -> tuple[dict[str, Any], list[str]]:
     """The match tool's filters from the reading, and what it could not apply."""
     slots = reading.slots
     args: dict[str, Any] = {}
     unapplied = [f"{_UNAPPLIED[k]} ({slots[k]})" for k in _UNAPPLIED if k in slots]
     where, place = slots.get("remote"), slots.get("location")
-    if where == "remote" and place:
-        unapplied.append(f"{place} or remote")  # one filter cannot say "or"
+    if where == "remote" and place and _EITHER_RE.search(text):
+        unapplied.append(f"{place} or remote")  # one filter cannot say "or": neither
+        args["remote"] = None
     else:
         if place:
             args["location"] = place
@@ -111,7 +124,7 @@ class OfflineChatModel(BaseChatModel):
         if turn.results:
             answers = [render(m, lang) for m in turn.results]
             if turn.results[-1].name == "find_matching_jobs":
-                _, unapplied = _search_args(reading)
+                _, unapplied = _search_args(reading, turn.user)
                 if unapplied:
                     answers.append(
                         tr(
@@ -128,6 +141,9 @@ class OfflineChatModel(BaseChatModel):
         if reading.intent == CLARIFY and reading.choices:
             labels = [SPEC_BY_NAME[c].label for c in reading.choices]
             return say(lang, "clarify", choices=" / ".join(labels))
+        if reading.intent == HOW_TO and reading.choices:
+            spec = SPEC_BY_NAME[reading.choices[0]]
+            return say(lang, "how_to", label=spec.label, example=spec.examples[0])
         if reading.intent == SMALLTALK:
             return say(lang, "smalltalk")
         if reading.intent == OUT_OF_SCOPE:
@@ -165,7 +181,8 @@ class OfflineChatModel(BaseChatModel):
                 return [], reading
             return [_call(first.tool, first.call_args)], reading
         if tool == "find_matching_jobs":
-            args = {**args, **_search_args(reading)[0]}
+            merged = {**args, **_search_args(reading, turn.user)[0]}
+            args = {k: v for k, v in merged.items() if v is not None}
         # Settings read by the tool's own argument filler are part of the reading too.
         read = {k: args[k] for k in _ARGUMENT_SLOTS if k in args and k not in reading.slots}
         return [_call(tool, args)], replace(reading, slots={**reading.slots, **read})
