@@ -11,7 +11,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from agents.offline import warm_up
 from ui import listener, runtime
 
 log = logging.getLogger(__name__)
@@ -21,10 +20,6 @@ log = logging.getLogger(__name__)
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Open the assistant for chat sessions and listen for background results."""
     async with runtime.opened(app) as opened:
-        if opened.mode == "offline":
-            # The offline model's embedder, examples and language detector load now (a
-            # few seconds, off the loop), not in the first person's turn.
-            await asyncio.to_thread(warm_up)
         stop = asyncio.Event()
         task = asyncio.create_task(listener.listen(stop), name="ui-listener")
         log.info("chat UI ready (%s mode)", opened.mode)
