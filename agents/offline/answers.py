@@ -33,6 +33,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "fr": "Demandez-moi d'expliquer une offre (par ex. « explique la première offre ») ou d'adapter votre CV à l'une d'elles.",
         "es": 'Pídeme que te explique una oferta (p. ej. "explícame la primera oferta") o que adapte tu currículum a una de ellas.',
     },
+    'Jobs naming "{query}" in their title or skills come first: {named} of {shown}.': {
+        "de": 'Stellen, die "{query}" im Titel oder in den Kenntnissen nennen, stehen vorn: {named} von {shown}.',
+        "fr": "Les offres qui citent « {query} » dans leur titre ou leurs compétences viennent d'abord : {named} sur {shown}.",
+        "es": 'Primero las ofertas que mencionan "{query}" en su título o habilidades: {named} de {shown}.',
+    },
     "Not applied (the search ranks by your resume): {constraints}.": {
         "de": "Nicht berücksichtigt (die Suche ordnet nach deinem Lebenslauf): {constraints}.",
         "fr": "Non appliqué (la recherche classe selon votre CV) : {constraints}.",
@@ -131,6 +136,17 @@ def jobs(data: dict[str, Any], lang: str = "en") -> str:
                 score=f"{float(m.get('score', 0)):.2f}",
                 have=_names(m.get("matched_skills", [])),
                 missing=_names(m.get("missing_required", [])),
+            )
+        )
+    if data.get("query"):
+        named = sum(1 for m in matches if m.get("query_met"))
+        lines.append(
+            tr(
+                lang,
+                'Jobs naming "{query}" in their title or skills come first: {named} of {shown}.',
+                query=data["query"],
+                named=named,
+                shown=len(matches),
             )
         )
     lines.append(

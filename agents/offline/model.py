@@ -52,7 +52,6 @@ def _call(name: str, args: dict[str, Any]) -> ToolCall:
 # Slots a job search understands but the match tool cannot apply: said in the answer, so
 # the list is never presented as meeting them.
 _UNAPPLIED = {
-    "query": "job title or keywords",
     "employment_type": "employment type",
     "seniority": "seniority",
 }
@@ -77,6 +76,8 @@ def _search_args(reading: Reading, text: str) -> tuple[dict[str, Any], list[str]
             args["remote"] = where == "remote"
         elif where == "hybrid":
             unapplied.append("hybrid")
+    if "query" in slots:
+        args["query"] = slots["query"]
     if "salary_min" in slots:
         if slots.get("currency"):
             unapplied.append(f"pay in {slots['currency']} (jobs state pay without a currency)")
