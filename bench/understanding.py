@@ -87,7 +87,7 @@ def main() -> None:
     ]
     rows = []
     for name, decide in models.items():
-        for split in ("dev", "heldout"):
+        for split in ("dev", "heldout", "late"):
             s = run(decide, requests, safety, split)
             rows.append(
                 [
