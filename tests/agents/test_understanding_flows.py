@@ -7,8 +7,7 @@ from __future__ import annotations
 import httpx
 
 from agents.chat import Assistant
-from tests.agents.conftest import World
-from tests.agents.test_offline_flows import names, say
+from tests.plugins.agents import World, names, say
 
 
 async def test_a_job_title_puts_its_jobs_first(assistant: Assistant, world: World) -> None:
