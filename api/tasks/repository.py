@@ -21,13 +21,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from core.engine import get_engine
 from core.models import (
+    CandidateProfile,
     Job,
     MatchResult,
     Resume,
     ResumeVersion,
+    Role,
     Task,
     TaskKind,
     TaskStatus,
+    User,
     utcnow,
 )
 
@@ -52,6 +55,21 @@ class TaskViewer:
             clauses.append(Task.user_id == self.user_id)
         if self.kinds is not None:
             clauses.append(Task.kind.in_(self.kinds))
+            # Even among those kinds, a candidate's task (their report: subject, file
+            # names, sizes) and any report about a candidate stay with the candidate and
+            # their organisation's admins.
+            candidates = select(User.id).where(
+                User.org_id == self.org_id, User.role == Role.candidate
+            )
+            profiles = select(CandidateProfile.id).where(CandidateProfile.org_id == self.org_id)
+            clauses.append(or_(Task.user_id.is_(None), Task.user_id.not_in(candidates)))
+            clauses.append(
+                or_(
+                    Task.kind != TaskKind.report,
+                    Task.subject_id.is_(None),
+                    Task.subject_id.not_in(profiles),
+                )
+            )
         return and_(*clauses)
 
 

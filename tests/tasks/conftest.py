@@ -54,7 +54,9 @@ async def bus_url(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncItera
     same time (tests of one worker run one after another)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
     database = 1 + int(worker) % 15 if worker.isdigit() else 15  # db 0 is the shared one
-    url = f"{redis_url.rsplit('/', 1)[0]}/{database}"
+    # An embedded Valkey's URL has no database path ("redis://127.0.0.1:PORT").
+    server = redis_url if redis_url.count("/") == 2 else redis_url.rsplit("/", 1)[0]
+    url = f"{server}/{database}"
     conn = connect(url)
     await _drop_streams(conn)
     monkeypatch.setenv("CLEARVIEW_REDIS_URL", url)
