@@ -13,6 +13,7 @@ mode, or on an embedded SQLite database that only this install uses, it migrates
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 from types import FrameType
@@ -33,6 +34,7 @@ app.add_typer(demo.app, name="demo")
 app.add_typer(index.app, name="index")
 app.add_typer(worker.app, name="worker")
 console = Console(stderr=True)
+PRIVATE_UMASK = 0o077
 
 
 @app.command()
@@ -88,4 +90,7 @@ def main() -> None:
     process with status 0, as a stop after start-up would, instead of the interpreter's
     default death by signal."""
     signal.signal(signal.SIGTERM, _stop_before_start)
+    # Files the product creates (the SQLite database, uploads, reports, the embedded
+    # Valkey's data and URL file, Chroma) hold personal data: owner-only, 0600 / 0700.
+    os.umask(PRIVATE_UMASK)
     sys.exit(app())

@@ -140,6 +140,14 @@ class Settings(BaseSettings):
         "seen at once through Redis, this bounds a change no process heard of; 0: no cache",
     )
 
+    docs_enabled: bool | None = Field(
+        None, description="serve the API docs page (/docs, /openapi.json); default: off in prod"
+    )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="bearer token that /metrics asks for; in prod without one /metrics is off",
+    )
+
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     log_level: str = "INFO"
@@ -176,6 +184,10 @@ class Settings(BaseSettings):
                 "set a long random value (e.g. `openssl rand -hex 32`) in production"
             )
         return self
+
+    @property
+    def docs_on(self) -> bool:
+        return self.mode is not Mode.prod if self.docs_enabled is None else self.docs_enabled
 
     # Derived locations, so nobody builds paths by hand.
     @property
