@@ -74,5 +74,13 @@ async def forget_user(saver: BaseCheckpointSaver[str], user_id: str) -> int:
 async def erase_history(user_id: str) -> int:
     """Delete every conversation of a user from this install's checkpointer (erasure:
     called in whichever process erases, whether or not it serves the chat)."""
+    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver  # as in open_checkpointer
+
     async with open_checkpointer() as saver:
-        return await forget_user(saver, user_id)
+        threads = await forget_user(saver, user_id)
+        if threads and isinstance(saver, AsyncSqliteSaver):
+            # Deleted rows leave their text in free pages and in the write-ahead log
+            # until the space is reused: rewrite the file and empty the log.
+            await saver.conn.execute("VACUUM")
+            await saver.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return threads

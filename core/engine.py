@@ -49,6 +49,9 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted content is overwritten, not left in free pages (an erasure must leave no
+    # readable trace of the person in the file).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -142,3 +145,11 @@ async def dispose_all() -> None:
     for engine in list(_engines.values()):
         await engine.dispose()
     _engines.clear()
+
+
+async def checkpoint_wal(url: str | None = None) -> None:
+    """Copy the SQLite write-ahead log into the database and truncate it: the log keeps
+    old page images (deleted rows included) until then. Best effort: a long reader can
+    keep some frames, which the next checkpoint takes."""
+    async with get_engine(url).connect() as conn:
+        await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

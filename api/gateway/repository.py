@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,6 +36,15 @@ def _insert(session: AsyncSession) -> Any:
 class GatewayRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def erase_person(self, candidate_id: str, ids: Sequence[str]) -> None:
+        """Deliveries whose event names the candidate, one of their resumes or tasks:
+        sent ones are forgotten, pending ones never go out."""
+        data = WebhookDelivery.payload["data"]
+        named = [data["candidate_id"].as_string() == candidate_id]
+        if ids:
+            named += [data[key].as_string().in_(ids) for key in ("resume_id", "task_id")]
+        await self.session.execute(delete(WebhookDelivery).where(or_(*named)))
 
     # subscriptions
     def add(self, *objects: WebhookSubscription | AuditLog | User) -> None:

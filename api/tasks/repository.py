@@ -186,6 +186,15 @@ class TaskRepository:
         )
         return (numbers.first() or 0) + 1
 
+    async def ids_about(self, user_id: str, subject_ids: Sequence[str]) -> list[str]:
+        """Ids of the user's tasks and of any task about one of `subject_ids`."""
+        who = Task.user_id == user_id
+        about = Task.subject_id.in_(subject_ids) if subject_ids else None
+        rows = await self.session.scalars(
+            select(Task.id).where(or_(who, about) if about is not None else who)
+        )
+        return list(rows)
+
     async def cancel_open(self, user_id: str, subject_ids: Sequence[str]) -> int:
         """Cancel the open tasks of a user or about any of `subject_ids`."""
         who = Task.user_id == user_id
