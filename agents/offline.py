@@ -34,6 +34,7 @@ from pydantic import Field
 
 from agents.safety import undelimit
 from tools.base import is_confirmation
+from tools.markdown import inert_fields
 
 # --- intents --------------------------------------------------------------------------
 
@@ -1047,7 +1048,8 @@ def render(message: ToolMessage) -> str:
     if "error" in data:
         return f"I couldn't do that: {data['error']}"
     renderer = RENDERERS.get(message.name or "")
-    return renderer(data) if renderer else _text(message)
+    # Employers' words (titles, companies, skills) are shown as plain text, never markup.
+    return renderer(inert_fields(data)) if renderer else _text(message)
 
 
 # --- the model --------------------------------------------------------------------------
