@@ -108,6 +108,14 @@ async def start() -> None:
     await listener.show_pending(cl.context.session)  # type: ignore[arg-type]
 
 
+@cl.on_chat_end
+async def end() -> None:
+    # Chainlit calls this once the socket is marked disconnected: from here on, pushes for
+    # this session wait for the next visit. The id is no personal data; the line tells an
+    # operator (and the UI tests) that the disconnect has been handled.
+    log.info("chat session %s ended", cl.context.session.id)
+
+
 # --- messages -------------------------------------------------------------------------
 
 

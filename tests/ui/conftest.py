@@ -7,12 +7,13 @@ check what the UI did.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +51,19 @@ class Server:
         url = embedded_url(self.data_dir)
         assert url is not None, "the server has not started its embedded Valkey"
         return url
+
+    def wait_for_log(self, line: str, timeout: float) -> Awaitable[None]:
+        """Until the server has logged `line` (an event the server reports, read from its
+        log as it is written)."""
+
+        async def wait() -> None:
+            deadline = time.monotonic() + timeout
+            while line not in self.log_path.read_text(errors="replace"):
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"the server never logged {line!r}:\n{self.log_tail()}")
+                await asyncio.sleep(0.05)
+
+        return wait()
 
     def log_tail(self, chars: int = 3000) -> str:
         return self.log_path.read_text(errors="replace")[-chars:]
