@@ -125,6 +125,11 @@ class Settings(BaseSettings):
     )
 
     upload_max_bytes: int = Field(10 * 1024 * 1024, ge=1024)
+    inbound_max_bytes: int = Field(
+        8 * 1024 * 1024,
+        ge=1024,
+        description="largest inbound webhook body (a resume travels base64-encoded in it)",
+    )
     upload_max_pages: int = Field(50, ge=1)
     rate_limit_per_minute: int = Field(600, ge=1)
     api_key_cache_ttl_s: float = Field(

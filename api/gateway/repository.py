@@ -81,13 +81,14 @@ class GatewayRepository:
         )
         return rows.all()
 
-    async def signing_secrets(self, org_id: str | None) -> list[tuple[str, str, list[str]]]:
-        """(org_id, subscription_id, stored secrets) of every subscription, or one org's."""
-        query = select(
-            WebhookSubscription.org_id, WebhookSubscription.id, WebhookSubscription.secrets
-        ).order_by(WebhookSubscription.org_id, WebhookSubscription.id)
-        if org_id is not None:
-            query = query.where(WebhookSubscription.org_id == org_id)
+    async def signing_secrets(self, org_id: str) -> list[tuple[str, str, list[str]]]:
+        """(org_id, subscription_id, stored secrets) of an organisation's active
+        subscriptions (a disabled one verifies nothing)."""
+        query = (
+            select(WebhookSubscription.org_id, WebhookSubscription.id, WebhookSubscription.secrets)
+            .where(WebhookSubscription.org_id == org_id, WebhookSubscription.active.is_(True))
+            .order_by(WebhookSubscription.id)
+        )
         return [(row[0], row[1], list(row[2])) for row in await self.session.execute(query)]
 
     async def delete(self, subscription: WebhookSubscription) -> None:
