@@ -124,6 +124,11 @@ class Settings(BaseSettings):
         86_400, ge=0, description="how long a rotated-out webhook secret keeps signing"
     )
 
+    sqlite_busy_timeout_ms: int = Field(
+        5_000,
+        ge=0,
+        description="how long a SQLite writer waits for another; then 503 with Retry-After",
+    )
     upload_max_bytes: int = Field(10 * 1024 * 1024, ge=1024)
     inbound_max_bytes: int = Field(
         8 * 1024 * 1024,
