@@ -490,13 +490,14 @@ class Consumer:
         # Only entries idle a while are renewed: one another consumer has just claimed
         # (idle time reset by its claim) is not taken back from it.
         min_idle_ms = self.claim_idle_ms // 4
+        ids: list[int | bytes | str | memoryview[int]] = list(entry_ids)
 
         async def renew() -> None:
             while True:
                 await asyncio.sleep(interval)
                 try:
                     await self.redis.xclaim(
-                        self.stream, self.group, self.name, min_idle_ms, entry_ids, justid=True
+                        self.stream, self.group, self.name, min_idle_ms, ids, justid=True
                     )
                 except (RedisConnectionError, RedisTimeoutError) as exc:
                     log.warning("%s/%s: lease not renewed: %r", self.stream, self.group, exc)

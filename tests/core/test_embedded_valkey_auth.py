@@ -20,6 +20,7 @@ def test_the_embedded_valkey_needs_the_password_in_its_url_file(tmp_path: Path) 
         assert parts.password and parts.username
         with redis.Redis.from_url(url) as client:
             assert client.set("k", "v")
+        assert parts.hostname is not None and parts.port is not None
         with redis.Redis(host=parts.hostname, port=parts.port) as anonymous:
             with pytest.raises(redis.exceptions.NoPermissionError):
                 anonymous.get("k")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -83,7 +84,7 @@ async def test_an_oversized_body_is_refused_before_verification(
     reset_settings_cache()
     big = BODY[:-1] + b', "pad": "' + b"x" * 8000 + b'"}'
 
-    async def chunked() -> object:
+    async def chunked() -> AsyncIterator[bytes]:
         yield big  # no Content-Length: counted as it streams in
 
     answer = await client.post(

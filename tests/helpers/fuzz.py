@@ -86,7 +86,7 @@ job_bodies = st.one_of(
 
 async def _count(engine: AsyncEngine, model: type) -> int:
     async with session_scope(engine) as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)  # type: ignore[arg-type]
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 async def check_upload(
