@@ -25,7 +25,7 @@ from core.models import (
     new_id,
     utcnow,
 )
-from tests.agents.conftest import MakeCaller
+from tests.plugins.agents import MakeCaller
 
 # Columns allowed to keep the candidate's id: the erasure's own audit row says whom it erased.
 AUDIT_SUBJECT = (AuditLog.__tablename__, "subject_id")

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.api.conftest import MakeKey
 from tests.helpers.fuzz import check_import, check_upload, documents, job_bodies
+from tests.plugins.api import MakeKey
 
 FUZZ = settings(
     max_examples=25,

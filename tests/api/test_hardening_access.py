@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
-from tests.api.conftest import MakeKey, StoredResume
+from tests.plugins.api import MakeKey, StoredResume
 
 
 async def test_a_candidate_sees_published_jobs_only(

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from core.settings import reset_settings_cache
-from tests.api.conftest import MakeKey
+from tests.plugins.api import MakeKey
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from tests.api.conftest import Key, MakeKey
+from tests.plugins.api import Key, MakeKey
 
 
 def _nested(depth: int) -> dict[str, Any]:

@@ -17,8 +17,9 @@ from api.gateway import signing
 from core.db import session_scope
 from core.models import Job, WebhookSubscription
 from core.settings import reset_settings_cache
-from tests.api.conftest import count_rows
-from tests.gateway.conftest import MakeKey, subscribe
+from tests.helpers.db import count_rows
+from tests.helpers.webhooks import subscribe
+from tests.plugins.api import MakeKey
 
 INBOUND = "/api/v1/webhooks/inbound"
 BODY = json.dumps(

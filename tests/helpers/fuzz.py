@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.db import session_scope
 from core.models import Job, Resume, ResumeVersion
-from tests.ingest.fixtures.documents import docx_document, pdf, zip_archive
+from tests.fixtures.documents import docx_document, pdf, zip_archive
 
 _HTML = b"<html><body><h1>Jane Doe</h1><p>Python, SQL</p><script>x()</script></body></html>"
 _TEXT = b"Jane Doe\njane@example.org\nExperience\nAnalyst, Foo (2019 - 2024)\nSkills: SQL\n"

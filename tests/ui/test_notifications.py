@@ -38,7 +38,7 @@ from core.models import (
 from core.notifications import CHAT_CHANNEL_PREFIX, user_channel
 from core.passwords import hash_password
 from core.redis import close_clients, get_redis
-from tests.ui.conftest import Server, start_server
+from tests.helpers.server import Server, clearview_serve
 
 PASSWORD = "correct horse battery"
 WAIT_S = 15
@@ -46,9 +46,11 @@ WAIT_S = 15
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, model_cache_dir: Path) -> Iterator[Server]:
-    yield from start_server(
-        tmp_path_factory.mktemp("ui-protocol"), model_cache_dir, demo=False, timeout=120
-    )
+    settings = {"CLEARVIEW_MODE": "dev", "CLEARVIEW_MODEL_CACHE_DIR": str(model_cache_dir)}
+    with clearview_serve(
+        tmp_path_factory.mktemp("ui-protocol"), "--no-demo", settings=settings, timeout=120
+    ) as server:
+        yield server
 
 
 @pytest.fixture
@@ -211,7 +213,7 @@ async def test_a_notification_missed_while_away_is_shown_at_the_next_visit(
     await first.next_message("signed in as")
     await first.close()
     # The server has handled the disconnect: the session counts as away from now on.
-    await server.wait_for_log(f"chat session {first.session_id} ended", WAIT_S)
+    await asyncio.wait_for(server.wait_for_log(f"chat session {first.session_id} ended"), WAIT_S)
 
     # The task finishes while nobody is connected to the session that asked for it.
     listener = get_redis().pubsub()
