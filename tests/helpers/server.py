@@ -66,7 +66,9 @@ class ServerProcess:
     async def wait_for_log(self, line: str) -> None:
         """Until the server has logged `line` (an event it reports, read from its log as
         it is written); bound it with `asyncio.timeout`."""
-        while line not in self.log_path.read_text(errors="replace"):
+        while True:  # a file has no change notification here: read it as it grows
+            if line in self.log_path.read_text(errors="replace"):
+                return
             await asyncio.sleep(0.05)
 
     def wait_ready(self, url: str, timeout: float) -> None:
