@@ -109,14 +109,32 @@ async def start() -> None:
     await listener.show_pending(cl.context.session)  # type: ignore[arg-type]
 
 
+@cl.on_chat_end
+async def end() -> None:
+    # Chainlit calls this once the socket is marked disconnected: from here on, pushes for
+    # this session wait for the next visit. The id is no personal data; the line tells an
+    # operator (and the UI tests) that the disconnect has been handled.
+    log.info("chat session %s ended", cl.context.session.id)
+
+
 # --- messages -------------------------------------------------------------------------
+
+
+def _take_upload(path: Path) -> bytes:
+    """The uploaded file's bytes, and the file gone: Chainlit keeps uploads outside the
+    data dir until the session ends (up to an hour), out of reach of an erasure. The
+    resumes service keeps what it needs, where erasure finds it."""
+    try:
+        return path.read_bytes()
+    finally:
+        path.unlink(missing_ok=True)
 
 
 async def _upload(identity: Identity, element: Element) -> str:
     name = element.name or "resume"
     if not element.path:
         return f"I could not read **{name}**. {UPLOAD_HELP}"
-    data = await asyncio.to_thread(Path(element.path).read_bytes)
+    data = await asyncio.to_thread(_take_upload, Path(element.path))
     mime = element.mime or "application/octet-stream"
     try:
         result = await _call(

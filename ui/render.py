@@ -17,6 +17,7 @@ from chainlit.element import Element
 
 from agents.offline import spec
 from tools.client import Download
+from tools.markdown import inert_fields, inline
 
 Role = Literal["candidate", "employer"]
 CANDIDATE = "Candidate"
@@ -151,7 +152,7 @@ def _percent(score: Any) -> str:
 
 
 def match_card(rank: int, match: Mapping[str, Any], kind: Literal["jobs", "candidates"]) -> str:
-    m = _flat(match)
+    m = inert_fields(_flat(match))  # titles, companies, skills: an employer's words
     if kind == "jobs":
         where = " · ".join(str(p) for p in (m.get("company"), m.get("location")) if p)
         heading = f"### {rank}. {m.get('title') or 'Untitled job'}"
@@ -331,6 +332,7 @@ def view_action(task_id: str, kind: str) -> cl.Action:
 
 def job_alert_card(alert: Mapping[str, Any]) -> str:
     """A new job that passed the candidate's alert threshold, as a match card."""
+    alert = inert_fields(alert)
     lines = match_card(1, alert, "jobs").split("\n")[1:]  # its own heading, not a rank
     if "missing_preferred" not in alert:  # not part of an alert: say nothing, not "none"
         lines = [line for line in lines if not line.startswith("- Missing (preferred)")]
@@ -383,9 +385,7 @@ def alert_prompt(job_id: str) -> str:
 def _plain(value: Any, fallback: str) -> str:
     """Text an employer typed (a job title, a company), shown without any Markdown of
     its own: it cannot turn into a link or a heading in the candidate's chat."""
-    text = re.sub(r"[\\`*_\[\]<>#|~]", "", str(value or ""))
-    text = re.sub(r"(?i)\b[a-z][a-z0-9+.-]*://", "", text).strip()  # no autolinks either
-    return text[:200] or fallback
+    return inline(value, fallback, limit=200)
 
 
 def contact_question(request: Mapping[str, Any]) -> str:
@@ -403,7 +403,8 @@ def contact_question(request: Mapping[str, Any]) -> str:
 def contact_actions(request_id: str, who: str | None = None) -> list[cl.Action]:
     """Agree and Decline (naming the employer when several are listed); ids derive from
     the request, so one answer removes both."""
-    suffix = f": {_plain(who, 'employer')}" if who else ""
+    # A button label is not Markdown: shown as typed, on one line.
+    suffix = f": {' '.join(who.split())[:80]}" if who else ""
     return [
         cl.Action(
             id=f"{CONTACT_ANSWER}-{verdict}-{request_id}",
@@ -430,7 +431,8 @@ def contact_requests(requests: Iterable[Mapping[str, Any]]) -> tuple[str, list[c
         title = _plain(r.get("job_title"), "a job")
         lines.append(f"{rank}. {who}, for {title}: {r.get('status')}")
         if r.get("status") == "pending":
-            actions += contact_actions(str(r.get("id")), who if len(rows) > 1 else None)
+            label = str(r.get("company") or "An employer") if len(rows) > 1 else None
+            actions += contact_actions(str(r.get("id")), label)
     return "\n".join(lines), actions
 
 

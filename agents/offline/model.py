@@ -33,6 +33,7 @@ from agents.offline.intents import (
 from agents.offline.language import ANSWERED, UNDERSTOOD, detect, gloss
 from agents.offline.spec import SPEC_BY_NAME, SPECS
 from tools.base import is_confirmation
+from tools.markdown import inert_fields
 
 
 def render(message: ToolMessage, lang: str = "en") -> str:
@@ -42,7 +43,8 @@ def render(message: ToolMessage, lang: str = "en") -> str:
     if "error" in data:
         return f"{say(lang, 'failed')} {data['error']}"
     spec = SPEC_BY_NAME.get(message.name or "")
-    return spec.render(data, lang) if spec else message_text(message)
+    # Employers' words (titles, companies, skills) are shown as plain text, never markup.
+    return spec.render(inert_fields(data), lang) if spec else message_text(message)
 
 
 def _call(name: str, args: dict[str, Any]) -> ToolCall:
