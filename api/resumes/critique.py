@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ingest.parsing import (
-    _RESUME_INDEX,  # the heading table of `parse_resume`; sections must agree with it
+    RESUME_INDEX,  # the heading table of `parse_resume`; sections must agree with it
     ExperienceEntry,
     ParsedResume,
     find_date_ranges,
@@ -252,7 +252,7 @@ class _Layout:
 def _layout(text: str, lines: _Lines) -> _Layout:
     by_kind: dict[str, list[int]] = {}
     headings: set[int] = set()
-    for section in split_sections(text, _RESUME_INDEX):
+    for section in split_sections(text, RESUME_INDEX):
         first = lines.number_at(section.start)
         if section.kind != "preamble":
             # The heading is the line before the body, or the body's own line for an
