@@ -119,6 +119,7 @@ def load_document(
                     f"{label} is {what}, which is not supported; {_FIX_FORMAT}"
                 )
         text, warnings = _decode_text(data, label)
+        text = _repair(text)
         if _HTML_START_RE.match(data[:4096]) or (
             text.lstrip().startswith("<") and len(_HTML_TAG_RE.findall(text[:20_000])) >= 2
         ):
@@ -183,6 +184,14 @@ def _decode_text(data: bytes, label: str) -> tuple[str, list[str]]:
         if _looks_like_text(text):
             return text, [warning] if warning else []
     raise UnsupportedMediaType(f"{label} is not a document type we can read; {_FIX_FORMAT}")
+
+
+def _repair(text: str) -> str:
+    """Undo mojibake from a wrong encoding on the way ("â€¢" back to "•"); ftfy only
+    changes text that decodes better, so correct text is left as it is."""
+    import ftfy
+
+    return ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False, fix_line_breaks=False)
 
 
 def _looks_like_text(text: str) -> bool:
@@ -317,9 +326,16 @@ def _load_docx(data: bytes, label: str, max_bytes: int) -> LoadedDocument:
                     start = len(lines)
                     for par in cell.paragraphs:
                         paragraph(par)
-                    cells.append(" ".join(t.strip() for t in lines[start:] if t.strip()))
+                    cells.append("\n".join(t.strip() for t in lines[start:] if t.strip()))
                     del lines[start:]
-                lines.append(" | ".join(c for c in cells if c))
+                # one line per row when every cell is one line ("2019 - 2021 | Nurse");
+                # cells of several paragraphs (a job's title, employer and bullets) keep
+                # their lines, in reading order
+                filled = [c for c in cells if c]
+                if all("\n" not in c for c in filled):
+                    lines.append(" | ".join(filled))
+                else:
+                    lines.extend(filled)
     return LoadedDocument(text="\n".join(lines), media_type=DOCX, pages=None, hidden_text=hidden)
 
 

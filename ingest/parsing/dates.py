@@ -6,20 +6,67 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, start=1)}
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
+# Month names and their common abbreviations in English, German, French, Spanish and
+# Portuguese; a prefix of at least three letters is enough ("Sept", "janv.", "Dez").
+_MONTH_WORDS: dict[int, tuple[str, ...]] = {
+    1: ("january", "januar", "jänner", "janvier", "enero", "janeiro"),
+    2: ("february", "februar", "février", "fevrier", "febrero", "fevereiro"),
+    3: ("march", "märz", "marz", "maerz", "mars", "marzo", "março", "marco"),
+    4: ("april", "avril", "abril"),
+    5: ("may", "mai", "mayo", "maio"),
+    6: ("june", "juni", "juin", "junio", "junho"),
+    7: ("july", "juli", "juillet", "julio", "julho"),
+    8: ("august", "août", "aout", "agosto"),
+    9: ("september", "septembre", "septiembre", "setembro", "setiembre"),
+    10: ("october", "oktober", "octobre", "octubre", "outubro"),
+    11: ("november", "novembre", "noviembre", "novembro"),
+    12: ("december", "dezember", "décembre", "decembre", "diciembre", "dezembro"),
+}
+# Seasons count from their first month ("Summer 2012" is June 2012).
+_SEASONS = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
+
+
+def _month_alternatives() -> tuple[str, dict[str, int]]:
+    prefixes: dict[str, int] = {}
+    for number, words in _MONTH_WORDS.items():
+        for word in words:
+            for end in range(3, len(word) + 1):
+                prefixes.setdefault(word[:end], number)
+    # "mar" is March in every language here, "jun"/"jul" likewise; no prefix is ambiguous
+    # except "ma" (too short to be used) and "ju" (idem).
+    for season, month in _SEASONS.items():
+        prefixes[season] = month
+    ordered = sorted(prefixes, key=len, reverse=True)
+    return "|".join(re.escape(p) for p in ordered), prefixes
+
+
+_MONTH_ALT, _MONTH_PREFIXES = _month_alternatives()
+_MONTH = rf"(?:{_MONTH_ALT})\.?"
 _YEAR = r"(?:19[5-9]\d|20\d\d)"
-_DATE = rf"(?:{_MONTH}\s*,?\s*'?{_YEAR}|(?:0?[1-9]|1[0-2])\s*/\s*{_YEAR}|{_YEAR}\s*/\s*(?:0?[1-9]|1[0-2])(?!\d)|{_YEAR})"
-_NOW = r"(?:present|current(?:ly)?|now|today|ongoing|date|till date|to date)"
+# "March 2016", "Mar. 2016", "Oct-2017", "Jan'19", "März 2016", "03/2019", "2019/03",
+# "2019.03", "03.2019", "2019"
+_DATE = (
+    rf"(?:{_MONTH}\s*(?:[-,/ ]\s*)?(?:'\d\d(?!\d)|’\d\d(?!\d)|{_YEAR})"
+    rf"|(?:0?[1-9]|1[0-2])\s*[/.]\s*{_YEAR}"
+    rf"|{_YEAR}\s*[/.]\s*(?:0?[1-9]|1[0-2])(?!\d)"
+    rf"|{_YEAR})"
+)
+_NOW = (
+    r"(?:present|current(?:ly)?|now|today|ongoing|date|till\s+(?:date|now)|to\s+date|"
+    r"heute|jetzt|aktuell|aujourd'hui|aujourd’hui|présent|actualidad|presente|actual|"
+    r"atual|atualmente|hoje|hoy)"
+)
+_SEPARATOR = (
+    r"(?:-|–|—|~|to|until|till|through|thru|bis|à|au|a|hasta|até|ate)"
+)
 DATE_RANGE_RE = re.compile(
-    rf"(?<![\d/])(?P<start>{_DATE})\s*(?:-|–|—|~|to|until|till|through|thru)\s*(?P<end>{_DATE}|{_NOW})(?![\d/])"
-    rf"|(?:since|from)\s+(?P<since>{_DATE})(?![\d/])(?!\s*(?:-|–|—|~|to|until|till|through|thru)\s*\w)",
+    rf"(?<![\d/.\w])(?P<start>{_DATE})\s*{_SEPARATOR}\s*(?P<end>{_DATE}|{_NOW})(?![\d/\w])"
+    rf"|(?:since|from|seit|depuis|desde)\s+(?P<since>{_DATE})(?![\d/])(?!\s*{_SEPARATOR}\s*\w)",
     re.I,
 )
+
+
+_TWO_DIGITS_RE = re.compile(r"\d\d")
 
 
 @dataclass(frozen=True)
@@ -30,14 +77,19 @@ class _Month:
 
 def _parse_date(raw: str) -> _Month | None:
     raw = raw.strip().lower()
+    two_digit = re.search(r"['’](\d\d)$", raw)
     year_match = re.search(_YEAR, raw)
-    if not year_match:
+    if two_digit:
+        short = int(two_digit.group(1))
+        year = 2000 + short if short <= 40 else 1900 + short
+    elif year_match:
+        year = int(year_match.group())
+    else:
         return None
-    year = int(year_match.group())
-    month_name = re.match(r"[a-z]{3}", raw)
-    if month_name and month_name.group() in _MONTHS:
-        return _Month(year, _MONTHS[month_name.group()])
-    numeric = re.fullmatch(rf"(\d{{1,2}})\s*/\s*{_YEAR}|{_YEAR}\s*/\s*(\d{{1,2}})", raw)
+    word = re.match(r"[^\W\d_]+", raw)
+    if word and word.group() in _MONTH_PREFIXES:
+        return _Month(year, _MONTH_PREFIXES[word.group()])
+    numeric = re.fullmatch(rf"(\d{{1,2}})\s*[/.]\s*{_YEAR}|{_YEAR}\s*[/.]\s*(\d{{1,2}})", raw)
     if numeric:
         return _Month(year, int(numeric.group(1) or numeric.group(2)))
     return _Month(year, None)
@@ -59,7 +111,9 @@ def find_date_ranges(text: str, offset: int = 0) -> list[DateRange]:
     """Employment-style date ranges: "2019 - 2024", "Jan 2019 – Mar 2021",
     "03/2019 - present", "since 2020". A year-only end is exclusive ("2019 - 2023" is four
     years, as people count it); a month end is inclusive ("Jan - Mar" is three months)."""
-    ranges = []
+    ranges: list[DateRange] = []
+    if not _TWO_DIGITS_RE.search(text):
+        return ranges  # every range has a year: spare prose the costly pattern
     for m in DATE_RANGE_RE.finditer(text):
         since = m.group("since")
         start = _parse_date(since or m.group("start"))

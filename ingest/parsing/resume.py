@@ -56,6 +56,10 @@ _ROLE_PREFIX_RE = re.compile(
 _SEPARATOR_RE = re.compile(r"\s+(?:at|@)\s+|\s*[|,]\s*|\s+[-–—]\s+")
 
 
+def _is_title(part: str) -> bool:
+    return bool(set(re.findall(r"[a-z]+", part.lower())) & _TITLE_WORDS)
+
+
 def _split_title_employer(header: str) -> tuple[str | None, str | None]:
     header = _ROLE_PREFIX_RE.sub("", header.strip(" \t-–—|,:*_()")).strip()
     if not header:
@@ -67,76 +71,125 @@ def _split_title_employer(header: str) -> tuple[str | None, str | None]:
     if m.group().strip() in ("at", "@"):
         return first or None, second or None
 
-    def is_title(part: str) -> bool:
-        return bool(set(re.findall(r"[a-z]+", part.lower())) & _TITLE_WORDS)
-
-    if not is_title(first) and is_title(second):
+    if not _is_title(first) and _is_title(second):
         first, second = second, first
     return first or None, second or None
+
+
+@dataclass
+class _Line:
+    raw: str
+    offset: int
+    ranges: list[DateRange]
+    bullet: bool
+
+    @property
+    def text(self) -> str:
+        return BULLET_RE.sub("", self.raw).strip()
+
+    def header_like(self) -> bool:
+        """A short line that can name a title or an employer (not a bullet, not prose)."""
+        return not self.bullet and not self.ranges and not _looks_like_sentence(self.text)
+
+
+_FIELD_LABEL_RE = re.compile(
+    r"^(?:company|employer|organi[sz]ation|designation|title|job title|position|role|"
+    r"duration|dates?|period|location)\s*:\s*",
+    re.I,
+)
 
 
 def _parse_experience(
     section_text: str, offset: int
 ) -> tuple[list[ExperienceEntry], list[DateRange]]:
+    """One job per dated title/employer group. The date range anchors a job; its title
+    and employer are the rest of that line and the short lines next to it: before it
+    when the first job's header comes before its dates, otherwise just after it. Every
+    other line is a bullet of the job it follows. A section with no date at all falls
+    back to header lines followed by bullets (undated jobs)."""
+    lines: list[_Line] = []
+    pos = 0
+    for raw in section_text.splitlines(keepends=True):
+        text = raw.rstrip("\n")
+        if text.strip():
+            ranges = find_date_ranges(text, offset + pos)
+            bullet = bool(BULLET_RE.match(text)) and not re.match(r"^\s*\d{1,2}[.)]", text)
+            words = len(text.split())
+            if ranges and (words > 16 or (bullet and words > 10)):
+                ranges = []  # a date inside a sentence ("Led the 2019-2020 migration")
+            lines.append(_Line(text, offset + pos, ranges, bullet))
+        pos += len(raw)
+    anchors = [i for i, line in enumerate(lines) if line.ranges]
+    if not anchors:
+        return _parse_undated(lines), []
+    first = anchors[0]
+    before = first > 0 and lines[first - 1].header_like()
+    headers: dict[int, list[int]] = {}
+    taken: set[int] = set()
+    for k, i in enumerate(anchors):
+        group: list[int] = []
+        if before:
+            j = i - 1
+            floor = anchors[k - 1] if k else -1
+            while j > floor and len(group) < 3 and lines[j].header_like():
+                group.insert(0, j)
+                j -= 1
+        else:
+            limit = anchors[k + 1] if k + 1 < len(anchors) else len(lines)
+            j = i + 1
+            if j < limit and lines[j].header_like() and len(lines[j].text.split()) <= 6:
+                group.append(j)
+        headers[i] = group
+        taken.update(group)
     entries: list[ExperienceEntry] = []
     ranges: list[DateRange] = []
-    lines: list[tuple[str, int]] = []
-    pos = 0
-    for line in section_text.splitlines(keepends=True):
-        lines.append((line.rstrip("\n"), offset + pos))
-        pos += len(line)
-    pending_header: str | None = None
-    for raw, line_offset in lines:
-        line = raw.strip()
-        if not line:
-            continue
-        found = find_date_ranges(raw, line_offset)
-        is_bullet = bool(BULLET_RE.match(raw)) and not re.match(r"^\s*\d{1,2}[.)]", raw)
-        if found:
-            rng = found[0]
+    for i, line in enumerate(lines):
+        if i in headers:
+            rng = line.ranges[0]
             ranges.append(rng)
-            local = (rng.span[0] - line_offset, rng.span[1] - line_offset)
-            header = (raw[: local[0]] + " " + raw[local[1] :]).strip()
-            header = BULLET_RE.sub("", header).strip(" \t-–—|,:()[]*_")
-            if not re.search(r"[A-Za-z]", header) and pending_header:
-                header = pending_header
-            if not header and entries and entries[-1].start is None:
-                entries.pop()  # the dateless entry was this one's header line
-            title, employer = _split_title_employer(header)
-            if (
-                entries
-                and entries[-1].start is None
-                and pending_header
-                and header == pending_header
-            ):
-                entries.pop()
+            local = (rng.span[0] - line.offset, rng.span[1] - line.offset)
+            rest = (line.raw[: local[0]] + " " + line.raw[local[1] :]).strip()
+            parts = [_clean_header(rest)] + [_clean_header(lines[j].text) for j in headers[i]]
+            title, employer = _title_and_employer([p for p in parts if p])
             entries.append(
-                ExperienceEntry(
-                    title=title,
-                    employer=employer,
-                    start=rng.start,
-                    end=rng.end,
-                    current=rng.end is None,
-                )
+                ExperienceEntry(title, employer, rng.start, rng.end, current=rng.end is None)
             )
-            pending_header = None
-        elif is_bullet and entries:
-            entries[-1].bullets.append(BULLET_RE.sub("", raw).strip())
-            pending_header = None
-        else:
-            # a header line whose dates follow on the next line, or a plain bullet
-            if (
-                entries
-                and entries[-1].start is not None
-                and pending_header is None
-                and _looks_like_sentence(line)
-            ):
-                entries[-1].bullets.append(BULLET_RE.sub("", raw).strip())
-                continue
-            pending_header = BULLET_RE.sub("", line).strip()
-            title, employer = _split_title_employer(pending_header)
-            entries.append(ExperienceEntry(title=title, employer=employer, start=None, end=None))
+        elif i not in taken and entries:
+            entries[-1].bullets.append(line.text)
     return entries, ranges
+
+
+def _clean_header(text: str) -> str:
+    text = BULLET_RE.sub("", text).strip(" \t-–—|,:;()[]*_·•")
+    text = _FIELD_LABEL_RE.sub("", text).strip(" \t-–—|,:;()[]*_·•")
+    return text if re.search(r"[^\W\d_]", text) else ""
+
+
+def _title_and_employer(parts: list[str]) -> tuple[str | None, str | None]:
+    if not parts:
+        return None, None
+    title, employer = _split_title_employer(parts[0])
+    if len(parts) > 1:
+        other_title, other_employer = _split_title_employer(parts[1])
+        if employer is None:
+            if not _is_title(title or "") and _is_title(other_title or ""):
+                return other_title, title
+            return title, other_title
+    return title, employer
+
+
+def _parse_undated(lines: list[_Line]) -> list[ExperienceEntry]:
+    """Header lines followed by their bullets, when no line of the section has dates."""
+    entries: list[ExperienceEntry] = []
+    for line in lines:
+        if line.bullet and entries:
+            entries[-1].bullets.append(line.text)
+        elif entries and _looks_like_sentence(line.text):
+            entries[-1].bullets.append(line.text)
+        elif line.header_like():
+            title, employer = _split_title_employer(line.text)
+            entries.append(ExperienceEntry(title=title, employer=employer, start=None, end=None))
+    return entries
 
 
 def _looks_like_sentence(line: str) -> bool:
