@@ -13,6 +13,7 @@ Everything here is CPU work and synchronous; async callers use `asyncio.to_threa
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import re
@@ -23,6 +24,7 @@ from typing import Any
 from core.errors import PayloadTooLarge, Unprocessable, UnsupportedMediaType
 from core.settings import get_settings
 from ingest.pdf_hidden import MIN_FONT_PT, NEAR_WHITE, pdf_page_text
+from ingest.pdf_text import open_pdf, page_text
 
 log = logging.getLogger(__name__)
 
@@ -352,6 +354,15 @@ def _docx_run_hidden(run: Any) -> bool:
 # --- PDF -----------------------------------------------------------------------
 
 
+def _open_pdfium(data: bytes) -> Any:
+    """pdfium's view of the same file, for its text (None if pdfium cannot open it:
+    pypdf's extraction is used then)."""
+    try:
+        return open_pdf(data)
+    except Exception:
+        return None
+
+
 def _load_pdf(data: bytes, label: str, max_pages: int) -> LoadedDocument:
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
@@ -383,9 +394,13 @@ def _load_pdf(data: bytes, label: str, max_pages: int) -> LoadedDocument:
     texts: list[str] = []
     hidden: list[str] = []
     warnings: list[str] = []
+    pdfium = _open_pdfium(data)
     for number, page in enumerate(reader.pages, start=1):
+        plain = None
+        if pdfium is not None:
+            plain = functools.partial(page_text, pdfium[number - 1])
         try:
-            visible_page, hidden_page = pdf_page_text(page)
+            visible_page, hidden_page = pdf_page_text(page, plain)
         except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
             warnings.append(
                 f"page {number} could not be read ({type(exc).__name__}); it was skipped"

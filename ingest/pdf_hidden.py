@@ -20,8 +20,9 @@ MIN_FONT_PT = 2.0
 MIN_HSCALE_PCT = 10.0
 
 
-def pdf_page_text(page: Any) -> tuple[str, list[str]]:
-    """(visible text, hidden fragments) of one page.
+def pdf_page_text(page: Any, plain_text: Callable[[], str] | None = None) -> tuple[str, list[str]]:
+    """(visible text, hidden fragments) of one page; `plain_text` extracts the page
+    when nothing on it is hidden (pypdf's extraction otherwise).
 
     The content stream is walked once, tracking the graphics state that decides whether a
     glyph can be seen; if some text-showing operators draw unseeable text, the page is
@@ -38,7 +39,7 @@ def pdf_page_text(page: Any) -> tuple[str, list[str]]:
     operations = contents.operations
     hidden_ops = set(_hidden_text_operations(page, operations))
     if not hidden_ops:
-        return page.extract_text() or "", []
+        return (plain_text() if plain_text else page.extract_text()) or "", []
 
     def extract(keep: Callable[[int], bool], keep_forms: bool) -> str:
         ops: list[tuple[list[Any], bytes]] = []

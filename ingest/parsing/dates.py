@@ -56,9 +56,7 @@ _NOW = (
     r"heute|jetzt|aktuell|aujourd'hui|aujourd’hui|présent|actualidad|presente|actual|"
     r"atual|atualmente|hoje|hoy)"
 )
-_SEPARATOR = (
-    r"(?:-|–|—|~|to|until|till|through|thru|bis|à|au|a|hasta|até|ate)"
-)
+_SEPARATOR = r"(?:-|–|—|~|to|until|till|through|thru|bis|à|au|a|hasta|até|ate)"
 DATE_RANGE_RE = re.compile(
     rf"(?<![\d/.\w])(?P<start>{_DATE})\s*{_SEPARATOR}\s*(?P<end>{_DATE}|{_NOW})(?![\d/\w])"
     rf"|(?:since|from|seit|depuis|desde)\s+(?P<since>{_DATE})(?![\d/])(?!\s*{_SEPARATOR}\s*\w)",

@@ -170,7 +170,7 @@ def _title_and_employer(parts: list[str]) -> tuple[str | None, str | None]:
         return None, None
     title, employer = _split_title_employer(parts[0])
     if len(parts) > 1:
-        other_title, other_employer = _split_title_employer(parts[1])
+        other_title, _ = _split_title_employer(parts[1])
         if employer is None:
             if not _is_title(title or "") and _is_title(other_title or ""):
                 return other_title, title
@@ -182,9 +182,7 @@ def _parse_undated(lines: list[_Line]) -> list[ExperienceEntry]:
     """Header lines followed by their bullets, when no line of the section has dates."""
     entries: list[ExperienceEntry] = []
     for line in lines:
-        if line.bullet and entries:
-            entries[-1].bullets.append(line.text)
-        elif entries and _looks_like_sentence(line.text):
+        if (line.bullet and entries) or (entries and _looks_like_sentence(line.text)):
             entries[-1].bullets.append(line.text)
         elif line.header_like():
             title, employer = _split_title_employer(line.text)

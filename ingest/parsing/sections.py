@@ -130,8 +130,21 @@ def _heading_index(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
 # Words people add after a section name ("Experience Details", "Skill Set", "Languages
 # Known"); a heading still names its section with one of them after it.
 _TRAILING_WORDS = frozenset(
-    "details detail section summary overview history profile information info set known "
-    "list highlights".split()
+    [
+        "details",
+        "detail",
+        "section",
+        "summary",
+        "overview",
+        "history",
+        "profile",
+        "information",
+        "info",
+        "set",
+        "known",
+        "list",
+        "highlights",
+    ]
 )
 
 
