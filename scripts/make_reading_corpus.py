@@ -930,7 +930,6 @@ def render_latex_classic(p: Person, rng: random.Random, style: str) -> str:
     body = [
         r"\documentclass[10pt,a4paper]{article}",
         r"\usepackage[margin=0.8in]{geometry}",
-        r"\usepackage[T1]{fontenc}",
         r"\usepackage{titlesec}",
         r"\usepackage{enumitem}",
         r"\pagestyle{empty}",
@@ -987,7 +986,6 @@ def render_latex_twocol(p: Person, rng: random.Random, style: str) -> str:
     body = [
         r"\documentclass[10pt,a4paper]{article}",
         r"\usepackage[margin=0.6in]{geometry}",
-        r"\usepackage[T1]{fontenc}",
         r"\usepackage{paracol}",
         r"\usepackage{enumitem}",
         r"\usepackage{xcolor}",
@@ -1046,7 +1044,6 @@ def render_latex_tabular(p: Person, rng: random.Random, style: str) -> str:
     body = [
         r"\documentclass[11pt,a4paper]{article}",
         r"\usepackage[margin=0.9in]{geometry}",
-        r"\usepackage[T1]{fontenc}",
         r"\usepackage{array}",
         r"\pagestyle{empty}",
         r"\setlength{\parindent}{0pt}",
@@ -1056,7 +1053,7 @@ def render_latex_tabular(p: Person, rng: random.Random, style: str) -> str:
         tex(p.email) + r" \textbullet{} " + tex(p.phone) + r"\par",
     ]
     for kind in sections_in_order(p, rng):
-        body.append(r"\bigskip{\large\scshape " + tex(p.headings[kind]) + r"}\par\smallskip")
+        body.append(r"\par\bigskip{\large\scshape " + tex(p.headings[kind]) + r"}\par\smallskip")
         body.append(r"\begin{tabular}{>{\raggedleft\small}p{3.2cm}p{12cm}}")
         if kind == "summary":
             body.append(r" & " + tex(p.summary or "") + r"\\")

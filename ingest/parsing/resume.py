@@ -112,12 +112,12 @@ def _parse_experience(
     for raw in section_text.splitlines(keepends=True):
         text = raw.rstrip("\n")
         if text.strip():
-            ranges = find_date_ranges(text, offset + pos)
+            found = find_date_ranges(text, offset + pos)
             bullet = bool(BULLET_RE.match(text)) and not re.match(r"^\s*\d{1,2}[.)]", text)
             words = len(text.split())
-            if ranges and (words > 16 or (bullet and words > 10)):
-                ranges = []  # a date inside a sentence ("Led the 2019-2020 migration")
-            lines.append(_Line(text, offset + pos, ranges, bullet))
+            if found and (words > 16 or (bullet and words > 10)):
+                found = []  # a date inside a sentence ("Led the 2019-2020 migration")
+            lines.append(_Line(text, offset + pos, found, bullet))
         pos += len(raw)
     anchors = [i for i, line in enumerate(lines) if line.ranges]
     if not anchors:
