@@ -23,8 +23,9 @@ from typing import Any
 
 from core.errors import PayloadTooLarge, Unprocessable, UnsupportedMediaType
 from core.settings import get_settings
+from ingest.parsing.dates import DATE_PATTERN, NOW_PATTERN
 from ingest.pdf_hidden import MIN_FONT_PT, NEAR_WHITE, pdf_page_text
-from ingest.pdf_text import open_pdf, page_text
+from ingest.pdf_text import may_hide_text, open_pdf, page_text
 
 log = logging.getLogger(__name__)
 
@@ -354,6 +355,19 @@ def _docx_run_hidden(run: Any) -> bool:
 # --- PDF -----------------------------------------------------------------------
 
 
+# A date range that a table layout split over lines: "March 2014" / "to" / "May 2016".
+_SPLIT_RANGE_RE = re.compile(
+    rf"^([ \t]*{DATE_PATTERN})[ \t]*\n[ \t]*(?:(to|until|till|-|–|—)[ \t]*\n[ \t]*)?"
+    rf"(?=(?:{DATE_PATTERN}|{NOW_PATTERN})\b)",
+    re.I | re.M,
+)
+
+
+def join_split_ranges(text: str) -> str:
+    """Put a date range split over two or three lines back on one line."""
+    return _SPLIT_RANGE_RE.sub(lambda m: f"{m.group(1)} {m.group(2) or 'to'} ", text)
+
+
 def _open_pdfium(data: bytes) -> Any:
     """pdfium's view of the same file, for its text (None if pdfium cannot open it:
     pypdf's extraction is used then)."""
@@ -396,11 +410,14 @@ def _load_pdf(data: bytes, label: str, max_pages: int) -> LoadedDocument:
     warnings: list[str] = []
     pdfium = _open_pdfium(data)
     for number, page in enumerate(reader.pages, start=1):
-        plain = None
+        plain = may_hide = None
         if pdfium is not None:
             plain = functools.partial(page_text, pdfium[number - 1])
+            may_hide = functools.partial(
+                may_hide_text, pdfium[number - 1], near_white=NEAR_WHITE, min_font_pt=MIN_FONT_PT
+            )
         try:
-            visible_page, hidden_page = pdf_page_text(page, plain)
+            visible_page, hidden_page = pdf_page_text(page, plain, may_hide)
         except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
             warnings.append(
                 f"page {number} could not be read ({type(exc).__name__}); it was skipped"
@@ -409,5 +426,9 @@ def _load_pdf(data: bytes, label: str, max_pages: int) -> LoadedDocument:
         texts.append(visible_page)
         hidden.extend(hidden_page)
     return LoadedDocument(
-        text="\n\n".join(texts), media_type=PDF, pages=count, hidden_text=hidden, warnings=warnings
+        text=join_split_ranges("\n\n".join(texts)),
+        media_type=PDF,
+        pages=count,
+        hidden_text=hidden,
+        warnings=warnings,
     )

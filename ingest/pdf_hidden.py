@@ -20,9 +20,14 @@ MIN_FONT_PT = 2.0
 MIN_HSCALE_PCT = 10.0
 
 
-def pdf_page_text(page: Any, plain_text: Callable[[], str] | None = None) -> tuple[str, list[str]]:
+def pdf_page_text(
+    page: Any,
+    plain_text: Callable[[], str] | None = None,
+    may_hide: Callable[[], bool] | None = None,
+) -> tuple[str, list[str]]:
     """(visible text, hidden fragments) of one page; `plain_text` extracts the page
-    when nothing on it is hidden (pypdf's extraction otherwise).
+    when nothing on it is hidden (pypdf's extraction otherwise); a page that `may_hide`
+    clears is not interpreted at all (parsing the content stream is the costly part).
 
     The content stream is walked once, tracking the graphics state that decides whether a
     glyph can be seen; if some text-showing operators draw unseeable text, the page is
@@ -33,6 +38,8 @@ def pdf_page_text(page: Any, plain_text: Callable[[], str] | None = None) -> tup
     """
     from pypdf.generic import ContentStream, NameObject
 
+    if plain_text is not None and may_hide is not None and not may_hide():
+        return plain_text() or "", []
     contents = page.get_contents()
     if contents is None:
         return "", []

@@ -57,6 +57,9 @@ _NOW = (
     r"atual|atualmente|hoje|hoy)"
 )
 _SEPARATOR = r"(?:-|–|—|~|to|until|till|through|thru|bis|à|au|a|hasta|até|ate)"
+# Public for readers that mend layouts: one date, and the words for "until now".
+DATE_PATTERN = _DATE
+NOW_PATTERN = _NOW
 DATE_RANGE_RE = re.compile(
     rf"(?<![\d/.\w])(?P<start>{_DATE})\s*{_SEPARATOR}\s*(?P<end>{_DATE}|{_NOW})(?![\d/\w])"
     rf"|(?:since|from|seit|depuis|desde)\s+(?P<since>{_DATE})(?![\d/])(?!\s*{_SEPARATOR}\s*\w)",
