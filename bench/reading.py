@@ -214,7 +214,7 @@ def adversarial_pdf(size: int = 10_000_000) -> bytes:
 
 
 def adversarial_docx(size: int = 10_000_000) -> bytes:
-    """A DOCX under 10 MB whose document.xml holds a million tiny runs in deep tables."""
+    """A 10 MB DOCX whose document.xml holds a million tiny runs in tables (66 MB of XML)."""
     run = b'<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">x </w:t></w:r>'
     cell = b"<w:tc><w:p>" + run * 50 + b"</w:p></w:tc>"
     row = b"<w:tr>" + cell * 20 + b"</w:tr>"
@@ -243,6 +243,11 @@ def adversarial_docx(size: int = 10_000_000) -> bytes:
         z.writestr("[Content_Types].xml", content_types)
         z.writestr("_rels/.rels", rels)
         z.writestr("word/document.xml", document)
+        used = out.tell()
+        # an incompressible image brings the file to the upload limit
+        z.writestr(
+            "word/media/image1.png", bytes((i * 7919) % 251 for i in range(size - used - 50_000))
+        )
     data = out.getvalue()
     assert len(data) <= size, len(data)
     return data

@@ -35,6 +35,13 @@ HTML = "text/html"
 MARKDOWN = "text/markdown"
 TEXT = "text/plain"
 
+# Decompressed page content (drawing operators) allowed per page and per document: a
+# text page holds tens of KB; beyond this, parsing costs seconds of CPU.
+MAX_PAGE_CONTENT = 4_000_000
+MAX_PDF_CONTENT = 24_000_000
+# word/document.xml of a long resume is a few hundred KB; python-docx takes about a second
+# of CPU per 2 MB of it.
+MAX_DOCX_BODY = 2_500_000
 # A DOCX is a zip; refuse one that inflates beyond this many times the upload limit.
 MAX_INFLATION = 20
 
@@ -285,6 +292,12 @@ def _load_docx(data: bytes, label: str, max_bytes: int) -> LoadedDocument:
         raise Unprocessable(f"{label} is password-protected; upload an unprotected copy")
     if inflated > MAX_INFLATION * max(max_bytes, 1_000_000):
         raise Unprocessable(f"{label} expands to {_size(inflated)}; upload a smaller document")
+    body_size = archive.getinfo("word/document.xml").file_size
+    if body_size > MAX_DOCX_BODY:
+        raise Unprocessable(
+            f"{label}: its text body expands to {_size(body_size)}; the limit is "
+            f"{_size(MAX_DOCX_BODY)}. Save a shorter document (or as PDF) and re-upload"
+        )
 
     import docx
     from docx.opc.exceptions import PackageNotFoundError
@@ -379,7 +392,12 @@ def _open_pdfium(data: bytes) -> Any:
 
 def _load_pdf(data: bytes, label: str, max_pages: int) -> LoadedDocument:
     from pypdf import PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+    from pypdf.errors import (
+        DependencyError,
+        FileNotDecryptedError,
+        LimitReachedError,
+        PdfReadError,
+    )
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -408,13 +426,42 @@ def _load_pdf(data: bytes, label: str, max_pages: int) -> LoadedDocument:
     texts: list[str] = []
     hidden: list[str] = []
     warnings: list[str] = []
+    inflated = 0
+    for number, page in enumerate(reader.pages, start=1):
+        # Content streams are checked before anything parses them: a few KB of deflate
+        # can inflate to hundreds of MB of drawing operators.
+        try:
+            contents = page.get_contents()
+            size = len(contents.get_data()) if contents is not None else 0
+        except LimitReachedError as exc:
+            raise Unprocessable(
+                f"{label}: page {number}'s content inflates beyond the reader's limit; "
+                "export or print it to PDF again"
+            ) from exc
+        except (PdfReadError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise Unprocessable(
+                f"{label}: the PDF is damaged and cannot be read; export or print it to PDF again"
+            ) from exc
+        inflated += size
+        if size > MAX_PAGE_CONTENT or inflated > MAX_PDF_CONTENT:
+            over, limit = (
+                (size, f"{_size(MAX_PAGE_CONTENT)} per page")
+                if size > MAX_PAGE_CONTENT
+                else (inflated, f"{_size(MAX_PDF_CONTENT)} for the document")
+            )
+            raise Unprocessable(
+                f"{label}: its drawing content inflates to {_size(over)} by page {number}; the "
+                f"limit is {limit}. Export or print it to PDF again (without embedded scans)"
+            )
+
     pdfium = _open_pdfium(data)
     for number, page in enumerate(reader.pages, start=1):
         plain = may_hide = None
         if pdfium is not None:
-            plain = functools.partial(page_text, pdfium[number - 1])
+            pdfium_page = pdfium[number - 1]
+            plain = functools.partial(page_text, pdfium_page)
             may_hide = functools.partial(
-                may_hide_text, pdfium[number - 1], near_white=NEAR_WHITE, min_font_pt=MIN_FONT_PT
+                may_hide_text, pdfium_page, near_white=NEAR_WHITE, min_font_pt=MIN_FONT_PT
             )
         try:
             visible_page, hidden_page = pdf_page_text(page, plain, may_hide)
