@@ -52,14 +52,15 @@ class Reader:
     load: Callable[..., Any]
     parse: Callable[..., Any]
     critique: Callable[..., Any]
+    parse_job: Callable[..., Any]
 
 
 def current_reader() -> Reader:
     from api.resumes.critique import critique
     from ingest.loaders import load_document
-    from ingest.parsing import parse_resume
+    from ingest.parsing import parse_job, parse_resume
 
-    return Reader("this tree", load_document, parse_resume, critique)
+    return Reader("this tree", load_document, parse_resume, critique, parse_job)
 
 
 def baseline_reader(ref: str) -> Reader:
@@ -96,7 +97,9 @@ def baseline_reader(ref: str) -> Reader:
         "from ingest.parsing import", "from _baseline_parsing import"
     )
     critique = load_module("_baseline_critique", critique_src)
-    return Reader(f"{ref}", loaders.load_document, parsing.parse_resume, critique.critique)
+    return Reader(
+        f"{ref}", loaders.load_document, parsing.parse_resume, critique.critique, parsing.parse_job
+    )
 
 
 # --- accuracy -----------------------------------------------------------------------
@@ -159,6 +162,39 @@ def score(reader: Reader, files: dict[Path, dict[str, Any]], today: date, verbos
                 + (f" undated x{len(undated)}" if undated else "")
             )
     return s
+
+
+def job_table(readers: list[Reader]) -> None:
+    meta = json.loads((CORPUS / "jobs.json").read_text(encoding="utf-8"))
+    rows = [[f"job posts ({len(meta['jobs'])})", *(r.name for r in readers)]]
+    results = []
+    for reader in readers:
+        title = years = kind = found = wanted = errors = 0
+        for name, label in meta["jobs"].items():
+            try:
+                doc = reader.load((CORPUS / "jobs" / name).read_bytes(), name)
+                job = reader.parse_job(doc.text)
+            except Exception:  # a reader that fails scores nothing on the file
+                errors += 1
+                wanted += len(label["required"])
+                continue
+            title += (job.title or "").strip().lower() == label["title"].lower()
+            years += job.min_years == (float(label["min_years"]) if label["min_years"] else None)
+            kind += job.employment_type == label["employment_type"]
+            got = {s.lower() for s in job.required_skills}
+            found += sum(s.lower() in got for s in label["required"])
+            wanted += len(label["required"])
+        n = len(meta["jobs"])
+        results.append((title / n, years / n, kind / n, found / max(1, wanted), errors))
+    rows.append(["title exact", *(f"{r[0]:.0%}" for r in results)])
+    rows.append(["minimum years exact", *(f"{r[1]:.0%}" for r in results)])
+    rows.append(["employment type exact", *(f"{r[2]:.0%}" for r in results)])
+    rows.append(["required skills recall", *(f"{r[3]:.0%}" for r in results)])
+    rows.append(["read errors", *(str(r[4]) for r in results)])
+    print()
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
 
 
 # --- cost ---------------------------------------------------------------------------
@@ -352,6 +388,7 @@ def main() -> None:
         args.rounds,
         args.verbose,
     )
+    job_table(readers)
     if args.livecareer:
         lc_files, lc_today = load_labels(LIVECAREER_LABELS, args.livecareer)
         lc_two = [p for p in lc_files if len(PdfReader(p).pages) == 2]

@@ -26,6 +26,7 @@ from core.settings import get_settings
 from ingest.parsing.dates import DATE_PATTERN, NOW_PATTERN
 from ingest.pdf_hidden import MIN_FONT_PT, NEAR_WHITE, pdf_page_text
 from ingest.pdf_text import may_hide_text, open_pdf, page_text
+from ingest.structured import from_html, from_json
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 HTML = "text/html"
 MARKDOWN = "text/markdown"
 TEXT = "text/plain"
+JSON = "application/json"
 
 # Decompressed page content (drawing operators) allowed per page and per document: a
 # text page holds tens of KB; beyond this, parsing costs seconds of CPU.
@@ -130,9 +132,21 @@ def load_document(
                 )
         text, warnings = _decode_text(data, label)
         text = _repair(text)
-        if _HTML_START_RE.match(data[:4096]) or (
+        is_html = bool(_HTML_START_RE.match(data[:4096])) or (
             text.lstrip().startswith("<") and len(_HTML_TAG_RE.findall(text[:20_000])) >= 2
-        ):
+        )
+        structured = (
+            from_json(text)
+            if text.lstrip().startswith(("{", "["))
+            else from_html(text)
+            if is_html
+            else None
+        )
+        if structured is not None:
+            # JSON Resume, schema.org JobPosting (a file or JSON-LD in a page), JSON
+            # Resume job: read as the text of their fields, under the usual headings
+            doc = LoadedDocument(text=structured[1], media_type=JSON, pages=None)
+        elif is_html:
             doc = _load_html(text)
         else:
             media = MARKDOWN if len(_MARKDOWN_RE.findall(text[:20_000])) >= 2 else TEXT

@@ -1444,6 +1444,158 @@ LAYOUTS = {
 PER_LAYOUT = 6
 
 
+# --- job posts ------------------------------------------------------------------------
+
+JOB_FORMATS = ["txt", "md", "html", "jsonld", "jobposting", "jsonresume"]
+EMPLOYMENT = [
+    ("full-time", "FULL_TIME", "Full-time"),
+    ("part-time", "PART_TIME", "Part-time"),
+    ("contract", "CONTRACTOR", "Contract"),
+]
+
+
+def render_job(fmt: str, rng: random.Random, n: int) -> tuple[str, str, dict[str, object]]:
+    trade = TRADES[sorted(TRADES)[n % len(TRADES)]]
+    title = rng.choice(trade.titles)
+    company = rng.choice(trade.employers)
+    years = rng.choice([1, 2, 3, 5, None])
+    required = rng.sample(trade.skills, k=3)
+    preferred = [s for s in trade.skills if s not in required][:2]
+    kind, schema_kind, words = rng.choice(EMPLOYMENT)
+    city = rng.choice(CITIES)
+    duties = rng.sample(trade.bullets, k=3)
+    years_line = f"{years}+ years of experience as a {title.lower()}" if years else None
+    req_lines = [f"Experience with {s}" for s in required] + ([years_line] if years_line else [])
+    label: dict[str, object] = {
+        "format": fmt,
+        "title": title,
+        "min_years": years,
+        "employment_type": kind,
+        "required": required,
+    }
+    if fmt == "txt":
+        text = "\n".join(
+            [
+                title.upper(),
+                f"{company} - {city} - {words}",
+                "",
+                "About the role",
+                trade.summary,
+                "",
+                "What you'll do",
+                *duties,
+                "",
+                "What we're looking for",
+                *req_lines,
+                "",
+                "Nice to have",
+                *preferred,
+                "",
+                "We offer a pension and 28 days off.",
+            ]
+        )
+        return "txt", text, label
+    if fmt == "md":
+        text = "\n".join(
+            [
+                f"**Job Title:** {title}",
+                f"**Company:** {company}",
+                f"**Location:** {city}",
+                f"**Employment Type:** {words}",
+                "",
+                "## Responsibilities",
+                *(f"- {d}" for d in duties),
+                "",
+                "## Requirements",
+                *(f"- {r}" for r in req_lines),
+                "",
+                "## Preferred Qualifications",
+                *(f"- {p}" for p in preferred),
+            ]
+        )
+        return "md", text, label
+    if fmt == "html":
+        e = html.escape
+        text = (
+            f"<!DOCTYPE html><html><body><h1>{e(title)}</h1><p>{e(company)} &middot; {e(city)}"
+            f" &middot; {e(words)}</p><h2>Responsibilities</h2><ul>"
+            + "".join(f"<li>{e(d)}</li>" for d in duties)
+            + "</ul><h2>Requirements</h2><ul>"
+            + "".join(f"<li>{e(r)}</li>" for r in req_lines)
+            + "</ul><h2>Nice to have</h2><ul>"
+            + "".join(f"<li>{e(p)}</li>" for p in preferred)
+            + "</ul></body></html>"
+        )
+        return "html", text, label
+    posting = {
+        "@context": "https://schema.org/",
+        "@type": "JobPosting",
+        "title": title,
+        "description": "<p>"
+        + html.escape(trade.summary)
+        + "</p><ul>"
+        + "".join(f"<li>{html.escape(d)}</li>" for d in duties)
+        + "</ul>",
+        "hiringOrganization": {"@type": "Organization", "name": company},
+        "jobLocation": {
+            "@type": "Place",
+            "address": {"@type": "PostalAddress", "addressLocality": city},
+        },
+        "employmentType": schema_kind,
+        "skills": ", ".join(required),
+        "qualifications": [r for r in req_lines if not r.startswith(str(years))],
+        "datePosted": "2026-11-02",
+    }
+    if years:
+        posting["experienceRequirements"] = {
+            "@type": "OccupationalExperienceRequirements",
+            "monthsOfExperience": years * 12,
+        }
+    if fmt == "jsonld":
+        text = (
+            "<!DOCTYPE html><html><head><title>" + html.escape(title) + "</title>"
+            '<script type="application/ld+json">' + json.dumps(posting) + "</script></head>"
+            "<body><nav>Home | Jobs | Sign in</nav><h1>" + html.escape(title) + "</h1>"
+            "<p>Apply now!</p></body></html>"
+        )
+        return "html", text, label
+    if fmt == "jobposting":
+        return "json", json.dumps(posting, indent=2), label
+    job = {
+        "title": title,
+        "company": company,
+        "type": words,
+        "location": {"city": city},
+        "remote": rng.choice(["Full", "Hybrid", "None"]),
+        "description": trade.summary,
+        "responsibilities": duties,
+        "qualifications": req_lines,
+        "skills": [{"name": "Core", "keywords": required}],
+    }
+    return "json", json.dumps(job, indent=2), label
+
+
+def make_jobs() -> int:
+    jobs = OUT / "jobs"
+    jobs.mkdir(parents=True, exist_ok=True)
+    for old in jobs.iterdir():
+        old.unlink()
+    labels: dict[str, dict[str, object]] = {}
+    for n in range(30):
+        fmt = JOB_FORMATS[n % len(JOB_FORMATS)]
+        rng = random.Random(f"job-{n}")
+        ext, text, label = render_job(fmt, rng, n)
+        name = f"{n:03d}_{fmt}.{ext}"
+        (jobs / name).write_text(text + "\n", encoding="utf-8")
+        labels[name] = label
+    meta = {
+        "about": "Fictional job posts written by scripts/make_reading_corpus.py.",
+        "jobs": labels,
+    }
+    (OUT / "jobs.json").write_text(json.dumps(meta, indent=1) + "\n")
+    return len(labels)
+
+
 def main() -> None:
     if shutil.which("pdflatex") is None:
         sys.exit("pdflatex is needed (apt-get install texlive-latex-extra)")
@@ -1497,7 +1649,7 @@ def main() -> None:
         "resumes": labels,
     }
     (OUT / "resumes.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n")
-    print(f"{n} resumes in {len(LAYOUTS)} layouts -> {OUT}")
+    print(f"{n} resumes in {len(LAYOUTS)} layouts, {make_jobs()} job posts -> {OUT}")
 
 
 if __name__ == "__main__":
