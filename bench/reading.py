@@ -135,7 +135,7 @@ def score(reader: Reader, files: dict[Path, dict[str, Any]], today: date, verbos
             if verbose:
                 print(f"  {reader.name}: {path.name}: {type(exc).__name__}: {exc}")
             continue
-        got = {k for k in KINDS if parsed.sections.get(k, "").strip()}
+        got = {k for k in KINDS if k in parsed.sections}  # a heading, even an empty one
         want = set(label["sections"])
         s.tp += len(got & want)
         s.fp += len(got - want)
@@ -147,7 +147,9 @@ def score(reader: Reader, files: dict[Path, dict[str, Any]], today: date, verbos
         missing = [
             f.message
             for f in found.findings
-            if f.kind == "missing_section" and any(f"'{k.capitalize()}'" in f.message for k in want)
+            if f.kind == "missing_section"
+            and f.message.startswith("No ")
+            and any(f"'{k.capitalize()}'" in f.message for k in want)
         ]
         undated = [f for f in found.findings if f.kind == "missing_dates"]
         all_dated = all(j.get("start") for j in label["jobs"])

@@ -155,8 +155,25 @@ def _parse_experience(
                 ExperienceEntry(title, employer, rng.start, rng.end, current=rng.end is None)
             )
         elif i not in taken and entries:
-            entries[-1].bullets.append(line.text)
+            if _undated_job(lines, i, taken):
+                title, employer = _split_title_employer(_clean_header(line.text))
+                entries.append(ExperienceEntry(title, employer, None, None))
+            else:
+                entries[-1].bullets.append(line.text)
     return entries, ranges
+
+
+def _undated_job(lines: list[_Line], i: int, taken: set[int]) -> bool:
+    """A job without dates among dated ones: a short line naming a title, between the
+    bullets of the job before and its own ("Analyst at Beta AG")."""
+    line = lines[i]
+    if not line.header_like() or not _is_title(line.text) or i + 1 >= len(lines):
+        return False
+
+    def body(j: int) -> bool:
+        return j not in taken and not lines[j].ranges and not lines[j].header_like()
+
+    return body(i - 1) and body(i + 1)
 
 
 def _clean_header(text: str) -> str:
@@ -204,13 +221,14 @@ def parse_resume(
     result = ParsedResume(contacts=find_contacts(text))
     joined: dict[str, list[str]] = {}
     ranges: list[DateRange] = []
+    experience: list[tuple[list[ExperienceEntry], bool]] = []  # entries, dated section
     for section in sections:
         joined.setdefault(section.kind, []).append(section.text.strip())
         if section.kind == "summary":
             result.summary = " ".join(list_items(section.text))
         elif section.kind == "experience":
             entries, found = _parse_experience(section.text, section.start)
-            result.experience += entries
+            experience.append((entries, bool(found)))
             ranges += found
         elif section.kind == "education":
             result.education += list_items(section.text)
@@ -228,6 +246,12 @@ def parse_resume(
                 for p in re.split(r"[,;|]", i)
                 if p.strip(" .")
             ]
+    # An experience section without any date next to dated ones holds highlights
+    # ("Relevant Experience: Reporting, Training"), not undated jobs.
+    any_dated = any(dated for _entries, dated in experience)
+    for entries, dated in experience:
+        if dated or not any_dated:
+            result.experience += entries
     if not any(s.kind == "experience" for s in sections):
         # no heading: count dated lines outside education and certifications
         for section in sections:
