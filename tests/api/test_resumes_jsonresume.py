@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import jsonschema
 
-from tests.api.conftest import MakeKey
+from tests.plugins.api import MakeKey
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "api" / "resumes" / "data" / "jsonresume_schema.json").read_text())
