@@ -198,12 +198,19 @@ def _title_and_employer(parts: list[str]) -> tuple[str | None, str | None]:
 def _parse_undated(lines: list[_Line]) -> list[ExperienceEntry]:
     """Header lines followed by their bullets, when no line of the section has dates."""
     entries: list[ExperienceEntry] = []
+    in_header = False  # the last line was a header line of the last entry
     for line in lines:
         if (line.bullet and entries) or (entries and _looks_like_sentence(line.text)):
             entries[-1].bullets.append(line.text)
+            in_header = False
         elif line.header_like():
-            title, employer = _split_title_employer(line.text)
+            if in_header:  # "Job Title" / "Company" / "Location": one job's header lines
+                if entries[-1].employer is None:
+                    entries[-1].employer = _clean_header(line.text) or None
+                continue
+            title, employer = _split_title_employer(_clean_header(line.text) or line.text)
             entries.append(ExperienceEntry(title=title, employer=employer, start=None, end=None))
+            in_header = True
     return entries
 
 
