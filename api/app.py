@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from typing import cast
 
 from fastapi import APIRouter, FastAPI
 from fastapi.telemetry import TelemetryConfig
@@ -21,6 +22,7 @@ from api.errors import install_error_handlers
 from api.identity.cache import KeyCache
 from api.metrics.prometheus import PrometheusMiddleware, metrics_endpoint
 from api.ratelimit import RateLimiter, rate_limit_store
+from api.routetable import index_routes
 from core.db import dispose_engines
 from core.settings import get_settings
 
@@ -49,6 +51,13 @@ def _lifespan(lifespans: Sequence[Lifespan]) -> Lifespan:
     return lifespan
 
 
+def _router_lifespans(routers: Sequence[APIRouter]) -> list[Lifespan]:
+    """Each router's lifespan (theirs, or FastAPI's default running its start-up and
+    shutdown handlers), once per router."""
+    unique = {id(router): router for router in routers}.values()
+    return [cast(Lifespan, router.lifespan_context) for router in unique]
+
+
 def create_app(
     routers: Sequence[APIRouter],
     *,
@@ -62,7 +71,8 @@ def create_app(
         title="ClearView API",
         summary="Jobs, resumes and metrics services of ClearView",
         version="0.1.0",
-        lifespan=_lifespan(lifespans),
+        # The routers' own lifespans after the process's, as `include_router` would.
+        lifespan=_lifespan([*lifespans, *_router_lifespans(routers)]),
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         # FastAPI's own OpenTelemetry spans (requests) go with ours (`core.tracing`): off
@@ -86,6 +96,19 @@ def create_app(
     mounted: list[APIRouter] = []
     for router in routers:
         if not any(router is seen for seen in mounted):  # shared by several services: once
-            app.include_router(router)
+            add_routes(app, router)
             mounted.append(router)
+    index_routes(app)
     return app
+
+
+def add_routes(app: FastAPI, router: APIRouter) -> None:
+    """`router`'s routes straight into the app's own route table, one flat list.
+
+    `include_router` keeps each router as a layer of its own that every request walks
+    through (matched router by router, then route by route in it, with a context per
+    included route). Our routers carry nothing an inclusion would add: their prefix,
+    tags and error responses are already on each route, and none has dependencies of its
+    own. A router's lifespan (the chat's) is entered by the app's (see `_lifespan`).
+    """
+    app.router.routes.extend(router.routes)

@@ -110,7 +110,12 @@ def make_engine(url: str) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        pool: dict[str, Any] = {}
+        if parsed.database and parsed.database != ":memory:":
+            # A file: pooled like PostgreSQL, so a burst of requests does not open and
+            # close connections (each a thread of its own, plus the pragmas) per request.
+            pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
+        engine = create_async_engine(url, connect_args={"timeout": 30}, **pool)
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
         return _watch_writes(engine)
     engine = create_async_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
