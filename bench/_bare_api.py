@@ -36,6 +36,7 @@ from api.tasks.schemas import TaskOut
 from api.tasks.service import task_out
 from core.engine import make_engine
 from core.models import CandidateProfile, Job, Resume, Task
+from core.process import freeze_start_up_heap
 
 engine = make_engine(os.environ["BARE_DATABASE_URL"])
 Session = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
@@ -46,6 +47,10 @@ CANDIDATE_USER = os.environ["BARE_CANDIDATE_USER"]
 
 @asynccontextmanager
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    # As `clearview serve` does once started: the modules this app imported (the scoring
+    # pulls in numpy and Chroma) are left out of garbage collection, so neither app pays
+    # for walking its start-up heap again and again.
+    freeze_start_up_heap()
     yield
     await engine.dispose()
 

@@ -13,7 +13,8 @@ process; SQLite in a fresh data dir, or a fresh PostgreSQL database created on t
 of `--database-url`, migrated, and dropped at the end) and `bench/_bare_api.py`, a bare
 FastAPI app whose endpoints run the same SQL statements through SQLAlchemy on the same
 database, with an engine from the same factory, and return the same response models (no
-authentication, rate limiting, middleware or metrics). The benchmark checks once that
+authentication, rate limiting, middleware or metrics; like `clearview serve`, it freezes
+its start-up heap out of garbage collection). The benchmark checks once that
 both answer each read with the same JSON, then measures a mix of reads:
 
 - a job (`GET /api/v1/jobs/{id}`), a page of 20 jobs (`GET /api/v1/jobs`) with an
