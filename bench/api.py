@@ -471,7 +471,11 @@ def measure(
                     run_load(bare_port, bare_request, args.clients, share, row.bare)
                     run_load(app_port, request, args.clients, share, row.ours)
             rows.append(row)
-            print(f"{database} {read.name}: {row.ratio():.2f}x", flush=True)
+            print(
+                f"{database} {read.name}: ours {row.ours.rate():.0f} req/s ({ms(row.ours)} ms), "
+                f"bare {row.bare.rate():.0f} req/s ({ms(row.bare)} ms): {row.ratio():.2f}x",
+                flush=True,
+            )
         return rows
     finally:
         for process in reversed(processes):
