@@ -15,7 +15,7 @@ from api.identity.schemas import Identity
 from api.ratelimit import Decision
 from api.routetable import index_routes
 from clearview.app import build_app
-from tests.api.conftest import MakeKey
+from tests.plugins.api import MakeKey
 
 
 def _app(indexed: bool) -> FastAPI:
