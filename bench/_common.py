@@ -10,7 +10,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-RJDB = Path(__file__).resolve().parents[2] / "shared" / "data" / "rjdb" / "rjdb_dev.jsonl"
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+RJDB = SHARED_DATA / "rjdb" / "rjdb_dev.jsonl"
 
 
 @dataclass(frozen=True)

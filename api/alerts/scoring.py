@@ -44,6 +44,7 @@ from api.matching.scoring import (
     SKILL_PRIOR,
     WEIGHTS,
     ScoreResult,
+    occupation_match,
     score,
 )
 
@@ -190,28 +191,74 @@ def _lexical(jobs: _JobMatrices, resumes: Sequence[ResumeInput]) -> np.ndarray:
 
 
 def _skills(jobs: _JobMatrices, resumes: Sequence[ResumeInput]) -> np.ndarray:
-    """Weight of each job's skills each resume has (`scoring.has_skill`), before the
-    division by the job's total."""
+    """Weight of each job's skills each resume has, times the resume's credit for it
+    (`scoring.skill_credit`), before the division by the job's total."""
     got = np.zeros((len(resumes), jobs.skill_weights.shape[1]))
     for i, resume in enumerate(resumes):
-        rows = [jobs.skill_keys[s] for s in resume.features.skill_ids if s in jobs.skill_keys]
-        counts = resume.features.counts
-        rows += [row for row, stems in jobs.term_skills if all(s in counts for s in stems)]
+        features = resume.features
+        rows = [jobs.skill_keys[s] for s in features.skill_ids if s in jobs.skill_keys]
+        credits = [features.credit(s) for s in features.skill_ids if s in jobs.skill_keys]
+        counts = features.counts
+        for row, stems in jobs.term_skills:
+            if all(s in counts for s in stems):
+                rows.append(row)
+                credits.append(1.0)
         if rows:
-            got[i] = jobs.skill_weights[rows].sum(axis=0)
+            got[i] = np.asarray(credits) @ jobs.skill_weights[rows]
     return got
 
 
-def _approximate(jobs: _JobMatrices, resumes: Sequence[ResumeInput]) -> np.ndarray:
+def _occupations(
+    jobs: Sequence[JobInput], resumes: Sequence[ResumeInput]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(closeness, known) matrices of `scoring.occupation_match`; pairs are grouped by
+    distinct occupation codes, so the work is codes x codes, not resumes x jobs."""
+    closeness = np.zeros((len(resumes), len(jobs)))
+    known = np.zeros((len(resumes), len(jobs)), dtype=bool)
+    by_code: dict[str, list[int]] = {}
+    for j, job in enumerate(jobs):
+        if job.features.role is not None:
+            by_code.setdefault(job.features.role.code, []).append(j)
+    if not by_code:
+        return closeness, known
+    cache: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
+    for i, resume in enumerate(resumes):
+        roles = tuple(r.code for r in resume.features.roles)
+        if not roles:
+            continue
+        if roles not in cache:
+            row, seen = np.zeros(len(jobs)), np.zeros(len(jobs), dtype=bool)
+            for columns in by_code.values():
+                sample = jobs[columns[0]].features
+                match = occupation_match(sample, resume.features)
+                if match is not None:
+                    row[columns], seen[columns] = match[0], True
+            cache[roles] = (row, seen)
+        closeness[i], known[i] = cache[roles]
+    return closeness, known
+
+
+def _approximate(
+    jobs: _JobMatrices,
+    resumes: Sequence[ResumeInput],
+    occupation: tuple[np.ndarray, np.ndarray],
+) -> np.ndarray:
     vectors = np.stack([resume.vector for resume in resumes]).astype(np.float64)
     dense = np.clip(vectors @ jobs.vectors.T, 0.0, 1.0)
     lex = _lexical(jobs, resumes)
     skills = _skills(jobs, resumes) / jobs.skill_denominator
-    with_skills = WEIGHTS["dense"] * dense + WEIGHTS["lexical"] * lex + WEIGHTS["skills"] * skills
-    without = (WEIGHTS["dense"] * dense + WEIGHTS["lexical"] * lex) / (
-        WEIGHTS["dense"] + WEIGHTS["lexical"]
-    )
-    base = np.where(jobs.has_skills, with_skills / sum(WEIGHTS.values()), without)
+    closeness, known = occupation
+    # The terms present in a pair share the weight (`scoring.score`): skills when the job
+    # names any, occupation when both sides link to one.
+    with_skills = np.where(jobs.has_skills, WEIGHTS["skills"], 0.0)
+    with_occupation = np.where(known, WEIGHTS["occupation"], 0.0)
+    total = WEIGHTS["dense"] + WEIGHTS["lexical"] + with_skills + with_occupation
+    base = (
+        WEIGHTS["dense"] * dense
+        + WEIGHTS["lexical"] * lex
+        + with_skills * skills
+        + with_occupation * closeness
+    ) / total
     years = np.array([resume.features.years for resume in resumes])[:, None]
     wanted = np.where(jobs.min_years > 0.0, jobs.min_years, 1.0)
     shortfall = np.maximum(0.0, 1.0 - years / wanted)
@@ -250,7 +297,7 @@ def _verified(
 
 def approximate(jobs: Sequence[JobInput], resumes: Sequence[ResumeInput]) -> np.ndarray:
     """(resumes x jobs) scores within EPS of `exact_score` for every pair."""
-    return _approximate(_job_matrices(jobs), resumes)
+    return _approximate(_job_matrices(jobs), resumes, _occupations(jobs, resumes))
 
 
 # --- step 2: exact scores where they can matter ---------------------------------------------
@@ -288,7 +335,11 @@ def select(
     for start in range(0, len(candidates), BLOCK):
         block = candidates[start : start + BLOCK]
         block_resumes = resumes[start : start + BLOCK]
-        approx = _verified(_approximate(matrices, block_resumes), block_resumes, jobs)
+        approx = _verified(
+            _approximate(matrices, block_resumes, _occupations(jobs, block_resumes)),
+            block_resumes,
+            jobs,
+        )
         thresholds = np.array([c.min_score for c in block])[:, None] - EPS
         keep = (approx >= thresholds) & _filter_mask(block, jobs)
         for i in map(int, np.flatnonzero(keep.any(axis=1))):
