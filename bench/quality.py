@@ -37,6 +37,7 @@ from api.matching.features import job_features, prepare_resume
 from api.matching.scoring import score
 from bench._common import SHARED_DATA, load_rjdb, table
 from bench._quality_real import PREVIOUS_ENGINE, real_main, skills_main, titles_main
+from bench._realdata import cached_embeddings
 from ingest.embeddings import get_embedder
 
 ScoreMatrix = np.ndarray  # jobs x resumes
@@ -83,10 +84,12 @@ def rjdb_main(args: argparse.Namespace) -> None:
 
     embedder = get_embedder()
     prepared = [prepare_resume(text) for text in resumes]
-    job_vectors = embedder.embed(jobs)
+    job_vectors = cached_embeddings("rjdb-jobs", jobs, embedder.embed)
     # The API embeds the cleaned resume (names and contacts removed), as here.
-    resume_vectors = embedder.embed([p.embed_text for p in prepared])
-    raw_resume_vectors = embedder.embed(resumes)
+    resume_vectors = cached_embeddings(
+        "rjdb-resumes", [p.embed_text for p in prepared], embedder.embed
+    )
+    raw_resume_vectors = cached_embeddings("rjdb-raw", resumes, embedder.embed)
 
     def ours() -> ScoreMatrix:
         features = [job_features(text) for text in jobs]

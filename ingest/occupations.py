@@ -73,7 +73,12 @@ class OccupationLexicon:
         titles = data["titles"]
         assert isinstance(raw, list) and isinstance(titles, dict)
         self.occupations = [Occupation(code, name, uri) for code, name, uri in raw]
+        self._by_code = {o.code: o for o in self.occupations}
         self._titles: dict[str, int] = titles
+        onet, onet_titles = data["onet"], data["onet_titles"]
+        assert isinstance(onet, list) and isinstance(onet_titles, dict)
+        self.onet: list[tuple[str, str]] = [(code, name) for code, name in onet]
+        self._onet_titles: dict[str, int] = onet_titles
 
     def __len__(self) -> int:
         return len(self.occupations)
@@ -83,20 +88,47 @@ class OccupationLexicon:
         return title_key(text) in self._titles
 
     def by_code(self, code: str) -> Occupation | None:
-        return next((o for o in self.occupations if o.code == code), None)
+        return self._by_code.get(code)
 
     def link(self, title: str | None) -> TitleLink | None:
         """The occupation a title names, or None when no part of it is a known title."""
-        if not title:
-            return None
-        words = title_words(title)[:24]  # a title, not a paragraph
-        for size in range(min(MAX_TITLE_WORDS, len(words)), 0, -1):
-            for start in range(len(words) - size, -1, -1):  # the last run first
-                key = " ".join(words[start : start + size])
-                idx = self._titles.get(key)
-                if idx is not None:
-                    return TitleLink(title, key, self.occupations[idx])
+        found = _longest(title, self._titles)
+        return (
+            None if found is None else TitleLink(title or "", found[0], self.occupations[found[1]])
+        )
+
+    def onet_code(self, title: str | None) -> str | None:
+        """The O*NET-SOC code of a title ("29-1141.00"), the same way."""
+        found = _longest(title, self._onet_titles)
+        return None if found is None else self.onet[found[1]][0]
+
+
+def _longest(title: str | None, table: dict[str, int]) -> tuple[str, int] | None:
+    """The longest run of the title's words that `table` knows (the last of equals)."""
+    if not title:
         return None
+    words = title_words(title)[:24]  # a title, not a paragraph
+    for size in range(min(MAX_TITLE_WORDS, len(words)), 0, -1):
+        for start in range(len(words) - size, -1, -1):  # the last run first
+            key = " ".join(words[start : start + size])
+            idx = table.get(key)
+            if idx is not None:
+                return key, idx
+    return None
+
+
+# Closeness of two O*NET-SOC codes: the same occupation, the same broad occupation
+# ("29-114"), minor group ("29-11"), major group ("29": a field of work).
+SOC_CLOSENESS = ((7, 0.8), (5, 0.6), (2, 0.4))
+
+
+def soc_closeness(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    for depth, value in SOC_CLOSENESS:
+        if a[:depth] == b[:depth]:
+            return value
+    return 0.0
 
 
 def closeness(a: Occupation, b: Occupation) -> float:

@@ -152,7 +152,24 @@ def build(data: Path) -> dict[str, object]:
     print(
         f"{len(occupations)} occupations; {esco_titles} ESCO titles; {carried} O*NET titles carried over"
     )
-    return {"occupations": occupations, "titles": dict(sorted(titles.items()))}
+    # O*NET's own families: the same titles, linked to O*NET-SOC codes, whose major group
+    # is a field of work (29 healthcare practitioners, 43 office support, 41 sales...) where
+    # ESCO's ISCO code is a skill level first: together they say "related" both ways.
+    onet = _onet(data)
+    families = sorted(onet)
+    onet_titles: dict[str, int] = {}
+    for idx, code in enumerate(families):
+        for name in onet[code]:
+            key = title_key(name)
+            if key:
+                onet_titles.setdefault(key, idx)
+    print(f"{len(families)} O*NET occupations; {len(onet_titles)} O*NET titles")
+    return {
+        "occupations": occupations,
+        "titles": dict(sorted(titles.items())),
+        "onet": [[code, onet[code][0]] for code in families],
+        "onet_titles": dict(sorted(onet_titles.items())),
+    }
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ The pruning is exact: a pair is dropped only when its approximate score is more 
 `EPS` below what it would need (the candidate's `min_score`, or the score of the jobs that
 already fill their daily quota). The approximation differs from the exact score only by
 float rounding: float32 dot products of unit vectors (at most 384 x 2^-24 ~ 2.3e-5 in
-similarity, weighted by at most 0.36), summation order, and the exact score's rounding to
+similarity, weighted by at most 0.47), summation order, and the exact score's rounding to
 six decimals (5e-7) -- all far below EPS.
 
 Nothing here touches the database or the network: callers pass plain values in and get
@@ -215,15 +215,16 @@ def _occupations(
     distinct occupation codes, so the work is codes x codes, not resumes x jobs."""
     closeness = np.zeros((len(resumes), len(jobs)))
     known = np.zeros((len(resumes), len(jobs)), dtype=bool)
-    by_code: dict[str, list[int]] = {}
+    by_code: dict[tuple[str, str | None], list[int]] = {}
     for j, job in enumerate(jobs):
-        if job.features.role is not None:
-            by_code.setdefault(job.features.role.code, []).append(j)
+        role = job.features.role
+        if role is not None:
+            by_code.setdefault((role.code, role.soc), []).append(j)
     if not by_code:
         return closeness, known
-    cache: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
+    cache: dict[tuple[tuple[str, str | None], ...], tuple[np.ndarray, np.ndarray]] = {}
     for i, resume in enumerate(resumes):
-        roles = tuple(r.code for r in resume.features.roles)
+        roles = tuple((r.code, r.soc) for r in resume.features.roles)
         if not roles:
             continue
         if roles not in cache:

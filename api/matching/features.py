@@ -162,7 +162,9 @@ class JobFeatures:
                 "l": self.location,
                 "m": self.remote,
                 "q": self.query,
-                "o": None if self.role is None else [self.role.code, self.role.title],
+                "o": None
+                if self.role is None
+                else [self.role.code, self.role.title, self.role.soc],
             },
             separators=(",", ":"),
             ensure_ascii=False,
@@ -189,6 +191,7 @@ class Role:
 
     code: str  # ESCO occupation code (`ingest.occupations`)
     title: str
+    soc: str | None = None  # O*NET-SOC code of the same title, when O*NET knows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +220,7 @@ class ResumeFeatures:
                 "c": self.counts,
                 "n": self.length,
                 "l": sorted(self.listed_only),
-                "o": [[r.code, r.title] for r in self.roles],
+                "o": [[r.code, r.title, r.soc] for r in self.roles],
             },
             separators=(",", ":"),
             ensure_ascii=False,
@@ -232,7 +235,7 @@ class ResumeFeatures:
             counts=data["c"],
             length=int(data["n"]),
             listed_only=frozenset(data.get("l", ())),
-            roles=tuple(Role(c, t) for c, t in data.get("o", ())),
+            roles=tuple(Role(*role) for role in data.get("o", ())),
         )
 
 
@@ -302,7 +305,9 @@ def recent_roles(
     for title in candidates:
         link = occupations.link(title)
         if link is not None and all(r.code != link.occupation.code for r in roles):
-            roles.append(Role(link.occupation.code, title.strip()[:80]))
+            roles.append(
+                Role(link.occupation.code, title.strip()[:80], occupations.onet_code(title))
+            )
     return tuple(roles)
 
 
@@ -456,8 +461,11 @@ def job_features(
 
 
 def job_role(title: str) -> Role | None:
-    link = get_occupations().link(title)
-    return None if link is None else Role(link.occupation.code, title.strip()[:80])
+    occupations = get_occupations()
+    link = occupations.link(title)
+    if link is None:
+        return None
+    return Role(link.occupation.code, title.strip()[:80], occupations.onet_code(title))
 
 
 def snapshot_features(job: JobSnapshot, lexicon: SkillLexicon | None = None) -> JobFeatures:
