@@ -36,7 +36,12 @@ import numpy as np
 
 from api.alerts.repository import AlertCandidate
 from api.matching import lexical
-from api.matching.features import JobFeatures, ResumeFeatures, location_tokens
+from api.matching.features import (
+    LISTED_SKILL_CREDIT,
+    JobFeatures,
+    ResumeFeatures,
+    location_tokens,
+)
 from api.matching.scoring import (
     EXPERIENCE_MAX_PENALTY,
     PREFERRED_WEIGHT,
@@ -180,11 +185,13 @@ def _lexical(jobs: _JobMatrices, resumes: Sequence[ResumeInput]) -> np.ndarray:
             1.0 - lexical.B + lexical.B * resume.features.length / lexical.AVG_DOC_LEN
         )
         rows, values = [], []
+        listed = resume.features.listed_terms
         for term, tf in resume.features.counts.items():
             row = jobs.vocabulary.get(term)
             if row is not None and tf:
                 rows.append(row)
-                values.append(tf / (tf + norm))
+                value = tf / (tf + norm)
+                values.append(value * LISTED_SKILL_CREDIT if term in listed else value)
         if rows:
             out[i] = np.asarray(values) @ jobs.query[rows]
     return np.asarray(_calibrate(out), dtype=np.float64)

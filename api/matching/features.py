@@ -204,6 +204,7 @@ class ResumeFeatures:
     # Skills seen only in lists (a Skills section, a line of comma-separated names): they
     # count LISTED_SKILL_CREDIT of a skill shown in a sentence about the work.
     listed_only: frozenset[str] = frozenset()
+    listed_terms: frozenset[str] = frozenset()  # lexical terms seen only in such lists
     roles: tuple[Role, ...] = ()  # most recent first
 
     def credit(self, skill_id: str) -> float:
@@ -220,6 +221,7 @@ class ResumeFeatures:
                 "c": self.counts,
                 "n": self.length,
                 "l": sorted(self.listed_only),
+                "t": sorted(self.listed_terms),
                 "o": [[r.code, r.title, r.soc] for r in self.roles],
             },
             separators=(",", ":"),
@@ -235,6 +237,7 @@ class ResumeFeatures:
             counts=data["c"],
             length=int(data["n"]),
             listed_only=frozenset(data.get("l", ())),
+            listed_terms=frozenset(data.get("t", ())),
             roles=tuple(Role(*role) for role in data.get("o", ())),
         )
 
@@ -274,11 +277,15 @@ def is_list_line(line: str) -> bool:
     return _list_items(line) is not None or len(line.split()) <= _LIST_ITEM_WORDS
 
 
-def lexical_text(text: str) -> str:
-    """The text whose terms the lexical term counts: without lines of three or more names.
-    Such a line is free to write or to paste from the job ad; the skills in it still count
-    (at LISTED_SKILL_CREDIT), its words do not count again as if they described work."""
-    return "\n".join(line for line in text.splitlines() if _list_items(line) is None)
+def listed_terms(text: str) -> frozenset[str]:
+    """Lexical terms the resume has only in lines of three or more names. Such a line is
+    free to write or to paste from the job ad: its terms count LISTED_SKILL_CREDIT of
+    terms used in sentences (`lexical.bm25`)."""
+    listed: set[str] = set()
+    described: set[str] = set()
+    for line in text.splitlines():
+        (listed if _list_items(line) is not None else described).update(lexical.terms(line))
+    return frozenset(listed - described)
 
 
 def described_skills(sections: Mapping[str, str], lexicon: SkillLexicon) -> set[str]:
@@ -322,7 +329,7 @@ def prepare_resume(
     lexicon = lexicon or get_lexicon()
     cleaned = clean_resume_text(text)
     parsed = parse_resume(cleaned, today=today, lexicon=lexicon)
-    counts, length = lexical.doc_counts(lexical_text(cleaned))
+    counts, length = lexical.doc_counts(cleaned)
     described = described_skills(parsed.sections, lexicon)
     return PreparedResume(
         text=cleaned,
@@ -333,6 +340,7 @@ def prepare_resume(
             length=length,
             skill_names=dict(zip(parsed.skill_ids, parsed.skills, strict=True)),
             listed_only=frozenset(s for s in parsed.skill_ids if s not in described),
+            listed_terms=listed_terms(cleaned),
             roles=recent_roles(
                 cleaned, [e.title for e in parsed.experience], occupations or get_occupations()
             ),

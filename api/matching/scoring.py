@@ -29,7 +29,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from api.matching import lexical
-from api.matching.features import JobFeatures, ResumeFeatures, Role, SkillRef, location_tokens
+from api.matching.features import (
+    LISTED_SKILL_CREDIT,
+    JobFeatures,
+    ResumeFeatures,
+    Role,
+    SkillRef,
+    location_tokens,
+)
 from ingest.occupations import closeness, get_occupations, relation, soc_closeness
 
 # Fitted on the development half of the real-data benchmark, within what rjdb keeps (see
@@ -117,7 +124,9 @@ def score(
 ) -> ScoreResult:
     """Score one (job, resume) pair from their features and embedding similarity."""
     dense = min(1.0, max(0.0, float(dense_similarity)))
-    lex = lexical.bm25(job.query, resume.counts, resume.length)
+    lex = lexical.bm25(
+        job.query, resume.counts, resume.length, resume.listed_terms, LISTED_SKILL_CREDIT
+    )
 
     matched: list[str] = []
     missing_required: list[str] = []
