@@ -114,16 +114,26 @@ def test_unknown_service_or_worker_names_the_choices(tmp_path: Path, command: li
     assert "outbox" in result.stderr or "jobs" in result.stderr
 
 
+def _catches(pid: int, signum: int) -> bool:
+    """Whether the process has installed a handler for `signum` (Linux: SigCgt)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (signum - 1) & 1)
+    return False
+
+
 def test_sigterm_during_start_up_is_a_clean_stop(tmp_path: Path) -> None:
     # Importing the CLI's sub-commands alone takes seconds: the signal lands long before
-    # the worker's event loop installs its own handling.
+    # the worker's event loop installs its own handling. Sent as soon as the console
+    # script's first handler is in place (an event, not a guess at how long imports take).
     process = subprocess.Popen(
         [CLI, "worker", "match"],
         env=_env(tmp_path / "data"),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    time.sleep(0.5)
+    while process.poll() is None and not _catches(process.pid, signal.SIGTERM):
+        time.sleep(0.01)
     assert process.poll() is None, "the worker was expected to be still starting"
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0

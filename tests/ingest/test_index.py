@@ -56,7 +56,9 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 30
+        # Generous: on a busy machine the server takes tens of seconds to listen; a
+        # server that exits is reported at once.
+        deadline = time.monotonic() + 180
         while True:
             try:
                 if (

@@ -17,7 +17,6 @@ from typing import Any
 import httpx
 import numpy as np
 import pytest
-from api.matching.cli import index_app
 from fastapi import FastAPI
 from typer.testing import CliRunner
 
@@ -26,6 +25,7 @@ from api.matching import indexing, reindex
 from api.matching.features import FEATURES_VERSION, JobSnapshot
 from api.matching.indexing import FEATURES_KEY
 from clearview.app import build_app, index_check
+from clearview.commands.index import app as index_app
 from core.db import dispose_engines, session_scope
 from core.models import Job
 from ingest.index import JOBS, RESUMES, Kind, get_index

@@ -8,6 +8,7 @@ import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -54,7 +55,8 @@ async def bus_url(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncItera
     same time (tests of one worker run one after another)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
     database = 1 + int(worker) % 15 if worker.isdigit() else 15  # db 0 is the shared one
-    url = f"{redis_url.rsplit('/', 1)[0]}/{database}"
+    # The embedded Valkey's URL names no database ("redis://host:port"): set the path.
+    url = urlsplit(redis_url)._replace(path=f"/{database}").geturl()
     conn = connect(url)
     await _drop_streams(conn)
     monkeypatch.setenv("CLEARVIEW_REDIS_URL", url)

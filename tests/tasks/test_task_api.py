@@ -140,6 +140,7 @@ async def test_match_task_202_status_result_and_one_notification(
     assert [json.loads(p)["task_id"] for p in pushes] == [task_id]
     assert json.loads(pushes[0]) == {
         "notification_id": note.id,
+        "kind": "task.succeeded",
         "task_id": task_id,
         "task_kind": "match_jobs",
         "status": "succeeded",
