@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
@@ -185,6 +186,7 @@ async def run_turn(identity: Identity, text: str) -> None:
     answer: cl.Message | None = None
     open_steps: list[cl.Step] = []
     view: tuple[str, list[cl.Action]] | None = None
+    confirm: str | None = None  # the tool call whose confirmation is asked
     elements: list[Element] = []
     async for event in rt.assistant.stream_turn(
         identity, cl.context.session.id, text, services_url=rt.services_url
@@ -216,6 +218,8 @@ async def run_turn(identity: Identity, text: str) -> None:
                 done.end = utc_now()
                 await done.update()
             view = _view(event["name"], data) or view
+            if data.get("confirmation_required"):
+                confirm = uuid.uuid4().hex[:12]
             if event["name"] in REPORT_TOOLS and data.get("status") == "ready":
                 elements += await _report_elements(identity, data)
         elif kind == "reply":
@@ -229,6 +233,8 @@ async def run_turn(identity: Identity, text: str) -> None:
                 answer.actions = actions
             else:
                 answer.content = reply
+                if confirm is not None:
+                    answer.actions = render.confirm_actions(confirm)
             if elements:
                 # Chainlit types the attribute with an unbound TypeVar; any element fits.
                 answer.elements = elements  # type: ignore[assignment]
@@ -265,6 +271,19 @@ async def on_starter(action: cl.Action) -> None:
         return
     await cl.Message(content=prompt, type="user_message").send()
     await run_turn(await _identity(), prompt)
+
+
+@cl.action_callback(render.CONFIRM)
+async def on_confirm(action: cl.Action) -> None:
+    """Yes or No to a confirmation question: the answer as if typed, buttons removed."""
+    answer = str(action.payload.get("message", ""))
+    if answer not in ("yes", "no"):
+        return
+    for button in render.confirm_actions(str(action.payload.get("key", ""))):
+        button.forId = action.forId
+        await button.remove()
+    await cl.Message(content=answer, type="user_message").send()
+    await run_turn(await _identity(), answer)
 
 
 @cl.action_callback(render.VIEW)

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import chainlit as cl
 from chainlit.element import Element
 
+from agents.offline import spec
 from tools.client import Download
 
 Role = Literal["candidate", "employer"]
@@ -30,6 +31,7 @@ STARTER = "starter"
 ALERT_MATCH = "alert_match"
 CONTACT_ANSWER = "contact_answer"
 SHORTLIST = "open_shortlist"
+CONFIRM = "confirm_action"
 
 MAX_SKILLS = 8
 
@@ -257,40 +259,30 @@ def rewrite_actions(resume_id: str, version_id: str) -> list[cl.Action]:
     ]
 
 
+# --- confirmations --------------------------------------------------------------------
+
+
+def confirm_actions(key: str) -> list[cl.Action]:
+    """Yes and No under a question that guards publishing, deleting or sharing: the answer
+    is sent as if typed (the tool checks that the user's own latest message confirms).
+    Their ids derive from `key`, so answering with one button can remove both."""
+    return [
+        cl.Action(
+            id=f"{CONFIRM}-{answer}-{key}",
+            name=CONFIRM,
+            payload={"message": answer, "key": key},
+            label=label,
+            icon=icon,
+        )
+        for answer, label, icon in (("yes", "Yes, do it", "check"), ("no", "No, cancel", "x"))
+    ]
+
+
 # --- tool steps and notifications -----------------------------------------------------
 
-# Chainlit shows a step as "Using <name>" while it runs and "Used <name>" after.
-TOOL_LABELS: dict[str, str] = {
-    "read_my_resume": "resume reader",
-    "critique_my_resume": "resume critique",
-    "find_matching_jobs": "job matching",
-    "explain_match": "match explainer",
-    "request_rewrite": "rewrite request",
-    "show_rewrite": "rewrite viewer",
-    "accept_rewrite": "rewrite acceptance",
-    "reject_rewrite": "rewrite rejection",
-    "set_visibility": "visibility settings",
-    "delete_my_data": "data erasure",
-    "list_my_jobs": "job list",
-    "create_job": "job creation",
-    "update_job": "job update",
-    "find_candidates": "candidate matching",
-    "compare_candidates": "candidate comparison",
-    "hiring_funnel": "hiring funnel",
-    "get_job_alerts": "job alert settings",
-    "set_job_alerts": "job alert settings",
-    "stop_job_alerts": "job alert settings",
-    "get_my_report": "report",
-    "get_shortlist_report": "shortlist report",
-    "get_funnel_report": "funnel report",
-    "request_contact": "contact request",
-    "get_contact_requests": "contact requests",
-    "answer_contact_request": "contact answer",
-}
-
-
-def tool_label(name: str) -> str:
-    return TOOL_LABELS.get(name, name.replace("_", " "))
+# Chainlit shows a step as "Using <label>" while it runs and "Used <label>" after; each
+# tool's label is part of its specification (`agents.offline.spec`).
+tool_label = spec.tool_label
 
 
 def tool_outcome(data: Mapping[str, Any]) -> str:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 
 from agents.chat import Assistant
-from tests.agents.conftest import Caller, World
+from tests.plugins.agents import World, names, open_to_employers, say, top_matches
 
 
 async def test_chat_endpoint_names_a_top_match(world: World) -> None:
@@ -29,45 +27,10 @@ async def test_chat_endpoint_names_a_top_match(world: World) -> None:
     body = r.json()
     assert body["conversation_id"] == "c1" and body["mode"] == "offline"
     assert top[0]["title"] in body["reply"], body["reply"]
-
-
-async def top_matches(world: World) -> list[dict[str, Any]]:
-    async with httpx.AsyncClient(base_url=world.base, timeout=60) as http:
-        r = await http.post(
-            "/api/v1/match/jobs",
-            json={"resume_id": world.resume_id, "top_k": 5},
-            headers=world.candidate.headers,
-        )
-    return list(r.json()["matches"])
-
-
-async def say(
-    assistant: Assistant, caller: Caller, conversation: str, message: str
-) -> tuple[list[dict[str, Any]], str]:
-    """One turn: the tool calls made, and the reply."""
-    calls: list[dict[str, Any]] = []
-    reply = ""
-    async for event in assistant.stream_turn(caller.identity, conversation, message):
-        if event["type"] == "tool_call":
-            calls.append(event)
-        elif event["type"] == "reply":
-            reply = event["text"]
-    return calls, reply
-
-
-def names(calls: list[dict[str, Any]]) -> list[str]:
-    return [c["name"] for c in calls]
-
-
-async def open_to_employers(world: World) -> None:
-    """The world's candidate opts in to employer search."""
-    async with httpx.AsyncClient(base_url=world.base) as http:
-        answer = await http.patch(
-            "/api/v1/candidates/me",
-            json={"open_to_employers": True},
-            headers=world.candidate.headers,
-        )
-    assert answer.status_code == 200, answer.text
+    # Integrators get the items the chat showed, not only its text.
+    [result] = body["results"]
+    assert result["kind"] == "jobs" and result["tool"] == "find_matching_jobs"
+    assert [m["job_id"] for m in result["items"]][:1] == [top[0]["job_id"]]
 
 
 @pytest.mark.parametrize(
@@ -190,6 +153,12 @@ async def test_employer_creates_a_job_from_a_pasted_description(
     calls, reply = await say(assistant, world.employer, "job", JOB_AD)
     assert names(calls) == ["create_job"]
     assert calls[0]["args"]["title"] == "Site Reliability Engineer"
+    assert 'Publish the job "Site Reliability Engineer"?' in reply  # nothing published yet
+    calls, reply = await say(assistant, world.employer, "job", "List our jobs")
+    assert "Site Reliability Engineer" not in reply
+    calls, reply = await say(assistant, world.employer, "job", JOB_AD)
+    calls, reply = await say(assistant, world.employer, "job", "yes")
+    assert names(calls) == ["create_job"] and calls[0]["args"]["confirmed"] is True
     assert 'Created and published "Site Reliability Engineer"' in reply
     calls, reply = await say(assistant, world.employer, "job", "List our jobs")
     assert names(calls) == ["list_my_jobs"] and "Site Reliability Engineer" in reply
