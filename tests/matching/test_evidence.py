@@ -16,7 +16,7 @@ from api.matching.features import (
 from api.matching.scoring import score
 from ingest.instructions import review_flags
 from ingest.occupations import closeness, get_occupations
-from tests.api.conftest import MakeKey
+from tests.plugins.api import MakeKey
 
 JOB_TEXT = """Data Engineer
 
