@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from pathlib import Path
+from typing import cast
 
 import fastapi_offline
 from fastapi import APIRouter, FastAPI, Request
@@ -26,6 +27,7 @@ from api.errors import install_error_handlers
 from api.identity.cache import KeyCache
 from api.metrics.prometheus import PrometheusMiddleware, metrics_route
 from api.ratelimit import RateLimiter, rate_limit_store
+from api.routetable import index_routes
 from api.security_headers import SecurityHeadersMiddleware
 from core.db import dispose_engines
 from core.settings import get_settings
@@ -60,6 +62,13 @@ def _lifespan(lifespans: Sequence[Lifespan]) -> Lifespan:
     return lifespan
 
 
+def _router_lifespans(routers: Sequence[APIRouter]) -> list[Lifespan]:
+    """Each router's lifespan (theirs, or FastAPI's default running its start-up and
+    shutdown handlers), once per router."""
+    unique = {id(router): router for router in routers}.values()
+    return [cast(Lifespan, router.lifespan_context) for router in unique]
+
+
 def create_app(
     routers: Sequence[APIRouter],
     *,
@@ -73,7 +82,8 @@ def create_app(
         title="ClearView API",
         summary="Jobs, resumes and metrics services of ClearView",
         version="0.1.0",
-        lifespan=_lifespan(lifespans),
+        # The routers' own lifespans after the process's, as `include_router` would.
+        lifespan=_lifespan([*lifespans, *_router_lifespans(routers)]),
         docs_url=None,  # served below with local assets
         openapi_url="/openapi.json" if settings.docs_on else None,
         redoc_url=None,
@@ -105,8 +115,9 @@ def create_app(
     mounted: list[APIRouter] = []
     for router in routers:
         if not any(router is seen for seen in mounted):  # shared by several services: once
-            app.include_router(router)
+            add_routes(app, router)
             mounted.append(router)
+    index_routes(app)
     return app
 
 
@@ -123,3 +134,18 @@ def _add_docs(app: FastAPI) -> None:
         )
 
     app.add_route("/docs", docs, include_in_schema=False)
+
+
+def add_routes(app: FastAPI, router: APIRouter) -> None:
+    """`router`'s routes straight into the app's own route table, one flat list.
+
+    `include_router` keeps each router as a layer of its own that every request walks
+    through (matched router by router, then route by route in it, with a context per
+    included route). An inclusion would add nothing here: a router's prefix, tags, error
+    responses and dependencies are put on each of its routes when the route is declared,
+    and we include routers with no options. (What the flat table gives up is
+    `app.dependency_overrides`, which nothing uses.) A router's lifespan (the chat's) is
+    entered by the app's lifespan, see `create_app`. Requests are matched through an
+    index of the table (`api.routetable`).
+    """
+    app.router.routes.extend(router.routes)

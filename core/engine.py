@@ -113,10 +113,15 @@ def make_engine(url: str) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        pool: dict[str, Any] = {}
+        if parsed.database and parsed.database != ":memory:":
+            # A file: pooled like PostgreSQL, so a burst of requests does not open and
+            # close connections (each a thread of its own, plus the pragmas) per request.
+            pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
         # A writer waits this long for another one, then the request answers 503 with
         # Retry-After (`api.errors`) instead of holding its client for 30 s and failing.
         timeout_s = get_settings().sqlite_busy_timeout_ms / 1000
-        engine = create_async_engine(url, connect_args={"timeout": timeout_s})
+        engine = create_async_engine(url, connect_args={"timeout": timeout_s}, **pool)
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
         return _watch_writes(engine)
     engine = create_async_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)

@@ -50,9 +50,26 @@ class PrometheusMiddleware:
             # The route template, not the raw path: ids in paths would make one series
             # per object. Unmatched paths share one label.
             route = getattr(scope.get("route"), "path", None) or "<unmatched>"
-            method = scope.get("method", "")
-            REQUESTS.labels(method=method, route=route, status=str(status)).inc()
-            LATENCY.labels(method=method, route=route).observe(time.perf_counter() - start)
+            counter, latency = _series(scope.get("method", ""), route, status)
+            counter.inc()
+            latency.observe(time.perf_counter() - start)
+
+
+# The labelled children of REQUESTS and LATENCY, by (method, route, status): looking
+# them up by labels costs more than counting and observing together.
+_SERIES: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+
+def _series(method: str, route: str, status: int) -> tuple[Counter, Histogram]:
+    key = (method, route, status)
+    found = _SERIES.get(key)
+    if found is None:
+        found = (
+            REQUESTS.labels(method=method, route=route, status=str(status)),
+            LATENCY.labels(method=method, route=route),
+        )
+        _SERIES[key] = found
+    return found
 
 
 async def metrics_endpoint(_request: Request) -> Response:

@@ -45,6 +45,7 @@ from core.models import (
     utcnow,
 )
 from core.settings import get_settings
+from ingest.instructions import review_flags
 from ingest.loaders import load_document
 from ingest.parsing import parse_resume
 
@@ -243,7 +244,7 @@ class ResumeService:
         on_rollback(session, lambda: asyncio.to_thread(path.unlink, missing_ok=True))
         stored = StoredUpload(profile.id, identity.org_id, identity.user_id, resume.id, version.id)
         await resume_uploaded(session, stored)
-        warnings = list(loaded.warnings or [])
+        warnings = [*(loaded.warnings or []), *review_flags(loaded.text)]
         return UploadResult(resume, version, loaded.pages, warnings)
 
     # reads
