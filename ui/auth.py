@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from agents.context import Identity
-from core.credentials import SERVICE_HEADER, service_credential
+from core.credentials import CLIENT_HEADER, SERVICE_HEADER, service_credential
 from tools.client import ServiceClient, ServiceError
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,21 @@ class _Session:
     key: str
 
 
+@dataclass
+class SignInAttempt:
+    """The chat request being handled (set by `ui.mount`'s middleware): the browser's
+    address, forwarded so the identity service throttles per person rather than per chat
+    process; and, when it refused for too many attempts, its message and Retry-After, which
+    the middleware answers with (Chainlit turns any error of its sign-in callback into a
+    plain 401)."""
+
+    address: str | None
+    throttled: tuple[str, str] | None = None
+
+
+sign_in_attempt: ContextVar[SignInAttempt | None] = ContextVar("sign_in_attempt", default=None)
+
+
 # Per user id: their account as the identity service last said, and the chat's key.
 _sessions: dict[str, _Session] = {}
 # One renewal at a time per user, so two tabs opening at once do not mint two keys.
@@ -65,12 +81,22 @@ async def authenticate(services: ServiceClient, username: str, password: str) ->
     one answer for every failure)."""
     if not username.strip() or not password:
         return None
+    attempt = sign_in_attempt.get()
+    headers = {SERVICE_HEADER: service_credential()}
+    if attempt is not None and attempt.address:
+        headers[CLIENT_HEADER] = attempt.address
     try:
-        answer = await services.post(
-            "/api/v1/sessions", {"username": username.strip(), "password": password}
+        answer = await services.request(
+            "POST",
+            "/api/v1/sessions",
+            json={"username": username.strip(), "password": password},
+            headers=headers,
         )
     except ServiceError as exc:
         if exc.status in (401, 422):
+            return None
+        if exc.status == 429 and attempt is not None:
+            attempt.throttled = (exc.detail, exc.retry_after or "60")
             return None
         raise
     account = _remember(answer).account
