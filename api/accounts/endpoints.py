@@ -21,7 +21,7 @@ from api.accounts.service import account_service
 from api.deps import CurrentIdentity, SessionDep, require_role
 from api.errors import ERROR_RESPONSES
 from api.identity.schemas import Identity
-from core.errors import Forbidden
+from core.errors import Forbidden, NotFound
 from core.models import Organisation, Role
 from core.settings import get_settings
 
@@ -77,8 +77,9 @@ async def approve_org(
     org_id: str, request: Request, session: SessionDep, identity: CurrentIdentity
 ) -> OrganisationOut:
     """Approve an employer organisation that signed up (platform admins)."""
-    await _platform_admin(session, identity)
-    org = await _target_org(session, identity, org_id)
+    if not await account_service.is_platform_admin(session, identity):
+        raise NotFound(f"organisation {org_id} not found")
+    org = await account_service.org(session, org_id)
     await account_service.approve_org(session, org, public_base(request))
     return OrganisationOut.model_validate(org)
 
@@ -97,8 +98,8 @@ async def create_user(body: UserCreate, session: SessionDep, identity: CurrentId
 @router.post("/users/{user_id}/disable", response_model=UserOut)
 async def disable_user(user_id: str, session: SessionDep, identity: CurrentIdentity) -> UserOut:
     """Disable a person (admins): no sign-in, keys revoked, open chats ended."""
-    require_role(identity, Role.admin)
     user = await account_service.user_for_admin(session, identity, user_id)
+    require_role(identity, Role.admin)
     if user.id == identity.user_id:
         raise Forbidden("you cannot disable yourself; ask another admin")
     await account_service.disable_user(session, user, identity.user_id)
@@ -108,8 +109,8 @@ async def disable_user(user_id: str, session: SessionDep, identity: CurrentIdent
 @router.post("/users/{user_id}/enable", response_model=UserOut)
 async def enable_user(user_id: str, session: SessionDep, identity: CurrentIdentity) -> UserOut:
     """Let a disabled person sign in again (admins); their old keys stay revoked."""
-    require_role(identity, Role.admin)
     user = await account_service.user_for_admin(session, identity, user_id)
+    require_role(identity, Role.admin)
     await account_service.enable_user(session, user, identity.user_id)
     return UserOut.model_validate(user)
 
