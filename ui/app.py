@@ -105,6 +105,12 @@ async def start() -> None:
         content=render.welcome(identity.role, runtime.current().mode, name),
         actions=render.starter_actions(identity.role),
     ).send()
+    if user is not None:
+        account = await auth.account_for(runtime.current().services(), user.metadata)
+        await cl.Message(
+            content=render.who_you_are(account.__dict__, identity.role),
+            actions=render.account_actions(identity.role),
+        ).send()
     await listener.show_pending(cl.context.session)  # type: ignore[arg-type]
 
 
@@ -265,6 +271,31 @@ async def on_starter(action: cl.Action) -> None:
         return
     await cl.Message(content=prompt, type="user_message").send()
     await run_turn(await _identity(), prompt)
+
+
+@cl.action_callback(render.DELETE_ACCOUNT)
+async def on_delete_account(action: cl.Action) -> None:
+    """A candidate deletes their account: asked once more, then erased by the service."""
+    identity = await _identity()
+    answer = await cl.AskActionMessage(
+        content="Delete your account, your resumes, matches and conversations? "
+        "This cannot be undone.",
+        actions=[
+            cl.Action(name="confirm", payload={"delete": True}, label="Yes, delete everything"),
+            cl.Action(name="cancel", payload={"delete": False}, label="No, keep my account"),
+        ],
+        timeout=300,
+    ).send()
+    if not answer or not answer.get("payload", {}).get("delete"):
+        await cl.Message(content="Nothing was deleted.").send()
+        return
+    try:
+        await _call(identity, "DELETE", "/api/v1/me")
+    except ServiceError as exc:
+        await cl.Message(content=f"I could not delete your account: {exc.detail}").send()
+        return
+    auth.forget_key(identity.user_id)
+    await cl.Message(content=render.ACCOUNT_DELETED).send()
 
 
 @cl.action_callback(render.VIEW)

@@ -37,6 +37,7 @@ class Account:
     role: str
     username: str
     display_name: str
+    email: str
 
     def metadata(self) -> dict[str, Any]:
         return {"user_id": self.user_id}
@@ -70,7 +71,8 @@ _locks: dict[str, asyncio.Lock] = {}
 
 
 def _remember(answer: dict[str, Any]) -> _Session:
-    account = Account(**{name: str(answer["account"][name]) for name in Account.__annotations__})
+    fields = answer["account"]
+    account = Account(**{name: str(fields.get(name) or "") for name in Account.__annotations__})
     session = _Session(account, str(answer["key"]))
     _sessions[account.user_id] = session
     return session
@@ -122,6 +124,11 @@ async def _renew(services: ServiceClient, user_id: str) -> _Session:
                 raise PermissionError(exc.detail) from None
             raise
         return _remember(answer)
+
+
+async def account_for(services: ServiceClient, metadata: dict[str, Any]) -> Account:
+    """The signed-in user's account, as the identity service last said."""
+    return (await _renew(services, str(metadata["user_id"]))).account
 
 
 def forget_key(user_id: str) -> None:

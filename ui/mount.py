@@ -69,7 +69,8 @@ def _allow_only_public_origin() -> None:
     from chainlit.config import config
 
     origin = get_settings().public_origin
-    config.project.allow_origins = [origin] if origin else []
+    # In place: a middleware already built from the list sees the change too.
+    config.project.allow_origins[:] = [origin] if origin else []
 
 
 def mount_ui(app: FastAPI) -> None:

@@ -18,6 +18,7 @@ from api.accounts.schemas import (
     UserOut,
 )
 from api.accounts.service import account_service
+from api.collaborators import CollaboratorsDep
 from api.deps import CurrentIdentity, SessionDep, require_role
 from api.errors import ERROR_RESPONSES
 from api.identity.schemas import Identity
@@ -52,6 +53,15 @@ async def _platform_admin(session: AsyncSession, identity: Identity) -> None:
     require_role(identity, Role.admin)
     if not await account_service.is_platform_admin(session, identity):
         raise Forbidden("this action needs a platform admin (an admin of the platform)")
+
+
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_my_account(
+    session: SessionDep, identity: CurrentIdentity, collaborators: CollaboratorsDep
+) -> None:
+    """Delete your own account and everything of yours (candidates): resumes, matches,
+    conversations, files."""
+    await collaborators.erasure.erase_account(session, identity)
 
 
 @router.post("/organisations", response_model=OrganisationOut, status_code=201)

@@ -5,9 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 
-from core.models import AccountLink, ExternalIdentity, LinkPurpose, Organisation, Role, User
+from core.models import (
+    AccountLink,
+    ApiKey,
+    ExternalIdentity,
+    LinkPurpose,
+    Organisation,
+    Role,
+    User,
+)
 from core.repository import Repository
 
 
@@ -65,3 +73,19 @@ class AccountRepository(Repository):
 
     async def external_identity(self, provider: str, subject: str) -> ExternalIdentity | None:
         return await self.session.get(ExternalIdentity, (provider, subject))
+
+    async def erase_person(self, user_id: str, email: str | None) -> None:
+        """Links sent to the person (by user or by address: an accepted invitation names
+        only the address) and their identity-provider accounts."""
+        by_email = [AccountLink.email == email] if email else []
+        await self.session.execute(
+            delete(AccountLink).where(or_(AccountLink.user_id == user_id, *by_email))
+        )
+        await self.session.execute(
+            delete(ExternalIdentity).where(ExternalIdentity.user_id == user_id)
+        )
+
+    async def delete_user(self, user_id: str) -> None:
+        """A user and their keys (a person with nothing else stored)."""
+        await self.session.execute(delete(ApiKey).where(ApiKey.user_id == user_id))
+        await self.session.execute(delete(User).where(User.id == user_id))

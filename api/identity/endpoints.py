@@ -73,6 +73,7 @@ def _session(user: User, key: str) -> SessionOut:
         role=user.role,
         username=user.username,
         display_name=user.display_name or user.username,
+        email=user.email,
     )
     return SessionOut(account=account, key=key)
 

@@ -210,3 +210,30 @@ async def test_employer_sign_up_follows_the_policy(
     assert approved.status_code == 200 and approved.json()["is_active"]
     assert "approved" in inbox.wait_for("boss@shop.example", count=2)["Subject"]
     assert (await _sign_in(client, "boss@shop.example", PASSWORD)).status_code == 201
+
+
+async def test_a_candidate_deletes_their_own_account(
+    client: httpx.AsyncClient, inbox: Inbox, engine: AsyncEngine
+) -> None:
+    await submit(client, "/signup", {"email": "leo@example.org", "password": PASSWORD})
+    link = link_in(inbox.wait_for("leo@example.org"))
+    await submit(client, link.removeprefix("http://clearview.test"), {}, action="/verify")
+    key = (await _sign_in(client, "leo@example.org", PASSWORD)).json()["key"]
+    headers = {"Authorization": f"Bearer {key}"}
+
+    admin = await _platform_admin(engine, client)
+    assert (await client.delete("/api/v1/me", headers=admin)).status_code == 403
+
+    assert (await client.delete("/api/v1/me", headers=headers)).status_code == 204
+    assert (await _sign_in(client, "leo@example.org", PASSWORD)).status_code == 401
+    async with session_scope(engine) as session:
+        assert (
+            await session.scalars(select(User).where(User.email == "leo@example.org"))
+        ).all() == []
+        links = await session.scalars(
+            select(AccountLink).where(AccountLink.email == "leo@example.org")
+        )
+        assert links.all() == []
+    # The address is free again.
+    again = await submit(client, "/signup", {"email": "leo@example.org", "password": PASSWORD})
+    assert again.status_code == 200
