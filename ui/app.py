@@ -29,7 +29,7 @@ from chainlit.utils import utc_now
 
 from agents.context import Identity
 from tools.client import ServiceError
-from ui import auth, listener, render, runtime
+from ui import auth, listener, render, runtime, sso
 
 log = logging.getLogger("ui.app")
 
@@ -73,13 +73,54 @@ async def _call(
 @cl.password_auth_callback
 async def sign_in(username: str, password: str) -> cl.User | None:
     account = await auth.authenticate(runtime.current().services(), username, password)
-    if account is None:
-        return None
+    return _chainlit_user(account) if account is not None else None
+
+
+def _chainlit_user(account: auth.Account) -> cl.User:
     return cl.User(
         identifier=account.username,
         display_name=account.display_name,
         metadata=account.metadata(),
     )
+
+
+if sso.oidc_enabled():
+
+    @cl.oauth_callback
+    async def sign_in_oidc(
+        provider_id: str,
+        token: str,
+        raw_user_data: dict[str, str],
+        default_user: cl.User,
+        id_token: str | None = None,
+    ) -> cl.User | None:
+        """The provider's account (subject, verified e-mail) mapped to an existing user."""
+        claims: dict[str, Any] = dict(raw_user_data)  # userinfo JSON: not only strings
+        account = await auth.sign_in_with(
+            runtime.current().services(),
+            "/api/v1/sessions/external",
+            {
+                "provider": provider_id,
+                "subject": str(claims.get("sub") or ""),
+                "email": claims.get("email"),
+                "email_verified": claims.get("email_verified") is True,
+            },
+        )
+        return _chainlit_user(account) if account is not None else None
+
+
+if sso.handover_enabled():
+
+    @cl.header_auth_callback
+    async def sign_in_handover(headers: Any) -> cl.User | None:
+        """The embedding platform's hand-over token, checked by the identity service."""
+        token = headers.get(sso.HANDOVER_HEADER)
+        if not token:
+            return None
+        account = await auth.sign_in_with(
+            runtime.current().services(), "/api/v1/sessions/handover", {"token": token}
+        )
+        return _chainlit_user(account) if account is not None else None
 
 
 @cl.set_chat_profiles

@@ -106,6 +106,25 @@ async def authenticate(services: ServiceClient, username: str, password: str) ->
     return account
 
 
+async def sign_in_with(services: ServiceClient, path: str, body: dict[str, Any]) -> Account | None:
+    """A session opened by single sign-on (`/api/v1/sessions/external` or `/handover`):
+    the account the identity service maps it to, else None (no such account)."""
+    try:
+        answer = await services.request(
+            "POST", path, json=body, headers={SERVICE_HEADER: service_credential()}
+        )
+    except ServiceError as exc:
+        if exc.status in (401, 403, 422):
+            log.info("single sign-on refused: %s", exc.detail)
+            return None
+        raise
+    account = _remember(answer).account
+    log.info(
+        "chat sign-in by %s: user %s (%s)", path.rsplit("/", 1)[-1], account.user_id, account.role
+    )
+    return account
+
+
 async def _renew(services: ServiceClient, user_id: str) -> _Session:
     if session := _sessions.get(user_id):
         return session

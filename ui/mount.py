@@ -10,7 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.credentials import chat_token_secret
 from core.settings import get_settings
-from ui import PROJECT_ROOT, auth
+from ui import PROJECT_ROOT, auth, sso
 
 PATH = "/chat"
 TARGET = PROJECT_ROOT / "ui" / "app.py"
@@ -91,6 +91,7 @@ def mount_ui(app: FastAPI) -> None:
         app.mount(PATH, chainlit_app)
         return
     _allow_only_public_origin()
+    sso.configure_oidc()  # before `ui/app.py` is loaded: it registers the OAuth callback
     from chainlit.utils import mount_chainlit
 
     mount_chainlit(app=app, target=str(TARGET), path=PATH)

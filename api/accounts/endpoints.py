@@ -6,10 +6,15 @@ organisation) manage every organisation and approve employers who signed up.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, status
+import hmac
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.accounts.schemas import (
+    ExternalSignIn,
+    HandoverSignIn,
     InvitationCreate,
     InvitationOut,
     OrganisationCreate,
@@ -21,8 +26,11 @@ from api.accounts.service import account_service
 from api.collaborators import CollaboratorsDep
 from api.deps import CurrentIdentity, SessionDep, require_role
 from api.errors import ERROR_RESPONSES
-from api.identity.schemas import Identity
-from core.errors import Forbidden, NotFound
+from api.identity.endpoints import session_out
+from api.identity.schemas import Identity, SessionOut
+from api.identity.service import identity_service
+from core.credentials import SERVICE_HEADER, service_credential
+from core.errors import Forbidden, NotFound, Unauthorized
 from core.models import Organisation, Role
 from core.settings import get_settings
 
@@ -142,3 +150,55 @@ async def invite(
         url=url,
         expires_in_hours=get_settings().invitation_ttl_hours,
     )
+
+
+def _from_our_chat(credential: str) -> None:
+    if not hmac.compare_digest(credential, service_credential()):
+        raise Forbidden(f"send {SERVICE_HEADER} with this deployment's service credential")
+
+
+_NO_ACCOUNT = (
+    "no ClearView account for this sign-in: sign up, or ask for an invitation, with the "
+    "same e-mail address"
+)
+
+
+@router.post(
+    "/sessions/external",
+    response_model=SessionOut,
+    status_code=status.HTTP_201_CREATED,
+    include_in_schema=False,  # for the deployment's own chat processes only
+)
+async def external_sign_in(
+    body: ExternalSignIn,
+    session: SessionDep,
+    credential: Annotated[str, Header(alias=SERVICE_HEADER)] = "",
+) -> SessionOut:
+    """A session for the existing user an identity provider's account maps to (the chat
+    did the OpenID Connect exchange); nobody is created."""
+    _from_our_chat(credential)
+    user = await account_service.user_for_external(
+        session, body.provider, body.subject, body.email, body.email_verified
+    )
+    if user is None:
+        raise Unauthorized(_NO_ACCOUNT)
+    return session_out(user, await identity_service.open_session(session, user.id))
+
+
+@router.post(
+    "/sessions/handover",
+    response_model=SessionOut,
+    status_code=status.HTTP_201_CREATED,
+    include_in_schema=False,  # for the deployment's own chat processes only
+)
+async def handover_sign_in(
+    body: HandoverSignIn,
+    session: SessionDep,
+    credential: Annotated[str, Header(alias=SERVICE_HEADER)] = "",
+) -> SessionOut:
+    """A session for the user an embedding platform's hand-over token names."""
+    _from_our_chat(credential)
+    user = await account_service.user_for_handover(session, body.token)
+    if user is None:
+        raise Unauthorized("the hand-over token is invalid, expired, or names no account")
+    return session_out(user, await identity_service.open_session(session, user.id))

@@ -82,3 +82,19 @@ class InvitationOut(BaseModel):
     org_id: str
     url: str
     expires_in_hours: int
+
+
+class ExternalSignIn(BaseModel):
+    """What the chat read from the identity provider after an OpenID Connect sign-in."""
+
+    provider: str = Field(min_length=1, max_length=64)
+    subject: str = Field(min_length=1, max_length=255)
+    email: str | None = Field(None, max_length=254)
+    email_verified: bool = False
+
+
+class HandoverSignIn(BaseModel):
+    """A hand-over token from the platform that embeds the chat (HS256, signed with
+    `CLEARVIEW_HANDOVER_KEY`; claims `sub`, `email`, `exp` at most 5 minutes ahead)."""
+
+    token: str = Field(min_length=1, max_length=4096)

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+import jwt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.accounts.repository import AccountRepository
@@ -60,6 +61,10 @@ RESET_TTL = timedelta(hours=1)
 EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[^@\s<>\"']+\.[^@\s<>\"']{2,}$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
+# The embedding platform's hand-over tokens: for us, and short-lived.
+HANDOVER_PROVIDER = "platform"
+HANDOVER_AUDIENCE = "clearview"
+HANDOVER_MAX_S = 300
 _EXPIRED = "this link has expired or was already used; ask for a new one"
 # Where each purpose's link lands (the self-service pages, `api.accounts.pages`).
 LINK_PATHS = {
@@ -564,6 +569,34 @@ class AccountService:
         )
         await repo.flush()
         return user
+
+    async def user_for_handover(self, session: AsyncSession, token: str) -> User | None:
+        """The existing user a platform's hand-over token names, if the token is valid:
+        signed with `CLEARVIEW_HANDOVER_KEY`, for us (`aud` "clearview"), unexpired and
+        short-lived. The platform vouches for the address it sends."""
+        key = get_settings().handover_key
+        if key is None:
+            raise Forbidden("this deployment accepts no hand-over (CLEARVIEW_HANDOVER_KEY)")
+        try:
+            claims = jwt.decode(
+                token,
+                key.get_secret_value(),
+                algorithms=["HS256"],
+                audience=HANDOVER_AUDIENCE,
+                options={"require": ["exp", "iat", "sub"]},
+            )
+        except jwt.PyJWTError:
+            return None
+        if float(claims["exp"]) - float(claims["iat"]) > HANDOVER_MAX_S:
+            return None
+        email = claims.get("email")
+        return await self.user_for_external(
+            session,
+            HANDOVER_PROVIDER,
+            str(claims["sub"]),
+            str(email) if email else None,
+            verified=True,
+        )
 
     def _audit(
         self,

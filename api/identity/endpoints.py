@@ -66,7 +66,8 @@ async def revoke_key(key_id: str, session: SessionDep, identity: CurrentIdentity
     await identity_service.revoke(session, identity, key_id)
 
 
-def _session(user: User, key: str) -> SessionOut:
+def session_out(user: User, key: str) -> SessionOut:
+    """The answer to a sign-in: the account as its row says, and the new key."""
     account = AccountOut(
         user_id=user.id,
         org_id=user.org_id,
@@ -85,7 +86,7 @@ async def sign_in(body: PasswordSignIn, session: SessionDep, request: Request) -
     throttle = SignInThrottle(request.app.state.rate_limiter.store)
     await throttle.check(body.username, client_address(request))
     user, key = await identity_service.sign_in(session, body.username, body.password)
-    return _session(user, key)
+    return session_out(user, key)
 
 
 @router.post(
@@ -103,4 +104,4 @@ async def renew(
     if not hmac.compare_digest(credential, service_credential()):
         raise Forbidden(f"send {SERVICE_HEADER} with this deployment's service credential")
     user, key = await identity_service.renew(session, body.user_id)
-    return _session(user, key)
+    return session_out(user, key)
