@@ -56,18 +56,25 @@ class Server:
 
 
 def start_server(
-    tmp: Path, model_cache_dir: Path, *, demo: bool, timeout: float
+    tmp: Path,
+    model_cache_dir: Path,
+    *,
+    demo: bool,
+    timeout: float,
+    env: dict[str, str] | None = None,
 ) -> Iterator[Server]:
     """A `clearview serve` of its own: data dir, SQLite and, as in the product's embedded
     mode, its own Valkey, so no other server's workers take its stream entries."""
     port = _free_port()
     data_dir = tmp / "data"
+    extra = env or {}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CLEARVIEW_", "CHAINLIT_"))}
     env.update(
         CLEARVIEW_DATA_DIR=str(data_dir),
         CLEARVIEW_MODE="dev",
         CLEARVIEW_MODEL_CACHE_DIR=str(model_cache_dir),
     )
+    env.update(extra)
     log_path = tmp / "server.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
