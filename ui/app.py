@@ -142,16 +142,15 @@ async def start() -> None:
     identity = await _identity()
     user = cl.user_session.get("user")
     name = user.display_name if user is not None and user.display_name else "there"
-    await cl.Message(
-        content=render.welcome(identity.role, runtime.current().mode, name),
-        actions=render.starter_actions(identity.role),
-    ).send()
+    welcome = render.welcome(identity.role, runtime.current().mode, name)
     if user is not None:
+        # Already known to this process (`_identity` just renewed it): no service call.
         account = await auth.account_for(runtime.current().services(), user.metadata)
-        await cl.Message(
-            content=render.who_you_are(account.__dict__, identity.role),
-            actions=render.account_actions(identity.role),
-        ).send()
+        welcome += "\n\n" + render.who_you_are(account.__dict__, identity.role)
+    await cl.Message(
+        content=welcome,
+        actions=[*render.starter_actions(identity.role), *render.account_actions(identity.role)],
+    ).send()
     await listener.show_pending(cl.context.session)  # type: ignore[arg-type]
 
 
