@@ -38,5 +38,12 @@ lint:
 typecheck:
 	$(BIN)/mypy
 
+## The quick benchmarks at small sizes, each printing its table next to its baseline; stops
+## with a non-zero status at the first one that fails. Full sizes: see README, Benchmarks.
+bench: install
+	$(BIN)/python -m bench.bus --messages 2000 --repeat 1
+	$(BIN)/python -m bench.api --seconds 3
+	$(BIN)/python -m bench.agent --turns 20
+
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from psycopg.errors import InvalidSchemaName, UndefinedTable
 from sqlalchemy.engine import make_url
 
 from core.settings import Settings, get_settings
@@ -27,10 +28,22 @@ def checkpoint_path(settings: Settings) -> Path:
 
 @asynccontextmanager
 async def open_checkpointer(
-    settings: Settings | None = None,
+    settings: Settings | None = None, *, setup: bool = True
 ) -> AsyncIterator[BaseCheckpointSaver[str]]:
-    """The checkpointer for this install, set up and ready; closed on exit."""
+    """The checkpointer for this install, set up and ready; closed on exit.
+
+    `setup=False` skips LangGraph's migrations, for callers inside a transaction of the
+    same PostgreSQL database: they create an index CONCURRENTLY, which waits for every
+    open transaction to end, the caller's own included (a deadlock)."""
     settings = settings or get_settings()
+    if settings.is_postgres and not setup:
+        from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+
+        async with AsyncPostgresSaver.from_conn_string(
+            postgres_conninfo(settings.effective_database_url)
+        ) as saver:
+            yield saver
+        return
     if settings.is_postgres:
         from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
         from psycopg import AsyncConnection
@@ -73,6 +86,10 @@ async def forget_user(saver: BaseCheckpointSaver[str], user_id: str) -> int:
 
 async def erase_history(user_id: str) -> int:
     """Delete every conversation of a user from this install's checkpointer (erasure:
-    called in whichever process erases, whether or not it serves the chat)."""
-    async with open_checkpointer() as saver:
-        return await forget_user(saver, user_id)
+    called in whichever process erases, whether or not it serves the chat, inside the
+    erasure's transaction). Where the chat never ran, there is no history to delete."""
+    try:
+        async with open_checkpointer(setup=False) as saver:
+            return await forget_user(saver, user_id)
+    except (UndefinedTable, InvalidSchemaName):
+        return 0

@@ -75,7 +75,7 @@ def clearview_command() -> list[str]:
     script = Path(sys.executable).with_name("clearview")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "from clearview.cli import main; main()"]
+    return [sys.executable, "-c", "from clearview.entry import main; main()"]
 
 
 def http(

@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/bus.py [--redis-url redis://127.0.0.1:6379/0] [--messages 20000]
 
+Without `--redis-url` it runs on an embedded Valkey of its own (a temporary directory).
+
 For 1 and 2 consumer processes, one publisher sends `--messages` small payloads while
 the consumers read, decode and acknowledge them; the clock runs from the first publish to
 the moment the group has read everything and nothing is pending. A second table times the
@@ -19,14 +21,16 @@ import json
 import signal
 import statistics
 import sys
+import tempfile
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
 
 from core import bus
-from core.redis import connect
+from core.redis import EmbeddedValkey, connect
 
 GROUP = "bench"
 BATCH = 100
@@ -136,8 +140,16 @@ if __name__ == "__main__":
         asyncio.run(consumer_process(*sys.argv[2:6]))
     else:
         parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-        parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+        parser.add_argument("--redis-url", help="use this Redis instead of an embedded Valkey")
         parser.add_argument("--messages", type=int, default=20_000)
         parser.add_argument("--repeat", type=int, default=2)
         args = parser.parse_args()
-        asyncio.run(main(args.redis_url, args.messages, args.repeat))
+        if args.redis_url:
+            asyncio.run(main(args.redis_url, args.messages, args.repeat))
+        else:
+            with tempfile.TemporaryDirectory(prefix="cv-bench-bus-") as tmp:
+                valkey = EmbeddedValkey(Path(tmp))
+                try:
+                    asyncio.run(main(valkey.start(), args.messages, args.repeat))
+                finally:
+                    valkey.stop()

@@ -23,7 +23,7 @@ from chromadb.config import Settings as ChromaSettings
 
 from ingest.embeddings import LocalMiniLM
 from ingest.index import JobDoc, VectorIndex
-from tests.ingest.test_embeddings import reference_embed
+from tests.helpers.reference_bert import reference_embed
 
 RJDB = Path(__file__).resolve().parents[2] / "shared" / "data" / "rjdb" / "rjdb_dev.jsonl"
 

@@ -2,8 +2,8 @@
 
 Each command imports the code it runs when it runs, not when the CLI is built: `clearview
 --help` and `clearview worker notify` must not load the matching engine, the chat agent
-and the UI (seconds of imports), and a process stopped during its start-up should have
-loaded as little as possible (see `main`).
+and the UI (seconds of imports). The console script is `clearview.entry.main`, which
+makes a stop during start-up a clean one before importing this module.
 
 Every command that uses the database first checks that its schema is current: in dev
 mode, or on an embedded SQLite database that only this install uses, it migrates as
@@ -13,9 +13,6 @@ mode, or on an embedded SQLite database that only this install uses, it migrates
 from __future__ import annotations
 
 import asyncio
-import signal
-import sys
-from types import FrameType
 
 import typer
 from rich.console import Console
@@ -77,16 +74,3 @@ def doctor() -> None:
     Console().print(table)
     if not all(result.ok for result in results):
         raise typer.Exit(1)
-
-
-def _stop_before_start(signum: int, frame: FrameType | None) -> None:
-    raise SystemExit(0)
-
-
-def main() -> None:
-    """The console script. A SIGTERM during start-up (seconds of imports, before a server
-    or worker installs its own graceful handling) finds nothing in flight: it ends the
-    process with status 0, as a stop after start-up would, instead of the interpreter's
-    default death by signal."""
-    signal.signal(signal.SIGTERM, _stop_before_start)
-    sys.exit(app())

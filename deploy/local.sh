@@ -225,7 +225,7 @@ cmd_start() {
         launch_named "$service"
     done
     local worker i count
-    for worker in outbox index match rewrite report notify webhooks; do
+    for worker in outbox index match rewrite report notify webhooks chat; do
         case "$worker" in
             match) count="$MATCH_WORKERS" ;;
             rewrite) count="$REWRITE_WORKERS" ;;

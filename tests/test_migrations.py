@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core import migrate
 from core.engine import make_engine
 from core.models import Base
-
-
-async def _diff(engine: AsyncEngine) -> list[object]:
-    def compare(connection):  # type: ignore[no-untyped-def]
-        opts = {"compare_type": True, "include_name": migrate.include_name}
-        context = MigrationContext.configure(connection, opts=opts)
-        return compare_metadata(context, Base.metadata)
-
-    async with engine.connect() as conn:
-        return list(await conn.run_sync(compare))
+from tests.helpers.schema import schema_diff
 
 
 async def test_upgrade_builds_every_table_and_matches_models(engine: AsyncEngine) -> None:
@@ -29,7 +18,7 @@ async def test_upgrade_builds_every_table_and_matches_models(engine: AsyncEngine
     assert set(Base.metadata.tables) <= tables
     assert "alembic_version" in tables
     # A model change without a migration shows up here as a non-empty diff.
-    assert await _diff(engine) == []
+    assert await schema_diff(engine) == []
 
 
 def test_fresh_sqlite_file_upgrades_and_downgrades(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -66,7 +55,7 @@ async def test_tables_of_the_langgraph_checkpointer_are_not_ours(engine: AsyncEn
     async with engine.begin() as conn:
         await conn.execute(text("CREATE TABLE checkpoint_probe (id integer primary key)"))
     try:
-        assert await _diff(engine) == []  # not reported as a table to drop
+        assert await schema_diff(engine) == []  # not reported as a table to drop
     finally:
         async with engine.begin() as conn:
             await conn.execute(text("DROP TABLE checkpoint_probe"))

@@ -8,9 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.models import (
     AuditLog,
@@ -21,6 +18,7 @@ from core.models import (
     WebhookSubscription,
     utcnow,
 )
+from core.repository import Repository
 
 # Attempts are kept in the audit log under this action, one row per attempt, subject = the
 # delivery: it is the product's append-only record of what happened, needs no new table,
@@ -28,18 +26,8 @@ from core.models import (
 ATTEMPT_ACTION = "webhook.attempt"
 
 
-def _insert(session: AsyncSession) -> Any:
-    """The dialect's INSERT, which has ON CONFLICT DO NOTHING on both databases."""
-    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
-class GatewayRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class GatewayRepository(Repository):
     # subscriptions
-    def add(self, *objects: WebhookSubscription | AuditLog | User) -> None:
-        self.session.add_all(objects)
 
     async def subscription(self, org_id: str, subscription_id: str) -> WebhookSubscription | None:
         return await self.session.scalar(
@@ -89,7 +77,7 @@ class GatewayRepository:
     async def insert_delivery(self, values: dict[str, Any]) -> str | None:
         """Insert a delivery unless (subscription, webhook id) exists; the new id or None."""
         statement = (
-            _insert(self.session)(WebhookDelivery)
+            self.insert(WebhookDelivery)
             .values(**values)
             .on_conflict_do_nothing(index_elements=["subscription_id", "webhook_id"])
             .returning(WebhookDelivery.id)
@@ -177,7 +165,7 @@ class GatewayRepository:
         (SQLite) and sees False once it commits; no IntegrityError on either database.
         """
         statement = (
-            _insert(self.session)(InboundWebhook)
+            self.insert(InboundWebhook)
             .values(webhook_id=key, org_id=org_id, received_at=utcnow())
             .on_conflict_do_nothing()
             .returning(InboundWebhook.webhook_id)

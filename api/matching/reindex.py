@@ -27,14 +27,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.matching import indexing
 from api.matching.features import FEATURES_VERSION, JobSnapshot
+from api.matching.repository import MatchingRepository
 from core.batches import chunks
 from core.db import session_scope
-from core.models import CandidateProfile, Job, Resume, ResumeVersion
 from ingest.index import JOBS, RESUMES, Kind, VectorIndex, get_index
 
 log = logging.getLogger(__name__)
@@ -134,36 +133,14 @@ class _Plan:
 # SQL: the rows that should be in the index
 
 
-def _published_jobs(ids: Sequence[str] | None = None) -> Select[str]:
-    statement = select(Job.id).where(Job.published.is_(True))
-    return statement if ids is None else statement.where(Job.id.in_(ids))
-
-
-def _current_resumes(*columns: Any) -> Select[Any]:
-    """Each candidate's current resume that has a current version (what uploads index)."""
-    return (
-        select(*columns)
-        .select_from(CandidateProfile)
-        .join(
-            Resume,
-            (Resume.id == CandidateProfile.current_resume_id)
-            & (Resume.candidate_id == CandidateProfile.id),
-        )
-        .join(ResumeVersion, ResumeVersion.id == Resume.current_version_id)
-    )
-
-
 async def _wanted_jobs(session: AsyncSession, ids: Sequence[str] | None = None) -> set[str]:
-    return set(await session.scalars(_published_jobs(ids)))
+    return await MatchingRepository(session).published_job_ids(ids)
 
 
 async def _wanted_resumes(
     session: AsyncSession, ids: Sequence[str] | None = None
 ) -> dict[str, _Wanted]:
-    statement = _current_resumes(Resume.id, ResumeVersion.id, CandidateProfile.open_to_employers)
-    if ids is not None:
-        statement = statement.where(Resume.id.in_(ids))
-    rows = await session.execute(statement)
+    rows = await MatchingRepository(session).current_versions(ids)
     return {
         resume_id: _Wanted(version_id, bool(consent)) for resume_id, version_id, consent in rows
     }
@@ -298,7 +275,7 @@ async def rebuild(
 
 async def _rebuild_jobs(index: VectorIndex, ids: Sequence[str]) -> int:
     async with session_scope() as session:
-        rows = await session.scalars(select(Job).where(Job.id.in_(ids)))
+        rows = await MatchingRepository(session).jobs(ids)
         snapshots = [JobSnapshot.from_row(row) for row in rows]
     # As the job hook does: published jobs are written, unpublished ones removed.
     written = await indexing.index_jobs(snapshots, index)
@@ -313,16 +290,7 @@ async def _rebuild_jobs(index: VectorIndex, ids: Sequence[str]) -> int:
 
 async def _rebuild_resumes(index: VectorIndex, ids: Sequence[str]) -> int:
     async with session_scope() as session:
-        rows = await session.execute(
-            _current_resumes(
-                Resume.id,
-                ResumeVersion.id,
-                CandidateProfile.id,
-                CandidateProfile.org_id,
-                ResumeVersion.text,
-                CandidateProfile.open_to_employers,
-            ).where(Resume.id.in_(ids))
-        )
+        rows = await MatchingRepository(session).current_resumes_to_index(ids)
         items = [
             indexing.ResumeToIndex(rid, vid, cid, org, text, bool(consent))
             for rid, vid, cid, org, text, consent in rows
@@ -331,12 +299,9 @@ async def _rebuild_resumes(index: VectorIndex, ids: Sequence[str]) -> int:
     # Consent changed (or the candidate was erased) while this batch was embedded: the
     # profile hook may have run before our write, so apply the answer SQL gives now.
     async with session_scope() as session:
-        now = await session.execute(
-            select(CandidateProfile.id, CandidateProfile.open_to_employers).where(
-                CandidateProfile.id.in_([item.candidate_id for item in items])
-            )
+        consent = await MatchingRepository(session).consent_of(
+            [item.candidate_id for item in items]
         )
-        consent = {cid: bool(value) for cid, value in now}
     for item in items:
         if item.candidate_id not in consent:
             await indexing.remove_candidate(item.candidate_id, index)

@@ -24,7 +24,6 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import require_role
@@ -43,6 +42,7 @@ from api.matching.features import (
     snapshot_features,
 )
 from api.matching.indexing import FEATURES_KEY, LOCATION_PREFIX
+from api.matching.repository import MatchingRepository
 from api.matching.schemas import (
     CandidateMatch,
     JobMatch,
@@ -57,7 +57,7 @@ from api.matching.schemas import (
 from api.resumes.repository import ResumeRepository
 from api.resumes.service import resume_service
 from core.errors import ClearViewError, NotFound
-from core.models import CandidateProfile, Job, Resume, Role
+from core.models import Job, Role
 from ingest.embeddings import Embedder
 from ingest.index import JOBS, RESUMES, Kind, VectorIndex, get_index
 
@@ -333,8 +333,8 @@ class MatchService:
         )
         if version is None:
             raise NotFound(f"resume {resume_id} has no text yet; upload it again")
-        profile = await session.get(CandidateProfile, resume.candidate_id)
-        return version.text, profile.location if profile else None
+        location = await MatchingRepository(session).candidate_location(resume.candidate_id)
+        return version.text, location
 
     async def _job(self, session: AsyncSession, identity: Identity, job_id: str) -> Job:
         """A job of the caller's organisation, or any organisation's published job."""
@@ -414,8 +414,8 @@ class MatchService:
             asked.append((job, CandidatesQuery(what, body.top_k)))
         valid = [item for item in asked if not isinstance(item, ClearViewError)]
         ranked = await asyncio.to_thread(rank_resumes_many, [query for _, query in valid])
-        allowed = await self._consenting(
-            session, [hit.item_id for pairs in ranked for hit, _ in pairs]
+        allowed = await MatchingRepository(session).consenting(
+            [hit.item_id for pairs in ranked for hit, _ in pairs]
         )
         took_ms = _elapsed_ms(start)
         answers = (
@@ -439,20 +439,6 @@ class MatchService:
             for (job, query), pairs in zip(valid, ranked, strict=True)
         )
         return _in_place(asked, answers)
-
-    @staticmethod
-    async def _consenting(session: AsyncSession, resume_ids: Sequence[str]) -> set[str]:
-        """Resumes whose candidate is opted in according to the database right now: the
-        index follows consent changes at commit, and this check makes a lagging index
-        unable to show anyone who opted out or was erased."""
-        if not resume_ids:
-            return set()
-        rows = await session.scalars(
-            select(Resume.id)
-            .join(CandidateProfile, CandidateProfile.id == Resume.candidate_id)
-            .where(Resume.id.in_(list(resume_ids)), CandidateProfile.open_to_employers.is_(True))
-        )
-        return set(rows.all())
 
     async def score(self, session: AsyncSession, identity: Identity, body: ScoreIn) -> ScoreOut:
         text, _ = await self._resume(session, identity, body.resume_text, body.resume_id)

@@ -38,7 +38,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import func, literal, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.gateway.service import OrgEvent, emit_many
@@ -46,13 +45,13 @@ from api.identity.schemas import Identity
 from api.metrics.schemas import EventName
 from api.metrics.service import record
 from api.tasks import notify
-from api.tasks.repository import OPEN, TaskRepository, autocommit
+from api.tasks.repository import TaskRepository, autocommit, keep_error, start_open
 from api.tasks.schemas import result_url, status_url
 from core import bus
 from core.correlation import correlated
 from core.db import session_scope
 from core.errors import ClearViewError
-from core.models import Role, Task, TaskKind, TaskStatus, utcnow
+from core.models import Role, TaskKind, TaskStatus, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -292,34 +291,11 @@ def _closed(
 
 async def begin(task_ids: Sequence[str]) -> list[TaskRun]:
     """Mark the tasks running and count an attempt on each; returns those that were open
-    (not those finished or gone), in the order given.
-
-    One statement, committed by itself: the first attempt's start time is kept by
-    COALESCE instead of a second UPDATE."""
+    (not those finished or gone), in the order given. One statement, committed by itself."""
     if not task_ids:
         return []
-    started_at = func.coalesce(Task.started_at, literal(utcnow(), Task.started_at.type))
     async with autocommit() as connection:
-        rows = (
-            await connection.execute(
-                update(Task)
-                .where(Task.id.in_(list(task_ids)), Task.status.in_(OPEN))
-                .values(
-                    status=TaskStatus.running, attempts=Task.attempts + 1, started_at=started_at
-                )
-                .returning(
-                    Task.id,
-                    Task.kind,
-                    Task.org_id,
-                    Task.user_id,
-                    Task.subject_id,
-                    Task.payload,
-                    Task.chat_session_id,
-                    Task.created_at,
-                    Task.attempts,
-                )
-            )
-        ).all()
+        rows = await start_open(connection, task_ids)
     runs = {
         row.id: TaskRun(
             id=row.id,
@@ -340,34 +316,19 @@ async def begin(task_ids: Sequence[str]) -> list[TaskRun]:
 async def record_error(task_id: str, error: str) -> None:
     """Keep the last attempt's failure on the task (the task stays open: it is retried)."""
     async with autocommit() as connection:
-        await connection.execute(
-            update(Task).where(Task.id == task_id, Task.status.in_(OPEN)).values(last_error=error)
-        )
+        await keep_error(connection, task_id, error)
 
 
 async def fail(task_id: str, deliveries: int) -> None:
     """The bus gave up on the task: mark it failed with the reason, tell whoever asked."""
     async with session_scope() as session:
-        row = (
-            await session.execute(
-                update(Task)
-                .where(Task.id == task_id, Task.status.in_(OPEN))
-                .values(status=TaskStatus.failed, finished_at=utcnow())
-                .returning(
-                    Task.org_id,
-                    Task.user_id,
-                    Task.kind,
-                    Task.chat_session_id,
-                    Task.last_error,
-                    Task.attempts,
-                )
-            )
-        ).one_or_none()
+        repository = TaskRepository(session)
+        row = await repository.fail_open(task_id)
         if row is None:
             return
         cause = row.last_error or "the worker stopped before finishing, every time"
         reason = f"failed after {row.attempts} attempt(s): {cause}"[:ERROR_MAX_CHARS]
-        await session.execute(update(Task).where(Task.id == task_id).values(last_error=reason))
+        await repository.set_error(task_id, reason)
         await record(
             session,
             EventName.task_failed,

@@ -24,15 +24,14 @@ from datetime import datetime
 from typing import Any
 
 import redis.asyncio as aioredis
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from api.notifications.repository import NotificationRepository, insert_task_notifications
 from api.notifications.service import message
-from api.tasks.repository import FINISHED, autocommit
+from api.tasks.repository import autocommit, finished_kinds
 from api.tasks.schemas import result_url, status_url
 from core import bus, outbox
-from core.models import Task, TaskKind, TaskStatus, new_id, utcnow
+from core.models import TaskKind, TaskStatus, new_id, utcnow
 from core.notifications import NotificationKind, chat_channel
 from core.redis import eval_many
 
@@ -243,10 +242,5 @@ async def _with_status(
         else:
             unknown.append(notice.task_id)
     if unknown:
-        rows = await connection.execute(
-            select(Task.id, Task.kind, Task.status).where(
-                Task.id.in_(unknown), Task.status.in_(FINISHED)
-            )
-        )
-        known |= {str(task_id): (str(kind), str(status)) for task_id, kind, status in rows.all()}
+        known |= await finished_kinds(connection, unknown)
     return known

@@ -14,9 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from core.engine import get_engine
@@ -30,6 +28,7 @@ from core.models import (
     TaskStatus,
     utcnow,
 )
+from core.repository import Repository
 
 OPEN = (TaskStatus.queued, TaskStatus.running)
 FINISHED = (TaskStatus.succeeded, TaskStatus.failed, TaskStatus.cancelled)
@@ -55,9 +54,49 @@ class TaskViewer:
         return and_(*clauses)
 
 
-def _insert(session: AsyncSession | AsyncConnection) -> Any:
-    dialect = session.get_bind().dialect if isinstance(session, AsyncSession) else session.dialect
-    return postgresql_insert if dialect.name == "postgresql" else sqlite_insert
+# The task lifecycle's single-statement writes, each on an `autocommit()` connection.
+
+
+async def start_open(connection: AsyncConnection, task_ids: Sequence[str]) -> Sequence[Any]:
+    """Mark the open ones of `task_ids` running and count an attempt on each; returns their
+    rows. The first attempt's start time is kept by COALESCE instead of a second UPDATE."""
+    started_at = func.coalesce(Task.started_at, literal(utcnow(), Task.started_at.type))
+    rows = await connection.execute(
+        update(Task)
+        .where(Task.id.in_(list(task_ids)), Task.status.in_(OPEN))
+        .values(status=TaskStatus.running, attempts=Task.attempts + 1, started_at=started_at)
+        .returning(
+            Task.id,
+            Task.kind,
+            Task.org_id,
+            Task.user_id,
+            Task.subject_id,
+            Task.payload,
+            Task.chat_session_id,
+            Task.created_at,
+            Task.attempts,
+        )
+    )
+    return rows.all()
+
+
+async def keep_error(connection: AsyncConnection, task_id: str, error: str) -> None:
+    """The last attempt's failure, on a task still open (it is retried)."""
+    await connection.execute(
+        update(Task).where(Task.id == task_id, Task.status.in_(OPEN)).values(last_error=error)
+    )
+
+
+async def finished_kinds(
+    connection: AsyncConnection, task_ids: Sequence[str]
+) -> dict[str, tuple[str, str]]:
+    """(kind, status) of those of `task_ids` that are finished."""
+    rows = await connection.execute(
+        select(Task.id, Task.kind, Task.status).where(
+            Task.id.in_(list(task_ids)), Task.status.in_(FINISHED)
+        )
+    )
+    return {str(task_id): (str(kind), str(status)) for task_id, kind, status in rows.all()}
 
 
 @asynccontextmanager
@@ -77,12 +116,27 @@ def _locked(session: AsyncSession, query: Select[*Ts], *, share: bool = False) -
     return query.with_for_update(read=share)
 
 
-class TaskRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class TaskRepository(Repository):
+    async def fail_open(self, task_id: str) -> Any | None:
+        """Mark an open task failed; its row (org, user, kind, chat session, last error,
+        attempts), or None when it had finished or is gone."""
+        result = await self.session.execute(
+            update(Task)
+            .where(Task.id == task_id, Task.status.in_(OPEN))
+            .values(status=TaskStatus.failed, finished_at=utcnow())
+            .returning(
+                Task.org_id,
+                Task.user_id,
+                Task.kind,
+                Task.chat_session_id,
+                Task.last_error,
+                Task.attempts,
+            )
+        )
+        return result.one_or_none()
 
-    def add(self, task: Task) -> None:
-        self.session.add(task)
+    async def set_error(self, task_id: str, reason: str) -> None:
+        await self.session.execute(update(Task).where(Task.id == task_id).values(last_error=reason))
 
     async def get(self, viewer: TaskViewer, task_id: str) -> Task | None:
         return await self.session.scalar(select(Task).where(Task.id == task_id, viewer.condition()))
@@ -124,7 +178,7 @@ class TaskRepository:
         multi-row VALUES would be compiled anew for every number of rows."""
         if rows:
             await self.session.execute(
-                _insert(self.session)(MatchResult).on_conflict_do_nothing(), list(rows)
+                self.insert(MatchResult).on_conflict_do_nothing(), list(rows)
             )
 
     # what a result may still point at

@@ -8,7 +8,6 @@ Each step leaves a screenshot in `test-artifacts/ui/`.
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,8 +15,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 
-from tests.accounts.conftest import Inbox
-from tests.ui.conftest import ARTIFACTS, Server, start_server
+from tests.helpers.accounts import Inbox
+from tests.helpers.server import Server, clearview_serve, free_port
+from tests.ui.conftest import ARTIFACTS
 
 CHROMIUM = "/usr/bin/chromium"
 PHONE: ViewportSize = {"width": 390, "height": 844}
@@ -29,9 +29,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ui-accounts")]
 @pytest.fixture(scope="module")
 def inbox() -> Iterator[tuple[Inbox, int]]:
     received = Inbox()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
+    port = free_port()
     controller = Controller(received, hostname="127.0.0.1", port=port)
     controller.start()
     yield received, port
@@ -42,10 +40,15 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
 def server(
     tmp_path_factory: pytest.TempPathFactory, model_cache_dir: Path, inbox: tuple[Inbox, int]
 ) -> Iterator[Server]:
-    env = {"CLEARVIEW_SMTP_URL": f"smtp://127.0.0.1:{inbox[1]}?tls=none"}
-    yield from start_server(
-        tmp_path_factory.mktemp("ui-accounts"), model_cache_dir, demo=False, timeout=240, env=env
-    )
+    settings = {
+        "CLEARVIEW_MODE": "dev",
+        "CLEARVIEW_MODEL_CACHE_DIR": str(model_cache_dir),
+        "CLEARVIEW_SMTP_URL": f"smtp://127.0.0.1:{inbox[1]}?tls=none",
+    }
+    with clearview_serve(
+        tmp_path_factory.mktemp("ui-accounts"), "--no-demo", settings=settings, timeout=240
+    ) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

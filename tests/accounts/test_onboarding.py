@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api.accounts.service import account_service
 from core.db import session_scope
 from core.models import AccountLink, Organisation, Role, User
-from tests.accounts.conftest import Inbox, link_in, submit
+from tests.helpers.accounts import Inbox, link_in, submit
 
 PASSWORD = "correct horse battery"
 

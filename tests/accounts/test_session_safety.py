@@ -21,7 +21,7 @@ from core.credentials import chat_token_secret
 from core.db import session_scope
 from core.models import ApiKey, Organisation, Role, User
 from core.settings import reset_settings_cache
-from tests.accounts.conftest import BASE_URL
+from tests.helpers.accounts import BASE_URL
 from tools.client import ServiceClient
 from ui import auth
 

@@ -10,8 +10,7 @@ import httpx
 from pypdf import PdfReader
 
 from agents.chat import Assistant
-from tests.agents.conftest import Caller, World
-from tests.agents.test_offline_flows import names, open_to_employers, say
+from tests.plugins.agents import Caller, World, names, open_to_employers, say
 from tools.client import ServiceClient
 
 

@@ -9,8 +9,7 @@ from typing import Any
 import httpx
 
 from agents.chat import Assistant
-from tests.agents.conftest import Caller, World
-from tests.agents.test_offline_flows import names, open_to_employers, say
+from tests.plugins.agents import Caller, World, names, open_to_employers, say
 
 JOB = "Backend Python Engineer"
 EMAIL = "priya@example.org"  # on the world's resume

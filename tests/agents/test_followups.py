@@ -25,10 +25,9 @@ from core.engine import make_engine
 from core.models import Notification, Task
 from core.redis import close_clients, connect
 from core.settings import get_settings, reset_settings_cache
-from tests.agents.conftest import MakeCaller, World
-from tests.agents.oai_stub import Reply, StubLLM, last_message, serve
-from tests.agents.test_offline_flows import names, say, top_matches
-from tests.test_migrations import _diff
+from tests.helpers.oai_stub import Reply, StubLLM, last_message, serve
+from tests.helpers.schema import schema_diff
+from tests.plugins.agents import MakeCaller, World, names, say, top_matches
 from workers import notify, rewrite
 
 # The rewrite worker as the composition root builds it with no model configured.
@@ -154,7 +153,7 @@ async def test_conversation_continues_on_postgres_after_reopening(
             )
         assert schemas == {CHECKPOINT_SCHEMA}
         # The product's schema still matches its models (what test_migrations checks).
-        assert await _diff(pg) == []
+        assert await schema_diff(pg) == []
     finally:
         await pg.dispose()
 
@@ -207,13 +206,11 @@ def echo_script(request: dict[str, Any]) -> Reply:
 @pytest.fixture
 def echo_llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[StubLLM]:
     llm = StubLLM(echo_script)
-    server, thread = serve(llm)
-    monkeypatch.setenv("CLEARVIEW_LLM_BASE_URL", llm.url)
-    monkeypatch.setenv("CLEARVIEW_LLM_API_KEY", "sk-test")
-    reset_settings_cache()
-    yield llm
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(llm):
+        monkeypatch.setenv("CLEARVIEW_LLM_BASE_URL", llm.url)
+        monkeypatch.setenv("CLEARVIEW_LLM_API_KEY", "sk-test")
+        reset_settings_cache()
+        yield llm
 
 
 async def test_streamed_tokens_show_restored_personal_details(

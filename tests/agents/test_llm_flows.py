@@ -14,9 +14,8 @@ import pytest
 from agents.chat import Assistant
 from agents.safety import canary
 from core.settings import reset_settings_cache
-from tests.agents.conftest import World
-from tests.agents.oai_stub import Reply, StubLLM, last_message, serve
-from tests.agents.test_offline_flows import names, say
+from tests.helpers.oai_stub import Reply, StubLLM, last_message, serve
+from tests.plugins.agents import World, names, say
 
 
 def candidate_script(request: dict[str, Any]) -> Reply:
@@ -52,14 +51,12 @@ def fresh(text: str) -> str:
 @pytest.fixture
 def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[StubLLM]:
     llm = StubLLM(candidate_script)
-    server, thread = serve(llm)
-    monkeypatch.setenv("CLEARVIEW_LLM_BASE_URL", llm.url)
-    monkeypatch.setenv("CLEARVIEW_LLM_API_KEY", "sk-test")
-    monkeypatch.setenv("CLEARVIEW_LLM_MODEL", "gpt-4o-mini")
-    reset_settings_cache()
-    yield llm
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(llm):
+        monkeypatch.setenv("CLEARVIEW_LLM_BASE_URL", llm.url)
+        monkeypatch.setenv("CLEARVIEW_LLM_API_KEY", "sk-test")
+        monkeypatch.setenv("CLEARVIEW_LLM_MODEL", "gpt-4o-mini")
+        reset_settings_cache()
+        yield llm
 
 
 async def test_candidate_flow_through_an_llm(

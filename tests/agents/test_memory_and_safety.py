@@ -6,8 +6,7 @@ import httpx
 
 from agents.chat import Assistant
 from agents.checkpointer import open_checkpointer
-from tests.agents.conftest import RESUME, MakeCaller, World
-from tests.agents.test_offline_flows import names, say, top_matches
+from tests.plugins.agents import RESUME, MakeCaller, World, names, say, top_matches
 
 
 async def test_conversation_survives_a_restart(world: World) -> None:

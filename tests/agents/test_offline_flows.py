@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 
 from agents.chat import Assistant
-from tests.agents.conftest import Caller, World
+from tests.plugins.agents import World, names, open_to_employers, say, top_matches
 
 
 async def test_chat_endpoint_names_a_top_match(world: World) -> None:
@@ -29,45 +27,6 @@ async def test_chat_endpoint_names_a_top_match(world: World) -> None:
     body = r.json()
     assert body["conversation_id"] == "c1" and body["mode"] == "offline"
     assert top[0]["title"] in body["reply"], body["reply"]
-
-
-async def top_matches(world: World) -> list[dict[str, Any]]:
-    async with httpx.AsyncClient(base_url=world.base, timeout=60) as http:
-        r = await http.post(
-            "/api/v1/match/jobs",
-            json={"resume_id": world.resume_id, "top_k": 5},
-            headers=world.candidate.headers,
-        )
-    return list(r.json()["matches"])
-
-
-async def say(
-    assistant: Assistant, caller: Caller, conversation: str, message: str
-) -> tuple[list[dict[str, Any]], str]:
-    """One turn: the tool calls made, and the reply."""
-    calls: list[dict[str, Any]] = []
-    reply = ""
-    async for event in assistant.stream_turn(caller.identity, conversation, message):
-        if event["type"] == "tool_call":
-            calls.append(event)
-        elif event["type"] == "reply":
-            reply = event["text"]
-    return calls, reply
-
-
-def names(calls: list[dict[str, Any]]) -> list[str]:
-    return [c["name"] for c in calls]
-
-
-async def open_to_employers(world: World) -> None:
-    """The world's candidate opts in to employer search."""
-    async with httpx.AsyncClient(base_url=world.base) as http:
-        answer = await http.patch(
-            "/api/v1/candidates/me",
-            json={"open_to_employers": True},
-            headers=world.candidate.headers,
-        )
-    assert answer.status_code == 200, answer.text
 
 
 @pytest.mark.parametrize(

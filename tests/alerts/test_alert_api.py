@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.api.conftest import MakeKey
+from tests.plugins.api import MakeKey
 
 
 async def test_defaults_set_read_back_turn_off_and_remove(

@@ -43,10 +43,11 @@ from core.models import (
 )
 from core.redis import connect
 from ingest.index import JOBS, RESUMES, Kind, get_index
-from tests.alerts.conftest import job_rows, resume_text
-from tests.api.conftest import Key, MakeKey, count_rows
-from tests.tasks.conftest import upload
-from tests.tasks.test_task_api import drain
+from tests.helpers.db import count_rows
+from tests.helpers.synthetic import job_rows, resume_text
+from tests.helpers.tasks import drain
+from tests.helpers.upload import upload_resume
+from tests.plugins.api import Key, MakeKey
 from workers import match
 
 TOLERANCE = 2e-6
@@ -86,7 +87,7 @@ async def make_candidates(
     candidates = []
     for n in range(count):
         key = await make_key(org, "candidate")
-        resume_id = await upload(client, key, resume_text(n))
+        resume_id = await upload_resume(client, key, resume_text(n))
         settings = settings_for(n)
         answer = await client.put("/api/v1/alerts", json=settings, headers=key.headers)
         assert answer.status_code == 200, answer.text

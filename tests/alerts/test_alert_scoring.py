@@ -16,7 +16,7 @@ from api.alerts import scoring
 from api.alerts.repository import AlertCandidate
 from api.alerts.scoring import JobInput, ResumeInput, approximate, exact_score, select
 from api.matching.features import JobSnapshot, prepare_resume, snapshot_features
-from tests.alerts.conftest import job_rows, resume_text
+from tests.helpers.synthetic import job_rows, resume_text
 
 
 def unit_vectors(count: int, seed: int) -> np.ndarray:

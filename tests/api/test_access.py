@@ -28,7 +28,9 @@ from core.models import (
     WebhookSubscription,
 )
 from core.settings import reset_settings_cache
-from tests.api.conftest import Key, MakeKey, StoredResume, count_rows, json_body_schema
+from tests.helpers.db import count_rows
+from tests.helpers.openapi import json_body_schema
+from tests.plugins.api import Key, MakeKey, StoredResume
 from workers import rewrite
 
 OPEN = {"/healthz", "/readyz"}

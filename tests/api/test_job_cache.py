@@ -19,7 +19,7 @@ from api.jobs.cache import EVERY_JOB, JobReadCache
 from core import outbox
 from core.engine import get_engine
 from core.settings import reset_settings_cache
-from tests.api.conftest import Key, MakeKey
+from tests.plugins.api import Key, MakeKey
 
 
 async def wait_until(condition: Callable[[], bool], seconds: float = 10.0) -> None:

@@ -9,7 +9,7 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.api.conftest import Key, MakeKey
+from tests.plugins.api import Key, MakeKey
 
 JOB = {"title": "Data Engineer", "description": "Build ETL pipelines in Python and SQL."}
 

@@ -22,7 +22,7 @@ from clearview.app import build_app
 from core.db import session_scope
 from core.models import ApiKey, User, utcnow
 from core.settings import reset_settings_cache
-from tests.api.conftest import MakeKey
+from tests.plugins.api import MakeKey
 
 
 class FakeClock:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.metrics.service import percentile, record
 from core.db import session_scope
-from tests.api.conftest import MakeKey
+from tests.plugins.api import MakeKey
 
 
 def test_percentile_is_nearest_rank() -> None:

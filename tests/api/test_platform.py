@@ -17,7 +17,8 @@ from core.db import session_scope
 from core.engine import make_engine
 from core.models import ApiKey
 from core.settings import reset_settings_cache
-from tests.api.conftest import MakeKey, json_body_schema
+from tests.helpers.openapi import json_body_schema
+from tests.plugins.api import MakeKey
 
 
 async def test_error_format(client: httpx.AsyncClient, make_key: MakeKey) -> None:

@@ -23,7 +23,7 @@ from api.ratelimit import (
 from clearview.app import build_app
 from core.redis import EmbeddedValkey, close_clients, get_redis
 from core.settings import reset_settings_cache
-from tests.api.conftest import MakeKey
+from tests.plugins.api import MakeKey
 
 
 def _app_on_redis(prefix: str) -> FastAPI:

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from core.db import session_scope
 from core.engine import get_engine
 from core.models import Job, Organisation, new_id
-from tests.api.conftest import MakeKey, count_rows
+from tests.helpers.db import count_rows
+from tests.plugins.api import MakeKey
 
 
 @contextmanager

@@ -29,7 +29,8 @@ from core.models import (
 )
 from core.settings import get_settings, reset_settings_cache
 from ingest.index import get_index, reset_index_cache
-from tests.api.conftest import Key, MakeKey, count_rows
+from tests.helpers.db import count_rows
+from tests.plugins.api import Key, MakeKey
 
 RESUME = (
     b"Sam Lee\nsam@example.org\nData engineer, 4 years.\nExperience\n"

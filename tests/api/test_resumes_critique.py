@@ -3,8 +3,6 @@ it builds on."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 import httpx
 import pytest
 from sqlalchemy import select
@@ -13,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api.resumes.critique import MAX_PAGES, critique, starts_with_action_verb
 from core.db import session_scope
 from core.models import MetricEvent, ResumeVersion
-from tests.api.conftest import Key, MakeKey, StoredResume, count_rows
+from tests.helpers.db import count_rows
+from tests.plugins.api import Key, MakeKey, MakeResume
 
 STRONG = """Jordan Reyes
 jordan.reyes@example.org | +44 20 7946 0958 | London
@@ -147,8 +146,6 @@ def test_action_verbs(bullet: str, expected: bool) -> None:
 
 
 # --- the endpoints ----------------------------------------------------------------------
-
-MakeResume = Callable[[Key], Awaitable[StoredResume]]
 
 
 async def _upload(client: httpx.AsyncClient, key: Key, text: str) -> dict[str, str]:

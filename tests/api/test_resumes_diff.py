@@ -4,7 +4,6 @@ texts give nothing, it is deterministic) and the diff endpoint's access rules.""
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 
 import httpx
 from hypothesis import given
@@ -14,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api.resumes.diff import unified_diff
 from core.db import session_scope
 from core.models import ResumeSource, ResumeVersion, new_id, utcnow
-from tests.api.conftest import Key, MakeKey, StoredResume
+from tests.plugins.api import MakeKey, MakeResume, StoredResume
 
 HUNK_RE = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@\n")
 NO_NEWLINE = "\\ No newline at end of file\n"
@@ -93,8 +92,6 @@ def test_a_missing_final_newline_is_marked() -> None:
 
 
 # --- the endpoint ---------------------------------------------------------------------
-
-MakeResume = Callable[[Key], Awaitable[StoredResume]]
 
 
 async def _add_version(engine: AsyncEngine, stored: StoredResume, text: str) -> str:

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core.db import session_scope
 from core.models import ContactRequest, Notification, WebhookDelivery, WebhookSubscription, new_id
 from core.redis import connect
-from tests.api.conftest import Key, MakeKey
-from tests.matching.data import JOBS, RESUME
-from tests.reports.test_reports import Candidate, _candidate, _import_jobs
+from tests.fixtures.matching import JOBS, RESUME
+from tests.helpers.upload import Candidate, import_jobs, upload_candidate
+from tests.plugins.api import Key, MakeKey
 
 REQUESTS = "/api/v1/contact-requests"
 EMAIL = "jordan.smith@mail.com"
@@ -55,8 +55,8 @@ async def _employer_job_and_candidate(
 ) -> tuple[Key, str, Candidate]:
     """org-a's employer, its Python backend job, and an opted-in candidate."""
     employer = await make_key("org-a", "employer")
-    job_id = (await _import_jobs(client, employer))["py-backend"]
-    candidate = await _candidate(
+    job_id = (await import_jobs(client, employer))["py-backend"]
+    candidate = await upload_candidate(
         client, await make_key("public", "candidate"), RESUME, open_to_employers=True
     )
     return employer, job_id, candidate
@@ -67,7 +67,7 @@ async def test_ask_answer_and_only_the_asking_organisation_sees_the_contact(
 ) -> None:
     employer, job_id, me = await _employer_job_and_candidate(client, make_key)
     rival = await make_key("org-b", "employer")
-    rival_job_id = (await _import_jobs(client, rival))["py-backend"]
+    rival_job_id = (await import_jobs(client, rival))["py-backend"]
     async with session_scope(engine) as session:
         session.add(
             WebhookSubscription(
@@ -150,7 +150,7 @@ async def test_who_may_ask_and_answer(
     client: httpx.AsyncClient, make_key: MakeKey, engine: AsyncEngine
 ) -> None:
     employer, job_id, me = await _employer_job_and_candidate(client, make_key)
-    hidden = await _candidate(client, await make_key("public", "candidate"), RESUME)
+    hidden = await upload_candidate(client, await make_key("public", "candidate"), RESUME)
     stranger = await make_key("org-b", "employer")
     admin = await make_key("org-a", "admin")
 

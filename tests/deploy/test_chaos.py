@@ -32,7 +32,7 @@ import redis
 
 from bench._topology import LocalTopology
 from core import bus
-from tests.deploy.conftest import (
+from tests.helpers.topology import (
     DEPLOY_GROUP,
     Population,
     TopologyFactory,
@@ -41,7 +41,7 @@ from tests.deploy.conftest import (
     percentile,
     publish_report,
 )
-from tests.deploy.conftest import populate as populate_org
+from tests.helpers.topology import populate as populate_org
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(DEPLOY_GROUP), pytest.mark.timeout(1200)]
 

@@ -29,7 +29,7 @@ import httpx
 import pytest
 
 from bench._topology import LocalTopology
-from tests.deploy.conftest import (
+from tests.helpers.topology import (
     DEPLOY_GROUP,
     Population,
     TopologyFactory,
@@ -37,7 +37,7 @@ from tests.deploy.conftest import (
     percentile,
     publish_report,
 )
-from tests.deploy.conftest import populate as populate_org
+from tests.helpers.topology import populate as populate_org
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(DEPLOY_GROUP), pytest.mark.timeout(1200)]
 

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from bench._topology import LocalTopology, topology_processes
-from tests.deploy.conftest import DEPLOY_GROUP, TopologyFactory, auth, correlation_ids
+from tests.helpers.topology import DEPLOY_GROUP, TopologyFactory, auth, correlation_ids
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(DEPLOY_GROUP)]
 

@@ -1,18 +1,11 @@
 """Webhook test fixtures: a real HTTP receiver on 127.0.0.1, the webhooks worker on the
-real Redis (in a consumer group of the test's own), fast retry settings, and helpers."""
+real Redis (in a consumer group of the test's own) and fast retry settings."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import threading
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from collections.abc import AsyncIterator, Iterator
 
-import httpx
 import pytest
 import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -20,75 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core import bus
 from core.redis import close_clients, connect
 from core.settings import reset_settings_cache
-from tests.api.conftest import Key as Key
-from tests.api.conftest import MakeKey as MakeKey
-from tests.api.conftest import app as app
-from tests.api.conftest import client as client
-from tests.api.conftest import make_key as make_key
+from tests.helpers.webhooks import MakeReceiver, Receiver, Reply
 from workers import webhooks
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
-    delay_s: float = 0.0  # longer than the delivery timeout: the attempt times out
-
-
-@dataclass(frozen=True)
-class Received:
-    headers: dict[str, str]  # lower-cased names
-    body: bytes
-    at: float  # time.time() on arrival
-
-
-class Receiver:
-    """An HTTP server answering POSTs from a script (then 200), recording each request."""
-
-    def __init__(self, script: list[Reply] | None = None) -> None:
-        self.script = list(script or [])
-        self.requests: list[Received] = []
-        self._lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length", 0)))
-                with receiver._lock:
-                    receiver.requests.append(
-                        Received({k.lower(): v for k, v in self.headers.items()}, body, time.time())
-                    )
-                    reply = receiver.script.pop(0) if receiver.script else Reply()
-                if reply.delay_s:
-                    time.sleep(reply.delay_s)
-                with contextlib.suppress(OSError):  # the client may have given up
-                    self.send_response(reply.status)
-                    for name, value in reply.headers.items():
-                        self.send_header(name, value)
-                    self.send_header("content-length", "0")
-                    self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}/hook"
-
-    def __enter__(self) -> Receiver:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-MakeReceiver = Callable[..., Receiver]
 
 
 @pytest.fixture
@@ -148,27 +74,3 @@ async def worker(redis: aioredis.Redis, unique_name: str) -> AsyncIterator[None]
     stop.set()
     await asyncio.wait_for(task, timeout=10)
     await redis.xgroup_destroy(bus.WEBHOOKS, unique_name)
-
-
-async def wait_for(
-    predicate: Callable[[], Awaitable[bool]], within_s: float = 10.0, what: str = "condition"
-) -> None:
-    deadline = time.monotonic() + within_s
-    while time.monotonic() < deadline:
-        if await predicate():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-async def subscribe(
-    http: httpx.AsyncClient, key: Key, url: str, events: list[str] | None = None
-) -> dict[str, Any]:
-    response = await http.post(
-        "/api/v1/webhooks/subscriptions",
-        json={"url": url, "events": events or ["match.completed"]},
-        headers=key.headers,
-    )
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body

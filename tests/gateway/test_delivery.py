@@ -17,8 +17,9 @@ from api.gateway.service import emit, webhook_id_for
 from core.db import session_scope
 from core.models import OutboxEvent, WebhookDelivery
 from core.settings import reset_settings_cache
-from tests.api.conftest import count_rows
-from tests.gateway.conftest import MakeKey, MakeReceiver, Received, Reply, subscribe, wait_for
+from tests.helpers.db import count_rows
+from tests.helpers.webhooks import MakeReceiver, Received, Reply, subscribe, wait_for
+from tests.plugins.api import MakeKey
 
 pytestmark = pytest.mark.usefixtures("worker")
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import threading
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -14,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -34,8 +32,10 @@ from core.models import (
     User,
     WebhookDelivery,
 )
-from tests.api.conftest import count_rows
-from tests.gateway.conftest import Key, MakeKey, subscribe
+from tests.helpers.db import count_rows
+from tests.helpers.server import serve_in_thread
+from tests.helpers.webhooks import subscribe
+from tests.plugins.api import Key, MakeKey
 from workers import chat
 from workers.base import StreamHandlers
 
@@ -242,19 +242,11 @@ async def live_server(partner: tuple[Key, str]) -> AsyncIterator[str]:
     first: the server's loop must open its own connections. Its lifespan disposes those.
     """
     await dispose_engines()
-    server = uvicorn.Server(
-        uvicorn.Config(build_app(), host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        await asyncio.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await asyncio.to_thread(thread.join, 10)
+    # Started and stopped off this loop: waiting for the thread must not block it.
+    serving = serve_in_thread(build_app(), timeout=10)
+    base_url = await asyncio.to_thread(serving.__enter__)
+    yield base_url
+    await asyncio.to_thread(serving.__exit__, None, None, None)
 
 
 async def test_ten_concurrent_copies_create_one_job(

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.gateway.ssrf import address_problem
-from tests.gateway.conftest import MakeKey
+from tests.plugins.api import MakeKey
 
 URL = "/api/v1/webhooks/subscriptions"
 PUBLIC = "http://93.184.216.34/hook"  # an IP literal: resolving it needs no network

@@ -5,16 +5,12 @@ no vector behind, and a visibility flip must count at once.
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import chromadb
-import httpx
 import numpy as np
 import pytest
 from chromadb.config import Settings as ChromaSettings
@@ -22,6 +18,7 @@ from chromadb.config import Settings as ChromaSettings
 from core.settings import ConfigError, reset_settings_cache
 from ingest.embeddings import get_embedder
 from ingest.index import JobDoc, ResumeDoc, VectorIndex, get_index, reset_index_cache, where_clause
+from tests.helpers.server import free_port, serve_process
 
 
 def telemetry_off() -> ChromaSettings:
@@ -29,54 +26,19 @@ def telemetry_off() -> ChromaSettings:
     return ChromaSettings(anonymized_telemetry=False)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     """A real Chroma server (the Rust `chroma run`), one per test session or xdist worker."""
-    port = _free_port()
+    port = free_port()
     chroma = Path(sys.executable).with_name("chroma")
-    log = (tmp_path_factory.mktemp("chroma-log") / "server.log").open("wb")
-    process = subprocess.Popen(
-        [
-            str(chroma),
-            "run",
-            "--path",
-            str(tmp_path_factory.mktemp("chroma-server")),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if (
-                    httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code
-                    == 200
-                ):
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"chroma run did not start; see {log.name}")
-            time.sleep(0.1)
+    command = [str(chroma), "run", "--path", str(tmp_path_factory.mktemp("chroma-server"))]
+    with serve_process(
+        [*command, "--host", "127.0.0.1", "--port", str(port)],
+        ready_url=f"http://127.0.0.1:{port}/api/v2/heartbeat",
+        log_path=tmp_path_factory.mktemp("chroma-log") / "server.log",
+        timeout=180,  # on a busy machine the server takes tens of seconds to listen
+    ):
         yield "127.0.0.1", port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 @pytest.fixture(params=["embedded", "server"])

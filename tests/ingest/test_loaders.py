@@ -6,7 +6,7 @@ import pytest
 
 from core.errors import PayloadTooLarge, Unprocessable, UnsupportedMediaType
 from ingest.loaders import DOCX, HTML, MARKDOWN, PDF, TEXT, load_document
-from tests.ingest.fixtures import documents as docs
+from tests.fixtures import documents as docs
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,9 @@ from typing import Any
 
 import httpx
 
-from tests.api.conftest import Key, MakeKey
-from tests.matching.data import JOBS, NURSE_RESUME, RESUME, RESUME_SWAPPED
+from tests.fixtures.matching import JOBS, NURSE_RESUME, RESUME, RESUME_SWAPPED
+from tests.helpers.upload import import_jobs, upload_resume
+from tests.plugins.api import Key, MakeKey
 
 MATCH_FIELDS = {
     "job_id",
@@ -24,35 +25,13 @@ MATCH_FIELDS = {
 }
 
 
-async def _import_jobs(client: httpx.AsyncClient, key: Key) -> dict[str, str]:
-    answer = await client.post("/api/v1/jobs/bulk", json={"jobs": JOBS}, headers=key.headers)
-    assert answer.status_code == 200, answer.text
-    ids: dict[str, str] = answer.json()["ids"]
-    return ids
-
-
 async def _match(client: httpx.AsyncClient, key: Key, **body: Any) -> httpx.Response:
     return await client.post("/api/v1/match/jobs", json=body, headers=key.headers)
 
 
-async def _upload(client: httpx.AsyncClient, key: Key, text: str, opt_in: bool) -> str:
-    answer = await client.post(
-        "/api/v1/resumes",
-        files={"file": ("cv.txt", text.encode(), "text/plain")},
-        headers=key.headers,
-    )
-    assert answer.status_code == 201, answer.text
-    profile = await client.patch(
-        "/api/v1/candidates/me", json={"open_to_employers": opt_in}, headers=key.headers
-    )
-    assert profile.status_code == 200, profile.text
-    resume_id: str = answer.json()["id"]
-    return resume_id
-
-
 async def test_match_jobs_contract(client: httpx.AsyncClient, make_key: MakeKey) -> None:
     employer = await make_key("org-a", "employer")
-    ids = await _import_jobs(client, employer)
+    ids = await import_jobs(client, employer)
     candidate = await make_key("org-b", "candidate")  # candidates search every organisation
 
     answer = await _match(client, candidate, resume_text=RESUME, top_k=5)
@@ -87,7 +66,7 @@ async def test_match_jobs_contract(client: httpx.AsyncClient, make_key: MakeKey)
 
 
 async def test_deterministic_and_name_blind(client: httpx.AsyncClient, make_key: MakeKey) -> None:
-    await _import_jobs(client, await make_key("org-a", "employer"))
+    await import_jobs(client, await make_key("org-a", "employer"))
     candidate = await make_key("org-a", "candidate")
     first = (await _match(client, candidate, resume_text=RESUME, top_k=10)).json()["matches"]
     again = (await _match(client, candidate, resume_text=RESUME, top_k=10)).json()["matches"]
@@ -116,7 +95,7 @@ async def test_deterministic_and_name_blind(client: httpx.AsyncClient, make_key:
 async def test_bad_input_says_what_to_fix(client: httpx.AsyncClient, make_key: MakeKey) -> None:
     candidate = await make_key("org-a", "candidate")
     other = await make_key("org-a", "candidate")
-    resume_id = await _upload(client, other, RESUME, opt_in=False)
+    resume_id = await upload_resume(client, other, RESUME, opt_in=False)
     for body in (
         {"resume_text": "", "top_k": 10},
         {"resume_text": "   ", "top_k": 10},
@@ -153,15 +132,15 @@ async def test_candidates_opted_in_and_own_jobs_only(
     client: httpx.AsyncClient, make_key: MakeKey
 ) -> None:
     employer = await make_key("org-a", "employer")
-    ids = await _import_jobs(client, employer)
+    ids = await import_jobs(client, employer)
     stranger = await make_key("org-z", "employer")
-    z_jobs = await _import_jobs(client, stranger)
+    z_jobs = await import_jobs(client, stranger)
     visible = await make_key("org-c", "candidate")
     hidden = await make_key("org-c", "candidate")
     nurse = await make_key("org-c", "candidate")
-    visible_resume = await _upload(client, visible, RESUME, opt_in=True)
-    await _upload(client, hidden, RESUME_SWAPPED, opt_in=False)
-    nurse_resume = await _upload(client, nurse, NURSE_RESUME, opt_in=True)
+    visible_resume = await upload_resume(client, visible, RESUME, opt_in=True)
+    await upload_resume(client, hidden, RESUME_SWAPPED, opt_in=False)
+    nurse_resume = await upload_resume(client, nurse, NURSE_RESUME, opt_in=True)
 
     async def search(key: Key, **body: Any) -> httpx.Response:
         return await client.post("/api/v1/match/candidates", json=body, headers=key.headers)

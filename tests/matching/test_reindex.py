@@ -17,7 +17,6 @@ from typing import Any
 import httpx
 import numpy as np
 import pytest
-from api.matching.cli import index_app
 from fastapi import FastAPI
 from typer.testing import CliRunner
 
@@ -26,13 +25,14 @@ from api.matching import indexing, reindex
 from api.matching.features import FEATURES_VERSION, JobSnapshot
 from api.matching.indexing import FEATURES_KEY
 from clearview.app import build_app, index_check
+from clearview.commands.index import app as index_app
 from core.db import dispose_engines, session_scope
 from core.models import Job
 from ingest.index import JOBS, RESUMES, Kind, get_index
-from tests.api.conftest import Key, MakeKey
-from tests.matching.data import JOBS as JOB_ROWS
-from tests.matching.data import NURSE_RESUME, RESUME, RESUME_SWAPPED
-from tests.matching.test_api import _import_jobs, _upload
+from tests.fixtures.matching import JOBS as JOB_ROWS
+from tests.fixtures.matching import NURSE_RESUME, RESUME, RESUME_SWAPPED
+from tests.helpers.upload import import_jobs, upload_resume
+from tests.plugins.api import Key, MakeKey
 
 PUBLISHED = len(JOB_ROWS) - 1  # "hidden" is a draft
 ORPHAN_RESUME = "e" * 32
@@ -111,13 +111,13 @@ async def test_rebuild_brings_an_old_index_back_in_step(
     client: httpx.AsyncClient, make_key: MakeKey, app: FastAPI, caplog: pytest.LogCaptureFixture
 ) -> None:
     employer = await make_key("org-a", "employer")
-    ids = await _import_jobs(client, employer)
+    ids = await import_jobs(client, employer)
     candidate = await make_key("org-b", "candidate")
     keys = {name: await make_key("org-c", "candidate") for name in ("visible", "hidden", "nurse")}
     resumes = {
-        "visible": await _upload(client, keys["visible"], RESUME, opt_in=True),
-        "hidden": await _upload(client, keys["hidden"], RESUME_SWAPPED, opt_in=False),
-        "nurse": await _upload(client, keys["nurse"], NURSE_RESUME, opt_in=True),
+        "visible": await upload_resume(client, keys["visible"], RESUME, opt_in=True),
+        "hidden": await upload_resume(client, keys["hidden"], RESUME_SWAPPED, opt_in=False),
+        "nurse": await upload_resume(client, keys["nurse"], NURSE_RESUME, opt_in=True),
     }
 
     fresh = await reindex.status()
@@ -212,13 +212,13 @@ async def test_rebuild_follows_the_rows_as_the_hooks_do(
     """A fresh (empty) index, as after pointing CLEARVIEW_CHROMA at a new location: the
     rebuild writes what the live hooks wrote, entry for entry."""
     employer = await make_key("org-a", "employer")
-    ids = await _import_jobs(client, employer)
+    ids = await import_jobs(client, employer)
     opted_in = await make_key("org-c", "candidate")
     opted_out = await make_key("org-c", "candidate")
-    resume_in = await _upload(client, opted_in, RESUME, opt_in=True)
-    resume_out = await _upload(client, opted_out, NURSE_RESUME, opt_in=False)
+    resume_in = await upload_resume(client, opted_in, RESUME, opt_in=True)
+    resume_out = await upload_resume(client, opted_out, NURSE_RESUME, opt_in=False)
     # a newer upload replaces a candidate's entry: only the current resume is wanted
-    newer = await _upload(client, opted_in, RESUME_SWAPPED, opt_in=True)
+    newer = await upload_resume(client, opted_in, RESUME_SWAPPED, opt_in=True)
     assert newer != resume_in
     live = {kind: _snapshot(kind) for kind in (JOBS, RESUMES)}
     assert set(live[RESUMES]) == {newer, resume_out} and ids["hidden"] not in live[JOBS]
@@ -258,9 +258,9 @@ async def _cli_setup() -> dict[str, str]:
             candidate = await identity_service.authenticate(session, candidate_secret)
         transport = httpx.ASGITransport(app=build_app())
         async with httpx.AsyncClient(transport=transport, base_url="http://cv.test") as client:
-            ids = await _import_jobs(client, Key(employer_secret, employer.key_id, "", ""))
+            ids = await import_jobs(client, Key(employer_secret, employer.key_id, "", ""))
             key = Key(candidate_secret, candidate.key_id, "", "")
-            ids["resume"] = await _upload(client, key, RESUME, opt_in=True)
+            ids["resume"] = await upload_resume(client, key, RESUME, opt_in=True)
         return ids
     finally:
         await dispose_engines()

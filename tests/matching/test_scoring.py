@@ -14,7 +14,7 @@ from api.matching.features import (
     prepare_resume,
 )
 from api.matching.scoring import score
-from tests.matching.data import RESUME, RESUME_SWAPPED
+from tests.fixtures.matching import RESUME, RESUME_SWAPPED
 
 JOB = job_features(
     "Backend engineer: Python services, PostgreSQL, Kubernetes.",
@@ -180,7 +180,7 @@ def test_an_injection_hidden_in_a_pdf_scores_like_the_clean_pdf() -> None:
     from fpdf import FPDF
 
     from ingest.loaders import load_document
-    from tests.ingest.fixtures.documents import pdf
+    from tests.fixtures.documents import pdf
 
     def hidden_injection(doc: FPDF) -> None:
         doc.set_text_color(255, 255, 255)

@@ -1,10 +1,11 @@
-"""Report test fixtures: the API fixtures (both databases), a fresh Chroma per test, and
-a Redis database of the test's own for the report stream."""
+"""Report tests: the API on both databases, a fresh Chroma per test, and a Redis
+database of the test's own (`bus_url`) for the report stream."""
 
 from __future__ import annotations
 
-from tests.api.conftest import app as app
-from tests.api.conftest import client as client
-from tests.api.conftest import make_key as make_key
-from tests.matching.conftest import fresh_index as fresh_index
-from tests.tasks.conftest import bus_url as bus_url
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def own_index(fresh_index: None) -> None:
+    """Every test here gets an embedded Chroma of its own (`fresh_index`)."""

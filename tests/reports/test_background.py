@@ -20,23 +20,19 @@ from api.reports.html import IMAGE_MAX_BARS, chart_svg
 from core import bus
 from core.redis import connect
 from core.settings import get_settings
-from tests.api.conftest import MakeKey
-from tests.reports.test_reports import (
-    ANALYST,
-    CANDIDATE_SECTIONS,
-    OUTSIDE,
-    _candidate,
-    _import_jobs,
-)
-from tests.tasks.test_task_api import _messages, drain
+from tests.fixtures.matching import ANALYST
+from tests.helpers.reports import CANDIDATE_SECTIONS, OUTSIDE
+from tests.helpers.tasks import drain, pubsub_messages
+from tests.helpers.upload import import_jobs, upload_candidate
+from tests.plugins.api import MakeKey
 from workers import notify, report
 
 
 async def test_a_background_report_is_stored_downloadable_and_announced(
     client: httpx.AsyncClient, make_key: MakeKey, bus_url: str
 ) -> None:
-    await _import_jobs(client, await make_key("org-a", "employer"))
-    me = await _candidate(client, await make_key("public", "candidate"), ANALYST)
+    await import_jobs(client, await make_key("org-a", "employer"))
+    me = await upload_candidate(client, await make_key("public", "candidate"), ANALYST)
     path = f"/api/v1/reports/candidates/{me.candidate_id}"
     direct = await client.get(path, headers=me.key.headers)
     assert direct.status_code == 200  # small: answered at once, as before
@@ -89,7 +85,7 @@ async def test_a_background_report_is_stored_downloadable_and_announced(
 
     # The notify worker tells the chat session that asked.
     assert await drain(bus_url, bus.NOTIFY, notify.handle) == 1
-    pushes = await _messages(pubsub)
+    pushes = await pubsub_messages(pubsub)
     assert len(pushes) == 1
     pushed = json.loads(pushes[0])
     assert (pushed["task_id"], pushed["task_kind"], pushed["status"]) == (
@@ -117,7 +113,7 @@ async def test_a_large_report_goes_to_the_worker_without_asking(
     client: httpx.AsyncClient, make_key: MakeKey, bus_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     employer = await make_key("org-a", "employer")
-    ids = await _import_jobs(client, employer)
+    ids = await import_jobs(client, employer)
     path = f"/api/v1/reports/jobs/{ids['py-backend']}/shortlist"
     assert (await client.get(path, headers=employer.headers)).status_code == 200
     monkeypatch.setattr(reports, "DIRECT_MAX_ROWS", reports.SHORTLIST_SIZE - 1)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,53 +18,13 @@ from api.reports.pdf import latin1
 from api.reports.service import diff_counts, pseudonym
 from core.db import session_scope
 from core.models import ResumeSource, ResumeVersion, new_id, utcnow
-from tests.api.conftest import Key, MakeKey
-from tests.matching.data import JOBS, NURSE_RESUME, RESUME
+from tests.fixtures.matching import ANALYST, NURSE_RESUME, RESUME
+from tests.helpers.reports import CANDIDATE_SECTIONS, OUTSIDE
+from tests.helpers.upload import Candidate, import_jobs, upload_candidate
+from tests.plugins.api import Key, MakeKey
 
-ANALYST = """Lee Chan
-lee.chan@example.org | +1 555 0199
-Data analyst, 3 years turning data into decisions.
-
-Experience
-Data Analyst, Initech (2021 - 2024)
-- Built dashboards in Tableau and SQL used by 40 managers
-- Automated weekly reporting in Python, saving 6 hours a week
-
-Skills: SQL, Python, Tableau, Excel
-Education: BSc Statistics
-"""
-CANDIDATE_SECTIONS = ("Resume critique", "Top job matches", "Skill gap", "Rewrite history")
-OUTSIDE = re.compile(r"<(script|link|img|iframe)\b|@import|url\(|https?://", re.I)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reports"
 CHROMIUM = "/usr/bin/chromium"
-
-
-@dataclass(frozen=True)
-class Candidate:
-    key: Key
-    candidate_id: str
-    resume_id: str
-
-
-async def _import_jobs(client: httpx.AsyncClient, key: Key) -> dict[str, str]:
-    answer = await client.post("/api/v1/jobs/bulk", json={"jobs": JOBS}, headers=key.headers)
-    assert answer.status_code == 200, answer.text
-    ids: dict[str, str] = answer.json()["ids"]
-    return ids
-
-
-async def _candidate(client: httpx.AsyncClient, key: Key, text: str, **profile: bool) -> Candidate:
-    answer = await client.post(
-        "/api/v1/resumes",
-        files={"file": ("cv.txt", text.encode(), "text/plain")},
-        headers=key.headers,
-    )
-    assert answer.status_code == 201, answer.text
-    if profile:
-        patched = await client.patch("/api/v1/candidates/me", json=profile, headers=key.headers)
-        assert patched.status_code == 200, patched.text
-    body = answer.json()
-    return Candidate(key, body["candidate_id"], body["id"])
 
 
 async def _report(
@@ -122,8 +81,8 @@ async def _add_rewrite(engine: AsyncEngine, candidate: Candidate, job_id: str) -
 async def test_candidate_report_matches_the_services(
     client: httpx.AsyncClient, make_key: MakeKey, engine: AsyncEngine
 ) -> None:
-    ids = await _import_jobs(client, await make_key("org-a", "employer"))
-    me = await _candidate(client, await make_key("public", "candidate"), ANALYST)
+    ids = await import_jobs(client, await make_key("org-a", "employer"))
+    me = await upload_candidate(client, await make_key("public", "candidate"), ANALYST)
     await _add_rewrite(engine, me, ids["data-eng"])
     path = f"candidates/{me.candidate_id}"
 
@@ -193,7 +152,7 @@ async def test_candidate_report_without_jobs_still_names_skills_and_matches(
     client: httpx.AsyncClient, make_key: MakeKey
 ) -> None:
     """The acceptance scenario: a fresh instance with no job yet."""
-    me = await _candidate(client, await make_key("public", "candidate"), ANALYST)
+    me = await upload_candidate(client, await make_key("public", "candidate"), ANALYST)
     path = f"candidates/{me.candidate_id}"
     assert _json(await _report(client, me.key, path, "json"))["matches"] == []
     text = _pdf_text(await _report(client, me.key, path, "pdf")).lower()
@@ -204,7 +163,7 @@ async def test_candidate_report_without_jobs_still_names_skills_and_matches(
 async def test_candidate_report_is_the_candidates_own(
     client: httpx.AsyncClient, make_key: MakeKey
 ) -> None:
-    me = await _candidate(client, await make_key("public", "candidate"), ANALYST)
+    me = await upload_candidate(client, await make_key("public", "candidate"), ANALYST)
     path = f"candidates/{me.candidate_id}"
     admin = await make_key("public", "admin")
     assert (await _report(client, admin, path, "json")).status_code == 200
@@ -233,11 +192,11 @@ async def test_shortlist_is_blind_unless_the_candidate_consents(
     client: httpx.AsyncClient, make_key: MakeKey
 ) -> None:
     employer = await make_key("org-a", "employer")
-    ids = await _import_jobs(client, employer)
-    blind = await _candidate(
+    ids = await import_jobs(client, employer)
+    blind = await upload_candidate(
         client, await make_key("public", "candidate"), RESUME, open_to_employers=True
     )
-    consenting = await _candidate(
+    consenting = await upload_candidate(
         client,
         await make_key("public", "candidate"),
         RESUME.replace("Jordan Smith", "Priya Raman")
@@ -246,8 +205,8 @@ async def test_shortlist_is_blind_unless_the_candidate_consents(
         open_to_employers=True,
         contact_consent=True,
     )
-    hidden = await _candidate(client, await make_key("public", "candidate"), RESUME)
-    nurse = await _candidate(
+    hidden = await upload_candidate(client, await make_key("public", "candidate"), RESUME)
+    nurse = await upload_candidate(
         client, await make_key("public", "candidate"), NURSE_RESUME, open_to_employers=True
     )
     path = f"jobs/{ids['py-backend']}/shortlist"
@@ -362,8 +321,8 @@ async def test_html_report_renders_in_chromium(
 ) -> None:
     from playwright.async_api import async_playwright
 
-    await _import_jobs(client, await make_key("org-a", "employer"))
-    me = await _candidate(client, await make_key("public", "candidate"), ANALYST)
+    await import_jobs(client, await make_key("org-a", "employer"))
+    me = await upload_candidate(client, await make_key("public", "candidate"), ANALYST)
     html = _html(await _report(client, me.key, f"candidates/{me.candidate_id}", "html"))
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / "candidate-report.png"

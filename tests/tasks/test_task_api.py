@@ -4,10 +4,8 @@ acceptance. Workers' handlers run in this process on the events the API publishe
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -22,54 +20,20 @@ from core.models import (
     MatchResult,
     MetricEvent,
     Notification,
-    OutboxEvent,
     Resume,
     ResumeSource,
     ResumeVersion,
     Task,
 )
 from core.redis import connect
-from tests.api.conftest import MakeKey, count_rows
-from tests.tasks.conftest import seed
+from tests.helpers.db import count_rows
+from tests.helpers.seed import seed
+from tests.helpers.tasks import drain, pubsub_messages, task_events
+from tests.plugins.api import MakeKey
 from workers import match, notify, rewrite
 
 # The rewrite worker as the composition root builds it with no model configured.
 REWRITE_WORKER = rewrite.work(deterministic_chain)
-
-
-def is_task_entry(payload: dict[str, Any]) -> bool:
-    return "task_id" in payload
-
-
-async def drain(
-    url: str,
-    stream: str,
-    handler: bus.Handler,
-    selected: Callable[[dict[str, Any]], bool] = is_task_entry,
-) -> int:
-    """Hand every `selected` entry of `stream` to `handler`, as a consumer would; returns
-    how many. By default only task entries: the job alert batches that share `cv:match`
-    are left out (their tests select them instead)."""
-    client = connect(url)
-    entries = await client.xrange(stream) or []
-    await client.aclose()
-    handled = 0
-    for entry_id, fields in entries:
-        assert fields is not None
-        payload = json.loads(fields[bus.FIELD])
-        if selected(payload):
-            await handler(bus.Message(stream, str(entry_id), payload, 1))
-            handled += 1
-    return handled
-
-
-async def task_events(engine: AsyncEngine, stream: str) -> list[dict[str, Any]]:
-    """The payloads of the outbox rows for `stream` that stand for a task."""
-    async with session_scope(engine) as session:
-        rows = await session.scalars(
-            select(OutboxEvent.payload).where(OutboxEvent.stream == stream)
-        )
-        return [payload for payload in rows.all() if payload and "task_id" in payload]
 
 
 async def task(client: httpx.AsyncClient, headers: dict[str, str], task_id: str) -> Any:
@@ -136,10 +100,11 @@ async def test_match_task_202_status_result_and_one_notification(
     await drain(bus_url, bus.NOTIFY, notify.handle)
     assert await count_rows(engine, MatchResult) == 3
     assert await count_rows(engine, Notification, Notification.task_id == task_id) == 1
-    pushes = await _messages(pubsub)
+    pushes = await pubsub_messages(pubsub)
     assert [json.loads(p)["task_id"] for p in pushes] == [task_id]
     assert json.loads(pushes[0]) == {
         "notification_id": note.id,
+        "kind": "task.succeeded",
         "task_id": task_id,
         "task_kind": "match_jobs",
         "status": "succeeded",
@@ -148,19 +113,6 @@ async def test_match_task_202_status_result_and_one_notification(
     }
     await pubsub.aclose()
     await listener.aclose()
-
-
-async def _messages(pubsub: Any, wait_s: float = 0.5) -> list[str]:
-    """What arrived on the subscription within `wait_s` (subscribe confirmations skipped:
-    `get_message` answers None for those, so the loop runs on the clock)."""
-    out: list[str] = []
-    deadline = asyncio.get_running_loop().time() + wait_s
-    while asyncio.get_running_loop().time() < deadline:
-        message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.1)
-        if message is not None:
-            data = message["data"]
-            out.append(data.decode() if isinstance(data, bytes) else data)
-    return out
 
 
 async def test_idempotency_key_answers_the_same_task(
@@ -370,7 +322,7 @@ async def test_notify_events_of_the_older_shape_get_their_row_written_once(
     ]
     assert rows[0].payload["task_kind"] == "match_jobs"
     assert rows[0].payload["result_url"] == f"/api/v1/tasks/{task_id}/result"
-    pushes = [json.loads(p) for p in await _messages(pubsub)]
+    pushes = [json.loads(p) for p in await pubsub_messages(pubsub)]
     assert [(p["notification_id"], p["task_id"]) for p in pushes] == [(rows[0].id, task_id)]
     await pubsub.aclose()
     await listener.aclose()

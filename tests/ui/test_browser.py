@@ -26,7 +26,7 @@ from sqlalchemy import select
 from api.imports.demo import DEMO_CANDIDATE, DEMO_EMPLOYER, DEMO_PASSWORD
 from core.db import dispose_engines, session_scope
 from core.models import CandidateProfile, Resume, ResumeSource, ResumeVersion, User
-from tests.ui.conftest import Server, start_server
+from tests.helpers.server import Server, clearview_serve
 
 FILES = Path(__file__).with_name("files")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -42,9 +42,11 @@ TURN_MS = 30_000
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, model_cache_dir: Path) -> Iterator[Server]:
     # Loading the 500 demo jobs takes 20-40 s on two cores.
-    yield from start_server(
-        tmp_path_factory.mktemp("ui-browser"), model_cache_dir, demo=True, timeout=240
-    )
+    settings = {"CLEARVIEW_MODE": "dev", "CLEARVIEW_MODEL_CACHE_DIR": str(model_cache_dir)}
+    with clearview_serve(
+        tmp_path_factory.mktemp("ui-browser"), "--demo", settings=settings, timeout=240
+    ) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

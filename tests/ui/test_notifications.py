@@ -39,7 +39,7 @@ from core.models import (
 from core.notifications import user_channel
 from core.passwords import hash_password
 from core.redis import close_clients, get_redis
-from tests.ui.conftest import Server, start_server
+from tests.helpers.server import Server, clearview_serve
 
 PASSWORD = "correct horse battery"
 WAIT_S = 15
@@ -47,9 +47,11 @@ WAIT_S = 15
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, model_cache_dir: Path) -> Iterator[Server]:
-    yield from start_server(
-        tmp_path_factory.mktemp("ui-protocol"), model_cache_dir, demo=False, timeout=120
-    )
+    settings = {"CLEARVIEW_MODE": "dev", "CLEARVIEW_MODEL_CACHE_DIR": str(model_cache_dir)}
+    with clearview_serve(
+        tmp_path_factory.mktemp("ui-protocol"), "--no-demo", settings=settings, timeout=120
+    ) as server:
+        yield server
 
 
 @pytest.fixture

@@ -1,10 +1,11 @@
-"""Worker test fixtures: those of the task tests (API on both databases, fresh Chroma, a
-Redis database of the test's own)."""
+"""Worker tests: the API on both databases, a fresh Chroma per test, and a Redis
+database of the test's own (`bus_url`)."""
 
 from __future__ import annotations
 
-from tests.tasks.conftest import app as app
-from tests.tasks.conftest import bus_url as bus_url
-from tests.tasks.conftest import client as client
-from tests.tasks.conftest import fresh_index as fresh_index
-from tests.tasks.conftest import make_key as make_key
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def own_index(fresh_index: None) -> None:
+    """Every test here gets an embedded Chroma of its own (`fresh_index`)."""

@@ -24,9 +24,10 @@ from core.db import session_scope
 from core.errors import NotFound
 from core.models import MatchResult, Notification, Task, TaskStatus
 from core.redis import connect
-from tests.api.conftest import MakeKey, count_rows
-from tests.tasks.conftest import World, seed
-from tests.tasks.test_task_api import task_events
+from tests.helpers.db import count_rows
+from tests.helpers.seed import World, seed
+from tests.helpers.tasks import task_events
+from tests.plugins.api import MakeKey
 from workers import match, notify
 
 

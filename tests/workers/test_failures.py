@@ -19,9 +19,10 @@ from core import bus
 from core.db import session_scope
 from core.models import MatchResult, MetricEvent, Notification, ResumeVersion, Task, TaskStatus
 from core.redis import connect
-from tests.api.conftest import Key, MakeKey, count_rows
-from tests.tasks.conftest import World, seed
-from tests.tasks.test_task_api import drain
+from tests.helpers.db import count_rows
+from tests.helpers.seed import World, seed
+from tests.helpers.tasks import drain
+from tests.plugins.api import Key, MakeKey
 from workers import match, notify, rewrite
 
 # The rewrite worker as the composition root builds it with no model configured.

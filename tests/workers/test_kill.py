@@ -32,9 +32,10 @@ from core.models import (
     new_id,
 )
 from core.redis import connect
-from tests.api.conftest import Key, MakeKey, count_rows
+from tests.helpers.db import count_rows
+from tests.helpers.seed import World, seed
 from tests.helpers.worker_proc import WorkerProcess
-from tests.tasks.conftest import World, seed
+from tests.plugins.api import Key, MakeKey
 
 TASKS = 1000
 BATCH = 100

@@ -1,16 +1,15 @@
-"""API test fixtures: an httpx client over ASGI on the app, against the `engine` fixture
+"""The API under test: an httpx client over ASGI on the app, against the `engine` fixture
 (so every test runs on SQLite and on PostgreSQL), and factories for keys and rows."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.identity.service import create_api_key, identity_service
@@ -65,8 +64,11 @@ class StoredResume:
     version_id: str
 
 
+MakeResume = Callable[[Key], Awaitable[StoredResume]]
+
+
 @pytest.fixture
-def make_resume(engine: AsyncEngine) -> Callable[[Key], Awaitable[StoredResume]]:
+def make_resume(engine: AsyncEngine) -> MakeResume:
     """A profile, resume and version written directly, for tests not about uploading."""
 
     async def _make(key: Key) -> StoredResume:
@@ -91,21 +93,3 @@ def make_resume(engine: AsyncEngine) -> Callable[[Key], Awaitable[StoredResume]]
         return StoredResume(profile.id, resume.id, version.id)
 
     return _make
-
-
-def json_body_schema(spec: dict[str, Any], op: dict[str, Any]) -> dict[str, Any] | None:
-    """The schema of an operation's JSON body, whether referenced, optional (`anyOf` a model
-    and null) or inlined (the signed inbound webhook); None without a JSON body."""
-    schema = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
-    if schema is None:
-        return None
-    refs = [item["$ref"] for item in schema.get("anyOf", [schema]) if "$ref" in item]
-    if refs:
-        resolved: dict[str, Any] = spec["components"]["schemas"][refs[0].rsplit("/", 1)[1]]
-        return resolved
-    return dict(schema)
-
-
-async def count_rows(engine: AsyncEngine, model: type, *where: object) -> int:
-    async with session_scope(engine) as session:
-        return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)  # type: ignore[arg-type]

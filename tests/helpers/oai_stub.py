@@ -4,17 +4,18 @@ a reply is text, or {"tool": name, "args": {...}} for a tool call."""
 
 from __future__ import annotations
 
+import contextlib
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+
+from tests.helpers.server import serve_in_thread
 
 Reply = str | dict[str, Any]
 Script = Callable[[dict[str, Any]], Reply]
@@ -105,18 +106,12 @@ class StubLLM:
         return Starlette(routes=[Route("/v1/chat/completions", self.completions, methods=["POST"])])
 
 
-def serve(stub: StubLLM) -> tuple[uvicorn.Server, threading.Thread]:
-    server = uvicorn.Server(
-        uvicorn.Config(stub.app(), host="127.0.0.1", port=0, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "stub LLM did not start"
-        time.sleep(0.02)
-    stub.url = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}/v1"
-    return server, thread
+@contextlib.contextmanager
+def serve(stub: StubLLM) -> Iterator[StubLLM]:
+    """The stub under uvicorn on 127.0.0.1 until the block ends; `stub.url` is its base."""
+    with serve_in_thread(stub.app(), lifespan="auto", timeout=10) as base_url:
+        stub.url = f"{base_url}/v1"
+        yield stub
 
 
 def last_message(request: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,104 @@
+"""Webhook test helpers: a real HTTP receiver on 127.0.0.1 answering from a script, and
+subscribing through the API."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+
+from tests.plugins.api import Key
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0  # longer than the delivery timeout: the attempt times out
+
+
+@dataclass(frozen=True)
+class Received:
+    headers: dict[str, str]  # lower-cased names
+    body: bytes
+    at: float  # time.time() on arrival
+
+
+class Receiver:
+    """An HTTP server answering POSTs from a script (then 200), recording each request."""
+
+    def __init__(self, script: list[Reply] | None = None) -> None:
+        self.script = list(script or [])
+        self.requests: list[Received] = []
+        self._lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                with receiver._lock:
+                    receiver.requests.append(
+                        Received({k.lower(): v for k, v in self.headers.items()}, body, time.time())
+                    )
+                    reply = receiver.script.pop(0) if receiver.script else Reply()
+                if reply.delay_s:
+                    time.sleep(reply.delay_s)
+                with contextlib.suppress(OSError):  # the client may have given up
+                    self.send_response(reply.status)
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
+                    self.send_header("content-length", "0")
+                    self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}/hook"
+
+    def __enter__(self) -> Receiver:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+MakeReceiver = Callable[..., Receiver]
+
+
+async def wait_for(
+    predicate: Callable[[], Awaitable[bool]], within_s: float = 10.0, what: str = "condition"
+) -> None:
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        if await predicate():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def subscribe(
+    http: httpx.AsyncClient, key: Key, url: str, events: list[str] | None = None
+) -> dict[str, Any]:
+    response = await http.post(
+        "/api/v1/webhooks/subscriptions",
+        json={"url": url, "events": events or ["match.completed"]},
+        headers=key.headers,
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
