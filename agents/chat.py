@@ -36,6 +36,7 @@ from agents.checkpointer import forget_user
 from agents.context import Context, Identity, thread_id
 from agents.graph import build_graph
 from agents.model import mode
+from agents.offline.spec import result_items
 from agents.safety import scrub_reply
 from core.settings import get_settings
 from tools.client import ServiceClient, ServiceError
@@ -192,9 +193,13 @@ class Assistant:
     ) -> dict[str, Any]:
         """The final reply event of a turn (what a non-streaming client needs)."""
         final: dict[str, Any] = {}
+        results: list[dict[str, Any]] = []
         async for event in self.stream_turn(identity, conversation_id, message, **kwargs):
+            if event["type"] == "tool_result":
+                shown = result_items(event["name"], event.get("data") or {})
+                results += [shown] if shown else []
             final = event
-        return final
+        return {**final, "results": results}
 
 
 class _WordBuffer:

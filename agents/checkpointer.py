@@ -88,8 +88,16 @@ async def erase_history(user_id: str) -> int:
     """Delete every conversation of a user from this install's checkpointer (erasure:
     called in whichever process erases, whether or not it serves the chat, inside the
     erasure's transaction). Where the chat never ran, there is no history to delete."""
+    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver  # as in open_checkpointer
+
     try:
         async with open_checkpointer(setup=False) as saver:
-            return await forget_user(saver, user_id)
+            threads = await forget_user(saver, user_id)
+            if threads and isinstance(saver, AsyncSqliteSaver):
+                # Deleted rows leave their text in free pages and in the write-ahead log
+                # until the space is reused: rewrite the file and empty the log.
+                await saver.conn.execute("VACUUM")
+                await saver.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            return threads
     except (UndefinedTable, InvalidSchemaName):
         return 0

@@ -6,6 +6,7 @@ the chat service can run alone and the agent package never reaches into the serv
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -20,6 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from agents.chat import Assistant
 from agents.checkpointer import open_checkpointer
 from agents.context import Identity
+from agents.model import mode
+from agents.offline import warm_up
 from core.errors import RateLimited, Unauthorized, Unavailable
 from core.settings import get_settings
 from tools.client import ServiceClient, ServiceError
@@ -37,6 +40,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     ):
         default_url = str(settings.services_url).rstrip("/") if settings.services_url else ""
         app.state.assistant = assistant = Assistant(saver, http, default_url)
+        if mode(settings) == "offline":
+            # The offline model loads now (off the loop), not in the first caller's turn.
+            await asyncio.to_thread(warm_up)
         yield
         await assistant.drain()  # the last turns' metric events, before the client closes
 
@@ -62,11 +68,54 @@ class ChatIn(BaseModel):
     message: str = Field(min_length=1, max_length=20_000)
 
 
+class ChatResult(BaseModel):
+    kind: str = Field(
+        description="jobs, candidates, match, critique, resume, rewrite, task, funnel, "
+        "contact_requests or status"
+    )
+    tool: str = Field(description="the tool that produced the items")
+    items: list[dict[str, Any]] = Field(
+        description="the items the chat showed, as the service returned them"
+    )
+
+
 class ChatOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "conversation_id": "c-42",
+                    "reply": "Here are the jobs that match your resume best: ...",
+                    "tasks": [],
+                    "mode": "offline",
+                    "results": [
+                        {
+                            "kind": "jobs",
+                            "tool": "find_matching_jobs",
+                            "items": [
+                                {
+                                    "job_id": "5f0c...",
+                                    "title": "Data Engineer",
+                                    "location": "Berlin, Germany",
+                                    "score": 0.82,
+                                    "matched_skills": ["Python", "SQL"],
+                                    "missing_required": ["Spark"],
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     conversation_id: str
     reply: str
     tasks: list[dict[str, Any]] = Field(description="background work started by this turn")
     mode: str = Field(description="llm: a configured model answered; offline: the local model")
+    results: list[ChatResult] = Field(
+        default_factory=list, description="what the turn's tools returned, as the chat showed it"
+    )
 
 
 def _services_url(request: Request, assistant: Assistant) -> str:
@@ -116,4 +165,5 @@ async def chat(body: ChatIn, request: Request, key: Annotated[str, Depends(_api_
         reply=final["text"],
         tasks=final["tasks"],
         mode=final["mode"],
+        results=[ChatResult(**r) for r in final["results"]],
     )

@@ -48,6 +48,12 @@ def undelimit(text: str) -> str:
     return _TAGS_RE.sub("", text).strip()
 
 
+# "My name is Ravi Kumar", "name: Ravi Kumar": a name its owner types into the chat.
+_SELF_NAMED_RE = re.compile(
+    r"(?:\bmy name is|\bname:)\s+([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,3})", re.IGNORECASE
+)
+
+
 class PiiVault:
     """Placeholders for the personal details of one conversation, shared by all its
     messages (the same e-mail is [EMAIL_1] everywhere), and the way back."""
@@ -80,20 +86,50 @@ class PiiVault:
         masked = "".join(pieces)
         # A name found once (top of a resume) is masked wherever else it appears.
         for (kind, value), placeholder in self.by_value.items():
-            if kind == "name" and value in masked:
-                masked = masked.replace(value, placeholder)
+            if kind == "name" and value.lower() in masked.lower():
+                masked = re.sub(re.escape(value), placeholder, masked, flags=re.IGNORECASE)
         return masked
 
+    def _mask_said(self, text: str) -> str:
+        """A message someone typed (or the model wrote): contacts, the names already known
+        from documents, and a name the writer gives ("my name is Ravi Kumar"). Other
+        capitalised words stay: a job title is not a name."""
+        for match in _SELF_NAMED_RE.finditer(text):
+            self._placeholder("name", match.group(1))
+        return self.mask_text(text, names=False)
+
+    def _mask_value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self._mask_said(value)
+        if isinstance(value, dict):
+            return {k: self._mask_value(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._mask_value(v) for v in value]
+        return value
+
     def mask(self, messages: list[AnyMessage]) -> list[AnyMessage]:
-        """Copies of `messages` with personal details replaced. A user's own chat
-        message keeps capitalised words (a job title is not a name); documents do not."""
+        """Copies of `messages` with personal details replaced, all with this one vault:
+        the user's messages, the documents tools returned, and the assistant's own earlier
+        answers and tool-call arguments (stored restored, so they hold the real values)."""
+        # Documents first, wherever they are in the history: a name found at the top of
+        # a resume is then masked in every message, earlier ones included.
+        documents = {
+            index: self.mask_text(message.content)
+            for index, message in enumerate(messages)
+            if isinstance(message, ToolMessage) and isinstance(message.content, str)
+        }
         out: list[AnyMessage] = []
-        for message in messages:
-            if isinstance(message.content, str) and isinstance(message, ToolMessage | HumanMessage):
-                masked = self.mask_text(message.content, names=isinstance(message, ToolMessage))
-                out.append(message.model_copy(update={"content": masked}))
-            else:
-                out.append(message)
+        for index, message in enumerate(messages):
+            update: dict[str, Any] = {}
+            if index in documents:
+                update["content"] = documents[index]
+            elif isinstance(message, HumanMessage | AIMessage):
+                update["content"] = self._mask_value(message.content)
+            if isinstance(message, AIMessage) and message.tool_calls:
+                update["tool_calls"] = [
+                    {**call, "args": self._mask_value(call["args"])} for call in message.tool_calls
+                ]
+            out.append(message.model_copy(update=update) if update else message)
         return out
 
     def restore_text(self, text: str) -> str:

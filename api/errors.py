@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import ClearViewError
@@ -101,8 +102,28 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(500, "internal_error", "unexpected server error; try again later")
 
 
+# How long a client should wait before retrying after a busy database.
+BUSY_RETRY_AFTER_S = 2
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    # SQLite's "database is locked" (another writer held it past the busy timeout) and
+    # PostgreSQL's lock or statement timeouts are a busy server, not a broken request.
+    assert isinstance(exc, OperationalError)
+    message = str(exc.orig).lower()
+    if "locked" in message or "busy" in message or "timeout" in message:
+        return error_response(
+            503,
+            "unavailable",
+            f"the database is busy; retry in {BUSY_RETRY_AFTER_S} s",
+            {"Retry-After": str(BUSY_RETRY_AFTER_S)},
+        )
+    return await _unexpected_error(request, exc)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ClearViewError, _clearview_error)
+    app.add_exception_handler(OperationalError, _database_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -10,7 +10,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-RJDB = Path(__file__).resolve().parents[2] / "shared" / "data" / "rjdb" / "rjdb_dev.jsonl"
+# ../shared/data beside the checkout, or wherever CLEARVIEW_BENCH_DATA says (a worktree
+# lives one level deeper than a plain clone).
+SHARED_DATA = Path(
+    os.environ.get("CLEARVIEW_BENCH_DATA")
+    or Path(__file__).resolve().parents[2] / "shared" / "data"
+)
+RJDB = SHARED_DATA / "rjdb" / "rjdb_dev.jsonl"
 
 
 @dataclass(frozen=True)

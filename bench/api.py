@@ -1,29 +1,44 @@
-"""Requests/s and latency of the API next to a bare FastAPI endpoint, in the same run.
+"""Requests/s and latency of the API's general path next to bare FastAPI endpoints doing
+the same reads, in the same run, on SQLite and on PostgreSQL.
 
-    .venv/bin/python bench/api.py [--seconds 10] [--clients 32] [--redis-url redis://...]
-        [--database-url postgresql://postgres@127.0.0.1:5432/test] [--no-match]
-        [--py-spy PATH/py-spy --profile-out profile.svg]
+    .venv/bin/python -m bench.api [--seconds 6] [--rounds 3] [--clients 32]
+        [--redis-url redis://...]
+        [--databases sqlite,postgresql]
+        [--database-url postgresql://postgres@127.0.0.1:5432/test] [--job-cache]
+        [--py-spy PATH/py-spy --profile-dir DIR]
 
-Two servers run under uvicorn in subprocesses on free loopback ports: the app under test
-(`clearview serve --port N --no-demo`, every service and worker in one process, on a fresh
-SQLite data dir, or with `--database-url` on a fresh PostgreSQL database created on that
-server, migrated, and dropped at the end) and a bare FastAPI app whose one endpoint returns
-a constant. For each row, 32 keep-alive connections send requests back to back for `--seconds` after a one-second
-warm-up; the load generator is a minimal HTTP/1.1 client on asyncio streams, so it costs
-far less per request than the servers it measures. Rows:
+For each database two servers run under uvicorn in subprocesses on free loopback ports:
+the app under test (`clearview serve --port N --no-demo`, every service and worker in one
+process; SQLite in a fresh data dir, or a fresh PostgreSQL database created on the server
+of `--database-url`, migrated, and dropped at the end) and `bench/_bare_api.py`, a bare
+FastAPI app whose endpoints run the same SQL statements through SQLAlchemy on the same
+database, with an engine from the same factory, and return the same response models (no
+authentication, rate limiting, middleware or metrics; like `clearview serve`, it freezes
+its start-up heap out of garbage collection). The benchmark checks once that
+both answer each read with the same JSON, then measures a mix of reads:
 
-- bare `GET /constant`: the ceiling of uvicorn + FastAPI on this machine;
-- `GET /api/v1/jobs/{id}`: authentication, rate limiting, a SQL read, JSON out. Target:
-  >= 0.5x the bare endpoint's requests/s;
-- `POST /api/v1/match/jobs`: the matching engine, when its route is there (skipped with a
-  note when it answers 404).
+- a job (`GET /api/v1/jobs/{id}`), a page of 20 jobs (`GET /api/v1/jobs`) with an
+  employer's key;
+- a resume (`GET /api/v1/resumes/{id}`), a task's status (`GET /api/v1/tasks/{id}`) and
+  a match score (`POST /api/v1/match/score`, resume text against a published job) with a
+  candidate's key.
 
-`--py-spy` records a flame graph of the app server during the read row (py-spy is not a
-project dependency: install it anywhere, e.g. `pip install --target /tmp/pyspy py-spy`).
+Target: ours >= 0.5x the bare endpoint's requests/s on each row. The job read cache
+(`api/jobs/cache.py`) is off unless `--job-cache`, so the job row runs the same SQL as
+the bare one and measures the general path, like every other row.
 
-The load generator and the servers share the machine's cores, as they would on a
-two-core box in embedded mode; both servers get the same conditions. Logging is at
-WARNING for both, so neither writes an access log line per request.
+Per row, 32 keep-alive connections send requests back to back, to the bare server and
+then to ours, in `--rounds` alternating rounds that share `--seconds` per app (each
+round after a half-second warm-up), so a burst of load from elsewhere falls on both apps
+alike. The load generator is a minimal HTTP/1.1 client on asyncio streams, so it costs
+far less per request than the servers it measures. The load generator and the servers
+share the machine's cores; only one server is loaded at a time. Logging is at WARNING
+for both, so neither writes an access log line per request. On a busy machine compare
+the ratios, not the rates.
+
+`--py-spy` records the app server during each of its rows into `--profile-dir` (collapsed
+stacks, one file per database and row; py-spy is not a project dependency: install it
+anywhere, e.g. `pip install --target /tmp/pyspy py-spy`).
 """
 
 from __future__ import annotations
@@ -47,22 +62,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-BARE_APP = """
-from fastapi import FastAPI
+from bench._common import table
 
-app = FastAPI()
-
-
-@app.get("/constant")
-async def constant() -> dict[str, str]:
-    return {"status": "ok"}
-"""
-
+ROOT = Path(__file__).resolve().parents[1]
 RESUME_TEXT = (
     "Data engineer, 5 years. Experience: Data Engineer, Foo Ltd (2020 - Present). "
     "Built Airflow pipelines in Python and SQL; Spark jobs on Kubernetes."
 )
-TARGET_READ_RATIO = 0.5
+TARGET_RATIO = 0.5
+PAGE = 20
+WARM_UP = 0.5  # seconds of each round not counted
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def free_port() -> int:
@@ -189,25 +199,25 @@ def build_request(method: str, path: str, key: str | None, body: Any = None) -> 
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + payload
 
 
-async def load(port: int, request: bytes, clients: int, seconds: float) -> Result:
-    result = Result()
+async def load(port: int, request: bytes, clients: int, seconds: float, result: Result) -> None:
+    """`clients` connections sending `request` for `seconds` after a warm-up, counted
+    into `result`."""
     started = time.perf_counter()
-    measure_from = started + 1.0
+    measure_from = started + WARM_UP
     until = measure_from + seconds
     await asyncio.gather(
         *(_client(port, request, started, measure_from, until, result) for _ in range(clients))
     )
-    result.seconds = seconds
-    return result
+    result.seconds += seconds
 
 
-def run_load(port: int, request: bytes, clients: int, seconds: float) -> Result:
+def run_load(port: int, request: bytes, clients: int, seconds: float, result: Result) -> None:
     try:
         import uvloop
 
-        return uvloop.run(load(port, request, clients, seconds))
+        uvloop.run(load(port, request, clients, seconds, result))
     except ImportError:
-        return asyncio.run(load(port, request, clients, seconds))
+        asyncio.run(load(port, request, clients, seconds, result))
 
 
 # --- set-up and report -----------------------------------------------------------------
@@ -252,216 +262,366 @@ def fresh_postgres(admin_url: str) -> Iterator[str]:
         )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10.0, help="measured time per row")
-    parser.add_argument("--clients", type=int, default=32, help="concurrent connections")
-    parser.add_argument("--redis-url", help="use this Redis instead of an embedded Valkey")
-    parser.add_argument(
-        "--database-url",
-        help="a PostgreSQL server (any database on it): the app runs on a fresh database "
-        "created there (default: SQLite in a temporary data dir)",
-    )
-    parser.add_argument("--no-match", action="store_true", help="skip the match row")
-    parser.add_argument("--start-timeout", type=float, default=240, help="seconds to start")
-    parser.add_argument("--py-spy", help="path of a py-spy binary: profile the read row")
-    parser.add_argument("--profile-out", default="api-read-profile.svg", help="py-spy output")
-    args = parser.parse_args()
+@dataclass(frozen=True)
+class Read:
+    """One row: the same read on our app and on the bare one."""
 
-    with tempfile.TemporaryDirectory(prefix="cv-bench-") as tmp:
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith("CLEARVIEW_")  # a fresh app, whatever the shell set
-        }
-        env |= {
-            "CLEARVIEW_DATA_DIR": str(Path(tmp) / "data"),
-            "CLEARVIEW_MODE": "dev",
-            "CLEARVIEW_LOG_LEVEL": "WARNING",
-            # the limiter still runs on every request; it just never refuses one here
-            "CLEARVIEW_RATE_LIMIT_PER_MINUTE": "1000000000",
-        }
-        if args.redis_url:
-            env["CLEARVIEW_REDIS_URL"] = args.redis_url
-        if args.database_url:
-            with fresh_postgres(args.database_url) as url:
-                env["CLEARVIEW_DATABASE_URL"] = url
-                subprocess.run(
-                    [*clearview_command(), "db", "upgrade"], env=env, check=True, timeout=300
-                )
-                rows = serve_and_measure(args, env, tmp)
-        else:
-            rows = serve_and_measure(args, env, tmp)
-    print_table(rows, args.clients, args.seconds)
-    database = "PostgreSQL" if args.database_url else "SQLite"
-    print(f"database: {database}; load average (1, 5, 15 min): {os.getloadavg()}")
-
-
-def serve_and_measure(args: argparse.Namespace, env: dict[str, str], tmp: str) -> list[Row]:
-    processes: list[subprocess.Popen[bytes]] = []
-    Path(tmp, "bare_app.py").write_text(BARE_APP)
-    app_port, bare_port = free_port(), free_port()
-    try:
-        processes.append(
-            subprocess.Popen(
-                [*clearview_command(), "serve", "--port", str(app_port), "--no-demo"],
-                env=env,
-                cwd=tmp,
-            )
-        )
-        processes.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "bare_app:app",
-                    "--app-dir",
-                    tmp,
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(bare_port),
-                    "--log-level",
-                    "warning",
-                    "--no-access-log",
-                ],
-                env=env,
-                cwd=tmp,
-            )
-        )
-        app_url, bare_url = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{bare_port}"
-        wait_ready(processes[0], f"{app_url}/healthz", args.start_timeout)
-        wait_ready(processes[1], f"{bare_url}/constant", args.start_timeout)
-        profiler = Profiler(args.py_spy, args.profile_out, processes[0].pid, args.seconds)
-        return run_rows(env, app_url, app_port, bare_port, args, profiler)
-    finally:
-        for process in processes:
-            stop(process)
-
-
-@dataclass
-class Profiler:
-    """py-spy over the app server for one row (or nothing, without `--py-spy`)."""
-
-    binary: str | None
-    out: str
-    pid: int
-    seconds: float
-
-    @contextmanager
-    def recording(self) -> Iterator[None]:
-        if not self.binary:
-            yield
-            return
-        spy = subprocess.Popen(
-            [
-                self.binary,
-                "record",
-                "--pid",
-                str(self.pid),
-                "--duration",
-                str(int(self.seconds)),
-                "--rate",
-                "250",
-                "--output",
-                self.out,
-                # collapsed stacks (one line per stack, for scripts) unless an SVG is asked
-                "--format",
-                "flamegraph" if self.out.endswith(".svg") else "raw",
-                "--nonblocking",
-            ],
-        )
-        try:
-            yield
-        finally:
-            spy.wait(timeout=60)
-            print(f"profile of the read row written to {self.out}")
+    name: str
+    method: str
+    ours: str  # path on our app
+    bare: str  # path on the bare app
+    key: str
+    body: Any = None
 
 
 @dataclass
 class Row:
+    database: str
     name: str
-    result: Result | None
-    note: str = ""
+    ours: Result
+    bare: Result
+
+    def ratio(self) -> float:
+        return self.ours.rate() / self.bare.rate() if self.bare.rate() else float("nan")
 
 
-def run_rows(
-    env: dict[str, str],
-    app_url: str,
-    app_port: int,
-    bare_port: int,
-    args: argparse.Namespace,
-    profiler: Profiler,
-) -> list[Row]:
-    clients, seconds = args.clients, args.seconds
+def upload(url: str, key: str, filename: str, text: str) -> tuple[int, Any]:
+    boundary = uuid.uuid4().hex
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        f'filename="{filename}"\r\nContent-Type: text/plain\r\n\r\n{text}\r\n'
+        f"--{boundary}--\r\n"
+    ).encode()
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Authorization": f"Bearer {key}",
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"null")
+
+
+def expect(status: int, answer: Any, wanted: int, what: str) -> Any:
+    if status != wanted:
+        raise SystemExit(f"could not {what}: {status} {answer}")
+    return answer
+
+
+def create_data(env: dict[str, str], app_url: str) -> tuple[dict[str, str], list[Read]]:
+    """Keys, jobs, a resume and a finished task on our app; the bare app's environment
+    (whose rows to read) and the rows to measure."""
     employer = create_key(env, "bench", "employer")
     candidate = create_key(env, "public", "candidate")
-    status, job = http(
-        "POST",
-        f"{app_url}/api/v1/jobs",
-        employer,
-        {"title": "Data Engineer", "description": "Airflow, Python, SQL", "remote": True},
-    )
-    if status != 201:
-        raise SystemExit(f"could not create a job: {status} {job}")
-
-    rows = [
-        Row(
-            "bare GET /constant",
-            run_load(bare_port, build_request("GET", "/constant", None), clients, seconds),
-        ),
+    employer_me = expect(*http("GET", f"{app_url}/api/v1/me", employer), 200, "read a key")
+    candidate_me = expect(*http("GET", f"{app_url}/api/v1/me", candidate), 200, "read a key")
+    jobs = [
+        {
+            "external_id": f"bench-{n}",
+            "title": f"Data Engineer {n}",
+            "company": "Bench Ltd",
+            "description": "ETL pipelines in Python, SQL and Airflow; Spark on Kubernetes.",
+            "required_skills": ["python", "sql"],
+            "preferred_skills": ["airflow", "spark"],
+            "remote": True,
+            "published": True,
+        }
+        for n in range(PAGE + 5)
     ]
-    read = build_request("GET", f"/api/v1/jobs/{job['id']}", employer)
-    with profiler.recording():
-        rows.append(Row("GET /api/v1/jobs/{id}", run_load(app_port, read, clients, seconds)))
-    if args.no_match:
-        return rows
-    match_body = {"resume_text": RESUME_TEXT, "top_k": 10}
-    status, answer = http("POST", f"{app_url}/api/v1/match/jobs", candidate, match_body, 120)
-    if status == 404:
-        rows.append(
-            Row(
-                "POST /api/v1/match/jobs",
-                None,
-                "skipped: the route answers 404 (the matching engine is not mounted yet)",
-            )
-        )
-    elif status != 200:
-        detail = answer.get("detail") if isinstance(answer, dict) else answer
-        rows.append(Row("POST /api/v1/match/jobs", None, f"skipped: answered {status} {detail}"))
-    else:
-        request = build_request("POST", "/api/v1/match/jobs", candidate, match_body)
-        rows.append(Row("POST /api/v1/match/jobs", run_load(app_port, request, clients, seconds)))
-    return rows
-
-
-def print_table(rows: list[Row], clients: int, seconds: float) -> None:
-    bare = rows[0].result
-    assert bare is not None
-    print(f"\n{clients} concurrent keep-alive clients, {seconds:g} s per row, loopback\n")
-    header = (
-        f"{'endpoint':<26} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs bare':>8}"
+    expect(*http("POST", f"{app_url}/api/v1/jobs/bulk", employer, {"jobs": jobs}), 200, "import")
+    page = expect(*http("GET", f"{app_url}/api/v1/jobs?limit=1", employer), 200, "list jobs")
+    job_id = page["items"][0]["id"]
+    resume = expect(
+        *upload(f"{app_url}/api/v1/resumes", candidate, "resume.txt", RESUME_TEXT),
+        201,
+        "upload a resume",
     )
-    print(header)
-    print("-" * len(header))
+    accepted = expect(
+        *http("POST", f"{app_url}/api/v1/resumes/{resume['id']}/matches", candidate, {}),
+        202,
+        "submit a match task",
+    )
+    task_id = accepted["task_id"]
+    # The task runs in the app's worker: wait for it, so no work is left for the rows.
+    deadline = time.monotonic() + 120
+    while True:
+        task = expect(*http("GET", f"{app_url}/api/v1/tasks/{task_id}", candidate), 200, "read")
+        if task["status"] not in ("queued", "running"):
+            break
+        if time.monotonic() > deadline:
+            raise SystemExit(f"task {task_id} still {task['status']} after 120 s")
+        time.sleep(0.2)
+    bare_env = {
+        "BARE_EMPLOYER_ORG": employer_me["org_id"],
+        "BARE_CANDIDATE_ORG": candidate_me["org_id"],
+        "BARE_CANDIDATE_USER": candidate_me["user_id"],
+    }
+    score = {"resume_text": RESUME_TEXT, "job_id": job_id}
+    reads = [
+        Read("job", "GET", f"/api/v1/jobs/{job_id}", f"/jobs/{job_id}", employer),
+        Read(
+            f"page of {PAGE} jobs",
+            "GET",
+            f"/api/v1/jobs?limit={PAGE}",
+            f"/jobs?limit={PAGE}",
+            employer,
+        ),
+        Read(
+            "resume",
+            "GET",
+            f"/api/v1/resumes/{resume['id']}",
+            f"/resumes/{resume['id']}",
+            candidate,
+        ),
+        Read("task status", "GET", f"/api/v1/tasks/{task_id}", f"/tasks/{task_id}", candidate),
+        Read("match score", "POST", "/api/v1/match/score", "/match/score", candidate, score),
+    ]
+    return bare_env, reads
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_idle(pid: int, timeout: float = 120) -> None:
+    """Wait until the app has finished the work its set-up queued (indexing the jobs and
+    the resume in its workers): under 5% of a core over a second."""
+    deadline = time.monotonic() + timeout
+    before = cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(1)
+        now = cpu_seconds(pid)
+        if now - before < 0.05:
+            return
+        before = now
+    print(f"the app was still busy {timeout:.0f} s after set-up; measuring anyway")
+
+
+def check_same(app_url: str, bare_url: str, reads: list[Read]) -> None:
+    """Both apps answer each read with the same JSON: the rows compare the same work."""
+    for read in reads:
+        ours = expect(*http(read.method, app_url + read.ours, read.key, read.body), 200, read.name)
+        bare = expect(*http(read.method, bare_url + read.bare, None, read.body), 200, read.name)
+        if ours != bare:
+            raise SystemExit(f"{read.name}: the apps answer differently:\n{ours}\n{bare}")
+
+
+def start_app(env: dict[str, str], port: int, cwd: str) -> subprocess.Popen[bytes]:
+    command = [*clearview_command(), "serve", "--port", str(port), "--no-demo"]
+    return subprocess.Popen(command, env=env, cwd=cwd)
+
+
+def start_bare(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bench._bare_api:app",
+        "--app-dir",
+        str(ROOT),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    return subprocess.Popen(command, env=env, cwd=str(ROOT))
+
+
+def measure(
+    args: argparse.Namespace, database: str, env: dict[str, str], database_url: str, tmp: Path
+) -> list[Row]:
+    processes: list[subprocess.Popen[bytes]] = []
+    app_port, bare_port = free_port(), free_port()
+    app_url, bare_url = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{bare_port}"
+    try:
+        processes.append(start_app(env, app_port, str(tmp)))
+        wait_ready(processes[0], f"{app_url}/healthz", args.start_timeout)
+        bare_env, reads = create_data(env, app_url)
+        bare_env |= {
+            "BARE_DATABASE_URL": database_url,
+            # the scoring functions' embedder, with a data dir of its own
+            "CLEARVIEW_DATA_DIR": str(tmp / "bare-data"),
+        }
+        wait_idle(processes[0].pid)
+        processes.append(start_bare(env | bare_env, bare_port))
+        wait_ready(processes[1], f"{bare_url}/constant", args.start_timeout)
+        check_same(app_url, bare_url, reads)
+        rows = []
+        for read in reads:
+            row = Row(database, read.name, Result(), Result())
+            bare_request = build_request(read.method, read.bare, None, read.body)
+            request = build_request(read.method, read.ours, read.key, read.body)
+            share = args.seconds / args.rounds
+            profile = Path(args.profile_dir) / f"{database}-{read.name.replace(' ', '-')}.txt"
+            with recording(args, processes[0].pid, profile, args.rounds * 2 * (share + WARM_UP)):
+                # Alternating short rounds, so a burst of load from elsewhere on the
+                # machine falls on both apps alike rather than on one row of one app.
+                for _ in range(args.rounds):
+                    run_load(bare_port, bare_request, args.clients, share, row.bare)
+                    run_load(app_port, request, args.clients, share, row.ours)
+            rows.append(row)
+            print(
+                f"{database} {read.name}: ours {row.ours.rate():.0f} req/s ({ms(row.ours)} ms), "
+                f"bare {row.bare.rate():.0f} req/s ({ms(row.bare)} ms): {row.ratio():.2f}x",
+                flush=True,
+            )
+        return rows
+    finally:
+        for process in reversed(processes):
+            stop(process)
+
+
+@contextmanager
+def recording(args: argparse.Namespace, pid: int, out: Path, seconds: float) -> Iterator[None]:
+    """py-spy over the app server while one row runs (nothing without `--py-spy`)."""
+    if not args.py_spy:
+        yield
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    spy = subprocess.Popen(
+        [
+            args.py_spy,
+            "record",
+            "--pid",
+            str(pid),
+            "--duration",
+            str(max(1, round(seconds))),
+            "--rate",
+            "250",
+            "--output",
+            str(out),
+            "--format",
+            "raw",
+            "--nonblocking",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        spy.wait(timeout=60)
+
+
+def app_env(tmp: Path, args: argparse.Namespace) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("CLEARVIEW_")  # a fresh app, whatever the shell set
+    }
+    env |= {
+        "CLEARVIEW_DATA_DIR": str(tmp / "data"),
+        "CLEARVIEW_MODE": "dev",
+        "CLEARVIEW_LOG_LEVEL": "WARNING",
+        # the limiter still runs on every request; it just never refuses one here
+        "CLEARVIEW_RATE_LIMIT_PER_MINUTE": "1000000000",
+    }
+    if not args.job_cache:
+        env["CLEARVIEW_JOB_READ_CACHE_TTL_S"] = "0"
+    if args.redis_url:
+        env["CLEARVIEW_REDIS_URL"] = args.redis_url
+    return env
+
+
+def run_database(args: argparse.Namespace, database: str) -> list[Row]:
+    with tempfile.TemporaryDirectory(prefix="cv-bench-") as name:
+        tmp = Path(name)
+        env = app_env(tmp, args)
+        if database == "sqlite":
+            url = f"sqlite+aiosqlite:///{tmp / 'data' / 'clearview.db'}"
+            return measure(args, "SQLite", env, url, tmp)
+        with fresh_postgres(args.database_url) as url:
+            env["CLEARVIEW_DATABASE_URL"] = url
+            subprocess.run(
+                [*clearview_command(), "db", "upgrade"], env=env, check=True, timeout=300
+            )
+            return measure(args, "PostgreSQL", env, url, tmp)
+
+
+def ms(result: Result) -> str:
+    return f"{result.percentile(0.5):.1f} / {result.percentile(0.99):.1f}"
+
+
+def print_table(rows: list[Row], args: argparse.Namespace) -> None:
+    print(
+        f"\n{args.clients} concurrent keep-alive clients, {args.seconds:g} s per row and app in "
+        f"{args.rounds} alternating rounds, "
+        f"loopback; load average (1, 5, 15 min) at the end: {os.getloadavg()}\n"
+    )
+    lines = []
     for row in rows:
-        if row.result is None:
-            print(f"{row.name:<26} {row.note}")
-            continue
-        r = row.result
-        ratio = r.rate() / bare.rate() if bare.rate() else float("nan")
-        print(
-            f"{row.name:<26} {r.rate():>9.0f} {r.percentile(0.5):>8.2f} "
-            f"{r.percentile(0.99):>8.2f} {r.errors:>7} {ratio:>7.2f}x"
+        lines.append(
+            [
+                row.database,
+                row.name,
+                f"{row.ours.rate():,.0f}",
+                f"{row.bare.rate():,.0f}",
+                ms(row.ours),
+                ms(row.bare),
+                f"{row.ratio():.2f}x",
+            ]
         )
-        if r.first_error:
-            print(f"{'':<26} first error: {r.first_error}")
-    read = rows[1].result
-    assert read is not None
-    ratio = read.rate() / bare.rate() if bare.rate() else 0.0
-    verdict = "met" if ratio >= TARGET_READ_RATIO else "NOT met"
-    print(f"\nread target >= {TARGET_READ_RATIO}x bare: {verdict} ({ratio:.2f}x)")
+        for result, who in ((row.ours, "ours"), (row.bare, "bare")):
+            if result.errors:
+                lines.append(
+                    ["", f"  {who}: {result.errors} errors", result.first_error, "", "", "", ""]
+                )
+    headers = [
+        "database",
+        "read",
+        "ours req/s",
+        "bare req/s",
+        "ours p50 / p99 ms",
+        "bare p50 / p99 ms",
+        "ours / bare",
+    ]
+    print(table(headers, lines))
+    missed = [f"{row.database} {row.name}" for row in rows if not row.ratio() >= TARGET_RATIO]
+    verdict = "met on every row" if not missed else "NOT met: " + ", ".join(missed)
+    print(f"\ntarget >= {TARGET_RATIO}x bare: {verdict}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=6.0, help="measured s per row and app")
+    parser.add_argument("--clients", type=int, default=32, help="concurrent connections")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="alternating rounds per row (bare, ours, ...)"
+    )
+    parser.add_argument("--redis-url", help="use this Redis instead of an embedded Valkey")
+    parser.add_argument(
+        "--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql"
+    )
+    parser.add_argument(
+        "--database-url",
+        default=DEFAULT_POSTGRES,
+        help="a PostgreSQL server (any database on it): the PostgreSQL rows run on a fresh "
+        "database created there and dropped at the end",
+    )
+    parser.add_argument(
+        "--job-cache", action="store_true", help="keep the job read cache on (default: off)"
+    )
+    parser.add_argument("--start-timeout", type=float, default=240, help="seconds to start")
+    parser.add_argument("--py-spy", help="path of a py-spy binary: profile our app's rows")
+    parser.add_argument("--profile-dir", default="api-profiles", help="py-spy output directory")
+    args = parser.parse_args()
+    databases = [name.strip().lower() for name in args.databases.split(",") if name.strip()]
+    unknown = set(databases) - {"sqlite", "postgresql"}
+    if unknown:
+        parser.error(f"unknown database(s) {sorted(unknown)}; choose sqlite, postgresql")
+    rows = [row for database in databases for row in run_database(args, database)]
+    print_table(rows, args)
 
 
 if __name__ == "__main__":

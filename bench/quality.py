@@ -1,6 +1,10 @@
 """Match quality on rjdb: our matcher against BM25 and pure dense baselines, in one run.
 
-    .venv/bin/python -m bench.quality [--limit 500]
+    .venv/bin/python -m bench.quality [rjdb|real|skills|titles|all] [--data ../shared/data]
+
+`rjdb` (the default) is described here; `real` (real PDF resumes against real job ads),
+`skills` (skill extraction against human labels) and `titles` (job title -> ESCO
+occupation) are in `bench/_quality_real.py`.
 
 Each of the 500 jobs of ../shared/data/rjdb/rjdb_dev.jsonl has a matching resume and a
 near-miss (1-2 required skills removed and an experience shortened). Measures:
@@ -25,12 +29,15 @@ import argparse
 import math
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 
 from api.matching.features import job_features, prepare_resume
 from api.matching.scoring import score
-from bench._common import load_rjdb, table
+from bench._common import SHARED_DATA, load_rjdb, table
+from bench._quality_real import PREVIOUS_ENGINE, real_main, skills_main, titles_main
+from bench._realdata import cached_embeddings
 from ingest.embeddings import get_embedder
 
 ScoreMatrix = np.ndarray  # jobs x resumes
@@ -69,21 +76,20 @@ def timed(label: str, work: Callable[[], ScoreMatrix]) -> ScoreMatrix:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--limit", type=int, default=None, help="use the first N jobs only")
-    args = parser.parse_args()
-    rows = load_rjdb(limit=args.limit)
+def rjdb_main(args: argparse.Namespace) -> None:
+    rows = load_rjdb(args.data / "rjdb" / "rjdb_dev.jsonl", limit=args.limit)
     jobs = [row.job for row in rows]
     resumes = [text for row in rows for text in (row.matched, row.unmatched)]
     print(f"{len(jobs)} jobs x {len(resumes)} resumes")
 
     embedder = get_embedder()
     prepared = [prepare_resume(text) for text in resumes]
-    job_vectors = embedder.embed(jobs)
+    job_vectors = cached_embeddings("rjdb-jobs", jobs, embedder.embed)
     # The API embeds the cleaned resume (names and contacts removed), as here.
-    resume_vectors = embedder.embed([p.embed_text for p in prepared])
-    raw_resume_vectors = embedder.embed(resumes)
+    resume_vectors = cached_embeddings(
+        "rjdb-resumes", [p.embed_text for p in prepared], embedder.embed
+    )
+    raw_resume_vectors = cached_embeddings("rjdb-raw", resumes, embedder.embed)
 
     def ours() -> ScoreMatrix:
         features = [job_features(text) for text in jobs]
@@ -135,6 +141,33 @@ def main() -> None:
             for i in range(3)
         )
         print("ClearView beats both baselines on every measure" if beaten else "NOT beating both")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "what", nargs="?", default="rjdb", choices=["rjdb", "real", "skills", "titles", "all"]
+    )
+    parser.add_argument("--data", type=Path, default=SHARED_DATA, help="the shared data folder")
+    parser.add_argument("--limit", type=int, default=None, help="rjdb: the first N jobs only")
+    parser.add_argument(
+        "--per-occupation", type=int, default=None, help="real: the first N resumes of each"
+    )
+    parser.add_argument(
+        "--previous", default=PREVIOUS_ENGINE, help="real: git revision of the previous engine"
+    )
+    parser.add_argument(
+        "--fit", action="store_true", help="real: fit the combination's weights (dev half)"
+    )
+    args = parser.parse_args()
+    for what, run in (
+        ("rjdb", rjdb_main),
+        ("real", real_main),
+        ("skills", skills_main),
+        ("titles", titles_main),
+    ):
+        if args.what in (what, "all"):
+            run(args)
 
 
 if __name__ == "__main__":

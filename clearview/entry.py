@@ -10,9 +10,14 @@ their own graceful handling once they run.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from types import FrameType
+
+# Files the product creates (the SQLite database, uploads, reports, the embedded Valkey's
+# data and URL file, Chroma) hold personal data: owner-only, 0600 / 0700.
+PRIVATE_UMASK = 0o077
 
 
 def _stop_before_start(signum: int, frame: FrameType | None) -> None:
@@ -21,6 +26,7 @@ def _stop_before_start(signum: int, frame: FrameType | None) -> None:
 
 def main() -> None:
     signal.signal(signal.SIGTERM, _stop_before_start)
+    os.umask(PRIVATE_UMASK)
     # Imported once the handler is in place (module docstring).
     from clearview.cli import app
 

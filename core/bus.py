@@ -16,7 +16,9 @@ The contract every worker relies on (DESIGN.md, "Events"):
   entries) go one per call, so a failed entry, or one whose handler crashed its process,
   is retried and dead-lettered alone.
 - Entries left pending by a consumer that died, or by a handler that failed, are taken over
-  with XAUTOCLAIM once idle for `claim_idle_ms` (the cursor is followed to the end).
+  with XAUTOCLAIM once idle for `claim_idle_ms` (the cursor is followed to the end). An
+  entry whose handler is still running holds a lease: its idle time is renewed while it
+  runs, so it is never taken over from a live handler however long it takes.
 - After `max_deliveries` deliveries without success an entry moves to `<stream>:dead` with
   its error and is acknowledged in its source stream; an `on_dead_letter` callback, if
   given, is awaited first (e.g. to mark the task the entry stood for as failed).
@@ -34,7 +36,7 @@ import logging
 import os
 import signal
 import socket
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -467,13 +469,46 @@ class Consumer:
         if not messages:
             return
         try:
-            failures = await self.handle_batch(messages)
+            async with self._lease([message.id for message in messages]):
+                failures = await self.handle_batch(messages)
         except Exception as exc:  # the handler's failure is data: retry, then dead-letter
             failures = {message.id: exc for message in messages}
         for message in messages:
             if message.id in failures:
                 await self._failed(message, fields_of[message.id], failures[message.id])
         await self._ack([message.id for message in messages if message.id not in failures])
+
+    @contextlib.asynccontextmanager
+    async def _lease(self, entry_ids: list[str]) -> AsyncIterator[None]:
+        """Keep entries being handled from looking abandoned: their idle time is reset every
+        third of `claim_idle_ms` (XCLAIM ... JUSTID: same owner, no extra delivery
+        counted), so a handler that runs longer than the reclaim idle time (a long
+        rewrite or report) is not claimed by another consumer, nor dead-lettered after
+        five such takeovers, while it still runs. A consumer that dies stops renewing, and
+        its entries are reclaimed as before."""
+        interval = self.claim_idle_ms / 3000
+        # Only entries idle a while are renewed: one another consumer has just claimed
+        # (idle time reset by its claim) is not taken back from it.
+        min_idle_ms = self.claim_idle_ms // 4
+        ids: list[int | bytes | str | memoryview[int]] = list(entry_ids)
+
+        async def renew() -> None:
+            while True:
+                await asyncio.sleep(interval)
+                try:
+                    await self.redis.xclaim(
+                        self.stream, self.group, self.name, min_idle_ms, ids, justid=True
+                    )
+                except (RedisConnectionError, RedisTimeoutError) as exc:
+                    log.warning("%s/%s: lease not renewed: %r", self.stream, self.group, exc)
+
+        renewing = asyncio.create_task(renew())
+        try:
+            yield
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
 
     async def _failed(self, message: Message, fields: dict[str, str], exc: Exception) -> None:
         error = f"{type(exc).__name__}: {exc}"

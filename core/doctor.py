@@ -55,7 +55,7 @@ async def check_redis() -> Check:
         return Check("redis", _redact(url), ok, "PONG" if ok else "no answer")
     running = redis_runtime.embedded_url(settings.data_dir)
     if running is not None and await asyncio.to_thread(redis_runtime.ping, running, 2.0):
-        return Check("redis", f"embedded valkey {running}", True, "PONG")
+        return Check("redis", f"embedded valkey {_redact(running)}", True, "PONG")
     ok, detail = await asyncio.to_thread(redis_runtime.embedded_available)
     return Check("redis", "embedded valkey (starts with `clearview serve`)", ok, detail)
 

@@ -46,9 +46,12 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # (API + workers in one process) wait instead of failing with "database is locked".
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={get_settings().sqlite_busy_timeout_ms}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted content is overwritten, not left in free pages (an erasure must leave no
+    # readable trace of the person in the file).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -110,7 +113,15 @@ def make_engine(url: str) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        pool: dict[str, Any] = {}
+        if parsed.database and parsed.database != ":memory:":
+            # A file: pooled like PostgreSQL, so a burst of requests does not open and
+            # close connections (each a thread of its own, plus the pragmas) per request.
+            pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
+        # A writer waits this long for another one, then the request answers 503 with
+        # Retry-After (`api.errors`) instead of holding its client for 30 s and failing.
+        timeout_s = get_settings().sqlite_busy_timeout_ms / 1000
+        engine = create_async_engine(url, connect_args={"timeout": timeout_s}, **pool)
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
         return _watch_writes(engine)
     engine = create_async_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
@@ -142,3 +153,11 @@ async def dispose_all() -> None:
     for engine in list(_engines.values()):
         await engine.dispose()
     _engines.clear()
+
+
+async def checkpoint_wal(url: str | None = None) -> None:
+    """Copy the SQLite write-ahead log into the database and truncate it: the log keeps
+    old page images (deleted rows included) until then. Best effort: a long reader can
+    keep some frames, which the next checkpoint takes."""
+    async with get_engine(url).connect() as conn:
+        await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

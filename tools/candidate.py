@@ -5,6 +5,7 @@ Docstrings are the instructions the model reads when choosing a tool.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from langchain_core.tools import BaseTool, tool
@@ -56,6 +57,10 @@ async def critique_my_resume(runtime: Runtime) -> ToolOutput:
     return output({"resume_id": resume_id, **critique})
 
 
+# How many of the resume's best fits a job-title query is ranked within.
+QUERY_POOL = 20
+
+
 @tool(response_format="content_and_artifact")
 @service_errors
 async def find_matching_jobs(
@@ -63,6 +68,8 @@ async def find_matching_jobs(
     top_k: int = 5,
     location: str | None = None,
     remote: bool | None = None,
+    min_salary: int | None = None,
+    query: str | None = None,
 ) -> ToolOutput:
     """Find the published jobs that best match the user's current resume, best first,
     each with its score (0-1), matched skills, missing required and preferred skills.
@@ -71,15 +78,34 @@ async def find_matching_jobs(
         top_k: how many jobs (1-20).
         location: only jobs in this place, if the user asked for one.
         remote: true for remote jobs only, false for on-site only; omit otherwise.
+        min_salary: only jobs whose advertised pay reaches this yearly amount, if asked.
+        query: a job title or keywords the user asked for ("nurse"); among the best
+            fitting jobs, those that name it in their title or skills come first.
     """
     services = runtime.context.services
     resume_id = await current_resume_id(services)
-    filters = {k: v for k, v in {"location": location, "remote": remote}.items() if v is not None}
-    body: dict[str, Any] = {"resume_id": resume_id, "top_k": max(1, min(int(top_k), 20))}
+    wanted = {"location": location, "remote": remote, "min_salary": min_salary}
+    filters = {k: v for k, v in wanted.items() if v is not None}
+    wanted_k = max(1, min(int(top_k), 20))
+    # With a query, rank it within a wider pool of the resume's best fits.
+    body: dict[str, Any] = {"resume_id": resume_id, "top_k": QUERY_POOL if query else wanted_k}
     if filters:
         body["filters"] = filters
     result = await services.post("/api/v1/match/jobs", body)
-    return output({"resume_id": resume_id, "matches": result["matches"]})
+    matches = list(result["matches"])
+    if not query:
+        return output({"resume_id": resume_id, "matches": matches})
+    stems = [w[: max(4, len(w) - 3)] for w in re.findall(r"[^\W\d_]{2,}", query.lower())]
+
+    def names_it(match: dict[str, Any]) -> bool:
+        text = " ".join(
+            [str(match.get("title") or ""), *map(str, match.get("matched_skills") or [])]
+        )
+        return bool(stems) and all(s in text.lower() for s in stems)
+
+    ranked = sorted(matches, key=lambda m: not names_it(m))[:wanted_k]  # fit order kept
+    shown = [{**m, "query_met": names_it(m)} for m in ranked]
+    return output({"resume_id": resume_id, "matches": shown, "query": query})
 
 
 @tool(response_format="content_and_artifact")

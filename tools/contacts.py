@@ -16,6 +16,7 @@ from langchain_core.tools import tool
 from tools.base import Runtime, ToolOutput, needs_confirmation, output, service_errors
 from tools.client import ServiceError
 from tools.employer import pick_ranked, ranked_candidates, resolve_job
+from tools.markdown import inline
 
 REQUESTS = "/api/v1/contact-requests"
 
@@ -85,13 +86,13 @@ async def answer_contact_request(
         chosen = (pending or requests or [None])[0]
     if chosen is None:
         raise ServiceError(404, "there is no such contact request: no employer has asked yet")
-    who = chosen.get("company") or "this employer"
+    who = inline(chosen.get("company"), "this employer")  # an employer's words, as text
     if accept:
         asked = needs_confirmation(
             runtime.state,
             confirmed,
             "answer_contact_request",
-            f"Let {who} see the e-mail address on your resume (job: {chosen.get('job_title')})?",
+            f"Let {who} see the e-mail address on your resume (job: {inline(chosen.get('job_title'))})?",
             {"accept": True, "request_id": chosen["id"]},
         )
         if asked:

@@ -12,7 +12,7 @@ from typing import Any
 
 from langchain_core.tools import BaseTool, tool
 
-from tools.base import Runtime, ToolOutput, output, service_errors
+from tools.base import Runtime, ToolOutput, needs_confirmation, output, service_errors
 from tools.client import ServiceClient, ServiceError
 
 _ID_RE = re.compile(r"^[0-9a-f]{32}$")
@@ -66,15 +66,29 @@ async def list_my_jobs(runtime: Runtime, query: str | None = None) -> ToolOutput
 
 @tool(response_format="content_and_artifact")
 @service_errors
-async def create_job(description: str, runtime: Runtime, title: str | None = None) -> ToolOutput:
+async def create_job(
+    description: str, runtime: Runtime, title: str | None = None, confirmed: bool = False
+) -> ToolOutput:
     """Create and publish a job from a description the user pasted into the chat. Skills,
-    minimum years and location are read from the description by the service.
+    minimum years and location are read from the description by the service. Publishing
+    needs the user's explicit confirmation: call with confirmed=false first, ask, and call
+    again with confirmed=true only after they say yes.
 
     Args:
         description: the full job description as the user gave it.
         title: the job title; omit to use the description's first line.
+        confirmed: true only when the user's latest message confirms this action.
     """
     body = {"title": title or title_from_description(description), "description": description}
+    asked = needs_confirmation(
+        runtime.state,
+        confirmed,
+        "create_job",
+        f'Publish the job "{body["title"]}"? Candidates will see it.',
+        {"description": description, **({"title": title} if title else {})},
+    )
+    if asked:
+        return asked
     job = await runtime.context.services.post("/api/v1/jobs", body)
     return output({"status": "created", "job": _summary(job)})
 
@@ -87,15 +101,30 @@ async def update_job(
     description: str | None = None,
     title: str | None = None,
     published: bool | None = None,
+    confirmed: bool = False,
 ) -> ToolOutput:
     """Update one of the organisation's jobs: a new description, title, or publish state.
+    Publishing needs the user's explicit confirmation: call with confirmed=false first,
+    ask, and call again with confirmed=true only after they say yes.
 
     Args:
         job: the job's id or its title.
         description: the new full description, if the user gave one.
         title: the new title, if the user gave one.
         published: true to publish, false to unpublish; omit to leave as is.
+        confirmed: true only when the user's latest message confirms publishing.
     """
+    if published:
+        wanted = {"description": description, "title": title, "published": published}
+        asked = needs_confirmation(
+            runtime.state,
+            confirmed,
+            "update_job",
+            f'Publish "{job}" again? Candidates will see it.',
+            {"job": job, **{k: v for k, v in wanted.items() if v is not None}},
+        )
+        if asked:
+            return asked
     services = runtime.context.services
     found = await resolve_job(services, job)
     changes = {

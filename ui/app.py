@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
@@ -154,14 +155,32 @@ async def start() -> None:
     await listener.show_pending(cl.context.session)  # type: ignore[arg-type]
 
 
+@cl.on_chat_end
+async def end() -> None:
+    # Chainlit calls this once the socket is marked disconnected: from here on, pushes for
+    # this session wait for the next visit. The id is no personal data; the line tells an
+    # operator (and the UI tests) that the disconnect has been handled.
+    log.info("chat session %s ended", cl.context.session.id)
+
+
 # --- messages -------------------------------------------------------------------------
+
+
+def _take_upload(path: Path) -> bytes:
+    """The uploaded file's bytes, and the file gone: Chainlit keeps uploads outside the
+    data dir until the session ends (up to an hour), out of reach of an erasure. The
+    resumes service keeps what it needs, where erasure finds it."""
+    try:
+        return path.read_bytes()
+    finally:
+        path.unlink(missing_ok=True)
 
 
 async def _upload(identity: Identity, element: Element) -> str:
     name = element.name or "resume"
     if not element.path:
         return f"I could not read **{name}**. {UPLOAD_HELP}"
-    data = await asyncio.to_thread(Path(element.path).read_bytes)
+    data = await asyncio.to_thread(_take_upload, Path(element.path))
     mime = element.mime or "application/octet-stream"
     try:
         result = await _call(
@@ -231,6 +250,7 @@ async def run_turn(identity: Identity, text: str) -> None:
     answer: cl.Message | None = None
     open_steps: list[cl.Step] = []
     view: tuple[str, list[cl.Action]] | None = None
+    confirm: str | None = None  # the tool call whose confirmation is asked
     elements: list[Element] = []
     async for event in rt.assistant.stream_turn(
         identity, cl.context.session.id, text, services_url=rt.services_url
@@ -262,6 +282,8 @@ async def run_turn(identity: Identity, text: str) -> None:
                 done.end = utc_now()
                 await done.update()
             view = _view(event["name"], data) or view
+            if data.get("confirmation_required"):
+                confirm = uuid.uuid4().hex[:12]
             if event["name"] in REPORT_TOOLS and data.get("status") == "ready":
                 elements += await _report_elements(identity, data)
         elif kind == "reply":
@@ -275,6 +297,8 @@ async def run_turn(identity: Identity, text: str) -> None:
                 answer.actions = actions
             else:
                 answer.content = reply
+                if confirm is not None:
+                    answer.actions = render.confirm_actions(confirm)
             if elements:
                 # Chainlit types the attribute with an unbound TypeVar; any element fits.
                 answer.elements = elements  # type: ignore[assignment]
@@ -336,6 +360,19 @@ async def on_delete_account(action: cl.Action) -> None:
         return
     auth.forget_key(identity.user_id)
     await cl.Message(content=render.ACCOUNT_DELETED).send()
+
+
+@cl.action_callback(render.CONFIRM)
+async def on_confirm(action: cl.Action) -> None:
+    """Yes or No to a confirmation question: the answer as if typed, buttons removed."""
+    answer = str(action.payload.get("message", ""))
+    if answer not in ("yes", "no"):
+        return
+    for button in render.confirm_actions(str(action.payload.get("key", ""))):
+        button.forId = action.forId
+        await button.remove()
+    await cl.Message(content=answer, type="user_message").send()
+    await run_turn(await _identity(), answer)
 
 
 @cl.action_callback(render.VIEW)

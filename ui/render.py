@@ -15,7 +15,9 @@ from typing import Any, Literal
 import chainlit as cl
 from chainlit.element import Element
 
+from agents.offline import spec
 from tools.client import Download
+from tools.markdown import inert_fields, inline
 
 Role = Literal["candidate", "employer"]
 CANDIDATE = "Candidate"
@@ -30,6 +32,7 @@ STARTER = "starter"
 ALERT_MATCH = "alert_match"
 CONTACT_ANSWER = "contact_answer"
 SHORTLIST = "open_shortlist"
+CONFIRM = "confirm_action"
 
 MAX_SKILLS = 8
 
@@ -180,7 +183,7 @@ def _percent(score: Any) -> str:
 
 
 def match_card(rank: int, match: Mapping[str, Any], kind: Literal["jobs", "candidates"]) -> str:
-    m = _flat(match)
+    m = inert_fields(_flat(match))  # titles, companies, skills: an employer's words
     if kind == "jobs":
         where = " · ".join(str(p) for p in (m.get("company"), m.get("location")) if p)
         heading = f"### {rank}. {m.get('title') or 'Untitled job'}"
@@ -288,40 +291,30 @@ def rewrite_actions(resume_id: str, version_id: str) -> list[cl.Action]:
     ]
 
 
+# --- confirmations --------------------------------------------------------------------
+
+
+def confirm_actions(key: str) -> list[cl.Action]:
+    """Yes and No under a question that guards publishing, deleting or sharing: the answer
+    is sent as if typed (the tool checks that the user's own latest message confirms).
+    Their ids derive from `key`, so answering with one button can remove both."""
+    return [
+        cl.Action(
+            id=f"{CONFIRM}-{answer}-{key}",
+            name=CONFIRM,
+            payload={"message": answer, "key": key},
+            label=label,
+            icon=icon,
+        )
+        for answer, label, icon in (("yes", "Yes, do it", "check"), ("no", "No, cancel", "x"))
+    ]
+
+
 # --- tool steps and notifications -----------------------------------------------------
 
-# Chainlit shows a step as "Using <name>" while it runs and "Used <name>" after.
-TOOL_LABELS: dict[str, str] = {
-    "read_my_resume": "resume reader",
-    "critique_my_resume": "resume critique",
-    "find_matching_jobs": "job matching",
-    "explain_match": "match explainer",
-    "request_rewrite": "rewrite request",
-    "show_rewrite": "rewrite viewer",
-    "accept_rewrite": "rewrite acceptance",
-    "reject_rewrite": "rewrite rejection",
-    "set_visibility": "visibility settings",
-    "delete_my_data": "data erasure",
-    "list_my_jobs": "job list",
-    "create_job": "job creation",
-    "update_job": "job update",
-    "find_candidates": "candidate matching",
-    "compare_candidates": "candidate comparison",
-    "hiring_funnel": "hiring funnel",
-    "get_job_alerts": "job alert settings",
-    "set_job_alerts": "job alert settings",
-    "stop_job_alerts": "job alert settings",
-    "get_my_report": "report",
-    "get_shortlist_report": "shortlist report",
-    "get_funnel_report": "funnel report",
-    "request_contact": "contact request",
-    "get_contact_requests": "contact requests",
-    "answer_contact_request": "contact answer",
-}
-
-
-def tool_label(name: str) -> str:
-    return TOOL_LABELS.get(name, name.replace("_", " "))
+# Chainlit shows a step as "Using <label>" while it runs and "Used <label>" after; each
+# tool's label is part of its specification (`agents.offline.spec`).
+tool_label = spec.tool_label
 
 
 def tool_outcome(data: Mapping[str, Any]) -> str:
@@ -370,6 +363,7 @@ def view_action(task_id: str, kind: str) -> cl.Action:
 
 def job_alert_card(alert: Mapping[str, Any]) -> str:
     """A new job that passed the candidate's alert threshold, as a match card."""
+    alert = inert_fields(alert)
     lines = match_card(1, alert, "jobs").split("\n")[1:]  # its own heading, not a rank
     if "missing_preferred" not in alert:  # not part of an alert: say nothing, not "none"
         lines = [line for line in lines if not line.startswith("- Missing (preferred)")]
@@ -422,9 +416,7 @@ def alert_prompt(job_id: str) -> str:
 def _plain(value: Any, fallback: str) -> str:
     """Text an employer typed (a job title, a company), shown without any Markdown of
     its own: it cannot turn into a link or a heading in the candidate's chat."""
-    text = re.sub(r"[\\`*_\[\]<>#|~]", "", str(value or ""))
-    text = re.sub(r"(?i)\b[a-z][a-z0-9+.-]*://", "", text).strip()  # no autolinks either
-    return text[:200] or fallback
+    return inline(value, fallback, limit=200)
 
 
 def contact_question(request: Mapping[str, Any]) -> str:
@@ -442,7 +434,8 @@ def contact_question(request: Mapping[str, Any]) -> str:
 def contact_actions(request_id: str, who: str | None = None) -> list[cl.Action]:
     """Agree and Decline (naming the employer when several are listed); ids derive from
     the request, so one answer removes both."""
-    suffix = f": {_plain(who, 'employer')}" if who else ""
+    # A button label is not Markdown: shown as typed, on one line.
+    suffix = f": {' '.join(who.split())[:80]}" if who else ""
     return [
         cl.Action(
             id=f"{CONTACT_ANSWER}-{verdict}-{request_id}",
@@ -469,7 +462,8 @@ def contact_requests(requests: Iterable[Mapping[str, Any]]) -> tuple[str, list[c
         title = _plain(r.get("job_title"), "a job")
         lines.append(f"{rank}. {who}, for {title}: {r.get('status')}")
         if r.get("status") == "pending":
-            actions += contact_actions(str(r.get("id")), who if len(rows) > 1 else None)
+            label = str(r.get("company") or "An employer") if len(rows) > 1 else None
+            actions += contact_actions(str(r.get("id")), label)
     return "\n".join(lines), actions
 
 

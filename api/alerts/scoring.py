@@ -19,7 +19,7 @@ The pruning is exact: a pair is dropped only when its approximate score is more 
 `EPS` below what it would need (the candidate's `min_score`, or the score of the jobs that
 already fill their daily quota). The approximation differs from the exact score only by
 float rounding: float32 dot products of unit vectors (at most 384 x 2^-24 ~ 2.3e-5 in
-similarity, weighted by at most 0.36), summation order, and the exact score's rounding to
+similarity, weighted by at most 0.47), summation order, and the exact score's rounding to
 six decimals (5e-7) -- all far below EPS.
 
 Nothing here touches the database or the network: callers pass plain values in and get
@@ -36,7 +36,12 @@ import numpy as np
 
 from api.alerts.repository import AlertCandidate
 from api.matching import lexical
-from api.matching.features import JobFeatures, ResumeFeatures, location_tokens
+from api.matching.features import (
+    LISTED_SKILL_CREDIT,
+    JobFeatures,
+    ResumeFeatures,
+    location_tokens,
+)
 from api.matching.scoring import (
     EXPERIENCE_MAX_PENALTY,
     PREFERRED_WEIGHT,
@@ -44,6 +49,7 @@ from api.matching.scoring import (
     SKILL_PRIOR,
     WEIGHTS,
     ScoreResult,
+    occupation_match,
     score,
 )
 
@@ -179,39 +185,88 @@ def _lexical(jobs: _JobMatrices, resumes: Sequence[ResumeInput]) -> np.ndarray:
             1.0 - lexical.B + lexical.B * resume.features.length / lexical.AVG_DOC_LEN
         )
         rows, values = [], []
+        listed = resume.features.listed_terms
         for term, tf in resume.features.counts.items():
             row = jobs.vocabulary.get(term)
             if row is not None and tf:
                 rows.append(row)
-                values.append(tf / (tf + norm))
+                value = tf / (tf + norm)
+                values.append(value * LISTED_SKILL_CREDIT if term in listed else value)
         if rows:
             out[i] = np.asarray(values) @ jobs.query[rows]
     return np.asarray(_calibrate(out), dtype=np.float64)
 
 
 def _skills(jobs: _JobMatrices, resumes: Sequence[ResumeInput]) -> np.ndarray:
-    """Weight of each job's skills each resume has (`scoring.has_skill`), before the
-    division by the job's total."""
+    """Weight of each job's skills each resume has, times the resume's credit for it
+    (`scoring.skill_credit`), before the division by the job's total."""
     got = np.zeros((len(resumes), jobs.skill_weights.shape[1]))
     for i, resume in enumerate(resumes):
-        rows = [jobs.skill_keys[s] for s in resume.features.skill_ids if s in jobs.skill_keys]
-        counts = resume.features.counts
-        rows += [row for row, stems in jobs.term_skills if all(s in counts for s in stems)]
+        features = resume.features
+        rows = [jobs.skill_keys[s] for s in features.skill_ids if s in jobs.skill_keys]
+        credits = [features.credit(s) for s in features.skill_ids if s in jobs.skill_keys]
+        counts = features.counts
+        for row, stems in jobs.term_skills:
+            if all(s in counts for s in stems):
+                rows.append(row)
+                credits.append(1.0)
         if rows:
-            got[i] = jobs.skill_weights[rows].sum(axis=0)
+            got[i] = np.asarray(credits) @ jobs.skill_weights[rows]
     return got
 
 
-def _approximate(jobs: _JobMatrices, resumes: Sequence[ResumeInput]) -> np.ndarray:
+def _occupations(
+    jobs: Sequence[JobInput], resumes: Sequence[ResumeInput]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(closeness, known) matrices of `scoring.occupation_match`; pairs are grouped by
+    distinct occupation codes, so the work is codes x codes, not resumes x jobs."""
+    closeness = np.zeros((len(resumes), len(jobs)))
+    known = np.zeros((len(resumes), len(jobs)), dtype=bool)
+    by_code: dict[tuple[str, str | None], list[int]] = {}
+    for j, job in enumerate(jobs):
+        role = job.features.role
+        if role is not None:
+            by_code.setdefault((role.code, role.soc), []).append(j)
+    if not by_code:
+        return closeness, known
+    cache: dict[tuple[tuple[str, str | None], ...], tuple[np.ndarray, np.ndarray]] = {}
+    for i, resume in enumerate(resumes):
+        roles = tuple((r.code, r.soc) for r in resume.features.roles)
+        if not roles:
+            continue
+        if roles not in cache:
+            row, seen = np.zeros(len(jobs)), np.zeros(len(jobs), dtype=bool)
+            for columns in by_code.values():
+                sample = jobs[columns[0]].features
+                match = occupation_match(sample, resume.features)
+                if match is not None:
+                    row[columns], seen[columns] = match[0], True
+            cache[roles] = (row, seen)
+        closeness[i], known[i] = cache[roles]
+    return closeness, known
+
+
+def _approximate(
+    jobs: _JobMatrices,
+    resumes: Sequence[ResumeInput],
+    occupation: tuple[np.ndarray, np.ndarray],
+) -> np.ndarray:
     vectors = np.stack([resume.vector for resume in resumes]).astype(np.float64)
     dense = np.clip(vectors @ jobs.vectors.T, 0.0, 1.0)
     lex = _lexical(jobs, resumes)
     skills = _skills(jobs, resumes) / jobs.skill_denominator
-    with_skills = WEIGHTS["dense"] * dense + WEIGHTS["lexical"] * lex + WEIGHTS["skills"] * skills
-    without = (WEIGHTS["dense"] * dense + WEIGHTS["lexical"] * lex) / (
-        WEIGHTS["dense"] + WEIGHTS["lexical"]
-    )
-    base = np.where(jobs.has_skills, with_skills / sum(WEIGHTS.values()), without)
+    closeness, known = occupation
+    # The terms present in a pair share the weight (`scoring.score`): skills when the job
+    # names any, occupation when both sides link to one.
+    with_skills = np.where(jobs.has_skills, WEIGHTS["skills"], 0.0)
+    with_occupation = np.where(known, WEIGHTS["occupation"], 0.0)
+    total = WEIGHTS["dense"] + WEIGHTS["lexical"] + with_skills + with_occupation
+    base = (
+        WEIGHTS["dense"] * dense
+        + WEIGHTS["lexical"] * lex
+        + with_skills * skills
+        + with_occupation * closeness
+    ) / total
     years = np.array([resume.features.years for resume in resumes])[:, None]
     wanted = np.where(jobs.min_years > 0.0, jobs.min_years, 1.0)
     shortfall = np.maximum(0.0, 1.0 - years / wanted)
@@ -250,7 +305,7 @@ def _verified(
 
 def approximate(jobs: Sequence[JobInput], resumes: Sequence[ResumeInput]) -> np.ndarray:
     """(resumes x jobs) scores within EPS of `exact_score` for every pair."""
-    return _approximate(_job_matrices(jobs), resumes)
+    return _approximate(_job_matrices(jobs), resumes, _occupations(jobs, resumes))
 
 
 # --- step 2: exact scores where they can matter ---------------------------------------------
@@ -288,7 +343,11 @@ def select(
     for start in range(0, len(candidates), BLOCK):
         block = candidates[start : start + BLOCK]
         block_resumes = resumes[start : start + BLOCK]
-        approx = _verified(_approximate(matrices, block_resumes), block_resumes, jobs)
+        approx = _verified(
+            _approximate(matrices, block_resumes, _occupations(jobs, block_resumes)),
+            block_resumes,
+            jobs,
+        )
         thresholds = np.array([c.min_score for c in block])[:, None] - EPS
         keep = (approx >= thresholds) & _filter_mask(block, jobs)
         for i in map(int, np.flatnonzero(keep.any(axis=1))):

@@ -7,8 +7,10 @@ the erasure before anything irreversible and it can simply be retried:
 2. stored reports about them (their own, shortlists that list them) are forgotten;
 3. contact requests, job alert settings and the alert ledger go, and the account's
    e-mailed links and identity-provider links;
-4. every notification of theirs, and every employer's that names them;
-5. their vectors leave the index (applied just before the commit);
+4. every notification of theirs (task results included), and every employer's that
+   names them; every webhook delivery whose event names them, their resumes or tasks;
+5. their vectors leave the index (applied just before the commit), and this process's
+   cache of query vectors (keyed by resume text) is emptied after it;
 6. their conversations with the assistant (the chat history, kept by the agent's
    checkpointer: a collaborator passed in by the composition root);
 7. their rows: resumes, versions, matches, tasks, profile, API keys, user (metric events
@@ -16,7 +18,8 @@ the erasure before anything irreversible and it can simply be retried:
 8. an audit row without personal data.
 
 Their uploaded files are removed after the rows are flushed; if the commit then failed,
-a retry finds the rows and finishes the job.
+a retry finds the rows and finishes the job. (The chat UI deletes Chainlit's copy of an
+upload as soon as it has passed it on, so no file of theirs waits outside the data dir.)
 
 `erase_account` is a candidate deleting their own account from the chat: `erase` when
 they have a profile, else the few rows a fresh account has.
@@ -35,17 +38,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.accounts.repository import AccountRepository
 from api.alerts import service as alerts
 from api.contacts.repository import ContactRepository
+from api.gateway.repository import GatewayRepository
 from api.identity.cache import keys_changed
 from api.identity.schemas import Identity
 from api.matching import indexing
+from api.matching.service import forget_query_vectors
 from api.notifications.repository import NotificationRepository
 from api.reports.storage import erase_reports
 from api.resumes.repository import ResumeRepository
 from api.resumes.service import viewer_for
 from api.tasks.repository import TaskRepository
+from core.db import after_commit
+from core.engine import checkpoint_wal
 from core.errors import Forbidden, NotFound
 from core.models import AuditLog, Role, new_id, utcnow
 from core.settings import get_settings
+from ingest.index import scrub_embedded_store
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +74,16 @@ def _remove_files(directory: Path, paths: Sequence[str]) -> int:
     return removed
 
 
+async def _after_erasure(_session: AsyncSession) -> None:
+    forget_query_vectors()
+    # After the index change has been applied: rewrite the embedded Chroma's file so the
+    # deleted metadata is not left in free pages, and empty our own database's
+    # write-ahead log (old page images); deleted rows are zeroed (`secure_delete`).
+    await asyncio.to_thread(scrub_embedded_store)
+    if not get_settings().is_postgres:
+        await checkpoint_wal()
+
+
 class ErasureService:
     def __init__(self, erase_chat_history: ChatHistoryEraser) -> None:
         self.erase_chat_history = erase_chat_history
@@ -79,7 +97,9 @@ class ErasureService:
             raise NotFound(f"candidate {candidate_id} not found")
         resume_ids, version_ids, files = await repo.erasure_inventory(profile.id)
 
-        await TaskRepository(session).cancel_open(profile.user_id, resume_ids)
+        tasks = TaskRepository(session)
+        task_ids = await tasks.ids_about(profile.user_id, [*resume_ids, profile.id])
+        await tasks.cancel_open(profile.user_id, resume_ids)
         await erase_reports(session, profile.user_id, profile.id)
         await ContactRepository(session).erase_candidate(profile.id)
         await alerts.erase_candidate(session, profile.id)
@@ -87,7 +107,9 @@ class ErasureService:
         user = await accounts.user(profile.user_id)
         await accounts.erase_person(profile.user_id, user.email if user else None)
         await NotificationRepository(session).erase_person(profile.user_id, profile.id)
+        await GatewayRepository(session).erase_person(profile.id, [*resume_ids, *task_ids])
         indexing.erase_candidate(session, profile.id)
+        after_commit(session, _after_erasure)
         threads = await self.erase_chat_history(profile.user_id)
         await repo.erase_candidate(profile, resume_ids)
         keys_changed(session)

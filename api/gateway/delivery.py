@@ -8,6 +8,7 @@ are ignored (they would bypass the check).
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ import httpx
 from api.gateway import signing, ssrf
 
 USER_AGENT = "ClearView-Webhooks/1"
+# The receiver's body is not ours to read or keep: only this much is read, then dropped.
+MAX_RESPONSE_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,19 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max((when - now).total_seconds(), 0.0)
+
+
+async def _discard_body(response: httpx.Response) -> None:
+    """Read and drop at most `MAX_RESPONSE_BYTES` of the receiver's body (a small one is
+    read so the connection can be reused); a bigger one is cut off by closing."""
+    read = 0
+    try:
+        async for chunk in response.aiter_raw():
+            read += len(chunk)
+            if read > MAX_RESPONSE_BYTES:
+                break
+    finally:
+        await response.aclose()
 
 
 def new_client() -> httpx.AsyncClient:
@@ -103,9 +119,13 @@ async def send(
         extensions=extensions,
     )
     try:
-        response = await client.send(request)
-        await response.aclose()  # the receiver's body is not ours to read or keep
-    except httpx.TimeoutException:
+        # One deadline for the whole attempt (connect, headers, body): httpx's timeouts
+        # are per read, so a receiver dripping a byte a second would hold the one
+        # webhook consumer of every tenant for as long as it liked.
+        async with asyncio.timeout(timeout_s):
+            response = await client.send(request, stream=True)
+            await _discard_body(response)
+    except (httpx.TimeoutException, TimeoutError):
         return outcome(None, f"timed out after {timeout_s:g}s")
     except httpx.HTTPError as exc:
         return outcome(None, f"{type(exc).__name__}: {exc}"[:500])

@@ -23,7 +23,9 @@ from api.gateway.schemas import (
 )
 from api.gateway.service import DeliveryView, subscription_service
 from api.pagination import Limit, Offset, Page
+from core.errors import PayloadTooLarge
 from core.models import WebhookSubscription
+from core.settings import get_settings
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"], responses=ERROR_RESPONSES)
 
@@ -149,7 +151,7 @@ async def receive_inbound(
     collaborators: CollaboratorsDep,
     org: Annotated[
         str | None,
-        Query(max_length=64, description="your organisation's id or slug (optional hint)"),
+        Query(max_length=64, description="your organisation's id or slug (required)"),
     ] = None,
 ) -> JSONResponse:
     """Receive an event from a partner system, signed per Standard Webhooks (no API key).
@@ -158,6 +160,22 @@ async def receive_inbound(
     as a `chat.reply` webhook). A repeated webhook-id answers the first result again.
     """
     answer = await collaborators.inbound.receive(
-        session, request.headers, await request.body(), org
+        session, request.headers, await _capped_body(request), org
     )
     return JSONResponse(answer.body.model_dump(mode="json"), status_code=answer.status_code)
+
+
+async def _capped_body(request: Request) -> bytes:
+    """The body, refused (413) past `inbound_max_bytes` as it streams in: it is hashed
+    once per secret of the organisation before anything else happens."""
+    limit = get_settings().inbound_max_bytes
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(
+                f"inbound webhook body larger than {limit} bytes; send a smaller resume file"
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from core.models import (
     AuditLog,
@@ -27,6 +27,15 @@ ATTEMPT_ACTION = "webhook.attempt"
 
 
 class GatewayRepository(Repository):
+    async def erase_person(self, candidate_id: str, ids: Sequence[str]) -> None:
+        """Deliveries whose event names the candidate, one of their resumes or tasks:
+        sent ones are forgotten, pending ones never go out."""
+        data = WebhookDelivery.payload["data"]
+        named = [data["candidate_id"].as_string() == candidate_id]
+        if ids:
+            named += [data[key].as_string().in_(ids) for key in ("resume_id", "task_id")]
+        await self.session.execute(delete(WebhookDelivery).where(or_(*named)))
+
     # subscriptions
 
     async def subscription(self, org_id: str, subscription_id: str) -> WebhookSubscription | None:
@@ -60,13 +69,14 @@ class GatewayRepository(Repository):
         )
         return rows.all()
 
-    async def signing_secrets(self, org_id: str | None) -> list[tuple[str, str, list[str]]]:
-        """(org_id, subscription_id, stored secrets) of every subscription, or one org's."""
-        query = select(
-            WebhookSubscription.org_id, WebhookSubscription.id, WebhookSubscription.secrets
-        ).order_by(WebhookSubscription.org_id, WebhookSubscription.id)
-        if org_id is not None:
-            query = query.where(WebhookSubscription.org_id == org_id)
+    async def signing_secrets(self, org_id: str) -> list[tuple[str, str, list[str]]]:
+        """(org_id, subscription_id, stored secrets) of an organisation's active
+        subscriptions (a disabled one verifies nothing)."""
+        query = (
+            select(WebhookSubscription.org_id, WebhookSubscription.id, WebhookSubscription.secrets)
+            .where(WebhookSubscription.org_id == org_id, WebhookSubscription.active.is_(True))
+            .order_by(WebhookSubscription.id)
+        )
         return [(row[0], row[1], list(row[2])) for row in await self.session.execute(query)]
 
     async def delete(self, subscription: WebhookSubscription) -> None:

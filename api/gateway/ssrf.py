@@ -33,10 +33,26 @@ class Target:
     address: str  # the checked address the delivery connects to
 
 
+# IPv6 ranges that carry an IPv4 address a router or relay may deliver to: 6to4
+# (2002:7f00:1:: is 127.0.0.1), NAT64 well-known and local-use prefixes, and the deprecated
+# IPv4-compatible form. Python calls some of them global; none is a webhook receiver's.
+IPV4_TRANSITION = tuple(
+    ipaddress.IPv6Network(net)
+    for net in ("2002::/16", "64:ff9b::/96", "64:ff9b:1::/48", "::/96", "2001::/32")
+)
+
+# What an integrator is told: the same for every refused address, so the refusal does not
+# reveal what a private name resolves to (a probe of our network through our own API).
+NOT_PUBLIC = "webhook targets must resolve only to public internet addresses"
+
+
 def address_problem(address: IPAddress) -> str | None:
     """Why `address` is not a public unicast address, or None when it is."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address_problem(address.ipv4_mapped)  # ::ffff:10.0.0.1 is 10.0.0.1
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return address_problem(address.ipv4_mapped)  # ::ffff:10.0.0.1 is 10.0.0.1
+        if any(address in net for net in IPV4_TRANSITION) and not address.is_unspecified:
+            return "IPv4-embedding"
     checks = (
         ("unspecified", address.is_unspecified),
         ("loopback", address.is_loopback),
@@ -80,10 +96,7 @@ async def resolve(url: str, *, allow_private: bool) -> Target:
             problem = address_problem(ipaddress.ip_address(address.split("%")[0]))
             if problem is not None:
                 # Every address must pass: a client may connect to any of them.
-                raise UnsafeTarget(
-                    f"the host {parsed.host!r} resolves to a {problem} address ({address}); "
-                    "webhook targets must be public"
-                )
+                raise UnsafeTarget(f"{parsed.host!r} refused: {NOT_PUBLIC}")
     if not addresses:
         raise UnsafeTarget(f"the host {parsed.host!r} does not resolve")
     return Target(parsed, addresses[0])

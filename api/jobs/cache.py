@@ -63,7 +63,7 @@ class JobReadCache:
         self._ttl = ttl_seconds  # None: read from settings when the listener starts
         self._clock = clock
         self._max_entries = max_entries
-        self._entries: OrderedDict[str, tuple[float, str, bytes]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[float, str, bytes, bool]] = OrderedDict()
         self.generation = 0
         self.live = False
         self._task: asyncio.Task[None] | None = None
@@ -71,19 +71,20 @@ class JobReadCache:
 
     # --- reads ----------------------------------------------------------------------
 
-    def get(self, org_id: str, job_id: str) -> bytes | None:
-        """The cached JSON of `job_id` if it belongs to `org_id` and is fresh."""
+    def get(self, org_id: str, job_id: str, *, published_only: bool = False) -> bytes | None:
+        """The cached JSON of `job_id` if it belongs to `org_id` and is fresh (and
+        published, for a reader who sees published jobs only)."""
         self.ensure_listening()
-        return self.lookup(org_id, job_id)
+        return self.lookup(org_id, job_id, published_only=published_only)
 
-    def lookup(self, org_id: str, job_id: str) -> bytes | None:
+    def lookup(self, org_id: str, job_id: str, *, published_only: bool = False) -> bytes | None:
         """`get` without starting the listener."""
         entry = self._entries.get(job_id) if self.live else None
         if entry is None:
             return None
-        expires, owner, body = entry
-        if owner != org_id:
-            return None  # another tenant's job: the caller gets the database's 404
+        expires, owner, body, published = entry
+        if owner != org_id or (published_only and not published):
+            return None  # not this caller's to see: the database answers (404)
         if self._clock() >= expires:
             del self._entries[job_id]
             return None
@@ -93,11 +94,13 @@ class JobReadCache:
         """Taken before reading the database; `put` stores only if nothing changed since."""
         return self.generation if self.live else None
 
-    def put(self, token: int | None, org_id: str, job_id: str, body: bytes) -> None:
+    def put(
+        self, token: int | None, org_id: str, job_id: str, body: bytes, *, published: bool = True
+    ) -> None:
         ttl = self.ttl_seconds
         if token is None or token != self.generation or not self.live or ttl <= 0:
             return
-        self._entries[job_id] = (self._clock() + ttl, org_id, body)
+        self._entries[job_id] = (self._clock() + ttl, org_id, body, published)
         self._entries.move_to_end(job_id)
         while len(self._entries) > self._max_entries:
             self._entries.popitem(last=False)

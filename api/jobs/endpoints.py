@@ -11,7 +11,7 @@ from api.errors import ERROR_RESPONSES
 from api.jobs.cache import job_reads
 from api.jobs.repository import JobFilter
 from api.jobs.schemas import JobCreate, JobImport, JobImportResult, JobOut, JobReplace, JobUpdate
-from api.jobs.service import job_service
+from api.jobs.service import job_service, published_only
 from api.pagination import Limit, Offset, Page
 from core.db import session_scope
 
@@ -61,14 +61,14 @@ async def import_jobs(
 @router.get("/{job_id}", response_model=JobOut)
 async def get_job(job_id: str, identity: CurrentIdentity) -> Response:
     """One job of your organisation."""
-    body = job_reads.get(identity.org_id, job_id)
+    body = job_reads.get(identity.org_id, job_id, published_only=published_only(identity))
     if body is None:
         # The session is opened here, not as a dependency: a cached read needs none.
         token = job_reads.fill_token()
         async with session_scope() as session:
             job = JobOut.model_validate(await job_service.get(session, identity, job_id))
         body = job.model_dump_json().encode()
-        job_reads.put(token, identity.org_id, job_id, body)
+        job_reads.put(token, identity.org_id, job_id, body, published=job.published)
     return Response(body, media_type="application/json")
 
 

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    field_validator,
+    model_validator,
+)
 
 _EXAMPLE: dict[str, JsonValue] = {
     "external_id": "ats-10042",
@@ -39,6 +47,32 @@ def _clean_skills(skills: list[str]) -> list[str]:
     return out
 
 
+# Deeper `extra` objects are refused: nothing legitimate nests this far, and a hostile
+# one 900 deep overflowed the stack of whatever walked it next (serialising, hashing).
+EXTRA_MAX_DEPTH = 16
+
+
+def _bounded_depth(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    # Iterative on purpose: a recursive walk is what a deep value breaks.
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > EXTRA_MAX_DEPTH:
+                    raise ValueError(
+                        f"nested too deep (more than {EXTRA_MAX_DEPTH} levels); "
+                        "flatten the extra fields"
+                    )
+                stack.append((child, depth + 1))
+    return value
+
+
+Extra = Annotated[dict[str, Any] | None, AfterValidator(_bounded_depth)]
+
 # What happened to a job, for what follows a change (`api.flows.jobs`).
 JobAction = Literal["created", "updated", "deleted"]
 
@@ -61,7 +95,7 @@ class JobFields(BaseModel):
     url: str | None = Field(None, max_length=1000)
     posted_at: datetime | None = None
     published: bool = True
-    extra: dict[str, Any] | None = None
+    extra: Extra = None
 
     _skills = field_validator("required_skills", "preferred_skills")(_clean_skills)
 
@@ -119,7 +153,7 @@ class JobUpdate(BaseModel):
     url: str | None = Field(None, max_length=1000)
     posted_at: datetime | None = None
     published: bool | None = None
-    extra: dict[str, Any] | None = None
+    extra: Extra = None
 
     @field_validator("required_skills", "preferred_skills")
     @classmethod

@@ -8,6 +8,7 @@ with the change itself.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +32,11 @@ from core.models import Job, Role, new_id, utcnow
 WRITERS = (Role.employer, Role.admin)
 
 
+def published_only(identity: Identity) -> bool:
+    """Candidates see what is advertised; drafts are their organisation's staff's business."""
+    return identity.role is Role.candidate
+
+
 def _apply(job: Job, values: dict[str, Any]) -> bool:
     """Set changed attributes only; True when something changed."""
     changed = False
@@ -44,13 +50,17 @@ def _apply(job: Job, values: dict[str, Any]) -> bool:
 class JobService:
     async def get(self, session: AsyncSession, identity: Identity, job_id: str) -> Job:
         job = await JobRepository(session).get(identity.org_id, job_id)
-        if job is None:
+        if job is None or (published_only(identity) and not job.published):
             raise NotFound(f"job {job_id} not found")
         return job
 
     async def list(
         self, session: AsyncSession, identity: Identity, filters: JobFilter, limit: int, offset: int
     ) -> tuple[Sequence[Job], int]:
+        if published_only(identity):
+            if filters.published is False:
+                return [], 0
+            filters = replace(filters, published=True)
         return await JobRepository(session).list(identity.org_id, filters, limit, offset)
 
     async def create(self, session: AsyncSession, identity: Identity, data: JobCreate) -> Job:

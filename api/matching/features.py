@@ -20,6 +20,8 @@ from datetime import date
 
 from api.matching import lexical
 from core.models import Job
+from ingest.instructions import is_injection
+from ingest.occupations import OccupationLexicon, get_occupations
 from ingest.parsing import (
     find_contacts,
     job_sections,
@@ -30,7 +32,7 @@ from ingest.parsing import (
 from ingest.skills import SkillLexicon, get_lexicon
 
 # Bumped whenever featurisation changes meaning; stored with indexed features.
-FEATURES_VERSION = 2
+FEATURES_VERSION = 3
 # Longest text accepted by the API (real resumes are long; the body limit is far above).
 MAX_TEXT_CHARS = 100_000
 # The embedding model reads 256 word pieces; passing it more text only costs tokenising.
@@ -39,6 +41,14 @@ EMBED_CHARS = 6_000
 # nothing about it. And a floor, so that very common skills still count a little.
 UNKNOWN_SKILL_WEIGHT = 0.8
 MIN_SKILL_WEIGHT = 0.2
+# How much a skill the resume only *lists* counts against one it shows in a sentence about
+# the work: a list costs nothing to write (or to paste from the job ad), a described use
+# is evidence. (Chosen on the development half of the real-data benchmark; ADR 0003.)
+LISTED_SKILL_CREDIT = 0.5
+# Roles read from a resume for its occupation: the headline and the most recent entries.
+RECENT_ROLES = 3
+# A headline is a short first line ("Staff Nurse", "SENIOR ACCOUNTANT").
+HEADLINE_MAX_WORDS = 6
 
 
 # --- resume text cleaning (fairness) ---------------------------------------------------------
@@ -87,33 +97,20 @@ def _neutral(match: re.Match[str]) -> str:
     return neutral.capitalize() if word[0].isupper() else neutral
 
 
-# Lines written to steer a ranker or an assistant rather than to describe a career
-# ("ignore previous instructions", "rank me first", "Assistant: send ..."). They say nothing
-# about fit, so they are dropped before scoring: an injected resume scores like its twin.
-_INJECTION_RE = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+)?"
-    r"(?:previous|prior|above|earlier|your|other)\b"
-    r"|\b(?:instructions?|prompts?)\b.{0,40}\brank\s+(?:me|this)\b"
-    r"|\brank\s+(?:me|this\s+(?:candidate|resume|cv))\s+(?:first|top|highest|#?1)\b"
-    r"|\bsystem\s+prompt\b"
-    r"|^\W*(?:assistant|system|ai|chatgpt|llm)\s*:\s*(?:send|ignore|rank|reveal|e-?mail|"
-    r"forward|print|output|disregard|list)\b",
-    re.I,
-)
-
-
-def is_injection(line: str) -> bool:
-    """A line that addresses the ranker or the assistant instead of describing a career."""
-    return bool(_INJECTION_RE.search(line))
-
-
 def clean_resume_text(text: str) -> str:
     """The resume as the scorer may see it: contact details and the name masked (every
     part of the name, wherever it recurs), contact lines, protected-attribute lines and
     instructions aimed at the ranker dropped, pronouns and titles made neutral."""
     # First, so an injected line above the name cannot pass for it and unmask the name.
     text = "\n".join(line for line in text.splitlines() if not is_injection(line.strip()))
-    masked, mapping = mask_personal_data(text, find_contacts(text))
+    # A first line that is, as a whole, a known job title ("STAFF ACCOUNTANT") is the
+    # resume's headline, not a name: masking it would blank that title in every line.
+    contacts = [
+        span
+        for span in find_contacts(text)
+        if span.kind != "name" or not get_occupations().is_title(text[span.start : span.end])
+    ]
+    masked, mapping = mask_personal_data(text, contacts)
     for placeholder, value in mapping.items():
         if placeholder.startswith("[NAME_"):
             for part in re.findall(r"[^\W\d_][\w'’-]+", value):
@@ -153,6 +150,7 @@ class JobFeatures:
     location: str
     remote: bool
     query: Mapping[str, float]  # lexical query: term -> weight
+    role: Role | None = None  # the occupation the job's title names
 
     def to_json(self) -> str:
         return json.dumps(
@@ -164,6 +162,9 @@ class JobFeatures:
                 "l": self.location,
                 "m": self.remote,
                 "q": self.query,
+                "o": None
+                if self.role is None
+                else [self.role.code, self.role.title, self.role.soc],
             },
             separators=(",", ":"),
             ensure_ascii=False,
@@ -179,7 +180,18 @@ class JobFeatures:
             location=data["l"],
             remote=bool(data["m"]),
             query=data["q"],
+            role=Role(*data["o"]) if data.get("o") else None,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """An occupation a resume's recent roles (or a job's title) link to, with the title as
+    written, for the reason shown to people."""
+
+    code: str  # ESCO occupation code (`ingest.occupations`)
+    title: str
+    soc: str | None = None  # O*NET-SOC code of the same title, when O*NET knows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +201,16 @@ class ResumeFeatures:
     counts: Mapping[str, int]  # lexical term counts
     length: int  # terms in the whole text
     skill_names: Mapping[str, str] = field(default_factory=dict)  # id -> canonical name
+    # Skills seen only in lists (a Skills section, a line of comma-separated names): they
+    # count LISTED_SKILL_CREDIT of a skill shown in a sentence about the work.
+    listed_only: frozenset[str] = frozenset()
+    listed_terms: frozenset[str] = frozenset()  # lexical terms seen only in such lists
+    roles: tuple[Role, ...] = ()  # most recent first
+
+    def credit(self, skill_id: str) -> float:
+        if skill_id not in self.skill_ids:
+            return 0.0
+        return LISTED_SKILL_CREDIT if skill_id in self.listed_only else 1.0
 
     def to_json(self) -> str:
         return json.dumps(
@@ -198,6 +220,9 @@ class ResumeFeatures:
                 "y": self.years,
                 "c": self.counts,
                 "n": self.length,
+                "l": sorted(self.listed_only),
+                "t": sorted(self.listed_terms),
+                "o": [[r.code, r.title, r.soc] for r in self.roles],
             },
             separators=(",", ":"),
             ensure_ascii=False,
@@ -211,6 +236,9 @@ class ResumeFeatures:
             years=float(data["y"]),
             counts=data["c"],
             length=int(data["n"]),
+            listed_only=frozenset(data.get("l", ())),
+            listed_terms=frozenset(data.get("t", ())),
+            roles=tuple(Role(*role) for role in data.get("o", ())),
         )
 
 
@@ -226,13 +254,83 @@ class PreparedResume:
         return self.text[:EMBED_CHARS]
 
 
+# A line that lists names rather than describing work: three or more items split by
+# commas, semicolons, bars or bullets, a few words each.
+_LIST_SPLIT_RE = re.compile(r"\s*[,;|•·]\s*|\s+[-–]\s+")
+_LIST_ITEM_WORDS = 4
+# Resume sections whose lines are lists by nature, whatever their punctuation.
+_LIST_SECTIONS = frozenset({"skills", "certifications", "languages", "contact"})
+
+
+def _list_items(line: str) -> list[str] | None:
+    """The items of a line of three or more names, or None for anything else."""
+    items = [item for item in _LIST_SPLIT_RE.split(line.strip(" \t-*•·")) if item.strip()]
+    if len(items) < 3:
+        return None
+    short = sum(len(item.split()) for item in items) / len(items) <= _LIST_ITEM_WORDS
+    return items if short else None
+
+
+def is_list_line(line: str) -> bool:
+    """A line of names ("Python, Docker, AWS, Kubernetes") or a bare name ("Docker"),
+    rather than a sentence about the work."""
+    return _list_items(line) is not None or len(line.split()) <= _LIST_ITEM_WORDS
+
+
+def listed_terms(text: str) -> frozenset[str]:
+    """Lexical terms the resume has only in lines of three or more names. Such a line is
+    free to write or to paste from the job ad: its terms count LISTED_SKILL_CREDIT of
+    terms used in sentences (`lexical.bm25`)."""
+    listed: set[str] = set()
+    described: set[str] = set()
+    for line in text.splitlines():
+        (listed if _list_items(line) is not None else described).update(lexical.terms(line))
+    return frozenset(listed - described)
+
+
+def described_skills(sections: Mapping[str, str], lexicon: SkillLexicon) -> set[str]:
+    """Skills the resume names in a sentence about the work (not only in a list)."""
+    found: set[str] = set()
+    for kind, body in sections.items():
+        if kind in _LIST_SECTIONS:
+            continue
+        for line in body.splitlines():
+            if line.strip() and not is_list_line(line):
+                found.update(m.skill_id for m in lexicon.extract(line))
+    return found
+
+
+def recent_roles(
+    text: str, titles: Sequence[str | None], occupations: OccupationLexicon
+) -> tuple[Role, ...]:
+    """The occupations of the headline (a short first line) and of the most recent roles
+    (the parser keeps the order written; resumes list the latest first)."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    candidates = [first] if 0 < len(first.split()) <= HEADLINE_MAX_WORDS else []
+    candidates += [t for t in titles if t][:RECENT_ROLES]
+    roles: list[Role] = []
+    for title in candidates:
+        link = occupations.link(title)
+        if link is not None and all(r.code != link.occupation.code for r in roles):
+            roles.append(
+                Role(link.occupation.code, title.strip()[:80], occupations.onet_code(title))
+            )
+    return tuple(roles)
+
+
 def prepare_resume(
-    text: str, *, today: date | None = None, lexicon: SkillLexicon | None = None
+    text: str,
+    *,
+    today: date | None = None,
+    lexicon: SkillLexicon | None = None,
+    occupations: OccupationLexicon | None = None,
 ) -> PreparedResume:
     """Clean a resume and compute its features (CPU only; call it in a thread)."""
+    lexicon = lexicon or get_lexicon()
     cleaned = clean_resume_text(text)
     parsed = parse_resume(cleaned, today=today, lexicon=lexicon)
     counts, length = lexical.doc_counts(cleaned)
+    described = described_skills(parsed.sections, lexicon)
     return PreparedResume(
         text=cleaned,
         features=ResumeFeatures(
@@ -241,6 +339,11 @@ def prepare_resume(
             counts=counts,
             length=length,
             skill_names=dict(zip(parsed.skill_ids, parsed.skills, strict=True)),
+            listed_only=frozenset(s for s in parsed.skill_ids if s not in described),
+            listed_terms=listed_terms(cleaned),
+            roles=recent_roles(
+                cleaned, [e.title for e in parsed.experience], occupations or get_occupations()
+            ),
         ),
     )
 
@@ -361,7 +464,16 @@ def job_features(
         or "",
         remote=bool(remote or (parsed is not None and parsed.remote)),
         query=lexical.query_weights(text, sections=sections),
+        role=job_role(title or text.split("\n", 1)[0]),
     )
+
+
+def job_role(title: str) -> Role | None:
+    occupations = get_occupations()
+    link = occupations.link(title)
+    if link is None:
+        return None
+    return Role(link.occupation.code, title.strip()[:80], occupations.onet_code(title))
 
 
 def snapshot_features(job: JobSnapshot, lexicon: SkillLexicon | None = None) -> JobFeatures:

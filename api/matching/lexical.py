@@ -176,9 +176,16 @@ def calibrate(share: float) -> float:
     return min(1.0, share / FULL_MATCH_SHARE)
 
 
-def bm25(query: Mapping[str, float], counts: Mapping[str, int], length: int) -> float:
+def bm25(
+    query: Mapping[str, float],
+    counts: Mapping[str, int],
+    length: int,
+    listed: frozenset[str] = frozenset(),
+    listed_credit: float = 1.0,
+) -> float:
     """BM25 of a resume (`counts`, `length`) for a job's query, as a share of its maximum
-    (every query term saturated), calibrated (`calibrate`) into [0, 1]."""
+    (every query term saturated), calibrated (`calibrate`) into [0, 1]. Terms in `listed`
+    (seen only in lists of names) count `listed_credit` of their value."""
     total = sum(query.values())
     if total <= 0.0:
         return 0.0
@@ -187,7 +194,8 @@ def bm25(query: Mapping[str, float], counts: Mapping[str, int], length: int) -> 
     for term in sorted(query):  # a fixed summation order: bit-identical floats every time
         tf = counts.get(term)
         if tf:
-            got += query[term] * tf / (tf + norm)
+            value = query[term] * tf / (tf + norm)
+            got += value * listed_credit if term in listed else value
     return calibrate(got / total)
 
 

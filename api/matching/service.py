@@ -166,6 +166,12 @@ def _cached_vector(model: str, text: str, embedder: Embedder) -> np.ndarray:
     return vector
 
 
+def forget_query_vectors() -> None:
+    """Empty this process's cache of query vectors (keyed by resume text): an erasure
+    must not leave a person's text behind in memory."""
+    _cached_vector.cache_clear()
+
+
 def query_vector(index: VectorIndex, text: str) -> np.ndarray:
     """The embedding of a query text (a resume or a job), from the cache when seen."""
     embedder = index.embedder

@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
+import hmac
 import time
+from collections.abc import Awaitable, Callable
 
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import error_response
+from core.settings import Mode, Settings
 
 # Module-level, as prometheus-client expects: one registry per process, however many
 # apps `create_app` builds.
@@ -45,10 +50,46 @@ class PrometheusMiddleware:
             # The route template, not the raw path: ids in paths would make one series
             # per object. Unmatched paths share one label.
             route = getattr(scope.get("route"), "path", None) or "<unmatched>"
-            method = scope.get("method", "")
-            REQUESTS.labels(method=method, route=route, status=str(status)).inc()
-            LATENCY.labels(method=method, route=route).observe(time.perf_counter() - start)
+            counter, latency = _series(scope.get("method", ""), route, status)
+            counter.inc()
+            latency.observe(time.perf_counter() - start)
+
+
+# The labelled children of REQUESTS and LATENCY, by (method, route, status): looking
+# them up by labels costs more than counting and observing together.
+_SERIES: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+
+def _series(method: str, route: str, status: int) -> tuple[Counter, Histogram]:
+    key = (method, route, status)
+    found = _SERIES.get(key)
+    if found is None:
+        found = (
+            REQUESTS.labels(method=method, route=route, status=str(status)),
+            LATENCY.labels(method=method, route=route),
+        )
+        _SERIES[key] = found
+    return found
 
 
 async def metrics_endpoint(_request: Request) -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def metrics_route(settings: Settings) -> Callable[[Request], Awaitable[Response]] | None:
+    """`/metrics` as configured: open outside prod, behind `metrics_token` when one is
+    set, and not served at all in prod without one (route names, error and latency
+    figures are for the operator, not for anyone who finds the port)."""
+    if settings.metrics_token is None:
+        return None if settings.mode is Mode.prod else metrics_endpoint
+    expected = f"Bearer {settings.metrics_token.get_secret_value()}".encode()
+
+    async def guarded(request: Request) -> Response:
+        given = request.headers.get("authorization", "").encode()
+        if not hmac.compare_digest(given, expected):
+            return error_response(
+                401, "unauthorized", "send Authorization: Bearer <CLEARVIEW_METRICS_TOKEN>"
+            )
+        return await metrics_endpoint(request)
+
+    return guarded

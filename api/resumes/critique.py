@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ingest.parsing import (
-    _RESUME_INDEX,  # the heading table of `parse_resume`; sections must agree with it
+    RESUME_INDEX,  # the heading table of `parse_resume`; sections must agree with it
     ExperienceEntry,
     ParsedResume,
     find_date_ranges,
@@ -252,7 +252,7 @@ class _Layout:
 def _layout(text: str, lines: _Lines) -> _Layout:
     by_kind: dict[str, list[int]] = {}
     headings: set[int] = set()
-    for section in split_sections(text, _RESUME_INDEX):
+    for section in split_sections(text, RESUME_INDEX):
         first = lines.number_at(section.start)
         if section.kind != "preamble":
             # The heading is the line before the body, or the body's own line for an
@@ -359,18 +359,22 @@ def _experience_findings(located: _Located, lines: _Lines) -> list[Finding]:
 
 
 def _section_findings(parsed: ParsedResume) -> list[Finding]:
-    return [
-        Finding(
-            "missing_section",
-            severity,
-            None,
-            "",
-            f"No '{kind.capitalize()}' section found.",
-            suggestion,
+    """A section is missing only when neither its heading nor its content is there; a
+    heading with nothing under it is said to be empty."""
+    findings: list[Finding] = []
+    for kind, (severity, suggestion) in EXPECTED_SECTIONS.items():
+        body = parsed.sections.get(kind)
+        if body is not None and body.strip():
+            continue
+        if kind == "experience" and any(e.start for e in parsed.experience):
+            continue  # dated jobs without an "Experience" heading
+        message = (
+            f"No '{kind.capitalize()}' section found."
+            if body is None
+            else f"The '{kind.capitalize()}' heading has nothing under it."
         )
-        for kind, (severity, suggestion) in EXPECTED_SECTIONS.items()
-        if not parsed.sections.get(kind, "").strip()
-    ]
+        findings.append(Finding("missing_section", severity, None, "", message, suggestion))
+    return findings
 
 
 def _skill_findings(

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, Response, UploadFile, status
+from fastapi.responses import JSONResponse
 
 from api.collaborators import CollaboratorsDep
 from api.deps import CurrentIdentity, SessionDep
 from api.errors import ERROR_RESPONSES, ErrorBody
 from api.pagination import Limit, Offset, Page
+from api.resumes.jsonresume import to_jsonresume
 from api.resumes.schemas import (
     CritiqueOut,
     DiffOut,
@@ -38,7 +40,7 @@ _UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody, "description": text}
     for code, text in (
         (413, "file larger than the upload limit"),
-        (415, "not a PDF, DOCX, TXT or MD file"),
+        (415, "not a PDF, DOCX, TXT, MD or JSON Resume file"),
         (422, "empty, corrupt or text-less file"),
     )
 }
@@ -68,7 +70,7 @@ async def _read_capped(upload: UploadFile, limit: int) -> bytes:
 async def upload_resume(
     session: SessionDep,
     identity: CurrentIdentity,
-    file: UploadFile = File(description="the resume: PDF, DOCX, TXT or MD"),
+    file: UploadFile = File(description="the resume: PDF, DOCX, TXT, MD or JSON Resume"),
 ) -> UploadOut:
     """Upload a resume (candidate keys); creates your profile on first upload."""
     filename = file.filename or "resume"
@@ -132,6 +134,21 @@ async def get_parsed(
     """Sections, jobs, skills and years of experience read from a version."""
     version, parsed = await resume_service.parsed(session, identity, resume_id, version_id)
     return ParsedOut.model_validate({**parsed, "resume_id": resume_id, "version_id": version.id})
+
+
+@router.get("/resumes/{resume_id}/export")
+async def export_resume(
+    resume_id: str,
+    session: SessionDep,
+    identity: CurrentIdentity,
+    format_: Annotated[
+        Literal["jsonresume"], Query(alias="format", description="`jsonresume` (jsonresume.org)")
+    ] = "jsonresume",
+    version_id: VersionId = None,
+) -> JSONResponse:
+    """The parsed resume in a standard format: JSON Resume (only what was read from it)."""
+    _version, parsed = await resume_service.parsed(session, identity, resume_id, version_id)
+    return JSONResponse(to_jsonresume(parsed))
 
 
 @router.get(

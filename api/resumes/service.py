@@ -45,6 +45,7 @@ from core.models import (
     utcnow,
 )
 from core.settings import get_settings
+from ingest.instructions import review_flags
 from ingest.loaders import load_document
 from ingest.parsing import parse_resume
 
@@ -53,6 +54,7 @@ logger = logging.getLogger(__name__)
 _PDF = "application/pdf"
 _DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _PLAIN = frozenset({"text/plain", "text/markdown"})
+_JSON = "application/json"
 # What the file's name promises -> what its content may turn out to be. The loader detects
 # the type from the bytes; a mismatch ("cv.pdf" that is really text) is refused, since it
 # is either a mistake or an attempt to slip something past a type check.
@@ -61,6 +63,7 @@ RESUME_TYPES: dict[str, frozenset[str]] = {
     ".docx": frozenset({_DOCX}),
     ".txt": _PLAIN,
     ".md": _PLAIN,
+    ".json": frozenset({_JSON}),  # JSON Resume, read as the text of its fields
 }
 
 
@@ -81,7 +84,7 @@ class VersionDiff:
 
 # Bumped when the stored shape or the parser's output changes: older parses are redone on
 # read instead of being served stale.
-PARSED_FORMAT = 1
+PARSED_FORMAT = 2
 
 
 def parse_for_storage(text: str) -> dict[str, Any]:
@@ -181,7 +184,9 @@ class ResumeService:
     # upload
     def check_upload_name(self, filename: str) -> None:
         if _suffix(filename) not in RESUME_TYPES:
-            raise UnsupportedMediaType(f"{filename!r}: upload a resume as PDF, DOCX, TXT or MD")
+            raise UnsupportedMediaType(
+                f"{filename!r}: upload a resume as PDF, DOCX, TXT, MD or JSON (JSON Resume)"
+            )
 
     async def upload(
         self, session: AsyncSession, identity: Identity, data: bytes, filename: str
@@ -239,7 +244,7 @@ class ResumeService:
         on_rollback(session, lambda: asyncio.to_thread(path.unlink, missing_ok=True))
         stored = StoredUpload(profile.id, identity.org_id, identity.user_id, resume.id, version.id)
         await resume_uploaded(session, stored)
-        warnings = list(loaded.warnings or [])
+        warnings = [*(loaded.warnings or []), *review_flags(loaded.text)]
         return UploadResult(resume, version, loaded.pages, warnings)
 
     # reads

@@ -20,9 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.parsing import (
-    _RESUME_INDEX as RESUME_HEADINGS,  # the parser's heading table: same sections as it sees
-)
+# the parser's heading table: the same sections as it sees
+from ingest.parsing import RESUME_INDEX as RESUME_HEADINGS
 from ingest.parsing import find_date_ranges, split_sections
 from ingest.skills import get_lexicon
 

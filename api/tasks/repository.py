@@ -19,13 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from core.engine import get_engine
 from core.models import (
+    CandidateProfile,
     Job,
     MatchResult,
     Resume,
     ResumeVersion,
+    Role,
     Task,
     TaskKind,
     TaskStatus,
+    User,
     utcnow,
 )
 from core.repository import Repository
@@ -51,6 +54,21 @@ class TaskViewer:
             clauses.append(Task.user_id == self.user_id)
         if self.kinds is not None:
             clauses.append(Task.kind.in_(self.kinds))
+            # Even among those kinds, a candidate's task (their report: subject, file
+            # names, sizes) and any report about a candidate stay with the candidate and
+            # their organisation's admins.
+            candidates = select(User.id).where(
+                User.org_id == self.org_id, User.role == Role.candidate
+            )
+            profiles = select(CandidateProfile.id).where(CandidateProfile.org_id == self.org_id)
+            clauses.append(or_(Task.user_id.is_(None), Task.user_id.not_in(candidates)))
+            clauses.append(
+                or_(
+                    Task.kind != TaskKind.report,
+                    Task.subject_id.is_(None),
+                    Task.subject_id.not_in(profiles),
+                )
+            )
         return and_(*clauses)
 
 
@@ -221,6 +239,15 @@ class TaskRepository(Repository):
             .limit(1)
         )
         return (numbers.first() or 0) + 1
+
+    async def ids_about(self, user_id: str, subject_ids: Sequence[str]) -> list[str]:
+        """Ids of the user's tasks and of any task about one of `subject_ids`."""
+        who = Task.user_id == user_id
+        about = Task.subject_id.in_(subject_ids) if subject_ids else None
+        rows = await self.session.scalars(
+            select(Task.id).where(or_(who, about) if about is not None else who)
+        )
+        return list(rows)
 
     async def cancel_open(self, user_id: str, subject_ids: Sequence[str]) -> int:
         """Cancel the open tasks of a user or about any of `subject_ids`."""

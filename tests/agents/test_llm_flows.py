@@ -5,6 +5,7 @@ only the role's tools, personal data is masked, the canary never leaves."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -139,3 +140,32 @@ async def test_daily_budget_stops_llm_calls(
     before = len(stub.requests)
     _, reply = await say(assistant, world.candidate, "b", fresh("hello again"))
     assert "today's AI allowance" in reply and len(stub.requests) == before
+
+
+def echo_script(request: dict[str, Any]) -> Reply:
+    """Repeats the placeholders it was sent, in its text or in a tool call's arguments."""
+    last = last_message(request)
+    if last["role"] == "tool":
+        return "STUB: done"
+    placeholders = " ".join(re.findall(r"\[[A-Z]+_\d+\]", last["content"] or ""))
+    if "alerts" in last["content"]:
+        return {"tool": "set_job_alerts", "args": {"min_score": 0.7, "location": placeholders}}
+    return f"STUB: noted {placeholders}"
+
+
+async def test_every_message_and_tool_argument_is_masked_on_later_calls(
+    assistant: Assistant, world: World, stub: StubLLM
+) -> None:
+    stub.script = echo_script
+    thread = fresh("pii")
+    email, phone, name = "ravi.k@example.org", "+44 20 7946 0111", "Ravi Kumar"
+    await say(assistant, world.candidate, thread, fresh(f"My name is {name}, mail {email}"))
+    await say(assistant, world.candidate, thread, fresh(f"alerts near {phone} please"))
+    await say(assistant, world.candidate, thread, fresh("thanks"))
+    # The second and third calls carried the assistant's earlier answer (with the e-mail,
+    # restored for the user) and its tool call (with the phone) back to the model.
+    assert len(stub.requests) >= 3
+    sent = json.dumps(stub.requests)
+    for value in (email, phone, name):
+        assert value not in sent, value
+    assert "[EMAIL_1]" in sent and "[PHONE_1]" in sent and "[NAME_" in sent

@@ -27,6 +27,10 @@ async def test_chat_endpoint_names_a_top_match(world: World) -> None:
     body = r.json()
     assert body["conversation_id"] == "c1" and body["mode"] == "offline"
     assert top[0]["title"] in body["reply"], body["reply"]
+    # Integrators get the items the chat showed, not only its text.
+    [result] = body["results"]
+    assert result["kind"] == "jobs" and result["tool"] == "find_matching_jobs"
+    assert [m["job_id"] for m in result["items"]][:1] == [top[0]["job_id"]]
 
 
 @pytest.mark.parametrize(
@@ -149,6 +153,12 @@ async def test_employer_creates_a_job_from_a_pasted_description(
     calls, reply = await say(assistant, world.employer, "job", JOB_AD)
     assert names(calls) == ["create_job"]
     assert calls[0]["args"]["title"] == "Site Reliability Engineer"
+    assert 'Publish the job "Site Reliability Engineer"?' in reply  # nothing published yet
+    calls, reply = await say(assistant, world.employer, "job", "List our jobs")
+    assert "Site Reliability Engineer" not in reply
+    calls, reply = await say(assistant, world.employer, "job", JOB_AD)
+    calls, reply = await say(assistant, world.employer, "job", "yes")
+    assert names(calls) == ["create_job"] and calls[0]["args"]["confirmed"] is True
     assert 'Created and published "Site Reliability Engineer"' in reply
     calls, reply = await say(assistant, world.employer, "job", "List our jobs")
     assert names(calls) == ["list_my_jobs"] and "Site Reliability Engineer" in reply

@@ -112,7 +112,7 @@ def test_a_formula_the_matcher_no_longer_has_falls_back_to_exact_scores(
     candidates = [candidate(n, max_per_day=50) for n in range(len(resumes))]
     right = select(candidates, resumes, jobs, quota={}, announced=set())
     # Stale approximation: it says every pair scores nothing, so pruning would drop all.
-    monkeypatch.setattr(scoring, "_approximate", lambda m, r: np.zeros((len(r), len(jobs))))
+    monkeypatch.setattr(scoring, "_approximate", lambda m, r, o: np.zeros((len(r), len(jobs))))
     with caplog.at_level(logging.ERROR, logger="api.alerts.scoring"):
         fallback = select(candidates, resumes, jobs, quota={}, announced=set())
     assert fallback == right and right

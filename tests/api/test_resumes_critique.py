@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.resumes.critique import MAX_PAGES, critique, starts_with_action_verb
+from api.resumes.service import PARSED_FORMAT
 from core.db import session_scope
 from core.models import MetricEvent, ResumeVersion
 from tests.helpers.db import count_rows
@@ -225,7 +226,7 @@ async def test_parsed_view_is_stored_at_upload(
     async with session_scope(engine) as session:
         version = await session.get(ResumeVersion, uploaded["version_id"])
         assert version is not None and version.parsed is not None
-        assert version.parsed["format"] == 1 and "Python" in version.parsed["skills"]
+        assert version.parsed["format"] == PARSED_FORMAT and "Python" in version.parsed["skills"]
         # contact details are stored as kinds only, never copied
         assert "jordan.reyes@example.org" not in str(version.parsed["contacts"])
 

@@ -242,7 +242,7 @@ async def test_target_is_checked_again_at_delivery_time(
     webhook_id = await emit_match(engine, key.org_id)
     await wait_for(lambda: settled(engine, webhook_id), what="delivery")
     delivery = await delivery_of(engine, webhook_id)
-    assert "loopback" in (delivery.last_error or "")
+    assert "must resolve only to public" in (delivery.last_error or "")
     assert receiver.requests == []
 
 

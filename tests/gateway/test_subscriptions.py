@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.gateway.ssrf import address_problem
+from api.gateway.ssrf import NOT_PUBLIC, address_problem
 from tests.plugins.api import MakeKey
 
 URL = "/api/v1/webhooks/subscriptions"
@@ -73,15 +73,20 @@ async def test_candidates_cannot_subscribe(
 @pytest.mark.parametrize(
     ("url", "reason"),
     [
-        ("http://127.0.0.1:8080/hook", "loopback"),
-        ("http://localhost/hook", "loopback"),
-        ("http://[::1]/hook", "loopback"),
-        ("http://[::ffff:127.0.0.1]/hook", "loopback"),
-        ("http://10.1.2.3/hook", "private"),
-        ("http://192.168.0.10/hook", "private"),
-        ("http://169.254.169.254/latest/meta-data", "link-local"),
-        ("http://0.0.0.0/hook", "unspecified"),
-        ("http://224.0.0.1/hook", "multicast"),
+        ("http://127.0.0.1:8080/hook", NOT_PUBLIC),
+        ("http://localhost/hook", NOT_PUBLIC),
+        ("http://[::1]/hook", NOT_PUBLIC),
+        ("http://[::ffff:127.0.0.1]/hook", NOT_PUBLIC),
+        ("http://10.1.2.3/hook", NOT_PUBLIC),
+        ("http://192.168.0.10/hook", NOT_PUBLIC),
+        ("http://169.254.169.254/latest/meta-data", NOT_PUBLIC),
+        ("http://0.0.0.0/hook", NOT_PUBLIC),
+        ("http://224.0.0.1/hook", NOT_PUBLIC),
+        ("http://[2002:7f00:1::]/hook", NOT_PUBLIC),  # 6to4 around 127.0.0.1
+        ("http://[2002:a9fe:a9fe::1]/hook", NOT_PUBLIC),  # 6to4 around the metadata service
+        ("http://[64:ff9b::7f00:1]/hook", NOT_PUBLIC),  # NAT64 around 127.0.0.1
+        ("http://[64:ff9b::a00:1]/hook", NOT_PUBLIC),  # NAT64 around 10.0.0.1
+        ("http://[::127.0.0.1]/hook", NOT_PUBLIC),  # IPv4-compatible
         ("ftp://93.184.216.34/hook", "http or https"),
         ("file:///etc/passwd", "http or https"),
         ("http://user:pw@93.184.216.34/", "credentials"),
@@ -96,6 +101,10 @@ async def test_unsafe_targets_are_refused(
     )
     assert response.status_code == 422, response.text
     assert reason in response.json()["detail"]
+    # The refusal says nothing of what the name resolved to or why it was refused.
+    for revealing in ("127.0.0.1", "::1", "loopback", "private", "link-local"):
+        if revealing not in url:
+            assert revealing not in response.json()["detail"]
 
 
 async def test_private_targets_allowed_when_configured(
@@ -117,3 +126,6 @@ def test_address_classes() -> None:
     assert address_problem(ipaddress.ip_address("fe80::1")) == "link-local"
     assert address_problem(ipaddress.ip_address("fd00::1")) == "private"
     assert address_problem(ipaddress.ip_address("240.0.0.1")) == "private"
+    assert address_problem(ipaddress.ip_address("2002:7f00:1::")) == "IPv4-embedding"
+    assert address_problem(ipaddress.ip_address("64:ff9b::808:808")) == "IPv4-embedding"
+    assert address_problem(ipaddress.ip_address("::")) == "unspecified"

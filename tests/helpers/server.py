@@ -14,6 +14,7 @@ pause between two probes only spaces the polls.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
@@ -61,6 +62,14 @@ class ServerProcess:
 
     def log_tail(self, chars: int = 3000) -> str:
         return self.log_path.read_text(errors="replace")[-chars:]
+
+    async def wait_for_log(self, line: str) -> None:
+        """Until the server has logged `line` (an event it reports, read from its log as
+        it is written); bound it with `asyncio.timeout`."""
+        while True:  # a file has no change notification here: read it as it grows
+            if line in self.log_path.read_text(errors="replace"):
+                return
+            await asyncio.sleep(0.05)
 
     def wait_ready(self, url: str, timeout: float) -> None:
         """Until `url` answers 200; fails early, with the log, if the server exits."""

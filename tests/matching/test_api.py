@@ -88,7 +88,14 @@ async def test_deterministic_and_name_blind(client: httpx.AsyncClient, make_key:
     )
     assert one.status_code == 200, one.text
     assert one.json() == other.json()
-    assert set(one.json()["breakdown"]) == {"dense", "lexical", "skills", "experience", "location"}
+    assert set(one.json()["breakdown"]) == {
+        "dense",
+        "lexical",
+        "skills",
+        "occupation",
+        "experience",
+        "location",
+    }
     assert 0 <= one.json()["score"] <= 1
 
 

@@ -36,7 +36,7 @@ from core.models import (
     new_id,
     utcnow,
 )
-from core.notifications import user_channel
+from core.notifications import CHAT_CHANNEL_PREFIX, user_channel
 from core.passwords import hash_password
 from core.redis import close_clients, get_redis
 from tests.helpers.server import Server, clearview_serve
@@ -213,10 +213,16 @@ async def test_a_notification_missed_while_away_is_shown_at_the_next_visit(
     await first.connect()
     await first.next_message("signed in as")
     await first.close()
+    # The server has handled the disconnect: the session counts as away from now on.
+    await asyncio.wait_for(server.wait_for_log(f"chat session {first.session_id} ended"), WAIT_S)
 
     # The task finishes while nobody is connected to the session that asked for it.
+    listener = get_redis().pubsub()
+    await listener.subscribe(f"{CHAT_CHANNEL_PREFIX}{first.session_id}")
     task_id = await finished_task(user_id, org_id, first.session_id)
-    await asyncio.sleep(1.0)  # time for the listener to have seen the push (and passed)
+    pushed = await _next_push(listener)  # the push went out, to nobody
+    await listener.aclose()
+    assert pushed["task_id"] == task_id
     assert await delivered_at(task_id) is None
 
     second = ChatClient(server, cookies)
@@ -253,6 +259,16 @@ async def test_another_users_session_does_not_receive_the_notification(
         assert await delivered_at(task_id) is None
     finally:
         await client.close()
+
+
+async def _next_push(pubsub: Any) -> dict[str, Any]:
+    async def wait() -> dict[str, Any]:
+        while True:
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=WAIT_S)
+            if message is not None:
+                return dict(json.loads(message["data"]))
+
+    return await asyncio.wait_for(wait(), WAIT_S)
 
 
 def _drain(queue: asyncio.Queue[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,0 +1,278 @@
+"""How each tool's arguments are read from the request and the conversation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from agents.offline.conversation import (
+    ID_RE,
+    NeedsFirst,
+    Turn,
+    Unclear,
+    ordinals,
+    pick_listed,
+)
+from agents.offline.slots import named_job
+
+ArgFiller = Callable[[Turn], dict[str, Any]]
+
+
+def no_arguments(turn: Turn) -> dict[str, Any]:
+    return {}
+
+
+def job_for_candidate(turn: Turn) -> str:
+    ids = ID_RE.findall(turn.user)
+    listed = turn.latest("find_matching_jobs")
+    if listed:
+        chosen = pick_listed(turn.user, listed.get("matches", []), "job_id")
+        if chosen:
+            return str(chosen["job_id"])
+    if ids:
+        return ids[0]
+    explained = turn.latest("explain_match", "request_rewrite")
+    if explained and not ordinals(turn.user):
+        return str(explained["job_id"])
+    if listed and listed.get("matches"):
+        return str(listed["matches"][0]["job_id"])
+    raise NeedsFirst("find_matching_jobs")
+
+
+_FOR_JOB_RE = re.compile(
+    r"\b(?:for|to|of|on)\s+(?:the|our|my|this|that)?\s*[\"']?(?P<title>[A-Za-z][\w +#./&-]{1,80}?)[\"']?"
+    r"\s*(?:job|role|position|opening|vacancy|posting)\b",
+    re.I,
+)
+_QUOTED_RE = re.compile(r"[\"“']([^\"”']{2,120})[\"”']")
+
+
+def job_for_employer(turn: Turn) -> str:
+    ids = ID_RE.findall(turn.user)
+    if ids:
+        return ids[0]
+    jobs = [
+        *(turn.latest("list_my_jobs") or {}).get("jobs", []),
+    ]
+    chosen = pick_listed(turn.user, jobs, "id") if jobs else None
+    if chosen:
+        return str(chosen["id"])
+    quoted = _QUOTED_RE.search(turn.user)
+    if quoted:
+        return quoted.group(1).strip()
+    named = _FOR_JOB_RE.search(turn.user)
+    if named and named.group("title").strip().lower() not in ("this", "that", "same", "new", "it"):
+        return named.group("title").strip()
+    if (title := named_job(turn.user)) is not None:  # "unpublish the data engineer job"
+        return title
+    recent = turn.latest("create_job", "update_job", "find_candidates", "compare_candidates")
+    if recent and recent.get("job"):
+        return str(recent["job"]["id"])
+    if jobs:
+        return str(jobs[0]["id"])
+    raise NeedsFirst("list_my_jobs")
+
+
+_TOP_K_RE = re.compile(
+    r"\b(?:top|best|first)?\s*(\d{1,2})\s+(?:jobs?|roles?|candidates?|matches|results|people)\b",
+    re.I,
+)
+_DAYS_RE = re.compile(r"\b(?:last|past)\s+(\d{1,3})\s+days?\b", re.I)
+_CREATE_LEAD_RE = re.compile(
+    r"^\s*(?:please\s+)?(?:create|post|add|publish|open|advertise)\b[^\n:]*?(?::|\n|$)|"
+    r"^\s*here is (?:a|the|our) (?:job )?(?:description|posting|ad)\b[^\n:]*?(?::|\n|$)",
+    re.I,
+)
+_TITLE_LINE_RE = re.compile(r"^\s*(?:job\s+)?title\s*:\s*(.+)$", re.I | re.M)
+
+
+def top_k(text: str, default: int = 5) -> int:
+    found = _TOP_K_RE.search(text)
+    return max(1, min(int(found.group(1)), 20)) if found else default
+
+
+def visibility(text: str) -> bool:
+    return not re.search(
+        r"\b(opt[ -]?out|invisible|hide|hidden|private|stop|don'?t|do not|no longer|remove me)\b",
+        text,
+        re.I,
+    )
+
+
+def _compare_refs(turn: Turn) -> tuple[str, str]:
+    ids = ID_RE.findall(turn.user)
+    if len(ids) >= 2:
+        return ids[0], ids[1]
+    ranks = [r for r in ordinals(turn.user) if r > 0]
+    numbers = [int(n) for n in re.findall(r"\b(\d{1,2})\b", turn.user)]
+    picks = ranks or numbers
+    if len(picks) >= 2:
+        return str(picks[0]), str(picks[1])
+    return "1", "2"
+
+
+def _job_description(text: str) -> tuple[str, str | None]:
+    description = _CREATE_LEAD_RE.sub("", text, count=1).strip() or text.strip()
+    title = _TITLE_LINE_RE.search(description)
+    return description, title.group(1).strip() if title else None
+
+
+_SCORE_RE = re.compile(
+    r"\b(?:above|over|at least|more than|min(?:imum)?(?:\s+score)?(?:\s+of)?|score\s+(?:of\s+)?"
+    r"|match(?:es|ing)?(?:\s+at\s+least)?|>=?)"
+    r"\s*(\d{1,3}(?:\.\d+)?)\s*(%|percent)?",
+    re.I,
+)
+_PER_DAY_RE = re.compile(
+    r"\b(?:at most|max(?:imum)?(?:\s+of)?|up to|no more than|only)?\s*(\d{1,2})\s*"
+    r"(?:alerts?\s+|jobs?\s+|times?\s+)?(?:a|per|each)\s+day\b",
+    re.I,
+)
+_PLACE_RE = re.compile(r"\b(?:in|near|around|based in)\s+([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2})")
+_BACKGROUND_RE = re.compile(
+    r"\b(in the background|background|later|async\w*|when (it'?s )?ready)\b", re.I
+)
+
+
+def alert_args(turn: Turn) -> dict[str, Any]:
+    """Alert settings from the message; what it does not name keeps the service's default."""
+    args: dict[str, Any] = {}
+    score = _SCORE_RE.search(turn.user)
+    if score:
+        value = float(score.group(1))
+        args["min_score"] = round(value / 100 if score.group(2) or value > 1 else value, 2)
+    per_day = _PER_DAY_RE.search(turn.user)
+    if per_day:
+        args["max_per_day"] = int(per_day.group(1))
+    if re.search(r"\bremote\b", turn.user, re.I):
+        args["remote"] = True
+    elif re.search(r"\b(on[- ]?site|in[- ]office|in person)\b", turn.user, re.I):
+        args["remote"] = False
+    place = _PLACE_RE.search(turn.user)
+    if place:
+        args["location"] = place.group(1)
+    return args
+
+
+def days(turn: Turn) -> int:
+    if m := _DAYS_RE.search(turn.user):
+        return int(m.group(1))
+    return 7 if re.search(r"\bweek\b", turn.user, re.I) else 30
+
+
+def background(turn: Turn) -> dict[str, Any]:
+    return {"in_background": True} if _BACKGROUND_RE.search(turn.user) else {}
+
+
+_SHORTLIST_FOR_RE = re.compile(
+    r"\bshort-?list\b\s+(?:report\s+)?(?:for|of|on)\s+(?:the|our|my)?\s*[\"']?"
+    r"(?P<title>[^\"'\n?.!]{2,80}?)[\"']?\s*(?:job|role|position|opening)?\s*[?.!]*\s*$",
+    re.I,
+)
+
+
+def shortlist_args(turn: Turn) -> dict[str, Any]:
+    named = _SHORTLIST_FOR_RE.search(turn.user)
+    plain = not (ID_RE.search(turn.user) or _QUOTED_RE.search(turn.user) or ordinals(turn.user))
+    job = named.group("title").strip() if named and plain else job_for_employer(turn)
+    return {"job": job} | background(turn)
+
+
+_DECLINE_RE = re.compile(r"\b(decline|refuse|reject|deny|withdraw|revoke|say no|not)\b", re.I)
+
+
+def answer_contact_args(turn: Turn) -> dict[str, Any]:
+    """Accept or decline; which request: by rank or company in the listed ones, else the
+    most recent pending (the tool's default)."""
+    args: dict[str, Any] = {"accept": not _DECLINE_RE.search(turn.user)}
+    listed = (turn.latest("get_contact_requests") or {}).get("requests", [])
+    named = [
+        r for r in listed if r.get("company") and str(r["company"]).lower() in turn.user.lower()
+    ]
+    chosen = named[0] if named else pick_listed(turn.user, listed, "id")
+    if chosen:
+        args["request_id"] = str(chosen["id"])
+    return args
+
+
+def request_contact_args(turn: Turn) -> dict[str, Any]:
+    """The candidate by id (one of the listed ones) or rank; the job named, else the one
+    whose candidates were listed last."""
+    listed = turn.latest("find_candidates", "compare_candidates") or {}
+    rows = [*listed.get("matches", []), *listed.get("candidates", [])]
+    known = {str(v) for m in rows for v in (m.get("candidate_id"), m.get("resume_id")) if v}
+    ids = ID_RE.findall(turn.user)
+    candidate = next((i for i in ids if i in known), None)
+    if candidate is None:
+        ranks = [r for r in ordinals(turn.user) if r > 0]
+        ranks = ranks or [int(n) for n in re.findall(r"\b(\d{1,2})\b", turn.user)]
+        candidate = str(ranks[0]) if ranks else "1"
+    job_ids = [i for i in ids if i != candidate]
+    if job_ids:
+        job = job_ids[0]
+    elif listed.get("job") and not (_QUOTED_RE.search(turn.user) or _FOR_JOB_RE.search(turn.user)):
+        job = str(listed["job"]["id"])
+    else:
+        job = job_for_employer(turn)
+    return {"job": job, "candidate": candidate}
+
+
+def employer_job_args(turn: Turn) -> dict[str, Any]:
+    return {"job": job_for_employer(turn)}
+
+
+def create_job_args(turn: Turn) -> dict[str, Any]:
+    description, title = _job_description(turn.user)
+    if len(description.split()) < 8:
+        raise Unclear(
+            "Paste the job description (title, duties, required skills) and I'll create the job."
+        )
+    return {"description": description, **({"title": title} if title else {})}
+
+
+def update_job_args(turn: Turn) -> dict[str, Any]:
+    args: dict[str, Any] = {"job": job_for_employer(turn)}
+    if re.search(r"\bunpublish|close|take down|pull\b", turn.user, re.I):
+        args["published"] = False
+    elif re.search(r"\b(re)?publish|reopen\b", turn.user, re.I):
+        args["published"] = True
+    parts = turn.user.split("\n", 1)
+    if len(parts) == 2 and len(parts[1].split()) >= 8:
+        args["description"] = parts[1].strip()
+    rename = re.search(r"\brename\b.*\bto\s+[\"']?([^\"'\n]{2,120})", turn.user, re.I)
+    if rename:
+        args["title"] = rename.group(1).strip().rstrip(".")
+    if len(args) == 1:
+        raise Unclear("What should change? Paste the new description, or say publish/unpublish.")
+    return args
+
+
+def compare_args(turn: Turn) -> dict[str, Any]:
+    first, second = _compare_refs(turn)
+    return {"job": job_for_employer(turn), "first": first, "second": second}
+
+
+def job_search_args(turn: Turn) -> dict[str, Any]:
+    remote = {"remote": True} if re.search(r"\bremote\b", turn.user, re.I) else {}
+    return {"top_k": top_k(turn.user)} | remote
+
+
+def candidate_job_args(turn: Turn) -> dict[str, Any]:
+    return {"job_id": job_for_candidate(turn)}
+
+
+def visibility_args(turn: Turn) -> dict[str, Any]:
+    return {"open_to_employers": visibility(turn.user)}
+
+
+def candidate_search_args(turn: Turn) -> dict[str, Any]:
+    return employer_job_args(turn) | {"top_k": top_k(turn.user)}
+
+
+def days_args(turn: Turn) -> dict[str, Any]:
+    return {"days": days(turn)}
+
+
+def funnel_report_args(turn: Turn) -> dict[str, Any]:
+    return {"days": days(turn)} | background(turn)

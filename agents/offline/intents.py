@@ -1,0 +1,297 @@
+"""What a message asks for: the specification's rules first, then embedding similarity to
+example phrasings (`ingest.embeddings`), with a confidence; below it, a question.
+
+Writes are never chosen on a guess: a tool that changes data is selected only by one of
+its own rules, and not when the message asks about the action ("how do I delete my
+data?"), weighs it ("should we close the nurse job?") or forbids it ("don't publish
+anything yet"). The embedding step chooses among the tools that only read.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from agents.offline import slots as slot_reader
+from agents.offline.conversation import ordinals
+from agents.offline.spec import SPEC_BY_NAME, SPECS
+
+_COMPILED = {s.name: [re.compile(p, re.I | re.S) for p in s.patterns] for s in SPECS}
+
+# Cosine similarity to the nearest example: at or above SURE the tool is chosen; between
+# UNSURE and SURE the assistant asks which of the nearest tools was meant; below UNSURE
+# the message is not about anything the assistant does.
+SURE = 0.62
+UNSURE = 0.40
+
+# Not tools, but things people say: answered without a tool.
+SMALLTALK = "smalltalk"
+HELP = "help"
+OUT_OF_SCOPE = "out_of_scope"
+CLARIFY = "clarify"
+HOW_TO = "how_to"  # asks about a write: say how to request it, change nothing
+
+_SMALLTALK_RE = re.compile(
+    r"^\W*(hi|hiya|hello|hey|yo|good (morning|afternoon|evening)|thanks?|thank you|thx|ty|cheers|"
+    r"ok(ay)?|cool|great|nice|perfect|lol|bye|goodbye|see you)\b[\w\s,.!']{0,40}$",
+    re.I,
+)
+_HELP_RE = re.compile(
+    r"^\W*(help\W*|what (else )?can you do\b.*|what are you able to\b.*|how does (this|it) work\b.*|"
+    r"how do i use (this|it)\b.*|what do you do\b.*)$",
+    re.I,
+)
+# The message asks about, weighs, or forbids an action rather than requesting it.
+_ASKS_ABOUT_RE = re.compile(
+    r"^\W*(how|what|why|when|who|whom|whose|where|is|are|am|do|does|did|should|shall|will|was|"
+    r"were|can i|could i|may i|if|i wonder|wonder|before|i might|maybe|we are thinking|"
+    r"i'?m thinking|i'?ll think)\b"
+    r"|\b(what happens|how do i|how can i|should i|should we|thinking about|not sure)\b",
+    re.I,
+)
+_FORBIDS_RE = re.compile(
+    r"\b(don'?t|do not|never|no need to|not yet)\s+(\w+\s+)?(publish|post|create|add|delete|"
+    r"remove|erase|close|unpublish|contact|reach|ask|turn|set|enable|stop|hide|show|share|"
+    r"accept|reject|change|rename|update|wipe)\b",
+    re.I,
+)
+# Broad cues, tried after every specific rule: a job noun or a search constraint reads as
+# a job search (for a candidate), a candidate noun as a candidate search (for an employer).
+_GENERAL = (
+    (
+        "find_matching_jobs",
+        re.compile(
+            r"\b(jobs?|roles?|positions?|openings?|vacanc\w*|opportunit\w*|postings?|gigs?|"
+            r"work as|looking for work|internships?|remote|hybrid|on-?site|part[- ]time|full[- ]time|"
+            r"salary|paying|matches|available in|anything in|suit\w*|(a|per) year)\b"
+            r"|[€$£]\s*\d|\b\d+\s*k\b",
+            re.I,
+        ),
+    ),
+    (
+        "find_candidates",
+        re.compile(
+            r"\b(candidates?|applicants?|people|someone|anyone|talent|matches|top \d+)\b"
+            r"|\bfind (me )?(an?|someone|somebody)\b.*\bfor\b",
+            re.I,
+        ),
+    ),
+)
+# Words that put a message in the assistant's domain: an unclear one gets a question.
+_DOMAIN_RE = re.compile(
+    r"\b(jobs?|roles?|positions?|vacanc\w*|resumes?|cv|profile|employers?|companies|"
+    r"candidates?|applicants?|reports?|pdf|alerts?|notifications?|contact\w*|consent|"
+    r"rewrite|tailored|hiring|funnel|experience|skills?|salary|interview\w*|shortlist)\b",
+    re.I,
+)
+_REFERS_RE = re.compile(
+    r"\b(that|this) (one|job|role)\b|\bthe (first|second|third|fourth|fifth|last|\d(st|nd|rd|th))\b"
+    r"|^\W*(and|what about|how about)\b|#\d|\bnumber \d\b",
+    re.I,
+)
+
+# Phrasings that are not requests to the assistant, for the embedding step.
+_OTHER_EXAMPLES = {
+    SMALLTALK: ("hello", "thanks a lot", "ok great", "good night"),
+    HELP: ("what can you help with", "what are your features", "how do I use the assistant"),
+    OUT_OF_SCOPE: (
+        "what is the weather like",
+        "tell me a funny story",
+        "who won the match last night",
+        "book a table for dinner",
+        "what is the square root of 144",
+        "translate this sentence",
+        "play some music",
+        "order food",
+        "what's the news today",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The assistant's reading of one message."""
+
+    intent: str  # a tool name, or SMALLTALK, HELP, OUT_OF_SCOPE, CLARIFY, HOW_TO
+    confidence: float
+    slots: dict[str, Any] = field(default_factory=dict)
+    choices: tuple[str, ...] = ()  # CLARIFY: the tools it might be; HOW_TO: the write
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "intent": self.intent,
+            "confidence": round(self.confidence, 3),
+            "slots": self.slots,
+            "choices": list(self.choices),
+        }
+
+
+class _Examples:
+    """Example phrasings embedded once per process, for the similarity step."""
+
+    def __init__(self) -> None:
+        # Lazy: loading the ONNX model costs a second; rule-only use never needs it.
+        from ingest.embeddings import get_embedder
+
+        self.embedder = get_embedder()
+        pairs = [(s.name, e) for s in SPECS for e in s.examples]
+        pairs += [(kind, e) for kind, examples in _OTHER_EXAMPLES.items() for e in examples]
+        self.labels = [label for label, _ in pairs]
+        self.vectors = self.embedder.embed([e for _, e in pairs])
+
+    def ranked(self, text: str, allowed: set[str]) -> list[tuple[str, float]]:
+        """Each allowed label with its best similarity, best first."""
+        query = self.embedder.embed([text])[0]
+        best: dict[str, float] = {}
+        for label, sim in zip(self.labels, self.vectors @ query, strict=True):
+            if label in allowed and float(sim) > best.get(label, -1.0):
+                best[label] = float(sim)
+        return sorted(best.items(), key=lambda pair: -pair[1])
+
+
+@lru_cache(maxsize=1)
+def examples() -> _Examples:
+    return _Examples()
+
+
+# The words requests to this assistant are made of, for typo correction.
+_VOCABULARY = tuple(
+    """job jobs role roles resume critique candidate candidates applicants search find
+    list show match matches matching remote report alerts alert explain rewrite tailor
+    compare delete profile visible employers position positions vacancies openings
+    shortlist funnel contact request requests review improve feedback skills experience
+    remove account""".split()  # noqa: SIM905 (a word list reads better as text)
+)
+_VOCABULARY_SET = frozenset(_VOCABULARY)
+
+
+def _swapped(word: str, known: str) -> bool:
+    """`word` is `known` with two neighbouring letters swapped ("jbo", "lsit")."""
+    if len(word) != len(known) or sorted(word) != sorted(known):
+        return False
+    diff = [i for i in range(len(word)) if word[i] != known[i]]
+    return len(diff) == 2 and diff[1] == diff[0] + 1
+
+
+@lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    """Whole words of the embedding model's WordPiece vocabulary (30k, English): a word
+    found there is spelt right ("contract" is not a typo of "contact")."""
+    # Lazy, like the embedder: only a message with an unknown word needs the vocabulary.
+    from tokenizers import Tokenizer
+
+    from ingest import onnx_minilm
+
+    vocabulary = Tokenizer.from_file(str(onnx_minilm.model_dir() / "tokenizer.json")).get_vocab()
+    return frozenset(w for w in vocabulary if w.isalpha())
+
+
+def correct_typos(text: str) -> str:
+    """Domain words with a typo replaced by the word ("serach for jobs", "crtique my
+    reusme"); other words untouched."""
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        lowered = word.lower()
+        if lowered in _VOCABULARY_SET or len(lowered) < 3 or lowered in _english_words():
+            return word
+        for known in _VOCABULARY:
+            if _swapped(lowered, known):
+                return known
+        if len(lowered) >= 6:
+            close = difflib.get_close_matches(lowered, _VOCABULARY, n=1, cutoff=0.85)
+            if close:
+                return close[0]
+        return word
+
+    return re.sub(r"[A-Za-z]+", fix, text)
+
+
+def asks_about(text: str) -> bool:
+    """True when the message asks about, weighs or forbids an action instead of asking
+    for it ("can we contact the second one?" is a request; "can I see their e-mail?" not)."""
+    return bool(_ASKS_ABOUT_RE.search(text) or _FORBIDS_RE.search(text))
+
+
+def _by_rule(text: str, allowed: set[str]) -> str | None:
+    head = text[:300]  # a pasted document must not trigger intents with its own words
+    guarded = asks_about(head)
+    for spec in SPECS:
+        if spec.name not in allowed or (spec.writes and guarded):
+            continue
+        if any(p.search(head) for p in _COMPILED[spec.name]):
+            return spec.name
+    for name, pattern in _GENERAL:
+        if name in allowed and pattern.search(head):
+            return name
+    return None
+
+
+def _asked_how(text: str, allowed: set[str]) -> str | None:
+    """The write a message asks about rather than requests ("how do I delete my data?")."""
+    head = text[:300]
+    for spec in SPECS:
+        if (
+            spec.writes
+            and spec.name in allowed
+            and any(p.search(head) for p in _COMPILED[spec.name])
+        ):
+            return spec.name
+    return None
+
+
+def understand(
+    text: str,
+    allowed: set[str],
+    *,
+    listed: str | None = None,
+    context: dict[str, Any] | None = None,
+    use_embeddings: bool = True,
+) -> Reading:
+    """Read `text` (English, or glossed into it) among the `allowed` tools. `listed` is
+    the tool whose list the conversation showed last (follow-ups refer to it)."""
+    context = context or {}
+    stripped = text.strip()
+    if _HELP_RE.match(stripped):
+        return Reading(HELP, 1.0)
+    stripped = correct_typos(stripped)
+    tool = _by_rule(stripped, allowed)
+    follows_up = listed == "find_matching_jobs" and "explain_match" in allowed
+    refers = bool(_REFERS_RE.search(stripped) or ordinals(stripped))
+    if follows_up and tool in (None, "find_matching_jobs") and refers:
+        # "and the fourth?", "break down the second match": about an item just listed
+        tool = "explain_match"
+    if tool is None and _SMALLTALK_RE.match(stripped):
+        return Reading(SMALLTALK, 1.0)
+    if tool is None and (write := _asked_how(stripped, allowed)) is not None:
+        return Reading(HOW_TO, 1.0, choices=(write,))
+    confidence = 1.0
+    if tool is None:
+        if not use_embeddings or not re.search(r"\w", stripped):
+            return Reading(OUT_OF_SCOPE, 0.0)
+        readers = {n for n in allowed if n in SPEC_BY_NAME and not SPEC_BY_NAME[n].writes}
+        ranked = examples().ranked(stripped, readers | set(_OTHER_EXAMPLES))
+        label, confidence = ranked[0]
+        about_us = bool(_DOMAIN_RE.search(stripped))
+        if label in _OTHER_EXAMPLES and not about_us:
+            return Reading(label if confidence >= UNSURE else OUT_OF_SCOPE, confidence)
+        if confidence < UNSURE and not about_us:
+            return Reading(OUT_OF_SCOPE, confidence)
+        if label in _OTHER_EXAMPLES or confidence < UNSURE:
+            # About jobs, resumes or candidates but unclear: ask, never the menu.
+            choices = tuple(n for n, _ in ranked if n in readers)[:3]
+            return Reading(CLARIFY, confidence, choices=choices)
+        if confidence < SURE:
+            choices = tuple(n for n, s in ranked if n in readers and s >= UNSURE)[:3]
+            return Reading(CLARIFY, confidence, choices=choices)
+        tool = label
+    return Reading(tool, confidence, slot_reader.read(tool, stripped, context))
+
+
+def pick_tool(text: str, allowed: set[str], *, use_embeddings: bool = True) -> str | None:
+    """The tool a message asks for among `allowed`, or None (then the model answers)."""
+    reading = understand(text, allowed, use_embeddings=use_embeddings)
+    return reading.intent if reading.intent in SPEC_BY_NAME else None

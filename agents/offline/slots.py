@@ -1,0 +1,480 @@
+"""What a request says beyond its intent: the job or keywords, place, remote or not, pay
+and currency, employment type, seniority, how many, skills and years, which listed item.
+
+Lexicon-based: skills from the ESCO/O*NET lexicon (`ingest.skills`), places from the
+phrases people use to name one ("in X", "near X") checked against that lexicon (so "in
+marketing" is a field, not a town), numbers and currencies from their written forms.
+Works on English text; German, French and Spanish requests arrive glossed
+(`agents.offline.language.gloss`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agents.offline.conversation import ordinals
+
+Slots = dict[str, Any]
+
+_REMOTE_RE = re.compile(
+    r"\b(remote(ly)?|work(ing)? from home|wfh|from home|home[- ]?based)\b", re.I
+)
+_ONSITE_RE = re.compile(
+    r"\b(on[- ]?site|in[- ]office|in person|office[- ]based|not remote|no remote)\b", re.I
+)
+_HYBRID_RE = re.compile(r"\bhybrid\b", re.I)
+_EMPLOYMENT = (
+    ("part_time", re.compile(r"\bpart[- ]?time\b", re.I)),
+    ("full_time", re.compile(r"\bfull[- ]?time\b", re.I)),
+    ("internship", re.compile(r"\b(internships?|interns?|placements?|traineeships?)\b", re.I)),
+    ("contract", re.compile(r"\b(contract(or)?|freelance\w*)\b", re.I)),
+    ("temporary", re.compile(r"\b(temp|temporary|seasonal)\b", re.I)),
+)
+_SENIORITY = (
+    ("junior", re.compile(r"\b(junior|jr\.?|entry[- ]level|graduate|trainee)\b", re.I)),
+    ("senior", re.compile(r"\b(senior|sr\.?|experienced)\b", re.I)),
+    ("lead", re.compile(r"\b(lead|principal|head of|staff engineer)\b", re.I)),
+)
+_CURRENCIES = {
+    "€": "EUR",
+    "eur": "EUR",
+    "euro": "EUR",
+    "euros": "EUR",
+    "$": "USD",
+    "usd": "USD",
+    "dollars": "USD",
+    "£": "GBP",
+    "gbp": "GBP",
+    "pounds": "GBP",
+    "chf": "CHF",
+}
+_MONEY_RE = re.compile(
+    r"(?P<pre>[€$£])?\s*(?P<num>\d{1,3}(?:[,.\s]\d{3})+|\d+(?:\.\d+)?)\s*(?P<k>k\b|thousand)?"
+    r"\s*(?P<cur>€|\$|£|eur(?:os?)?\b|usd\b|dollars\b|gbp\b|pounds\b|chf\b)?",
+    re.I,
+)
+_PAY_WORDS = re.compile(
+    r"\b(salary|pay(ing|s)?|earn\w*|wage|above|over|at least|min(imum)?|a year|per year|"
+    r"per annum|p\.?a\.?|gehalt|salaire|sueldo)\b|[€$£+]|\d\s*k\b",
+    re.I,
+)
+_TOP_K_RE = re.compile(
+    r"\b(?:top|best|first)?\s*(\d{1,2})\s+(?:best\s+)?(?:jobs?|roles?|candidates?|matches|results|"
+    r"people|options|applicants)\b|\btop\s+(\d{1,2})\b|\bshow\s+(?:me\s+)?(\d{1,2})\b",
+    re.I,
+)
+_YEARS_RE = re.compile(r"\b(\d{1,2})\s*\+?\s*(?:years?|yrs?)\b", re.I)
+_DAYS_RE = re.compile(r"\b(?:last|past)\s+(\d{1,3})\s+days?\b", re.I)
+_PLACE_RE = re.compile(
+    r"\b(?:in|near|around|based in|close to|à|bei)\s+(?P<place>[^\W\d_][\w'-]*(?-i:[ -][A-Z][\w'-]*)?)",
+    re.I,
+)
+# Words after "in" that are not a place.
+_NOT_PLACES = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "my",
+        "our",
+        "your",
+        "their",
+        "his",
+        "her",
+        "it",
+        "this",
+        "that",
+        "these",
+        "those",
+        "general",
+        "person",
+        "office",
+        "remote",
+        "touch",
+        "mind",
+        "charge",
+        "total",
+        "order",
+        "advance",
+        "time",
+        "case",
+        "fact",
+        "addition",
+        "particular",
+        "line",
+        "demand",
+        "mind",
+        "progress",
+        "mid",
+        "summer",
+        "winter",
+        "spring",
+        "autumn",
+        "march",
+        "may",
+        "june",
+        "july",
+        "april",
+        "english",
+        "german",
+        "french",
+        "spanish",
+        "part",
+        "full",
+        "there",
+        "here",
+        "which",
+        "what",
+        "one",
+        "two",
+        "three",
+        "cv",
+        "resume",
+    ]
+)
+_JOB_NOUNS = r"(?:jobs?|roles?|positions?|openings?|vacanc(?:y|ies)|opportunit(?:y|ies)|postings?|gigs?|work|posts?)"
+# Words that never belong to a job title or keywords.
+_FILLER = frozenset(
+    [
+        "i",
+        "i'm",
+        "im",
+        "me",
+        "my",
+        "we",
+        "us",
+        "our",
+        "you",
+        "your",
+        "a",
+        "an",
+        "the",
+        "any",
+        "some",
+        "anything",
+        "something",
+        "all",
+        "find",
+        "search",
+        "serach",
+        "look",
+        "looking",
+        "show",
+        "see",
+        "give",
+        "get",
+        "got",
+        "need",
+        "want",
+        "would",
+        "like",
+        "to",
+        "for",
+        "in",
+        "of",
+        "on",
+        "at",
+        "with",
+        "and",
+        "or",
+        "please",
+        "pls",
+        "plz",
+        "do",
+        "does",
+        "is",
+        "are",
+        "there",
+        "what",
+        "which",
+        "whats",
+        "wat",
+        "who",
+        "where",
+        "have",
+        "has",
+        "u",
+        "can",
+        "could",
+        "new",
+        "good",
+        "best",
+        "top",
+        "more",
+        "just",
+        "also",
+        "only",
+        "jobs",
+        "job",
+        "roles",
+        "role",
+        "positions",
+        "position",
+        "openings",
+        "opening",
+        "vacancies",
+        "vacancy",
+        "opportunities",
+        "postings",
+        "gigs",
+        "work",
+        "available",
+        "me?",
+        "as",
+        "that",
+        "ideally",
+        "some",
+        *[
+            "i'd",
+            "id",
+            "like",
+            "see",
+            "best",
+            "matching",
+            "match",
+            "suitable",
+            "suit",
+            "resume",
+            "cv",
+        ],
+    ]
+)
+_TITLE_PATTERNS = (
+    re.compile(
+        r"\b(?:work|jobs?|employment|a job|position|role|career)\s+as\s+an?\s+(?P<t>[\w /+#.-]{2,40})",
+        re.I,
+    ),
+    re.compile(r"\bas\s+an?\s+(?P<t>[\w /+#.-]{2,40})", re.I),
+    re.compile(r"\bi'?a?m\s+an?\s+(?P<t>[\w /+#.-]{2,30}?)\s+looking\b", re.I),
+    re.compile(r"\b(?:for|for an?)\s+(?P<t>[\w /+#.-]{2,40}?)\s*(?:,|\?|$|\bin\b|\bnear\b)", re.I),
+    re.compile(rf"(?P<t>[\w /+#.-]{{2,40}}?)\s+{_JOB_NOUNS}\b", re.I),
+    re.compile(r"\bin\s+(?P<t>[\w /+#.-]{2,40}?)\s*(?:\?|$)", re.I),
+)
+_LISTED_REF_RE = re.compile(r"\b(that|this|it)\b(\s+(one|job|role))?", re.I)
+
+
+def _clean(text: str) -> str:
+    """Keywords from a span: filler, seniority, employment and remote words removed."""
+    words = []
+    for word in re.findall(r"[\w+#.'-]+", text.lower()):
+        word = word.strip(".'-")
+        if (
+            len(word) < 2
+            or word in _FILLER
+            or word.isdigit()
+            or _REMOTE_RE.fullmatch(word)
+            or _ONSITE_RE.fullmatch(word)
+            or _HYBRID_RE.fullmatch(word)
+            or any(p.fullmatch(word) for _, p in (*_EMPLOYMENT, *_SENIORITY))
+            or word in ("part", "time", "full", "on-site", "site", "on", "remote", "paying")
+        ):
+            continue
+        words.append(word)
+    return " ".join(words[:4])
+
+
+def _is_skill_or_field(phrase: str) -> bool:
+    from ingest.skills import get_lexicon  # lazy: the lexicon loads in about a second
+
+    return bool(get_lexicon().find_skills(phrase)) or phrase.lower() in (
+        "finance",
+        "marketing",
+        "sales",
+        "healthcare",
+        "retail",
+        "hospitality",
+        "logistics",
+        "education",
+        "engineering",
+        "it",
+    )
+
+
+def location(text: str, known: set[str] | None = None) -> str | None:
+    """A place the request names: a known place anywhere, else the word after "in" that
+    is not a field, a skill or an ordinary word."""
+    lowered = text.lower()
+    for place in sorted(known or (), key=len, reverse=True):
+        if re.search(rf"\b{re.escape(place.lower())}\b", lowered):
+            return place.lower()
+    for match in _PLACE_RE.finditer(text):
+        place = match.group("place").strip(" -")
+        first = place.split()[0].lower()
+        if first in _NOT_PLACES or first in _FILLER or _REMOTE_RE.fullmatch(first):
+            continue
+        following = " ".join(text[match.start("place") :].split()[:3])
+        if _is_skill_or_field(place) or _is_skill_or_field(following):
+            continue
+        return place.lower()
+    return None
+
+
+def remote(text: str) -> str | None:
+    if _ONSITE_RE.search(text):
+        return "onsite"
+    if _HYBRID_RE.search(text):
+        return "hybrid"
+    if _REMOTE_RE.search(text):
+        return "remote"
+    return None
+
+
+def salary(text: str) -> tuple[int | None, str | None]:
+    if not _PAY_WORDS.search(text):
+        return None, None
+    for match in _MONEY_RE.finditer(text):
+        digits = (
+            re.sub(r"[,.\s]", "", match.group("num"))
+            if re.search(r"\d[,.\s]\d{3}", match.group("num"))
+            else match.group("num")
+        )
+        try:
+            value = float(digits)
+        except ValueError:
+            continue
+        if match.group("k"):
+            value *= 1000
+        if value < 1000:
+            continue
+        symbol = (match.group("pre") or match.group("cur") or "").lower()
+        return int(value), _CURRENCIES.get(symbol)
+    return None, None
+
+
+def top_k(text: str) -> int | None:
+    found = _TOP_K_RE.search(text)
+    if not found:
+        return None
+    value = next(int(g) for g in found.groups() if g)
+    return max(1, min(value, 20))
+
+
+def job_query(text: str, place: str | None) -> str | None:
+    """The job title or keywords of a job search."""
+    body = text
+    if place:
+        body = re.sub(rf"\b{re.escape(place)}\b", " ", body, flags=re.I)
+    body = _MONEY_RE.sub(lambda m: " " if re.search(r"\d", m.group(0)) else m.group(0), body)
+    for pattern in _TITLE_PATTERNS:
+        for match in pattern.finditer(body):
+            words = _clean(match.group("t"))
+            if words and words not in ("me", "it", "them"):
+                return words
+    return None
+
+
+def skills(text: str) -> list[str]:
+    from ingest.skills import get_lexicon  # lazy: the lexicon loads in about a second
+
+    found = get_lexicon().find_skills(text, skill_list=True)
+    return [s.name.lower() for s in found]
+
+
+def first_number(pattern: re.Pattern[str], text: str) -> int | None:
+    found = pattern.search(text)
+    return int(found.group(1)) if found else None
+
+
+def days(text: str) -> int | None:
+    if (n := first_number(_DAYS_RE, text)) is not None:
+        return n
+    if re.search(r"\bweek\b", text, re.I):
+        return 7
+    if re.search(r"\bmonth\b", text, re.I):
+        return 30
+    return None
+
+
+def item(text: str, titles: list[str]) -> int | None:
+    """Which item of an earlier list the request points at: by rank, or by its title."""
+    ranks = ordinals(re.sub(r"\btop\s+\d+", " ", text, flags=re.I))
+    if ranks:
+        return ranks[0]
+    lowered = text.lower()
+    named = [(len(t), n) for n, t in enumerate(titles, 1) if t and t.lower() in lowered]
+    if named:
+        return max(named)[1]
+    for n, title in enumerate(titles, 1):
+        # a distinctive word of a title ("the nurse job" for "Staff Nurse")
+        words = [w for w in title.lower().split() if len(w) > 3 and w not in ("staff", "senior")]
+        if words and all(re.search(rf"\b{re.escape(w)}\b", lowered) for w in words[-1:]):
+            return n
+    return None
+
+
+def read(intent: str, text: str, context: dict[str, Any]) -> Slots:
+    """The slots of `intent` that `text` fills; `context` holds the earlier lists' titles
+    (`titles`) and the places of jobs seen on the platform (`places`)."""
+    slots: Slots = {}
+    titles: list[str] = context.get("titles", [])
+    if intent in ("find_matching_jobs", "set_job_alerts"):
+        place = location(text, context.get("places"))
+        if place:
+            slots["location"] = place
+        if (where := remote(text)) is not None:
+            slots["remote"] = where
+    if intent == "find_matching_jobs":
+        pay, currency = salary(text)
+        if pay:
+            slots["salary_min"] = pay
+            if currency:
+                slots["currency"] = currency
+        for kind, pattern in _EMPLOYMENT:
+            if pattern.search(text):
+                slots["employment_type"] = kind
+                break
+        for level, pattern in _SENIORITY:
+            if pattern.search(text):
+                slots["seniority"] = level
+                break
+        if (query := job_query(text, slots.get("location"))) is not None:
+            slots["query"] = query
+        if (k := top_k(text)) is not None:
+            slots["top_k"] = k
+    elif intent in ("explain_match", "request_rewrite", "get_shortlist_report", "update_job"):
+        if (n := item(text, titles)) is not None and titles:
+            slots["item"] = n
+        elif (named := named_job(text)) is not None:
+            slots["job"] = named
+    elif intent == "find_candidates":
+        if titles and (n := item(text, titles)) is not None:
+            slots["item"] = n
+        elif (named := named_job(text)) is not None:
+            slots["job"] = named
+        if found := skills(re.sub(r"\bfor (the|our)\b.*$", "", text, flags=re.I)):
+            slots["skills"] = found
+        if (years := first_number(_YEARS_RE, text)) is not None:
+            slots["min_years"] = years
+        if (k := top_k(text)) is not None:
+            slots["top_k"] = k
+    elif intent in ("request_contact", "answer_contact_request"):
+        if (n := item(text, titles)) is not None:
+            slots["item"] = n
+    elif intent in ("hiring_funnel", "get_funnel_report") and (n := days(text)) is not None:
+        slots["days"] = n
+    return slots
+
+
+_NAMED_JOB_RE = re.compile(
+    r"\b(?:for|to|of|on|with|fits?|matches)\s+(?:the|our|my|this|that)?\s*[\"'“]?"
+    r"(?P<title>[A-Za-z](?:(?!\b(?:for|with|of|to|on)\b)[\w +#./&-]){0,60}?)[\"'”]?"
+    r"\s*(?:job|role|position|opening|vacancy|posting|stelle|poste|puesto)\b|[\"“'](?P<quoted>[^\"”']{2,80})[\"”']"
+    r"|\b(?:the|our)\s+(?P<bare>[A-Za-z](?:(?!\b(?:for|with|of|to|on|the)\b)[\w +#./&-]){0,60}?)"
+    r"\s+(?:job|role|position|opening)\b",
+    re.I,
+)
+
+
+def named_job(text: str) -> str | None:
+    """A job named by its title ("for the data engineer job", "the 'Nurse' role"): the
+    last such phrase, so "with python for the data engineer role" names the job."""
+    matches = list(_NAMED_JOB_RE.finditer(text))
+    if not matches:
+        return None
+    found = matches[-1]
+    title = (found.group("title") or found.group("quoted") or found.group("bare") or "").strip()
+    title = re.sub(r"^(the|our|my|a|an)\s+", "", title, flags=re.I).replace("-", " ")
+    if title.lower() in ("this", "that", "same", "new", "it", "first", "second", "third", "last"):
+        return None
+    return title.lower()

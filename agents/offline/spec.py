@@ -1,0 +1,443 @@
+"""One specification per tool: which requests select it, how its arguments are read from
+the conversation, how its result reads in the chat, and how the chat names a step using it.
+
+Adding a tool to `tools.ROLE_TOOLS` means adding its entry here (a test holds the two
+together).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from agents.offline import answers, arguments
+from agents.offline.answers import Renderer
+from agents.offline.arguments import ArgFiller
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    name: str
+    role: Literal["candidate", "employer"]  # employer tools are also the admins'
+    label: str  # the chat shows a step as "Using <label>" while the tool runs
+    patterns: tuple[str, ...]  # any match selects the tool (first spec in order wins)
+    examples: tuple[str, ...]  # phrasings for the embedding fallback
+    arguments: ArgFiller
+    render: Renderer
+    # Changes data: never chosen on a guess (rules only, an explicit request), see intents.
+    writes: bool = False
+    # What `POST /api/v1/chat` returns in `results`: the kind of items, and the key of the
+    # result's list (None: the result itself is the one item).
+    kind: str = "status"
+    items: str | None = None
+
+
+def _rx(*patterns: str) -> tuple[str, ...]:
+    return patterns
+
+
+_JOBS = r"(jobs?|roles?|positions?|openings?|vacanc\w*|opportunit\w*|postings?|gigs?|jbos?)"
+_CANDS = r"(candidates?|applicants?|people|talent|profiles?|who)"
+
+# Order matters: pasted job descriptions first (anchored at the message start, since the
+# text itself names candidates and skills), then specific actions before broad searches.
+SPECS: tuple[ToolSpec, ...] = (
+    ToolSpec(
+        "update_job",
+        "employer",
+        "job update",
+        _rx(
+            rf"^\W*(please\s+)?(update|change|edit|modify|rename|unpublish|close|reopen|republish|take down|pull)\b[^\n]*\b{_JOBS}\b"
+        ),
+        ("Update the job description", "Unpublish the data engineer job"),
+        arguments=arguments.update_job_args,
+        render=answers.job_saved("Updated"),
+        writes=True,
+    ),
+    ToolSpec(
+        "create_job",
+        "employer",
+        "job creation",
+        _rx(
+            rf"^\W*(please\s+)?(create|post|add|publish|advertise)\b[^\n]*\b{_JOBS}\b",
+            r"^\W*here is (a|the|our) (new )?(job )?(description|posting|ad)\b",
+        ),
+        ("Create a job from this description", "Post a new role", "We are hiring, here is the ad"),
+        arguments=arguments.create_job_args,
+        render=answers.job_saved("Created and published"),
+        writes=True,
+    ),
+    ToolSpec(
+        "delete_my_data",
+        "candidate",
+        "data erasure",
+        _rx(
+            r"\b(delete|erase|remove|wipe|forget)\b.*\b(my|all)\b.*\b(data|account|profile|everything|information|resumes?)\b",
+            r"\bforget me\b",
+            r"\bmy (data|account|profile)\b.*\b(erased|deleted|removed|wiped)\b",
+            r"\bright to (be forgotten|erasure)\b",
+        ),
+        (
+            "Delete all my data",
+            "Remove my account and everything you know about me",
+            "I want to be forgotten",
+        ),
+        arguments=arguments.no_arguments,
+        render=answers.data_deleted,
+        writes=True,
+    ),
+    # job alerts: before job searches (an alert request names jobs, scores, places)
+    ToolSpec(
+        "stop_job_alerts",
+        "candidate",
+        "job alert settings",
+        _rx(
+            r"\b(stop|disable|turn off|switch off|cancel|unsubscribe|pause|no more|mute)\b.*\b(alerts?|notifications?)\b",
+            r"\b(alerts?|notifications?)\b.*\b(off|stop)\b",
+        ),
+        ("Stop job alerts", "Turn off my alerts", "No more job notifications"),
+        arguments=arguments.no_arguments,
+        render=answers.alerts,
+        writes=True,
+    ),
+    ToolSpec(
+        "set_job_alerts",
+        "candidate",
+        "job alert settings",
+        _rx(
+            r"\b(turn on|enable|set up|setup|start|switch on|create|subscribe|change|update|set)\b.*\balerts?\b",
+            r"\b(notify|alert|ping|e-?mail) me\b.*\b(new|when|whenever|as soon)\b",
+            r"\bsend me new\b.*\b(as they|when|whenever)\b",
+            r"\b(i'?d like|i want|give me|please)\b.*\balerts?\b",
+            r"\balerts?\b.*\b(above|over|at least|min\w*|per day|a day|remote only|only)\b",
+        ),
+        (
+            "Turn on job alerts",
+            "Notify me when a new job matches my resume",
+            "Alert me about new remote jobs",
+        ),
+        arguments=arguments.alert_args,
+        render=answers.alerts,
+        writes=True,
+    ),
+    ToolSpec(
+        "get_job_alerts",
+        "candidate",
+        "job alert settings",
+        _rx(r"\balerts?\b", r"\b(are|is) (my )?(job )?notifications? on\b"),
+        ("What are my alert settings?", "Are my job alerts on?"),
+        arguments=arguments.no_arguments,
+        render=answers.alerts,
+    ),
+    # reports: a document to download, before the searches and the funnel they summarise
+    ToolSpec(
+        "get_shortlist_report",
+        "employer",
+        "shortlist report",
+        _rx(r"\bshort-?list\b"),
+        ("Shortlist for the data engineer job", "Give me a blind shortlist report"),
+        arguments=arguments.shortlist_args,
+        render=answers.report,
+    ),
+    ToolSpec(
+        "get_funnel_report",
+        "employer",
+        "funnel report",
+        _rx(
+            r"\b(funnel|hiring|metrics|stats)\b.*\b(report|pdf)\b",
+            r"\b(report|pdf)\b.*\b(funnel|hiring|metrics|stats)\b",
+        ),
+        ("Funnel report", "Download our hiring report as a PDF"),
+        arguments=arguments.funnel_report_args,
+        render=answers.report,
+    ),
+    ToolSpec(
+        "get_my_report",
+        "candidate",
+        "report",
+        _rx(
+            r"\b(my|a|the|full|personal)\b.*\breport\b",
+            r"\bdownload\b.*\b(report|pdf)\b",
+            r"\breport\b.*\b(pdf|download)\b",
+        ),
+        ("My report", "Download my report", "Give me my career report as a PDF"),
+        arguments=arguments.background,
+        render=answers.report,
+    ),
+    # contact requests: before visibility ("allow ... contact") and candidate searches
+    ToolSpec(
+        "answer_contact_request",
+        "candidate",
+        "contact answer",
+        _rx(
+            r"\b(accept|agree|allow|approve|say yes|consent|decline|refuse|reject|deny|"
+            r"withdraw|revoke|say no)\b.*\bcontact",
+            r"\b(they|employer|company)\b.*\b(may|can)\b.*\bcontact me\b",
+            r"\b(accept|approve|decline|refuse|reject|deny)\b[^.]*'s request\b",
+        ),
+        ("Accept the contact request", "Decline the contact request", "Yes, they may contact me"),
+        arguments=arguments.answer_contact_args,
+        render=answers.contact_answer,
+        writes=True,
+    ),
+    ToolSpec(
+        "get_contact_requests",
+        "candidate",
+        "contact requests",
+        _rx(
+            r"\bcontact requests?\b",
+            r"\bwho\b.*\b(wants?|asked|would like)\b.*\bcontact\b",
+        ),
+        ("Who wants to contact me?", "My contact requests"),
+        arguments=arguments.no_arguments,
+        render=answers.contact_requests,
+        kind="contact_requests",
+        items="requests",
+    ),
+    ToolSpec(
+        "request_contact",
+        "employer",
+        "contact request",
+        _rx(
+            r"\b(ask|request|reach out|get in touch|contact)\b.*\b(candidate|applicant|them|#\d)",
+            r"\b(may|can) we contact\b",
+            r"\b(talk|speak) (to|with)\b.*\b(candidate|applicant|one|#?\d)\b",
+        ),
+        (
+            "Ask candidate 1 if we may contact them",
+            "Request contact with the top candidate",
+            "Can we contact the second applicant?",
+        ),
+        arguments=arguments.request_contact_args,
+        render=answers.contact_asked,
+        writes=True,
+    ),
+    ToolSpec(
+        "set_visibility",
+        "candidate",
+        "visibility settings",
+        _rx(
+            r"\b(opt[ -]?(in|out)|hide me|unhide me)\b",
+            r"\b(stay|be|remain|keep me)\s+(hidden|invisible|private|anonymous)\b",
+            r"\b(don'?t|do not) want\b.*\b(companies|employers|recruiters)\b.*\bsee me\b",
+            r"\b(let|allow|stop|don'?t let)\b.*\bemployers?\b.*\b(find|see|contact)\b",
+            r"\bmake (me|my profile|my resume|my cv)\b.*\b(public|private|visible|hidden|invisible)\b",
+            r"\b(show|hide) (me|my profile|my resume|my cv) (to|from) (employers|recruiters|companies)\b",
+        ),
+        ("Let employers find me", "Hide my profile from employers", "Make my resume visible"),
+        arguments=arguments.visibility_args,
+        render=answers.visibility,
+        writes=True,
+    ),
+    ToolSpec(
+        "accept_rewrite",
+        "candidate",
+        "rewrite acceptance",
+        _rx(
+            r"\b(accept|approve|keep|apply|use)\b.*\b(rewrite|rewritten|new version|changes|tailored)\b"
+        ),
+        ("Accept the rewrite", "Use the new version of my resume"),
+        arguments=arguments.no_arguments,
+        render=answers.rewrite_accepted,
+        writes=True,
+    ),
+    ToolSpec(
+        "reject_rewrite",
+        "candidate",
+        "rewrite rejection",
+        _rx(
+            r"\b(reject|discard|decline|drop (the|it|this|that)|throw away)\b.*\b(rewrite|rewritten|new version|changes|it)\b"
+        ),
+        ("Reject the rewrite", "Discard the new version"),
+        arguments=arguments.no_arguments,
+        render=answers.rewrite_rejected,
+        writes=True,
+    ),
+    ToolSpec(
+        "show_rewrite",
+        "candidate",
+        "rewrite viewer",
+        _rx(
+            r"\b(show|see|view|display|what)\b.*\b(rewrite|rewritten|diff|changes|new version)\b",
+            r"\bis (my|the) rewrite (ready|done)\b",
+        ),
+        ("Show me the rewrite", "What changed in the new version?"),
+        arguments=arguments.no_arguments,
+        render=answers.rewrite_diff,
+        kind="rewrite",
+    ),
+    ToolSpec(
+        "request_rewrite",
+        "candidate",
+        "rewrite request",
+        _rx(
+            r"\b(rewrite|tailor|adapt|rework|optimi[sz]e|customi[sz]e)\b.*\b(resume|cv|for)\b",
+            r"\b(resume|cv)\b.*\b(for|to fit|to match)\b.*\b(job|role|position|one|it)\b",
+        ),
+        (
+            "Rewrite my resume for this job",
+            "Tailor my CV to the first job",
+            "Adapt my resume for the second role",
+        ),
+        arguments=arguments.candidate_job_args,
+        render=answers.rewrite_started,
+        kind="task",
+    ),
+    ToolSpec(
+        "explain_match",
+        "candidate",
+        "match explainer",
+        _rx(
+            r"\b(explain|why|gap|close the gap|what am i missing|missing for|how (well )?do i (fit|match))\b",
+            r"\bmore (about|on|details)\b.*\b(job|role|match|one)\b",
+        ),
+        (
+            "Explain the first match",
+            "Why do I match this job?",
+            "What skills am I missing for the second role?",
+        ),
+        arguments=arguments.candidate_job_args,
+        render=answers.explain,
+        kind="match",
+    ),
+    ToolSpec(
+        "critique_my_resume",
+        "candidate",
+        "resume critique",
+        _rx(
+            r"\b(critique|feedback|review|improve|assess|evaluate|rate|score)\b.*\b(resume|cv)\b",
+            r"\b(resume|cv)\b.*\b(good|bad|weak|better|improve\w*|feedback)\b",
+            r"\bwhat should i (fix|change|improve)\b",
+            r"\b(wrong|mistakes?|errors?|tips|strong enough|weak)\b.*\b(resume|cv)\b",
+            r"\b(resume|cv)\b.*\b(mistakes?|errors?|tips|wrong)\b",
+        ),
+        ("Critique my resume", "How can I improve my CV?", "Is my resume any good?"),
+        arguments=arguments.no_arguments,
+        render=answers.critique,
+        kind="critique",
+    ),
+    ToolSpec(
+        "find_matching_jobs",
+        "candidate",
+        "job matching",
+        _rx(
+            rf"\b{_JOBS}\b.*\b(match|fit|suit|for me|best|recommend|good|right)\w*",
+            rf"\b(find|search|look|recommend|suggest|show|any|which|what)\b.*\b{_JOBS}\b",
+            r"\bmatch(es|ing)?\b.*\b(resume|cv|me)\b",
+        ),
+        (
+            "Which jobs match my resume best?",
+            "Find me jobs",
+            "What roles would suit me?",
+            "Show me suitable openings",
+            "nurse jobs in Leeds",
+            "remote software developer roles",
+            "part-time work near me",
+            "vacancies for accountants",
+            "anything in sales paying over 30k",
+            "I am looking for work",
+        ),
+        arguments=arguments.job_search_args,
+        render=answers.jobs,
+        kind="jobs",
+        items="matches",
+    ),
+    ToolSpec(
+        "read_my_resume",
+        "candidate",
+        "resume reader",
+        _rx(
+            r"\b(read|show|see|what'?s in|summari[sz]e|open)\b.*\b(my )?(resume|cv)\b",
+            r"\bwhat (skills|experience) do i have\b",
+            r"\bwhat does my (resume|cv|profile) say\b",
+            r"\b(have i had|according to my (cv|resume))\b",
+        ),
+        ("What is in my resume?", "Summarise my CV", "What skills do I have?"),
+        arguments=arguments.no_arguments,
+        render=answers.resume,
+        kind="resume",
+    ),
+    # employer
+    ToolSpec(
+        "compare_candidates",
+        "employer",
+        "candidate comparison",
+        _rx(
+            r"\bcompare\b",
+            r"\b(vs\.?|versus)\b",
+            r"\bwho is better\b",
+            r"\bside by side\b",
+            r"\b(differ|difference between)\b",
+            r"\b(which|who) is (stronger|better)\b",
+        ),
+        ("Compare the top two candidates", "Candidate 1 versus candidate 2"),
+        arguments=arguments.compare_args,
+        render=answers.comparison,
+        kind="candidates",
+        items="candidates",
+    ),
+    ToolSpec(
+        "find_candidates",
+        "employer",
+        "candidate matching",
+        _rx(
+            rf"\b{_CANDS}\b.*\b(for|match|fit|suit|best|top)\b",
+            rf"\b(find|search|look|show|who|any|best|top)\b.*\b{_CANDS}\b",
+        ),
+        (
+            "Find candidates for the data engineer job",
+            "Who fits our backend role best?",
+            "Show me the top applicants",
+        ),
+        arguments=arguments.candidate_search_args,
+        render=answers.candidates,
+        kind="candidates",
+        items="matches",
+    ),
+    ToolSpec(
+        "hiring_funnel",
+        "employer",
+        "hiring funnel",
+        _rx(
+            r"\b(funnel|metrics|stats|statistics|analytics|kpis?|numbers|pipeline|dashboard)\b",
+            r"\bhow many\b.*\b(resumes|uploads|matches|candidates|tasks)\b",
+        ),
+        ("Show the hiring funnel", "How are we doing this month?", "Give me our hiring metrics"),
+        arguments=arguments.days_args,
+        render=answers.funnel,
+        kind="funnel",
+    ),
+    ToolSpec(
+        "list_my_jobs",
+        "employer",
+        "job list",
+        _rx(
+            rf"\b(list|show|which|what)\b.*\b(our|my)\b.*\b{_JOBS}\b",
+            rf"\b(our|my) {_JOBS}\b",
+            rf"\b{_JOBS}\b.*\b(have we|do we have|we('ve| have)? (posted|published|advertised?))\b",
+        ),
+        ("List our jobs", "Which roles do we have open?"),
+        arguments=arguments.no_arguments,
+        render=answers.job_list,
+        kind="jobs",
+        items="jobs",
+    ),
+)
+
+SPEC_BY_NAME: dict[str, ToolSpec] = {spec.name: spec for spec in SPECS}
+
+
+def result_items(name: str, data: dict[str, Any]) -> dict[str, Any] | None:
+    """A tool's result as integrators get it: `{kind, tool, items}`; None for a failure or a
+    question (the reply says those)."""
+    spec = SPEC_BY_NAME.get(name)
+    if spec is None or "error" in data or data.get("confirmation_required"):
+        return None
+    found = data.get(spec.items) if spec.items else None
+    items = found if isinstance(found, list) else [data]
+    return {"kind": spec.kind, "tool": name, "items": items}
+
+
+def tool_label(name: str) -> str:
+    spec = SPEC_BY_NAME.get(name)
+    return spec.label if spec else name.replace("_", " ")

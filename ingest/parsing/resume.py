@@ -1,0 +1,282 @@
+"""A resume's sections, dated experience, contact spans and skills."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from ingest.parsing.contacts import Span, blank_spans, find_contacts
+from ingest.parsing.dates import DateRange, find_date_ranges, total_years
+from ingest.parsing.sections import BULLET_RE, RESUME_INDEX, list_items, split_sections
+from ingest.skills import SkillLexicon, get_lexicon
+
+
+@dataclass
+class ExperienceEntry:
+    title: str | None
+    employer: str | None
+    start: date | None
+    end: date | None  # None with current=True means "Present"
+    current: bool = False
+    bullets: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParsedResume:
+    summary: str = ""
+    experience: list[ExperienceEntry] = field(default_factory=list)
+    education: list[str] = field(default_factory=list)
+    skills_listed: list[str] = field(default_factory=list)  # the Skills section's items, as written
+    certifications: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    contacts: list[Span] = field(default_factory=list)
+    years_experience: float = 0.0
+    skills: list[str] = field(default_factory=list)  # canonical names, first mention first
+    skill_ids: list[str] = field(default_factory=list)
+    sections: dict[str, str] = field(default_factory=dict)  # kind -> raw text (joined)
+
+
+def _words(spec: str) -> frozenset[str]:
+    return frozenset(spec.split())
+
+
+_TITLE_WORDS = _words(
+    "engineer developer manager analyst designer consultant specialist administrator "
+    "admin director officer lead assistant associate technician scientist architect "
+    "coordinator nurse teacher intern accountant representative supervisor head vp "
+    "president executive programmer tester clerk agent advisor adviser worker operator "
+    "instructor editor writer researcher owner founder partner chef driver sales cashier "
+    "mechanic electrician"
+)
+_ROLE_PREFIX_RE = re.compile(
+    r"^(?:worked|working|experience|role|profession|function|position|served|employed)\s+(?:as|at)\s+(?:an?\s+)?",
+    re.I,
+)
+_SEPARATOR_RE = re.compile(r"\s+(?:at|@)\s+|\s*[|,]\s*|\s+[-–—]\s+")
+
+
+def _is_title(part: str) -> bool:
+    return bool(set(re.findall(r"[a-z]+", part.lower())) & _TITLE_WORDS)
+
+
+def _split_title_employer(header: str) -> tuple[str | None, str | None]:
+    header = _ROLE_PREFIX_RE.sub("", header.strip(" \t-–—|,:*_()")).strip()
+    if not header:
+        return None, None
+    m = _SEPARATOR_RE.search(header)
+    if m is None:
+        return header, None
+    first, second = header[: m.start()].strip(), header[m.end() :].strip(" -–—|,")
+    if m.group().strip() in ("at", "@"):
+        return first or None, second or None
+
+    if not _is_title(first) and _is_title(second):
+        first, second = second, first
+    return first or None, second or None
+
+
+@dataclass
+class _Line:
+    raw: str
+    offset: int
+    ranges: list[DateRange]
+    bullet: bool
+
+    @property
+    def text(self) -> str:
+        return BULLET_RE.sub("", self.raw).strip()
+
+    def header_like(self) -> bool:
+        """A short line that can name a title or an employer (not a bullet, not prose)."""
+        return not self.bullet and not self.ranges and not _looks_like_sentence(self.text)
+
+
+_FIELD_LABEL_RE = re.compile(
+    r"^(?:company|employer|organi[sz]ation|designation|title|job title|position|role|"
+    r"duration|dates?|period|location)\s*:\s*",
+    re.I,
+)
+
+
+def _parse_experience(
+    section_text: str, offset: int
+) -> tuple[list[ExperienceEntry], list[DateRange]]:
+    """One job per dated title/employer group. The date range anchors a job; its title
+    and employer are the rest of that line and the short lines next to it: before it
+    when the first job's header comes before its dates, otherwise just after it. Every
+    other line is a bullet of the job it follows. A section with no date at all falls
+    back to header lines followed by bullets (undated jobs)."""
+    lines: list[_Line] = []
+    pos = 0
+    for raw in section_text.splitlines(keepends=True):
+        text = raw.rstrip("\n")
+        if text.strip():
+            found = find_date_ranges(text, offset + pos)
+            bullet = bool(BULLET_RE.match(text)) and not re.match(r"^\s*\d{1,2}[.)]", text)
+            words = len(text.split())
+            if found and (words > 16 or (bullet and words > 10)):
+                found = []  # a date inside a sentence ("Led the 2019-2020 migration")
+            lines.append(_Line(text, offset + pos, found, bullet))
+        pos += len(raw)
+    anchors = [i for i, line in enumerate(lines) if line.ranges]
+    if not anchors:
+        return _parse_undated(lines), []
+    first = anchors[0]
+    before = first > 0 and lines[first - 1].header_like()
+    headers: dict[int, list[int]] = {}
+    taken: set[int] = set()
+    for k, i in enumerate(anchors):
+        group: list[int] = []
+        if before:
+            j = i - 1
+            floor = anchors[k - 1] if k else -1
+            while j > floor and len(group) < 3 and lines[j].header_like():
+                group.insert(0, j)
+                j -= 1
+        else:
+            limit = anchors[k + 1] if k + 1 < len(anchors) else len(lines)
+            j = i + 1
+            if j < limit and lines[j].header_like() and len(lines[j].text.split()) <= 6:
+                group.append(j)
+        headers[i] = group
+        taken.update(group)
+    entries: list[ExperienceEntry] = []
+    ranges: list[DateRange] = []
+    for i, line in enumerate(lines):
+        if i in headers:
+            rng = line.ranges[0]
+            ranges.append(rng)
+            local = (rng.span[0] - line.offset, rng.span[1] - line.offset)
+            rest = (line.raw[: local[0]] + " " + line.raw[local[1] :]).strip()
+            parts = [_clean_header(rest)] + [_clean_header(lines[j].text) for j in headers[i]]
+            title, employer = _title_and_employer([p for p in parts if p])
+            entries.append(
+                ExperienceEntry(title, employer, rng.start, rng.end, current=rng.end is None)
+            )
+        elif i not in taken and entries:
+            if _undated_job(lines, i, taken):
+                title, employer = _split_title_employer(_clean_header(line.text))
+                entries.append(ExperienceEntry(title, employer, None, None))
+            else:
+                entries[-1].bullets.append(line.text)
+    return entries, ranges
+
+
+def _undated_job(lines: list[_Line], i: int, taken: set[int]) -> bool:
+    """A job without dates among dated ones: a short line naming a title, between the
+    bullets of the job before and its own ("Analyst at Beta AG")."""
+    line = lines[i]
+    if not line.header_like() or not _is_title(line.text) or i + 1 >= len(lines):
+        return False
+
+    def body(j: int) -> bool:
+        return j not in taken and not lines[j].ranges and not lines[j].header_like()
+
+    return body(i - 1) and body(i + 1)
+
+
+def _clean_header(text: str) -> str:
+    text = BULLET_RE.sub("", text).strip(" \t-–—|,:;()[]*_·•")
+    text = _FIELD_LABEL_RE.sub("", text).strip(" \t-–—|,:;()[]*_·•")
+    return text if re.search(r"[^\W\d_]", text) else ""
+
+
+def _title_and_employer(parts: list[str]) -> tuple[str | None, str | None]:
+    if not parts:
+        return None, None
+    title, employer = _split_title_employer(parts[0])
+    if len(parts) > 1:
+        other_title, _ = _split_title_employer(parts[1])
+        if employer is None:
+            if not _is_title(title or "") and _is_title(other_title or ""):
+                return other_title, title
+            return title, other_title
+    return title, employer
+
+
+def _parse_undated(lines: list[_Line]) -> list[ExperienceEntry]:
+    """Header lines followed by their bullets, when no line of the section has dates."""
+    entries: list[ExperienceEntry] = []
+    in_header = False  # the last line was a header line of the last entry
+    for line in lines:
+        if (line.bullet and entries) or (entries and _looks_like_sentence(line.text)):
+            entries[-1].bullets.append(line.text)
+            in_header = False
+        elif line.header_like():
+            if in_header:  # "Job Title" / "Company" / "Location": one job's header lines
+                if entries[-1].employer is None:
+                    entries[-1].employer = _clean_header(line.text) or None
+                continue
+            title, employer = _split_title_employer(_clean_header(line.text) or line.text)
+            entries.append(ExperienceEntry(title=title, employer=employer, start=None, end=None))
+            in_header = True
+    return entries
+
+
+def _looks_like_sentence(line: str) -> bool:
+    return len(line.split()) > 8 or line.endswith(".")
+
+
+def parse_resume(
+    text: str, *, today: date | None = None, lexicon: SkillLexicon | None = None
+) -> ParsedResume:
+    """Sections, dated experience, contact spans and canonical skills of a resume."""
+    lexicon = lexicon or get_lexicon()
+    today = today or date.today()
+    sections = split_sections(text, RESUME_INDEX)
+    result = ParsedResume(contacts=find_contacts(text))
+    joined: dict[str, list[str]] = {}
+    ranges: list[DateRange] = []
+    experience: list[tuple[list[ExperienceEntry], bool]] = []  # entries, dated section
+    for section in sections:
+        joined.setdefault(section.kind, []).append(section.text.strip())
+        if section.kind == "summary":
+            result.summary = " ".join(list_items(section.text))
+        elif section.kind == "experience":
+            entries, found = _parse_experience(section.text, section.start)
+            experience.append((entries, bool(found)))
+            ranges += found
+        elif section.kind == "education":
+            result.education += list_items(section.text)
+        elif section.kind == "skills":
+            for item in list_items(section.text):
+                label, sep, rest = item.partition(":")
+                parts = re.split(r"\s*[,;|•·]\s*", rest if sep and len(label) < 40 else item)
+                result.skills_listed += [p.strip(" .") for p in parts if p.strip(" .")]
+        elif section.kind == "certifications":
+            result.certifications += list_items(section.text)
+        elif section.kind == "languages":
+            result.languages += [
+                p.strip(" .")
+                for i in list_items(section.text)
+                for p in re.split(r"[,;|]", i)
+                if p.strip(" .")
+            ]
+    # An experience section without any date next to dated ones holds highlights
+    # ("Relevant Experience: Reporting, Training"), not undated jobs.
+    any_dated = any(dated for _entries, dated in experience)
+    for entries, dated in experience:
+        if dated or not any_dated:
+            result.experience += entries
+    if not any(s.kind == "experience" for s in sections):
+        # no heading: count dated lines outside education and certifications
+        for section in sections:
+            if section.kind not in ("education", "certifications", "contact"):
+                ranges += find_date_ranges(section.text, section.start)
+    result.sections = {kind: "\n\n".join(parts) for kind, parts in joined.items()}
+    result.years_experience = total_years(ranges, today)
+
+    seen: dict[str, str] = {}
+    # an email address is not a skill, nor is a placeholder left by masking ("[LINKEDIN_1]")
+    masked = _PLACEHOLDER_RE.sub(lambda m: " " * len(m.group()), blank_spans(text, result.contacts))
+    for section in sections:
+        body = masked[section.start : section.end]
+        for mention in lexicon.extract(body, skill_list=section.kind == "skills"):
+            seen.setdefault(mention.skill_id, mention.name)
+    result.skill_ids = list(seen)
+    result.skills = list(seen.values())
+    return result
+
+
+_PLACEHOLDER_RE = re.compile(r"\[[A-Z]+_\d+\]")

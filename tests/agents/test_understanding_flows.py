@@ -1,0 +1,41 @@
+"""The offline assistant's reading of free-form requests, end to end through the real
+services: a job title ranks its jobs first, German is answered in German, and asking for
+a job description changes nothing."""
+
+from __future__ import annotations
+
+import httpx
+
+from agents.chat import Assistant
+from tests.plugins.agents import World, names, say
+
+
+async def test_a_job_title_puts_its_jobs_first(assistant: Assistant, world: World) -> None:
+    calls, reply = await say(assistant, world.candidate, "q", "any data engineer jobs?")
+    assert names(calls) == ["find_matching_jobs"]
+    assert calls[0]["args"]["query"] == "data engineer"
+    first = reply.splitlines()[1]
+    assert first.startswith("1. Data Engineer"), reply
+    assert 'Jobs naming "data engineer" in their title or skills come first: 1 of' in reply
+
+
+async def test_a_place_filters_the_search(assistant: Assistant, world: World) -> None:
+    calls, reply = await say(assistant, world.candidate, "p", "jobs in Paris please")
+    assert calls[0]["args"]["location"] == "paris"
+    assert "Frontend React Developer" in reply and "Data Engineer" not in reply
+
+
+async def test_a_german_search_is_answered_in_german(assistant: Assistant, world: World) -> None:
+    calls, reply = await say(assistant, world.candidate, "de", "Zeig mir passende Stellen")
+    assert names(calls) == ["find_matching_jobs"]
+    assert reply.startswith("Diese Stellen passen am besten zu deinem Lebenslauf:")
+
+
+async def test_asking_for_a_job_description_creates_nothing(
+    assistant: Assistant, world: World
+) -> None:
+    calls, _ = await say(assistant, world.employer, "w", "write a job description for a nurse")
+    assert "create_job" not in names(calls)
+    async with httpx.AsyncClient(base_url=world.base, timeout=60) as http:
+        page = (await http.get("/api/v1/jobs", headers=world.employer.headers)).json()
+    assert page["total"] == 3, page  # the fixture's three jobs, nothing new

@@ -1,0 +1,60 @@
+"""What the offline model says when it does not call a tool, and what it says about the
+constraints a search could not apply (a claim shown to a user must be true)."""
+
+from __future__ import annotations
+
+import json
+
+from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
+
+from agents.offline import OfflineChatModel
+from agents.offline.answers import HELP
+from tools import ROLE_TOOLS
+
+
+def model(role: str = "candidate") -> OfflineChatModel:
+    return OfflineChatModel(tool_names=[t.name for t in ROLE_TOOLS[role]], role=role)
+
+
+def test_asking_how_to_delete_explains_and_changes_nothing() -> None:
+    decided = model().decide([HumanMessage("how do I delete my data?")])
+    assert not decided.tool_calls
+    assert '"Delete all my data"' in str(decided.content) and "confirm" in str(decided.content)
+
+
+def test_an_unclear_request_about_jobs_gets_choices_not_the_menu() -> None:
+    decided = model().decide([HumanMessage("what should I learn next?")])
+    assert not decided.tool_calls
+    reply = str(decided.content)
+    assert reply.startswith("Did you mean:") and HELP["candidate"] not in reply
+
+
+def test_a_greeting_is_not_a_request() -> None:
+    decided = model("employer").decide([HumanMessage("hello there")])
+    assert not decided.tool_calls and HELP["employer"] not in str(decided.content)
+
+
+def _search(text: str) -> tuple[dict[str, object], str]:
+    m = model()
+    messages: list[BaseMessage] = [HumanMessage(text)]
+    decided = m.decide(messages)
+    [call] = decided.tool_calls
+    assert call["name"] == "find_matching_jobs"
+    data: dict[str, object] = {"matches": []}
+    result = ToolMessage(
+        json.dumps(data), tool_call_id=call["id"], name=call["name"], artifact=data
+    )
+    return call["args"], str(m.decide([*messages, decided, result]).content)
+
+
+def test_a_search_applies_place_remote_and_pay_and_says_what_it_did_not_apply() -> None:
+    args, reply = _search("senior nurse jobs in Leeds, on-site, paying at least £35,000")
+    assert args["location"] == "leeds" and args["remote"] is False
+    assert args["min_salary"] == 35000 and args["query"] == "nurse"
+    assert "Not applied" in reply and "seniority (senior)" in reply
+
+
+def test_in_x_or_remote_is_not_narrowed_to_either() -> None:
+    args, reply = _search("jobs in Leeds or remote")
+    assert "location" not in args and "remote" not in args
+    assert "leeds or remote" in reply
