@@ -13,6 +13,8 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from agents.http import router as chat_router
+from api.accounts.endpoints import router as accounts_router
+from api.accounts.pages import router as account_pages_router
 from api.alerts.endpoints import router as alerts_router
 from api.app import Lifespan, create_app
 from api.contacts.endpoints import router as contacts_router
@@ -47,6 +49,9 @@ SERVICES: dict[str, tuple[APIRouter, ...]] = {
     "reports": (reports_router,),
     # Integrators: webhooks, and MCP at /mcp for their agents.
     "gateway": (gateway_router, mcp_router),
+    # People and organisations: the admin API and the self-service pages (sign-up,
+    # invitations, password reset) the chat's sign-in page links to.
+    "accounts": (accounts_router, account_pages_router),
     # The assistant over HTTP (`POST /api/v1/chat`); it calls the other services by HTTP.
     "chat": (chat_router,),
     # The chat UI adds no API routes; it is mounted at /chat by `app_for`.

@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from clearview.commands import apikey, db, demo, index, ingest, mcp, worker
+from clearview.commands import apikey, db, demo, index, ingest, mcp, user, worker
 from clearview.commands.common import ensure_schema, settings_or_exit
 from core.settings import Mode
 
@@ -30,6 +30,8 @@ app.add_typer(demo.app, name="demo")
 app.add_typer(index.app, name="index")
 app.add_typer(worker.app, name="worker")
 app.command("mcp")(mcp.mcp)
+app.add_typer(user.app, name="user")
+app.add_typer(user.org_app, name="org")
 console = Console(stderr=True)
 
 
@@ -51,13 +53,12 @@ def serve(
     settings = settings_or_exit()
     if service not in SERVICE_NAMES:
         raise typer.BadParameter(f"choose one of: {', '.join(SERVICE_NAMES)}", param_hint="SERVICE")
+    demo = settings.mode is Mode.dev if demo_data is None else demo_data
+    if demo and settings.mode is Mode.prod:
+        console.print("[red]--demo: the demo data is never loaded in prod mode[/red]")
+        raise typer.Exit(2)
     ensure_schema(settings)
-    run(
-        service,
-        host=host or settings.host,
-        port=port or settings.port,
-        demo=settings.mode is Mode.dev if demo_data is None else demo_data,
-    )
+    run(service, host=host or settings.host, port=port or settings.port, demo=demo)
 
 
 @app.command()

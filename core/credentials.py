@@ -14,6 +14,9 @@ from core.settings import get_settings
 # The header a process of this deployment (the chat UI) sends to the services to show it
 # holds the deployment secret, where no user's key can serve (renewing a chat key).
 SERVICE_HEADER = "X-ClearView-Service"
+# The browser's address, forwarded by the chat when it signs a person in (with
+# `SERVICE_HEADER`; ignored from anyone else), so sign-in is throttled per person's address.
+CLIENT_HEADER = "X-ClearView-Client"
 
 
 def derived_secret(label: str) -> str:
@@ -29,3 +32,8 @@ def service_credential() -> str:
 def chat_token_secret() -> str:
     """The key the chat signs its session tokens with."""
     return derived_secret("clearview chat session tokens")
+
+
+def link_token_hash(token: str) -> str:
+    """How an e-mailed link's token is stored: a database copy alone opens no link."""
+    return derived_secret("clearview account link:" + token)

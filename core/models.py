@@ -24,6 +24,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -117,20 +119,71 @@ class Organisation(IdMixin, Base):
 
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # False while an employer's sign-up waits for a platform admin's approval: its people
+    # cannot sign in yet.
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class User(IdMixin, Base):
+    """A person (or an integration's service user) of one organisation, with one role.
+
+    People sign in with their e-mail address (unique across the deployment); users made
+    for API keys alone have none. What the user may do is read from this row at sign-in
+    and on every use of their keys, never from a token's claims.
+    """
+
     __tablename__ = "users"
     __table_args__ = (UniqueConstraint("org_id", "username"),)
 
     org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     username: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    email_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     display_name: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(_enum(Role))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     organisation: Mapped[Organisation] = relationship(lazy="raise")
+
+
+class LinkPurpose(StrEnum):
+    invitation = "invitation"  # join an organisation with a role (creates the user)
+    verify_email = "verify_email"  # a candidate's sign-up, confirmed
+    reset_password = "reset_password"
+
+
+class AccountLink(IdMixin, Base):
+    """A single-use link sent by e-mail: an invitation, an address to verify, a password
+    to reset. Only a hash of its token is kept; it works once, until `expires_at`."""
+
+    __tablename__ = "account_links"
+
+    purpose: Mapped[LinkPurpose] = mapped_column(_enum(LinkPurpose))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254))
+    org_id: Mapped[str | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[Role | None] = mapped_column(_enum(Role))
+    user_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_by: Mapped[str | None] = mapped_column(String(32))
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class ExternalIdentity(Base):
+    """A user's account at an identity provider (single sign-on): the provider's subject
+    is what identifies them there, whatever their e-mail address becomes."""
+
+    __tablename__ = "external_identities"
+
+    provider: Mapped[str] = mapped_column(String(64), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(255), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ApiKey(IdMixin, Base):

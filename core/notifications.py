@@ -16,6 +16,9 @@ from enum import StrEnum
 
 CHAT_CHANNEL_PREFIX = "cv:chat:"
 USER_CHANNEL_PREFIX = "cv:user:"
+# Pushed on a user's channel when their account is disabled or their password changes:
+# every open chat of theirs ends (no notification row; nothing to show later).
+SESSION_ENDED = "session.ended"
 
 
 class NotificationKind(StrEnum):

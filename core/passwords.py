@@ -4,17 +4,23 @@
 salt and the cost parameters travel with the hash, so the cost can be raised later
 without invalidating stored passwords (old hashes verify with their own parameters).
 
-scrypt with n=2**14, r=8 costs ~16 MB and tens of milliseconds: call these from a thread
-(`asyncio.to_thread`) in async code.
+scrypt with n=2**14, r=8 costs ~16 MB and tens of milliseconds: async code calls
+`hash_password_async` / `verify_password_async`, which run it on a small pool of its own
+(`CLEARVIEW_PASSWORD_HASH_THREADS`), off the event loop and never more at once than the
+pool has threads, so a burst of sign-ins queues instead of taking every core and memory.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
+
+from core.settings import get_settings
 
 SCHEME = "scrypt"
 N, R, P = 2**14, 8, 1
@@ -66,3 +72,28 @@ def dummy_hash() -> str:
     """Verified against when the user does not exist, so a wrong username costs as much
     time as a wrong password and sign-in timing does not reveal which accounts exist."""
     return hash_password(secrets.token_urlsafe(16))
+
+
+@cache
+def _pool() -> ThreadPoolExecutor:
+    threads = get_settings().password_hash_threads
+    return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="password-hash")
+
+
+async def hash_password_async(password: str) -> str:
+    """`hash_password` on the hashing pool."""
+    return await asyncio.get_running_loop().run_in_executor(_pool(), hash_password, password)
+
+
+def _verify_costly(password: str, stored: str | None) -> bool:
+    if stored is None:
+        verify_password(password, dummy_hash())  # the same cost for a missing hash
+        return False
+    return verify_password(password, stored)
+
+
+async def verify_password_async(password: str, stored: str | None) -> bool:
+    """`verify_password` on the hashing pool; no hash (no such user) costs the same."""
+    return await asyncio.get_running_loop().run_in_executor(
+        _pool(), _verify_costly, password, stored
+    )

@@ -5,6 +5,8 @@ Modules never read the environment themselves; they call `get_settings()`.
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -16,8 +18,8 @@ from pydantic import (
     SecretStr,
     UrlConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
-    model_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -25,6 +27,13 @@ from sqlalchemy.exc import ArgumentError
 
 # Secrets that ship in `.env.example`; outside dev mode they are refused at start.
 DEV_SECRET = "dev-only-change-me"
+# A prod secret must look like the output of a random generator: at least this many bytes,
+# and at least this many bits by the entropy of its own characters (`openssl rand -hex 32`
+# has ~240, a pass phrase or a repeated word far fewer).
+SECRET_MIN_BYTES = 32
+SECRET_MIN_BITS = 128
+# Variables whose values never appear in an error message.
+SECRET_VARIABLES = frozenset({"secret_key", "llm_api_key", "smtp_url", "oidc_client_secret"})
 
 RedisUrl = Annotated[AnyUrl, UrlConstraints(allowed_schemes=["redis", "rediss", "unix"])]
 
@@ -33,6 +42,28 @@ class Mode(StrEnum):
     dev = "dev"
     prod = "prod"
     test = "test"
+
+
+class EmployerSignup(StrEnum):
+    """How an employer gets an organisation: signs up and uses it at once (`open`), signs
+    up and waits for a platform admin (`approval`), or only by invitation (`invite`)."""
+
+    open = "open"
+    approval = "approval"
+    invite = "invite"
+
+
+def secret_strength_problem(value: str) -> str | None:
+    """Why `value` cannot serve as a production secret, or None when it can."""
+    if value == DEV_SECRET:
+        return "is left at its development default"
+    if len(value.encode()) < SECRET_MIN_BYTES:
+        return f"is shorter than {SECRET_MIN_BYTES} bytes"
+    counts = Counter(value)
+    bits = -sum(n * math.log2(n / len(value)) for n in counts.values())
+    if bits < SECRET_MIN_BITS:
+        return "is not random enough (a word, a pattern or a repeated value)"
+    return None
 
 
 class Settings(BaseSettings):
@@ -89,7 +120,43 @@ class Settings(BaseSettings):
     )
 
     secret_key: SecretStr = Field(
-        SecretStr(DEV_SECRET), description="signs sessions and derives key hashes"
+        SecretStr(DEV_SECRET),
+        description="signs sessions and derives key hashes; in prod at least 32 random bytes",
+    )
+    public_url: AnyUrl | None = Field(
+        None,
+        description="where people reach this deployment (links in e-mails; the only origin "
+        "the chat accepts cross-origin requests from); default http://<host>:<port>",
+    )
+    smtp_url: SecretStr | None = Field(
+        None,
+        description="smtp://user:password@host:587 (STARTTLS) or smtps://...:465 (TLS); "
+        "unset in dev mode: messages are written under <data_dir>/outbox and logged",
+    )
+    mail_from: str = Field("ClearView <no-reply@clearview.invalid>", description="From header")
+    employer_signup: EmployerSignup = Field(
+        EmployerSignup.approval, description="open | approval | invite: how employers sign up"
+    )
+    invitation_ttl_hours: int = Field(72, ge=1, description="how long an invitation link works")
+    signin_attempts_per_account: int = Field(
+        10, ge=1, description="sign-in attempts per account per sign-in window"
+    )
+    signin_attempts_per_address: int = Field(
+        50, ge=1, description="sign-in attempts per client address per sign-in window"
+    )
+    signin_window_s: int = Field(900, ge=1, description="the sign-in throttling window")
+    password_hash_threads: int = Field(
+        2, ge=1, description="passwords hashed at once (each costs 16 MB and tens of ms)"
+    )
+    oidc_issuer: AnyUrl | None = Field(
+        None, description="OpenID Connect issuer of the host platform (single sign-on)"
+    )
+    oidc_client_id: str | None = Field(None, description="client id registered at the issuer")
+    oidc_client_secret: SecretStr | None = Field(None, description="its client secret")
+    handover_key: SecretStr | None = Field(
+        None,
+        description="shared key an embedding platform signs hand-over tokens with "
+        "(HS256, at least 32 bytes); unset: no hand-over",
     )
     webhooks_allow_private: bool = Field(
         False, description="allow webhook targets on private/loopback addresses"
@@ -190,14 +257,18 @@ class Settings(BaseSettings):
             )
         return url.render_as_string(hide_password=False)
 
-    @model_validator(mode="after")
-    def _refuse_default_secrets(self) -> Settings:
-        if self.mode is Mode.prod and self.secret_key.get_secret_value() == DEV_SECRET:
-            raise ValueError(
-                "CLEARVIEW_SECRET_KEY is left at its development default; "
-                "set a long random value (e.g. `openssl rand -hex 32`) in production"
-            )
-        return self
+    @field_validator("secret_key")
+    @classmethod
+    def _refuse_weak_secrets(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
+        # `mode` is declared first, so it is already validated here.
+        if info.data.get("mode") is Mode.prod:
+            problem = secret_strength_problem(value.get_secret_value())
+            if problem:
+                raise ValueError(
+                    f"CLEARVIEW_SECRET_KEY {problem}; in prod mode set at least "
+                    f"{SECRET_MIN_BYTES} random bytes, e.g. `openssl rand -hex 32`"
+                )
+        return value
 
     @property
     def docs_on(self) -> bool:
@@ -217,6 +288,29 @@ class Settings(BaseSettings):
     @property
     def chroma_is_server(self) -> bool:
         return self.chroma_location.startswith(("http://", "https://"))
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where e-mails go when no SMTP server is configured (dev mode)."""
+        return self.data_dir.resolve() / "outbox"
+
+    @property
+    def public_base_url(self) -> str:
+        """The deployment's own address, without a trailing slash."""
+        if self.public_url is not None:
+            return str(self.public_url).rstrip("/")
+        host = "localhost" if self.host in ("0.0.0.0", "::", "127.0.0.1") else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def public_origin(self) -> str | None:
+        """The origin of `public_url` (scheme://host[:port]), if one is configured."""
+        if self.public_url is None:
+            return None
+        url = self.public_url
+        default = {"http": 80, "https": 443}.get(url.scheme)
+        port = "" if url.port in (None, default) else f":{url.port}"
+        return f"{url.scheme}://{url.host}{port}"
 
     @property
     def uploads_dir(self) -> Path:
@@ -245,7 +339,9 @@ def get_settings() -> Settings:
         for error in exc.errors():
             field = ".".join(str(part) for part in error["loc"])
             variable = f"CLEARVIEW_{field.upper()}" if field else "settings"
-            problems.append(f"{variable}: {error['msg']} (got {error.get('input')!r})")
+            # A secret's value is never repeated, not even a wrong one: it goes to logs.
+            got = "" if field in SECRET_VARIABLES else f" (got {error.get('input')!r})"
+            problems.append(f"{variable}: {error['msg']}{got}")
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems)) from None
 
 

@@ -37,10 +37,11 @@ def services_http(
 class ServiceError(RuntimeError):
     """A service refused or failed a call; `detail` is its own explanation."""
 
-    def __init__(self, status: int, detail: str) -> None:
+    def __init__(self, status: int, detail: str, retry_after: str | None = None) -> None:
         super().__init__(f"{status}: {detail}")
         self.status = status
         self.detail = detail
+        self.retry_after = retry_after  # a 429's or 503's Retry-After, as sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +124,9 @@ class ServiceClient:
         finally:
             self.service_seconds += time.perf_counter() - started
         if response.status_code >= 400:
-            raise ServiceError(response.status_code, _detail(response))
+            raise ServiceError(
+                response.status_code, _detail(response), response.headers.get("retry-after")
+            )
         return response
 
     async def get(self, path: str, **params: Any) -> Any:

@@ -30,7 +30,7 @@ from chainlit.utils import utc_now
 
 from agents.context import Identity
 from tools.client import ServiceError
-from ui import auth, listener, render, runtime
+from ui import auth, listener, render, runtime, sso
 
 log = logging.getLogger("ui.app")
 
@@ -74,13 +74,54 @@ async def _call(
 @cl.password_auth_callback
 async def sign_in(username: str, password: str) -> cl.User | None:
     account = await auth.authenticate(runtime.current().services(), username, password)
-    if account is None:
-        return None
+    return _chainlit_user(account) if account is not None else None
+
+
+def _chainlit_user(account: auth.Account) -> cl.User:
     return cl.User(
         identifier=account.username,
         display_name=account.display_name,
         metadata=account.metadata(),
     )
+
+
+if sso.oidc_enabled():
+
+    @cl.oauth_callback
+    async def sign_in_oidc(
+        provider_id: str,
+        token: str,
+        raw_user_data: dict[str, str],
+        default_user: cl.User,
+        id_token: str | None = None,
+    ) -> cl.User | None:
+        """The provider's account (subject, verified e-mail) mapped to an existing user."""
+        claims: dict[str, Any] = dict(raw_user_data)  # userinfo JSON: not only strings
+        account = await auth.sign_in_with(
+            runtime.current().services(),
+            "/api/v1/sessions/external",
+            {
+                "provider": provider_id,
+                "subject": str(claims.get("sub") or ""),
+                "email": claims.get("email"),
+                "email_verified": claims.get("email_verified") is True,
+            },
+        )
+        return _chainlit_user(account) if account is not None else None
+
+
+if sso.handover_enabled():
+
+    @cl.header_auth_callback
+    async def sign_in_handover(headers: Any) -> cl.User | None:
+        """The embedding platform's hand-over token, checked by the identity service."""
+        token = headers.get(sso.HANDOVER_HEADER)
+        if not token:
+            return None
+        account = await auth.sign_in_with(
+            runtime.current().services(), "/api/v1/sessions/handover", {"token": token}
+        )
+        return _chainlit_user(account) if account is not None else None
 
 
 @cl.set_chat_profiles
@@ -102,9 +143,14 @@ async def start() -> None:
     identity = await _identity()
     user = cl.user_session.get("user")
     name = user.display_name if user is not None and user.display_name else "there"
+    welcome = render.welcome(identity.role, runtime.current().mode, name)
+    if user is not None:
+        # Already known to this process (`_identity` just renewed it): no service call.
+        account = await auth.account_for(runtime.current().services(), user.metadata)
+        welcome += "\n\n" + render.who_you_are(account.__dict__, identity.role)
     await cl.Message(
-        content=render.welcome(identity.role, runtime.current().mode, name),
-        actions=render.starter_actions(identity.role),
+        content=welcome,
+        actions=[*render.starter_actions(identity.role), *render.account_actions(identity.role)],
     ).send()
     await listener.show_pending(cl.context.session)  # type: ignore[arg-type]
 
@@ -289,6 +335,31 @@ async def on_starter(action: cl.Action) -> None:
         return
     await cl.Message(content=prompt, type="user_message").send()
     await run_turn(await _identity(), prompt)
+
+
+@cl.action_callback(render.DELETE_ACCOUNT)
+async def on_delete_account(action: cl.Action) -> None:
+    """A candidate deletes their account: asked once more, then erased by the service."""
+    identity = await _identity()
+    answer = await cl.AskActionMessage(
+        content="Delete your account, your resumes, matches and conversations? "
+        "This cannot be undone.",
+        actions=[
+            cl.Action(name="confirm", payload={"delete": True}, label="Yes, delete everything"),
+            cl.Action(name="cancel", payload={"delete": False}, label="No, keep my account"),
+        ],
+        timeout=300,
+    ).send()
+    if not answer or not answer.get("payload", {}).get("delete"):
+        await cl.Message(content="Nothing was deleted.").send()
+        return
+    try:
+        await _call(identity, "DELETE", "/api/v1/me")
+    except ServiceError as exc:
+        await cl.Message(content=f"I could not delete your account: {exc.detail}").send()
+        return
+    auth.forget_key(identity.user_id)
+    await cl.Message(content=render.ACCOUNT_DELETED).send()
 
 
 @cl.action_callback(render.CONFIRM)

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from agents.context import Identity
-from core.credentials import SERVICE_HEADER, service_credential
+from core.credentials import CLIENT_HEADER, SERVICE_HEADER, service_credential
 from tools.client import ServiceClient, ServiceError
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class Account:
     role: str
     username: str
     display_name: str
+    email: str
 
     def metadata(self) -> dict[str, Any]:
         return {"user_id": self.user_id}
@@ -47,6 +49,21 @@ class _Session:
     key: str
 
 
+@dataclass
+class SignInAttempt:
+    """The chat request being handled (set by `ui.mount`'s middleware): the browser's
+    address, forwarded so the identity service throttles per person rather than per chat
+    process; and, when it refused for too many attempts, its message and Retry-After, which
+    the middleware answers with (Chainlit turns any error of its sign-in callback into a
+    plain 401)."""
+
+    address: str | None
+    throttled: tuple[str, str] | None = None
+
+
+sign_in_attempt: ContextVar[SignInAttempt | None] = ContextVar("sign_in_attempt", default=None)
+
+
 # Per user id: their account as the identity service last said, and the chat's key.
 _sessions: dict[str, _Session] = {}
 # One renewal at a time per user, so two tabs opening at once do not mint two keys.
@@ -54,7 +71,8 @@ _locks: dict[str, asyncio.Lock] = {}
 
 
 def _remember(answer: dict[str, Any]) -> _Session:
-    account = Account(**{name: str(answer["account"][name]) for name in Account.__annotations__})
+    fields = answer["account"]
+    account = Account(**{name: str(fields.get(name) or "") for name in Account.__annotations__})
     session = _Session(account, str(answer["key"]))
     _sessions[account.user_id] = session
     return session
@@ -65,16 +83,45 @@ async def authenticate(services: ServiceClient, username: str, password: str) ->
     one answer for every failure)."""
     if not username.strip() or not password:
         return None
+    attempt = sign_in_attempt.get()
+    headers = {SERVICE_HEADER: service_credential()}
+    if attempt is not None and attempt.address:
+        headers[CLIENT_HEADER] = attempt.address
     try:
-        answer = await services.post(
-            "/api/v1/sessions", {"username": username.strip(), "password": password}
+        answer = await services.request(
+            "POST",
+            "/api/v1/sessions",
+            json={"username": username.strip(), "password": password},
+            headers=headers,
         )
     except ServiceError as exc:
         if exc.status in (401, 422):
             return None
+        if exc.status == 429 and attempt is not None:
+            attempt.throttled = (exc.detail, exc.retry_after or "60")
+            return None
         raise
     account = _remember(answer).account
     log.info("chat sign-in: user %s (%s)", account.user_id, account.role)
+    return account
+
+
+async def sign_in_with(services: ServiceClient, path: str, body: dict[str, Any]) -> Account | None:
+    """A session opened by single sign-on (`/api/v1/sessions/external` or `/handover`):
+    the account the identity service maps it to, else None (no such account)."""
+    try:
+        answer = await services.request(
+            "POST", path, json=body, headers={SERVICE_HEADER: service_credential()}
+        )
+    except ServiceError as exc:
+        if exc.status in (401, 403, 422):
+            log.info("single sign-on refused: %s", exc.detail)
+            return None
+        raise
+    account = _remember(answer).account
+    log.info(
+        "chat sign-in by %s: user %s (%s)", path.rsplit("/", 1)[-1], account.user_id, account.role
+    )
     return account
 
 
@@ -96,6 +143,11 @@ async def _renew(services: ServiceClient, user_id: str) -> _Session:
                 raise PermissionError(exc.detail) from None
             raise
         return _remember(answer)
+
+
+async def account_for(services: ServiceClient, metadata: dict[str, Any]) -> Account:
+    """The signed-in user's account, as the identity service last said."""
+    return (await _renew(services, str(metadata["user_id"]))).account
 
 
 def forget_key(user_id: str) -> None:

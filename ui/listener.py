@@ -31,6 +31,7 @@ from redis.exceptions import RedisError
 
 from core.notifications import (
     CHAT_CHANNEL_PREFIX,
+    SESSION_ENDED,
     USER_CHANNEL_PREFIX,
     NotificationKind,
 )
@@ -154,6 +155,14 @@ async def _show(
     return True
 
 
+def _is_session_end(data: str) -> bool:
+    try:
+        message = json.loads(data)
+    except ValueError:
+        return False
+    return isinstance(message, dict) and message.get("kind") == SESSION_ENDED
+
+
 def _decode(data: str, where: str) -> tuple[str, dict[str, Any]] | None:
     try:
         message = json.loads(data)
@@ -175,9 +184,28 @@ async def deliver(chat_session_id: str, data: str) -> bool:
     return await _show(session, *decoded)
 
 
+async def end_sessions(user_id: str) -> int:
+    """End every chat of the user connected here (their account was disabled, or their
+    password changed): say so, forget their key, and close the connection; a reconnect
+    finds the account refused. How many ended."""
+    # Chainlit's server module reads its configuration when imported (`ui.mount`): only
+    # once the chat is mounted, which it is when a session is connected.
+    from chainlit.server import sio
+
+    auth.forget_key(user_id)
+    sessions = live_sessions_of(user_id)
+    for session in sessions:
+        init_ws_context(session)
+        await cl.Message(content=render.SESSION_ENDED).send()
+        await sio.disconnect(session.socket_id)
+    return len(sessions)
+
+
 async def deliver_to_user(user_id: str, data: str) -> bool:
     """Show one pushed user notification (a job alert) in one of the user's connected
     sessions here; the claim makes it once across tabs and processes."""
+    if _is_session_end(data):
+        return await end_sessions(user_id) > 0
     decoded = _decode(data, "a user channel")
     if decoded is None:
         return False

@@ -113,6 +113,37 @@ def chat_profile(role: str, mode: str) -> cl.ChatProfile:
     )
 
 
+SESSION_ENDED = (
+    "Your session has ended: your account was disabled or its password changed. "
+    "Sign in again to continue."
+)
+DELETE_ACCOUNT = "delete_account"
+ACCOUNT_DELETED = "Your account and everything in it are deleted. Goodbye, and good luck."
+
+
+def who_you_are(account: Mapping[str, str], role: str) -> str:
+    """Who is signed in, and how to leave: shown under the welcome."""
+    login = account.get("email") or account.get("username") or ""
+    lines = [f"Signed in as **{account.get('display_name') or login}** ({login}, {role})."]
+    lines.append("Sign out from the menu under your initials, top right.")
+    if role == "candidate":
+        lines.append("You can delete your account and everything in it at any time.")
+    return " ".join(lines)
+
+
+def account_actions(role: str) -> list[cl.Action]:
+    if role != "candidate":
+        return []
+    return [
+        cl.Action(
+            name=DELETE_ACCOUNT,
+            payload={},
+            label="Delete my account",
+            tooltip="Deletes your resumes, matches and conversations; asks first",
+        )
+    ]
+
+
 def welcome(role: str, mode: str, display_name: str) -> str:
     name = profile_name(role)
     intro = (

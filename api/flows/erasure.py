@@ -5,7 +5,8 @@ the erasure before anything irreversible and it can simply be retried:
 
 1. open tasks about them are cancelled (a worker finishing later writes nothing back);
 2. stored reports about them (their own, shortlists that list them) are forgotten;
-3. contact requests, job alert settings and the alert ledger go;
+3. contact requests, job alert settings and the alert ledger go, and the account's
+   e-mailed links and identity-provider links;
 4. every notification of theirs (task results included), and every employer's that
    names them; every webhook delivery whose event names them, their resumes or tasks;
 5. their vectors leave the index (applied just before the commit), and this process's
@@ -19,6 +20,9 @@ the erasure before anything irreversible and it can simply be retried:
 Their uploaded files are removed after the rows are flushed; if the commit then failed,
 a retry finds the rows and finishes the job. (The chat UI deletes Chainlit's copy of an
 upload as soon as it has passed it on, so no file of theirs waits outside the data dir.)
+
+`erase_account` is a candidate deleting their own account from the chat: `erase` when
+they have a profile, else the few rows a fresh account has.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.accounts.repository import AccountRepository
 from api.alerts import service as alerts
 from api.contacts.repository import ContactRepository
 from api.gateway.repository import GatewayRepository
@@ -45,8 +50,8 @@ from api.resumes.service import viewer_for
 from api.tasks.repository import TaskRepository
 from core.db import after_commit
 from core.engine import checkpoint_wal
-from core.errors import NotFound
-from core.models import AuditLog, new_id, utcnow
+from core.errors import Forbidden, NotFound
+from core.models import AuditLog, Role, new_id, utcnow
 from core.settings import get_settings
 from ingest.index import scrub_embedded_store
 
@@ -98,6 +103,9 @@ class ErasureService:
         await erase_reports(session, profile.user_id, profile.id)
         await ContactRepository(session).erase_candidate(profile.id)
         await alerts.erase_candidate(session, profile.id)
+        accounts = AccountRepository(session)
+        user = await accounts.user(profile.user_id)
+        await accounts.erase_person(profile.user_id, user.email if user else None)
         await NotificationRepository(session).erase_person(profile.user_id, profile.id)
         await GatewayRepository(session).erase_person(profile.id, [*resume_ids, *task_ids])
         indexing.erase_candidate(session, profile.id)
@@ -127,4 +135,35 @@ class ErasureService:
         repo.add(audit)
         await session.flush()
         logger.info("candidate erased (%d resumes, %d files)", len(resume_ids), removed)
+        return audit
+
+    async def erase_account(self, session: AsyncSession, identity: Identity) -> AuditLog:
+        """A candidate deletes their own account and everything of theirs."""
+        if identity.role is not Role.candidate:
+            raise Forbidden("only candidates delete their own account; ask your admin")
+        profile = await ResumeRepository(session).profile_for_user(identity.user_id)
+        if profile is not None:
+            return await self.erase(session, identity, profile.id)
+        accounts = AccountRepository(session)
+        user = await accounts.user(identity.user_id)
+        if user is None:
+            raise NotFound("this account no longer exists")
+        await TaskRepository(session).cancel_open(user.id, [])
+        await NotificationRepository(session).erase_person(user.id, None)
+        await accounts.erase_person(user.id, user.email)
+        threads = await self.erase_chat_history(user.id)
+        await accounts.delete_user(user.id)
+        keys_changed(session)
+        audit = AuditLog(
+            id=new_id(),
+            created_at=utcnow(),
+            org_id=user.org_id,
+            actor_id=None,
+            action="account.erased",
+            subject_id=user.id,
+            details={"by": identity.role.value, "conversations": threads},
+        )
+        accounts.add(audit)
+        await session.flush()
+        logger.info("account erased (no resume)")
         return audit

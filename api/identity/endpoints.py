@@ -6,7 +6,7 @@ from __future__ import annotations
 import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Header, status
+from fastapi import APIRouter, Header, Request, status
 
 from api.deps import CurrentIdentity, SessionDep, require_role
 from api.errors import ERROR_RESPONSES
@@ -21,6 +21,7 @@ from api.identity.schemas import (
     SessionRenew,
 )
 from api.identity.service import identity_service
+from api.identity.throttle import SignInThrottle, client_address
 from core.credentials import SERVICE_HEADER, service_credential
 from core.errors import Forbidden
 from core.models import Role, User
@@ -65,22 +66,27 @@ async def revoke_key(key_id: str, session: SessionDep, identity: CurrentIdentity
     await identity_service.revoke(session, identity, key_id)
 
 
-def _session(user: User, key: str) -> SessionOut:
+def session_out(user: User, key: str) -> SessionOut:
+    """The answer to a sign-in: the account as its row says, and the new key."""
     account = AccountOut(
         user_id=user.id,
         org_id=user.org_id,
         role=user.role,
         username=user.username,
         display_name=user.display_name or user.username,
+        email=user.email,
     )
     return SessionOut(account=account, key=key)
 
 
 @router.post("/sessions", response_model=SessionOut, status_code=status.HTTP_201_CREATED)
-async def sign_in(body: PasswordSignIn, session: SessionDep) -> SessionOut:
-    """Sign in with a username and password: your account and a key to act with."""
+async def sign_in(body: PasswordSignIn, session: SessionDep, request: Request) -> SessionOut:
+    """Sign in with your e-mail address (or username) and password: your account and a
+    key to act with."""
+    throttle = SignInThrottle(request.app.state.rate_limiter.store)
+    await throttle.check(body.username, client_address(request))
     user, key = await identity_service.sign_in(session, body.username, body.password)
-    return _session(user, key)
+    return session_out(user, key)
 
 
 @router.post(
@@ -98,4 +104,4 @@ async def renew(
     if not hmac.compare_digest(credential, service_credential()):
         raise Forbidden(f"send {SERVICE_HEADER} with this deployment's service credential")
     user, key = await identity_service.renew(session, body.user_id)
-    return _session(user, key)
+    return session_out(user, key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 
 from core.models import ApiKey, Organisation, User
 from core.repository import Repository
@@ -20,33 +20,57 @@ class IdentityRepository(Repository):
             select(User).where(User.org_id == org_id, User.username == username)
         )
 
-    async def password_users(self, username: str) -> Sequence[User]:
-        """Active users who sign in with a password under this username (one, normally)."""
+    async def password_users(self, login: str) -> Sequence[User]:
+        """Users who sign in with a password as `login`: their e-mail address, or the
+        username of a user who has none (one, normally)."""
         return (
             await self.session.scalars(
                 select(User).where(
-                    User.username == username,
+                    or_(
+                        User.email == login.lower(),
+                        and_(User.email.is_(None), User.username == login),
+                    ),
                     User.password_hash.is_not(None),
-                    User.is_active.is_(True),
                 )
             )
         ).all()
+
+    async def user_with_org(self, user_id: str) -> tuple[User, Organisation] | None:
+        row = (
+            await self.session.execute(
+                select(User, Organisation)
+                .join(Organisation, Organisation.id == User.org_id)
+                .where(User.id == user_id)
+            )
+        ).first()
+        return (row[0], row[1]) if row else None
 
     async def user_in_org(self, org_id: str, user_id: str) -> User | None:
         return await self.session.scalar(
             select(User).where(User.org_id == org_id, User.id == user_id)
         )
 
-    async def key_for_auth(self, prefix: str) -> tuple[ApiKey, bool] | None:
-        """The key with this prefix and whether its user is active, in one query."""
+    async def key_for_auth(self, prefix: str) -> tuple[ApiKey, User, bool] | None:
+        """The key with this prefix, its user, and whether their organisation is active,
+        in one query."""
         row = (
             await self.session.execute(
-                select(ApiKey, User.is_active)
+                select(ApiKey, User, Organisation.is_active)
                 .join(User, User.id == ApiKey.user_id)
+                .join(Organisation, Organisation.id == User.org_id)
                 .where(ApiKey.prefix == prefix)
             )
         ).first()
-        return (row[0], bool(row[1])) if row else None
+        return (row[0], row[1], bool(row[2])) if row else None
+
+    async def revoke_user_keys(self, user_id: str, when: datetime) -> int:
+        """Revoke every live key of a user; how many."""
+        result = await self.session.execute(
+            update(ApiKey)
+            .where(ApiKey.user_id == user_id, ApiKey.revoked_at.is_(None))
+            .values(revoked_at=when)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def key_in_org(self, key_id: str, org_id: str) -> ApiKey | None:
         return await self.session.scalar(

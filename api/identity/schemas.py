@@ -127,6 +127,7 @@ class AccountOut(BaseModel):
     role: Role
     username: str
     display_name: str
+    email: str | None = None
 
 
 class SessionOut(BaseModel):
@@ -142,6 +143,7 @@ class SessionOut(BaseModel):
                         "role": "candidate",
                         "username": "candidate@demo.clearview",
                         "display_name": "Demo candidate",
+                        "email": None,
                     },
                     "key": "cv_1a2b3c4d5e6f_Zk3...",
                 }

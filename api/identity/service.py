@@ -29,7 +29,7 @@ from api.identity.schemas import Identity
 from core.db import session_scope
 from core.errors import BadRequest, Conflict, NotFound, Unauthorized
 from core.models import ApiKey, Organisation, Role, User, new_id, utcnow
-from core.passwords import dummy_hash, verify_password
+from core.passwords import verify_password_async
 from core.settings import get_settings
 
 KEY_MARK = "cv_"
@@ -99,19 +99,19 @@ class IdentityService:
         # One message for every failure, so a caller learns nothing about which part failed.
         if found is None:
             raise Unauthorized(_UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
-        api_key, user_active = found
+        api_key, user, org_active = found
         if (
             not hmac.compare_digest(api_key.key_hash, key_hash or hash_key(key))
             or api_key.revoked_at is not None
-            or not user_active
+            or not user.is_active
+            or not org_active
         ):
             raise Unauthorized(_UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
         now = utcnow()
         if api_key.last_used_at is None or now - api_key.last_used_at > TOUCH_INTERVAL:
             await IdentityRepository(session).touch_key(api_key.id, now)
-        return Identity(
-            key_id=api_key.id, user_id=api_key.user_id, org_id=api_key.org_id, role=api_key.role
-        )
+        # Organisation and role as the user's row says now, whatever the key was made with.
+        return Identity(key_id=api_key.id, user_id=user.id, org_id=user.org_id, role=user.role)
 
     async def get_or_create_org(self, session: AsyncSession, slug: str) -> Organisation:
         if not SLUG.match(slug):
@@ -197,28 +197,44 @@ class IdentityService:
         keys_changed(session)
 
     # chat sessions
-    async def sign_in(
-        self, session: AsyncSession, username: str, password: str
-    ) -> tuple[User, str]:
-        """The active user with this username and password, and a new chat key for them;
-        one answer for every failure, at the same cost whether or not the user exists."""
-        users = await IdentityRepository(session).password_users(username.strip())
-        if len(users) != 1:
-            # None, or the same username in several organisations: refuse rather than guess.
-            await asyncio.to_thread(verify_password, password, dummy_hash())
+    async def sign_in(self, session: AsyncSession, login: str, password: str) -> tuple[User, str]:
+        """The user with this e-mail address (or username) and password, and a new chat
+        key for them; one answer for every wrong pair, at the same cost whether or not the
+        user exists. Callers throttle attempts first (`api.identity.throttle`)."""
+        users = await IdentityRepository(session).password_users(login.strip())
+        # None, or the same username in several organisations: refuse rather than guess.
+        user = users[0] if len(users) == 1 else None
+        if not await verify_password_async(password, user.password_hash if user else None):
             raise Unauthorized(_BAD_SIGN_IN)
-        user = users[0]
-        if not await asyncio.to_thread(verify_password, password, user.password_hash):
-            raise Unauthorized(_BAD_SIGN_IN)
-        return user, await self._chat_key(session, user)
+        assert user is not None
+        return user, await self.open_session(session, user.id)
+
+    async def open_session(self, session: AsyncSession, user_id: str) -> str:
+        """A new chat key for a user who proved who they are (a password, the identity
+        provider, the platform's hand-over), if their account may be used now."""
+        found = await IdentityRepository(session).user_with_org(user_id)
+        if found is None or not found[0].is_active:
+            raise Unauthorized("this account no longer exists or is disabled; sign in again")
+        user, org = found
+        if not org.is_active:
+            raise Unauthorized(
+                "your organisation is waiting for approval by the platform; you will get "
+                "an e-mail once it is approved"
+            )
+        if user.email is not None and not user.email_verified:
+            raise Unauthorized(
+                "confirm your e-mail address first: open the link we sent you "
+                "(or sign up again to get a new one)"
+            )
+        return await self._chat_key(session, user)
 
     async def renew(self, session: AsyncSession, user_id: str) -> tuple[User, str]:
-        """A new chat key for a signed-in user, if still active (the chat process that
-        held their key restarted)."""
+        """A new chat key for a signed-in user, if their account may still be used (the
+        chat process that held their key restarted, or the key was revoked)."""
+        key = await self.open_session(session, user_id)
         user = await session.get(User, user_id)
-        if user is None or not user.is_active:
-            raise Unauthorized("this account no longer exists or is disabled; sign in again")
-        return user, await self._chat_key(session, user)
+        assert user is not None
+        return user, key
 
     async def _chat_key(self, session: AsyncSession, user: User) -> str:
         _, key = await self.issue_key(

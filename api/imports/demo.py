@@ -20,8 +20,10 @@ from api.identity.service import identity_service
 from api.imports.service import ImportReport, import_jobs, import_resume
 from api.resumes.repository import ResumeRepository
 from core.db import session_scope
+from core.errors import Forbidden
 from core.models import Role
 from core.passwords import hash_password
+from core.settings import Mode, get_settings
 from ingest.bulk import read_job_rows
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "ingest" / "data" / "demo"
@@ -35,6 +37,9 @@ log = logging.getLogger(__name__)
 
 
 async def load_demo() -> tuple[ImportReport, ImportReport]:
+    if get_settings().mode is Mode.prod:
+        # Its users sign in with a published password.
+        raise Forbidden("the demo data is never loaded in prod mode (its password is public)")
     jobs = await import_jobs(EMPLOYER_ORG, read_job_rows(DEMO_DIR / "jobs.jsonl"))
     resumes = ImportReport()
     lines = (DEMO_DIR / "resumes.jsonl").read_text(encoding="utf-8").splitlines()

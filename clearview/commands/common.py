@@ -10,7 +10,6 @@ from typing import TypeVar
 import typer
 from rich.console import Console
 
-from core import migrate
 from core.db import dispose_engines
 from core.settings import ConfigError, Mode, Settings, get_settings
 
@@ -32,6 +31,10 @@ def ensure_schema(settings: Settings | None = None) -> None:
     """Stop unless the database schema is current; migrate it where that is safe: in dev
     mode, and on the embedded SQLite file that only this install uses."""
     settings = settings or settings_or_exit()
+    # Alembic takes seconds to import (tens on a busy machine): only once the settings are
+    # known to be good, so a bad one is reported at once (`clearview.cli`).
+    from core import migrate
+
     try:
         state = asyncio.run(migrate.schema_state())
     except Exception as exc:  # any driver error: say where, not a traceback

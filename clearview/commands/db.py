@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 from clearview.commands.common import settings_or_exit
-from core import migrate
 
 app = typer.Typer(no_args_is_help=True, help="Database schema.")
 
@@ -14,5 +13,7 @@ app = typer.Typer(no_args_is_help=True, help="Database schema.")
 def upgrade(revision: str = typer.Argument("head")) -> None:
     """Apply migrations to the configured database."""
     settings_or_exit()
+    from core import migrate  # heavy (Alembic); see `clearview.commands.common`
+
     migrate.upgrade(revision=revision)
     typer.echo(f"database at {revision}")

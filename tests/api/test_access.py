@@ -240,6 +240,8 @@ async def test_ids_of_other_tenants_answer_404(
         "delivery_id": delivery_id,
         "request_id": request_id,
         "notification_id": notification_id,
+        "user_id": keys["employer_a"].user_id,
+        "org_id": keys["employer_a"].org_id,
     }
     org_a, candidate_x = {"employer_a", "admin_a"}, {"candidate_x", "admin_public"}
     owners = {
@@ -255,6 +257,10 @@ async def test_ids_of_other_tenants_answer_404(
         "request_id": {"candidate_x", *org_a},
         # A notification is its user's alone (not even their organisation's admins').
         "notification_id": {"candidate_x"},
+        # A person is seen by their organisation (only its admins act) and platform admins.
+        "user_id": {"admin_public", *org_a},
+        # Only platform admins approve an organisation.
+        "org_id": {"admin_public", *org_a},
     }
     probed = 0
     for path, method, op in _operations(app):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import pytest
@@ -32,14 +33,47 @@ def test_bad_values_name_the_variable(
     assert repr(value) in str(caught.value)
 
 
-def test_prod_mode_refuses_the_default_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "secret",
+    [
+        None,  # the development default
+        "",
+        "x",
+        "changeme",
+        "a-long-random-production-secret",  # 31 bytes
+        "changemechangemechangemechangeme",  # long, but a repeated word
+        "a" * 64,
+    ],
+)
+def test_prod_mode_refuses_weak_secrets_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, secret: str | None
+) -> None:
     monkeypatch.setenv("CLEARVIEW_MODE", "prod")
+    if secret is not None:
+        monkeypatch.setenv("CLEARVIEW_SECRET_KEY", secret)
     reset_settings_cache()
-    with pytest.raises(ConfigError, match="CLEARVIEW_SECRET_KEY"):
+    with pytest.raises(ConfigError, match="CLEARVIEW_SECRET_KEY") as caught:
         get_settings()
-    monkeypatch.setenv("CLEARVIEW_SECRET_KEY", "a-long-random-production-secret")
+    if secret and len(secret) > 4:  # a secret never reaches a log
+        assert secret not in str(caught.value)
+
+
+@pytest.mark.parametrize("secret", [secrets.token_hex(32), secrets.token_urlsafe(32)])
+def test_prod_mode_accepts_random_secrets(monkeypatch: pytest.MonkeyPatch, secret: str) -> None:
+    monkeypatch.setenv("CLEARVIEW_MODE", "prod")
+    monkeypatch.setenv("CLEARVIEW_SECRET_KEY", secret)
     reset_settings_cache()
     assert get_settings().mode.value == "prod"
+
+
+def test_public_origin_is_scheme_host_and_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLEARVIEW_PUBLIC_URL", "https://jobs.example.org/career/")
+    reset_settings_cache()
+    assert get_settings().public_origin == "https://jobs.example.org"
+    assert get_settings().public_base_url == "https://jobs.example.org/career"
+    monkeypatch.setenv("CLEARVIEW_PUBLIC_URL", "http://127.0.0.1:8080")
+    reset_settings_cache()
+    assert get_settings().public_origin == "http://127.0.0.1:8080"
 
 
 def test_defaults_live_in_the_data_dir(isolated_settings: Path) -> None:

@@ -20,6 +20,7 @@ import pytest
 import socketio
 from sqlalchemy import select
 
+from api.accounts.service import account_service
 from api.identity.service import create_api_key, identity_service
 from api.tasks.notify import FinishedTask, record
 from core.db import dispose_engines, session_scope
@@ -538,3 +539,25 @@ async def test_a_contact_request_is_answered_in_the_candidates_chat(
     finally:
         await client.close()
         await employer_chat.close()
+
+
+async def test_disabling_an_account_ends_its_open_chat(server: Server, db: None) -> None:
+    username, user_id, _ = await make_user()
+    cookies = (await sign_in(server, username, PASSWORD)).cookies
+    client = ChatClient(server, cookies)
+    disconnected = asyncio.Event()
+    client.sio.on("disconnect", disconnected.set)
+    await client.connect()
+    try:
+        await client.next_message("signed in as")
+        async with session_scope() as session:
+            user = await session.get(User, user_id)
+            assert user is not None
+            await account_service.disable_user(session, user, None)
+        await client.next_message("Your session has ended")
+        await asyncio.wait_for(disconnected.wait(), WAIT_S)
+    finally:
+        if client.sio.connected:
+            await client.close()
+    # Signing in again is refused, and so is a new chat with the old cookie.
+    assert (await sign_in(server, username, PASSWORD)).status_code == 401
