@@ -21,6 +21,8 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
+from pypdfium2 import PdfiumError
+
 from core.errors import PayloadTooLarge, Unprocessable, UnsupportedMediaType
 from core.settings import get_settings
 from ingest.parsing.dates import DATE_PATTERN, NOW_PATTERN
@@ -404,6 +406,17 @@ def _open_pdfium(data: bytes) -> Any:
         return None
 
 
+def _pdfium_page(document: Any, index: int) -> Any:
+    """pdfium's page `index`, or None where pdfium cannot load a page pypdf can (a damaged
+    file is read differently by the two): pypdf's extraction is used for that page."""
+    if document is None:
+        return None
+    try:
+        return document[index]
+    except (PdfiumError, IndexError):
+        return None
+
+
 def _load_pdf(data: bytes, label: str, max_pages: int) -> LoadedDocument:
     from pypdf import PdfReader
     from pypdf.errors import (
@@ -471,15 +484,23 @@ def _load_pdf(data: bytes, label: str, max_pages: int) -> LoadedDocument:
     pdfium = _open_pdfium(data)
     for number, page in enumerate(reader.pages, start=1):
         plain = may_hide = None
-        if pdfium is not None:
-            pdfium_page = pdfium[number - 1]
+        pdfium_page = _pdfium_page(pdfium, number - 1)
+        if pdfium_page is not None:
             plain = functools.partial(page_text, pdfium_page)
             may_hide = functools.partial(
                 may_hide_text, pdfium_page, near_white=NEAR_WHITE, min_font_pt=MIN_FONT_PT
             )
         try:
             visible_page, hidden_page = pdf_page_text(page, plain, may_hide)
-        except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        except (
+            PdfReadError,
+            PdfiumError,
+            ValueError,
+            KeyError,
+            TypeError,
+            AttributeError,
+            IndexError,
+        ) as exc:
             warnings.append(
                 f"page {number} could not be read ({type(exc).__name__}); it was skipped"
             )

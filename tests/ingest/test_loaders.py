@@ -178,3 +178,11 @@ def test_utf16_text_with_bom_is_read() -> None:
 def test_invisible_characters_and_ligatures_are_normalised() -> None:
     doc = load_document("Py\u200bthon ef\ufb01cient\r\nteam".encode())
     assert doc.text == "Python efficient\nteam"
+
+
+def test_a_page_pdfium_cannot_load_is_refused_or_read_never_an_error_of_its_own() -> None:
+    # Found by tests/api/test_fuzz.py: pypdf repairs a damaged page tree that pdfium
+    # cannot load a page of; pdfium's error was a 500.
+    damaged = docs.pdf().replace(b"/Kids [", b"/Kids \x01", 1)
+    with pytest.raises(Unprocessable, match="no text layer"):
+        load_document(damaged, "cv.pdf")
