@@ -158,8 +158,9 @@ async def test_killed_consumer_loses_and_duplicates_nothing(
                     done = await session.scalar(select(func.count()).select_from(ProcessedMessage))
                 return done == total and await pending(redis, stream) == 0
 
-            # One entry at a time on a shared CI machine: a generous liveness bound.
-            await eventually(all_done, within=120)
+            # One entry at a time, each with its own commit, on a machine other processes may
+            # keep busy: a liveness bound, not a speed claim (about 100 s at load 10).
+            await eventually(all_done, within=360)
     finally:
         if doomed.returncode is None:  # the test failed before the kill
             doomed.kill()
