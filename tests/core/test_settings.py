@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -58,10 +59,15 @@ def test_prod_mode_refuses_weak_secrets_naming_the_variable(
         assert secret not in str(caught.value)
 
 
-@pytest.mark.parametrize("secret", [secrets.token_hex(32), secrets.token_urlsafe(32)])
-def test_prod_mode_accepts_random_secrets(monkeypatch: pytest.MonkeyPatch, secret: str) -> None:
+# Drawn in the test, not at collection: xdist workers must collect the same test ids.
+@pytest.mark.parametrize(
+    "make_secret", [secrets.token_hex, secrets.token_urlsafe], ids=["hex", "urlsafe"]
+)
+def test_prod_mode_accepts_random_secrets(
+    monkeypatch: pytest.MonkeyPatch, make_secret: Callable[[int], str]
+) -> None:
     monkeypatch.setenv("CLEARVIEW_MODE", "prod")
-    monkeypatch.setenv("CLEARVIEW_SECRET_KEY", secret)
+    monkeypatch.setenv("CLEARVIEW_SECRET_KEY", make_secret(32))
     reset_settings_cache()
     assert get_settings().mode.value == "prod"
 
