@@ -7,6 +7,7 @@ bad row is reported with its line and skipped, never half-imported.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 from collections.abc import Iterator
@@ -34,6 +35,8 @@ JOB_FIELDS = {
 }
 _LIST_FIELDS = {"required_skills", "preferred_skills"}
 _BOOL_FIELDS = {"remote", "published"}
+# Only free text may span lines in a CSV cell; a line break elsewhere means a quote was left open.
+_MULTILINE_FIELDS = {"description"}
 _TRUE = {"true", "yes", "y", "1", "remote"}
 _FALSE = {"false", "no", "n", "0", "", "onsite", "on-site"}
 
@@ -106,14 +109,100 @@ def read_job_rows(path: Path) -> Iterator[Row]:
 
 
 def _csv_rows(path: Path) -> Iterator[Row]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        for record in reader:
-            # `line_num` is the line where the record ended (a quoted cell may span lines).
-            if None in record:
-                yield Row(reader.line_num, None, "more cells than header columns")
-                continue
-            yield Row(reader.line_num, normalise_job(record))
+    """CSV rows, strictly: a malformed record is reported at its first line and skipped.
+
+    The file is decoded line by line, so one line in another encoding is reported instead
+    of failing the file, and parsing restarts on the line after a record that cannot be
+    right (an unterminated quote would otherwise swallow the rows after it into one cell).
+    """
+    raw_lines = path.read_bytes().splitlines(keepends=True)
+    if raw_lines[:1] and raw_lines[0].startswith(codecs.BOM_UTF8):
+        raw_lines[0] = raw_lines[0][len(codecs.BOM_UTF8) :]
+    lines: list[str] = []
+    undecodable: dict[int, str] = {}  # line number -> what is wrong with it
+    for number, raw in enumerate(raw_lines, start=1):
+        if b"\x00" in raw:  # valid UTF-8, but a sign of UTF-16 or binary; databases refuse it
+            undecodable[number] = "contains a NUL byte: save the file as UTF-8 text"
+            lines.append(raw.decode("utf-8", errors="replace"))
+            continue
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            undecodable[number] = (
+                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at byte {exc.start + 1} "
+                "of the line): save the file as UTF-8"
+            )
+            # Invalid bytes are all >= 0x80, so replacing them keeps quotes and commas
+            # where they were and the record around them is parsed (then skipped) as usual.
+            lines.append(raw.decode("utf-8", errors="replace"))
+    if not lines:
+        return
+    try:
+        header = next(csv.reader(lines[:1], strict=True))
+    except csv.Error as exc:
+        raise UnreadableFile(f"{path.name}: the header line is not valid CSV: {exc}") from None
+    if 1 in undecodable:
+        raise UnreadableFile(f"{path.name}: the header line: {undecodable[1]}")
+    if not any(name.strip() for name in header):
+        raise UnreadableFile(f"{path.name}: the first line must name the columns")
+    start = 1  # index in `lines` where the next record begins
+    while start < len(lines):
+        # A generator, not a slice: re-reading after each bad record stays linear.
+        reader = csv.reader((lines[i] for i in range(start, len(lines))), strict=True)
+        first = start  # index of the current record's first line
+        try:
+            for cells in reader:
+                end = start + reader.line_num  # index after the record's last line
+                row, resync = _csv_row(header, cells, first + 1, end, undecodable)
+                if row is not None:
+                    yield row
+                if resync:
+                    break
+                first = end
+            else:
+                return
+        except csv.Error as exc:
+            read = "".join(lines[first : start + reader.line_num])
+            unterminated = read.count('"') % 2 == 1
+            yield Row(first + 1, None, _malformed(str(exc), unterminated))
+        # The record starting at `first` swallowed lines that may be rows of their own.
+        start = first + 1
+
+
+def _csv_row(
+    header: list[str], cells: list[str], first: int, last: int, undecodable: dict[int, str]
+) -> tuple[Row | None, bool]:
+    """The record on lines `first`..`last` (None if blank), and whether to re-read from
+    the line after `first` because the record cannot be right."""
+    if not cells:
+        return None, False
+    broken_cell = any(
+        "\n" in cell or "\r" in cell
+        for name, cell in zip(header, cells, strict=False)
+        if name.strip().lower() not in _MULTILINE_FIELDS
+    )
+    if last > first and (broken_cell or len(cells) != len(header)):
+        return Row(first, None, _malformed("a cell runs into the next lines", True)), True
+    if len(cells) != len(header):
+        message = (
+            f"{len(cells)} cells but the header has {len(header)} columns: "
+            'put a cell that contains commas in double quotes ("a, b")'
+        )
+        return Row(first, None, message), False
+    for number in range(first, last + 1):
+        if number in undecodable:
+            return Row(number, None, undecodable[number]), False
+    # A good row carries the line where it ends, as before.
+    return Row(last, normalise_job(dict(zip(header, cells, strict=True)))), False
+
+
+def _malformed(detail: str, unterminated: bool) -> str:
+    if unterminated:
+        return (
+            f"unterminated quote ({detail}): close the quoted cell that starts on this "
+            'line, and write a quote inside a cell as two ("")'
+        )
+    return f"malformed CSV ({detail}): quote cells that contain commas or quotes"
 
 
 def _jsonl_rows(path: Path) -> Iterator[Row]:
