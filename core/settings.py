@@ -33,7 +33,9 @@ DEV_SECRET = "dev-only-change-me"
 SECRET_MIN_BYTES = 32
 SECRET_MIN_BITS = 128
 # Variables whose values never appear in an error message.
-SECRET_VARIABLES = frozenset({"secret_key", "llm_api_key", "smtp_url", "oidc_client_secret"})
+SECRET_VARIABLES = frozenset(
+    {"secret_key", "secret_key_previous", "llm_api_key", "smtp_url", "oidc_client_secret"}
+)
 
 RedisUrl = Annotated[AnyUrl, UrlConstraints(allowed_schemes=["redis", "rediss", "unix"])]
 
@@ -122,6 +124,11 @@ class Settings(BaseSettings):
     secret_key: SecretStr = Field(
         SecretStr(DEV_SECRET),
         description="signs sessions and derives key hashes; in prod at least 32 random bytes",
+    )
+    secret_key_previous: SecretStr | None = Field(
+        None,
+        description="earlier CLEARVIEW_SECRET_KEY values, comma-separated: secrets encrypted "
+        "at rest under them still decrypt until `clearview db rotate-secrets` has run",
     )
     public_url: AnyUrl | None = Field(
         None,

@@ -39,6 +39,7 @@ from api.jobs.service import job_service
 from api.resumes.service import resume_service
 from core.errors import BadRequest, Unauthorized, Unprocessable
 from core.models import Role, User, utcnow
+from core.secrets_at_rest import configured_box
 
 REQUIRED_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
 MAX_WEBHOOK_ID = 150  # stored as "<org id>:<webhook id>" in a 200-character key
@@ -100,9 +101,10 @@ class InboundService:
         if org is None:
             raise Unauthorized(_BAD_SIGNATURE)  # no hint whether the organisation exists
         now = utcnow()
+        box = configured_box()
         owners: dict[str, Sender] = {}
         for owner_org, subscription_id, stored in await repo.signing_secrets(org.id):
-            for secret in live_secrets(stored, now):
+            for secret in live_secrets(box.open_all(stored), now):
                 owners[secret] = Sender(owner_org, subscription_id)
         # Secrets are 256-bit random values: at most one can verify, so the first match is
         # the sender. The HMACs run over the whole body: in a thread, not on the loop.

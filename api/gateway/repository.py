@@ -79,6 +79,20 @@ class GatewayRepository(Repository):
         )
         return [(row[0], row[1], list(row[2])) for row in await self.session.execute(query)]
 
+    async def all_secrets(self) -> list[tuple[str, list[str]]]:
+        """(subscription_id, stored secrets) of every subscription, active or not."""
+        query = select(WebhookSubscription.id, WebhookSubscription.secrets).order_by(
+            WebhookSubscription.id
+        )
+        return [(row[0], list(row[1])) for row in await self.session.execute(query)]
+
+    async def set_secrets(self, subscription_id: str, stored: list[str]) -> None:
+        await self.session.execute(
+            update(WebhookSubscription)
+            .where(WebhookSubscription.id == subscription_id)
+            .values(secrets=stored)
+        )
+
     async def delete(self, subscription: WebhookSubscription) -> None:
         await self.session.delete(subscription)
         await self.session.flush()

@@ -33,6 +33,7 @@ from api.identity.schemas import Identity
 from core import bus, outbox
 from core.errors import BadRequest, NotFound
 from core.models import AuditLog, Role, WebhookDelivery, WebhookSubscription, new_id, utcnow
+from core.secrets_at_rest import configured_box
 from core.settings import Settings, get_settings
 
 MANAGERS = (Role.employer, Role.admin)
@@ -47,7 +48,8 @@ CONTENT_KEYS = frozenset({"text", "resume_text", "content", "content_base64", "f
 
 # --- secrets -------------------------------------------------------------------------------
 # `WebhookSubscription.secrets` holds the newest secret first. A rotated-out secret is
-# stored as "<secret>|<unix expiry>" and signs next to the new one until it expires.
+# "<secret>|<unix expiry>" and signs next to the new one until it expires. Each entry is
+# stored encrypted (`core.secrets_at_rest`): sealed on write, opened on read, here only.
 
 
 def _retired(secret: str, until: datetime) -> str:
@@ -62,6 +64,17 @@ def live_secrets(stored: Sequence[str], now: datetime) -> list[str]:
         if not expiry or int(expiry) > now.timestamp():
             live.append(secret)
     return live
+
+
+async def reseal_secrets(session: AsyncSession) -> int:
+    """Re-encrypt every subscription's secrets under the current deployment secret (after
+    a rotation, with the old one still in CLEARVIEW_SECRET_KEY_PREVIOUS); how many rows."""
+    box = configured_box()
+    repo = GatewayRepository(session)
+    rows = await repo.all_secrets()
+    for subscription_id, stored in rows:
+        await repo.set_secrets(subscription_id, [box.reseal(entry) for entry in stored])
+    return len(rows)
 
 
 # --- emit ----------------------------------------------------------------------------------
@@ -177,7 +190,7 @@ class SubscriptionService:
             org_id=identity.org_id,
             url=data.url,
             events=events,
-            secrets=[secret],
+            secrets=configured_box().seal_all([secret]),
             active=True,
             created_at=utcnow(),
         )
@@ -217,9 +230,11 @@ class SubscriptionService:
         secret = new_secret()
         # Only the current secret gets a grace period; older retired ones keep their own
         # expiry (never extended), and expired ones are dropped.
-        kept = [entry for entry in subscription.secrets[1:] if live_secrets([entry], now)]
-        current = subscription.secrets[0].partition("|")[0]
-        subscription.secrets = [secret, _retired(current, until), *kept]
+        box = configured_box()
+        stored = box.open_all(subscription.secrets)
+        kept = [entry for entry in stored[1:] if live_secrets([entry], now)]
+        current = stored[0].partition("|")[0]
+        subscription.secrets = box.seal_all([secret, _retired(current, until), *kept])
         await session.flush()
         return subscription, secret
 
@@ -319,7 +334,7 @@ class DeliveryService:
         return Attempt(
             delivery_id=delivery.id,
             url=subscription.url,
-            secrets=live_secrets(subscription.secrets, utcnow()),
+            secrets=live_secrets(configured_box().open_all(subscription.secrets), utcnow()),
             webhook_id=delivery.webhook_id,
             body=encode_body(delivery.payload),
         )

@@ -27,6 +27,7 @@ from core.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from core.secrets_at_rest import configured_box
 from core.settings import reset_settings_cache
 from tests.helpers.db import count_rows
 from tests.helpers.openapi import json_body_schema
@@ -325,7 +326,7 @@ async def test_ids_of_other_tenants_answer_404(
         secrets = await session.scalar(
             select(WebhookSubscription.secrets).where(WebhookSubscription.id == subscription.id)
         )
-    assert secrets == [subscription.secret]  # never rotated
+    assert configured_box().open_all(secrets or []) == [subscription.secret]  # never rotated
     still = await client.get("/api/v1/notifications", headers=keys["candidate_x"].headers)
     assert notification_id in [n["id"] for n in still.json()]  # nobody else claimed it
     asked = await client.get("/api/v1/contact-requests", headers=keys["employer_a"].headers)
