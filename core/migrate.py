@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 from core.engine import make_engine
 from core.settings import get_settings
@@ -37,12 +40,35 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
+@contextmanager
+def _one_at_a_time(url: str) -> Iterator[None]:
+    """Processes started together on a fresh SQLite file (a worker beside `serve`) would
+    both create its tables; the second then fails on "table already exists". A file lock
+    beside the database serialises them, and the second finds the schema current.
+    (PostgreSQL: an advisory lock in the migration's transaction, `migrations/env.py`.)"""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        yield
+        return
+    database = Path(str(parsed.database))
+    database.parent.mkdir(parents=True, exist_ok=True)
+    with open(database.with_name(database.name + ".migrate-lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def upgrade(url: str | None = None, revision: str = "head") -> None:
-    """Bring the database at `url` (default: configured) up to `revision`.
+    """Bring the database at `url` (default: configured) up to `revision`; one process at
+    a time.
 
     Runs its own event loop: call it from sync code or via `asyncio.to_thread`.
     """
-    command.upgrade(alembic_config(url), revision)
+    url = url or get_settings().effective_database_url
+    with _one_at_a_time(url):
+        command.upgrade(alembic_config(url), revision)
 
 
 def downgrade(url: str | None = None, revision: str = "base") -> None:

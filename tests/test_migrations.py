@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -59,3 +63,12 @@ async def test_tables_of_the_langgraph_checkpointer_are_not_ours(engine: AsyncEn
     finally:
         async with engine.begin() as conn:
             await conn.execute(text("DROP TABLE checkpoint_probe"))
+
+
+def test_processes_started_together_on_a_fresh_sqlite_file_all_migrate_it(tmp_path: Path) -> None:
+    # A worker started beside `serve` on a fresh data dir: without the lock the second
+    # failed on "table ... already exists".
+    url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
+    code = f"from core.migrate import upgrade; upgrade({url!r})"
+    processes = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(3)]
+    assert [process.wait(timeout=300) for process in processes] == [0, 0, 0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from core.engine import make_engine
@@ -13,6 +14,8 @@ from core.models import Base
 
 config = context.config
 target_metadata = Base.metadata
+# pg_advisory_xact_lock's key for migrations (any constant no other code of ours uses).
+MIGRATION_LOCK = 0x636C6576
 
 
 def _run(connection: Connection) -> None:
@@ -24,6 +27,10 @@ def _run(connection: Connection) -> None:
         include_name=include_name,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # One migration at a time: processes started together on a fresh database
+            # wait here, then find it current (the lock ends with the transaction).
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 
