@@ -16,8 +16,8 @@ from aiosmtpd.controller import Controller
 from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 
 from tests.helpers.accounts import Inbox
+from tests.helpers.server import UI_ARTIFACTS as ARTIFACTS
 from tests.helpers.server import Server, clearview_serve, free_port
-from tests.ui.conftest import ARTIFACTS
 
 CHROMIUM = "/usr/bin/chromium"
 PHONE: ViewportSize = {"width": 390, "height": 844}

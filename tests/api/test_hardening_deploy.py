@@ -4,6 +4,7 @@ assets, owner-only data files."""
 from __future__ import annotations
 
 import os
+import secrets
 import stat
 import subprocess
 import sys
@@ -61,7 +62,7 @@ async def test_the_docs_page_loads_its_assets_from_us() -> None:
 @pytest.fixture
 def prod(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLEARVIEW_MODE", "prod")
-    monkeypatch.setenv("CLEARVIEW_SECRET_KEY", "p" * 48)
+    monkeypatch.setenv("CLEARVIEW_SECRET_KEY", secrets.token_hex(32))
     reset_settings_cache()
 
 

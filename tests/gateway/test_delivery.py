@@ -9,57 +9,27 @@ import json
 import httpx
 import pytest
 import redis.asyncio as aioredis
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.gateway import signing
-from api.gateway.service import emit, webhook_id_for
+from api.gateway.service import emit
 from core.db import session_scope
 from core.models import OutboxEvent, WebhookDelivery
 from core.settings import reset_settings_cache
 from tests.helpers.db import count_rows
-from tests.helpers.webhooks import MakeReceiver, Received, Reply, subscribe, wait_for
+from tests.helpers.webhooks import (
+    MakeReceiver,
+    Reply,
+    delivery_of,
+    emit_match,
+    settled,
+    subscribe,
+    verifies,
+    wait_for,
+)
 from tests.plugins.api import MakeKey
 
 pytestmark = pytest.mark.usefixtures("worker")
-
-
-async def emit_match(engine: AsyncEngine, org_id: str, task_id: str = "task-1") -> str:
-    async with session_scope(engine) as session:
-        await emit(
-            session,
-            org_id,
-            "match.completed",
-            {"task_id": task_id, "links": {"task": f"/api/v1/tasks/{task_id}"}},
-        )
-    return webhook_id_for(org_id, "match.completed", task_id)
-
-
-async def delivery_of(engine: AsyncEngine, webhook_id: str) -> WebhookDelivery:
-    async with session_scope(engine) as session:
-        row = await session.scalar(
-            select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook_id)
-        )
-    assert row is not None
-    return row
-
-
-async def settled(engine: AsyncEngine, webhook_id: str) -> bool:
-    return (await delivery_of(engine, webhook_id)).status != "pending"
-
-
-def verifies(request: Received, secret: str) -> bool:
-    h = request.headers
-    return (
-        signing.matching_secret(
-            h["webhook-signature"],
-            [secret],
-            h["webhook-id"],
-            int(h["webhook-timestamp"]),
-            request.body,
-        )
-        == secret
-    )
 
 
 async def test_500_500_timeout_200_makes_four_signed_attempts_under_one_id(

@@ -21,8 +21,7 @@ from core.db import session_scope
 from core.models import WebhookSubscription
 from core.secrets_at_rest import PREFIX, SecretBox, SecretDecryptError, configured_box
 from core.settings import reset_settings_cache
-from tests.gateway.test_delivery import emit_match, settled, verifies
-from tests.helpers.webhooks import MakeReceiver, subscribe, wait_for
+from tests.helpers.webhooks import MakeReceiver, emit_match, settled, subscribe, verifies, wait_for
 from tests.plugins.api import MakeKey
 
 # A target nobody listens on: these tests never deliver (loopback needs `fast_webhooks`).

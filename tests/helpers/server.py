@@ -36,6 +36,8 @@ from core.redis import embedded_url
 from core.settings import reset_settings_cache
 
 CLEARVIEW = Path(sys.executable).with_name("clearview")
+# Screenshots and logs of the browser tests, kept by CI.
+UI_ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "ui"
 POLL_S = 0.2
 
 

@@ -13,7 +13,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.gateway import signing
+from api.gateway.service import emit, webhook_id_for
+from core.db import session_scope
+from core.models import WebhookDelivery
 from tests.plugins.api import Key
 
 
@@ -102,3 +108,44 @@ async def subscribe(
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+# Deliveries: emitting an event, reading its delivery, checking its signature.
+
+
+async def emit_match(engine: AsyncEngine, org_id: str, task_id: str = "task-1") -> str:
+    async with session_scope(engine) as session:
+        await emit(
+            session,
+            org_id,
+            "match.completed",
+            {"task_id": task_id, "links": {"task": f"/api/v1/tasks/{task_id}"}},
+        )
+    return webhook_id_for(org_id, "match.completed", task_id)
+
+
+async def delivery_of(engine: AsyncEngine, webhook_id: str) -> WebhookDelivery:
+    async with session_scope(engine) as session:
+        row = await session.scalar(
+            select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook_id)
+        )
+    assert row is not None
+    return row
+
+
+async def settled(engine: AsyncEngine, webhook_id: str) -> bool:
+    return (await delivery_of(engine, webhook_id)).status != "pending"
+
+
+def verifies(request: Received, secret: str) -> bool:
+    h = request.headers
+    return (
+        signing.matching_secret(
+            h["webhook-signature"],
+            [secret],
+            h["webhook-id"],
+            int(h["webhook-timestamp"]),
+            request.body,
+        )
+        == secret
+    )

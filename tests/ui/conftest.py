@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.server import UI_ARTIFACTS as ARTIFACTS
 from tests.helpers.server import Server
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "ui"
 
 
 @pytest.fixture(scope="session")
