@@ -24,7 +24,12 @@ from core.settings import reset_settings_cache
 
 # Fixtures shared across folders, one definition each; a folder's conftest keeps only what
 # is local to it, and no test module or conftest is ever imported (tests/test_layout.py).
-pytest_plugins = ["tests.plugins.api", "tests.plugins.isolation", "tests.plugins.agents"]
+pytest_plugins = [
+    "tests.plugins.api",
+    "tests.plugins.isolation",
+    "tests.plugins.agents",
+    "tests.plugins.browser",
+]
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "CLEARVIEW_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"

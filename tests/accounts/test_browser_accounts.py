@@ -13,13 +13,12 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.helpers.accounts import Inbox
 from tests.helpers.server import UI_ARTIFACTS as ARTIFACTS
 from tests.helpers.server import Server, clearview_serve, free_port
 
-CHROMIUM = "/usr/bin/chromium"
 PHONE: ViewportSize = {"width": 390, "height": 844}
 TIMEOUT_MS = 30_000
 PASSWORD = "correct horse battery"
@@ -49,17 +48,6 @@ def server(
         tmp_path_factory.mktemp("ui-accounts"), "--no-demo", settings=settings, timeout=240
     ) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 def _link(inbox: Inbox, address: str, count: int = 1) -> str:

@@ -22,9 +22,9 @@ from tests.fixtures.matching import ANALYST, NURSE_RESUME, RESUME
 from tests.helpers.reports import CANDIDATE_SECTIONS, OUTSIDE
 from tests.helpers.upload import Candidate, import_jobs, upload_candidate
 from tests.plugins.api import Key, MakeKey
+from tests.plugins.browser import CHROMIUM
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reports"
-CHROMIUM = "/usr/bin/chromium"
 
 
 async def _report(

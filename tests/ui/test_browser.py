@@ -19,7 +19,6 @@ from playwright.sync_api import (
     Page,
     ViewportSize,
     expect,
-    sync_playwright,
 )
 from sqlalchemy import select
 
@@ -30,7 +29,6 @@ from tests.helpers.server import Server, clearview_serve
 
 FILES = Path(__file__).with_name("files")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 # One worker runs the whole module: one server, and the demo data is loaded once.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ui-browser")]
@@ -47,17 +45,6 @@ def server(tmp_path_factory: pytest.TempPathFactory, model_cache_dir: Path) -> I
         tmp_path_factory.mktemp("ui-browser"), "--demo", settings=settings, timeout=240
     ) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 class Chat:
