@@ -20,32 +20,11 @@ from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 
 from tests.helpers.server import CLEARVIEW, clean_env
+from tests.plugins.agents import JOBS as AGENT_JOBS
+from tests.plugins.agents import RESUME
 
-RESUME = (
-    "Priya Nair\npriya@example.org\nSoftware engineer, 5 years.\n"
-    "Experience\nBackend Developer, Globex (2019 - 2024)\n"
-    "- Built Python and Django APIs on PostgreSQL\n"
-    "- Deployed services with Docker and Kubernetes\n"
-    "Skills: Python, Django, PostgreSQL, Docker, Kubernetes, REST\n"
-)
-JOBS = [
-    {
-        "title": "Backend Python Engineer",
-        "company": "Acme",
-        "location": "London",
-        "description": "We build APIs. Required: Python, Django, PostgreSQL, Docker. "
-        "Preferred: Kubernetes, AWS. 3+ years of experience.",
-        "required_skills": ["Python", "Django", "PostgreSQL", "Docker"],
-        "preferred_skills": ["Kubernetes", "AWS"],
-    },
-    {
-        "title": "Frontend React Developer",
-        "company": "Acme",
-        "location": "Paris",
-        "description": "Build user interfaces. Required: JavaScript, React, CSS, TypeScript.",
-        "required_skills": ["JavaScript", "React", "CSS", "TypeScript"],
-    },
-]
+# The assistant tests' resume and their first two jobs (a backend and a frontend one).
+JOBS = AGENT_JOBS[:2]
 # Keys made in the server's database: organisation slug and role of each.
 KEYS = {
     "candidate_a": ("org-a", "candidate"),
