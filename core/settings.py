@@ -100,6 +100,11 @@ class Settings(BaseSettings):
     llm_daily_tokens: int = Field(
         200_000, ge=0, description="LLM tokens one user may spend per UTC day; 0: no limit"
     )
+    llm_route_offline: bool = Field(
+        True,
+        description="with an LLM configured, answer the requests the offline model reads "
+        "with certainty as a lookup (search, list, status) without an LLM call",
+    )
     llm_cache_ttl_s: int = Field(
         86_400, ge=0, description="how long an identical LLM request is served from the cache"
     )
