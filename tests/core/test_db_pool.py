@@ -70,21 +70,28 @@ async def test_repeated_bursts_within_the_pool_reuse_their_connections(postgres_
         opened += 1
 
     event.listen(pool.sync_engine, "connect", count)
-    gate = asyncio.Event()
+    size = 32
+    holding = 0
+    all_holding, release = asyncio.Event(), asyncio.Event()
 
     async def unit_of_work() -> None:
+        nonlocal holding
         async with session_scope(pool) as session:
             await session.execute(text("SELECT 1"))
-            await gate.wait()  # all of the burst hold a connection at once
+            holding += 1
+            if holding == size:
+                all_holding.set()
+            await release.wait()  # the whole burst holds a connection at once
 
     try:
         for _ in range(3):
-            gate.clear()
-            burst = [asyncio.create_task(unit_of_work()) for _ in range(32)]
-            while pool.sync_engine.pool.checkedout() < 32:  # type: ignore[attr-defined]
-                await asyncio.sleep(0.01)
-            gate.set()
+            holding = 0
+            all_holding.clear()
+            release.clear()
+            burst = [asyncio.create_task(unit_of_work()) for _ in range(size)]
+            await all_holding.wait()
+            release.set()
             await asyncio.gather(*burst)
-        assert opened == 32
+        assert opened == size
     finally:
         await pool.dispose()
