@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from api.matching.features import MAX_TEXT_CHARS
 
@@ -85,6 +87,15 @@ class MatchCandidatesIn(BaseModel):
     job_id: str | None = _ID
     job_text: str | None = _TEXT
     top_k: int = _TOP_K
+    skills: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] | None = Field(
+        None,
+        max_length=20,
+        description="only candidates whose resume shows every one of these skills "
+        '(names as in the skills taxonomy: "Python", "patient care")',
+    )
+    min_years: float | None = Field(
+        None, ge=0, le=60, description="only candidates with at least this many years of work"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> MatchCandidatesIn:

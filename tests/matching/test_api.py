@@ -186,6 +186,18 @@ async def test_candidates_opted_in_and_own_jobs_only(
     by_text = await search(employer, job_text="Registered nurse: patient care, wound care.")
     assert by_text.json()["matches"][0]["resume_id"] == nurse_resume
 
+    # employers narrow by skills (every one) and years of work
+    python = await search(employer, job_id=ids["py-backend"], skills=["python", "Kubernetes"])
+    assert [m["resume_id"] for m in python.json()["matches"]] == [visible_resume]
+    care = await search(employer, job_id=ids["py-backend"], skills=["Wound care"], min_years=5)
+    assert [m["resume_id"] for m in care.json()["matches"]] == [nurse_resume]
+    senior = await search(employer, job_id=ids["py-backend"], min_years=5.5)
+    assert [m["resume_id"] for m in senior.json()["matches"]] == [visible_resume]
+    unknown = await search(employer, job_id=ids["py-backend"], skills=["Python", "Zorblax"])
+    assert unknown.json()["matches"] == []  # a name the taxonomy lacks: matched by its words
+    nothing = await search(employer, job_id=ids["py-backend"], skills=["Python", "&&"])
+    assert nothing.status_code == 422 and "'&&'" in nothing.json()["detail"]
+
     # another organisation's job is not found; a candidate may not search candidates
     assert (await search(employer, job_id=z_jobs["py-backend"])).status_code == 404
     assert (await search(visible, job_text="Python developer")).status_code == 403
