@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api.accounts.service import account_service
 from core.db import session_scope
 from core.models import AccountLink, Organisation, Role, User
-from tests.helpers.accounts import Inbox, link_in, submit
+from core.settings import get_settings, reset_settings_cache
+from tests.helpers.accounts import ANY_LINK, Inbox, link_in, submit
 
 PASSWORD = "correct horse battery"
 
@@ -183,8 +184,6 @@ async def test_employer_sign_up_follows_the_policy(
     monkeypatch: pytest.MonkeyPatch,
     policy: str,
 ) -> None:
-    from core.settings import reset_settings_cache
-
     monkeypatch.setenv("CLEARVIEW_EMPLOYER_SIGNUP", policy)
     reset_settings_cache()
     if policy == "invite":
@@ -237,3 +236,19 @@ async def test_a_candidate_deletes_their_own_account(
     # The address is free again.
     again = await submit(client, "/signup", {"email": "leo@example.org", "password": PASSWORD})
     assert again.status_code == 200
+
+
+async def test_a_mailed_link_never_points_at_the_host_a_request_names(
+    client: httpx.AsyncClient, inbox: Inbox, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside dev mode, with no CLEARVIEW_PUBLIC_URL, a link is built from the configured
+    host and port: a reset asked with a Host of one's own (password-reset poisoning) must
+    not mail someone's token to that host."""
+    monkeypatch.delenv("CLEARVIEW_PUBLIC_URL")
+    reset_settings_cache()
+    await _platform_admin(engine, client)
+    client.headers["Host"] = "evil.example"
+    asked = await submit(client, "/password/forgot", {"email": "root@platform.example"})
+    assert asked.status_code == 200
+    link = link_in(inbox.wait_for("root@platform.example"), ANY_LINK)
+    assert link.startswith(f"{get_settings().public_base_url}/password/reset?token="), link
