@@ -5,6 +5,8 @@ demo data."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from core.db import session_scope
 from core.models import ApiKey, Organisation, Role, User
 from core.settings import reset_settings_cache
 from tests.helpers.accounts import BASE_URL
-from tests.helpers.server import clean_env, run_clearview
+from tests.helpers.server import CLEARVIEW, clean_env, run_clearview
 from tools.client import ServiceClient
 from ui import auth
 
@@ -179,10 +181,20 @@ def _env(data_dir: Path, **extra: str) -> dict[str, str]:
 def test_prod_mode_with_a_weak_secret_refuses_to_start(tmp_path: Path) -> None:
     # Which secrets are weak: tests/core/test_settings.py.
     env = _env(tmp_path, CLEARVIEW_MODE="prod", CLEARVIEW_SECRET_KEY="changeme")
-    result = run_clearview("serve", env=env)
+    # `-X importtime`: the interpreter lists every module it imports on stderr.
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", str(CLEARVIEW), "serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2
     assert "CLEARVIEW_SECRET_KEY" in result.stderr
     assert not (tmp_path / "clearview.db").exists()  # stopped before anything was made
+    # Refused before the application is imported (tens of seconds on a busy machine).
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
+    assert "clearview.app" not in imported and "fastapi" not in imported
 
 
 def test_prod_mode_refuses_demo_data(tmp_path: Path) -> None:
