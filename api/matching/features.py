@@ -31,8 +31,9 @@ from ingest.parsing import (
 )
 from ingest.skills import SkillLexicon, get_lexicon
 
-# Bumped whenever featurisation changes meaning; stored with indexed features.
-FEATURES_VERSION = 3
+# Bumped whenever featurisation or the filter metadata beside it changes meaning; stored
+# with indexed features (4: employment types and seniority for the match filters).
+FEATURES_VERSION = 4
 # Longest text accepted by the API (real resumes are long; the body limit is far above).
 MAX_TEXT_CHARS = 100_000
 # The embedding model reads 256 word pieces; passing it more text only costs tokenising.
@@ -366,6 +367,7 @@ class JobSnapshot:
     salary_min: float | None = None
     salary_max: float | None = None
     published: bool = True
+    employment_type: str | None = None  # as the employer stated it
 
     @classmethod
     def from_row(cls, job: Job) -> JobSnapshot:
@@ -384,6 +386,7 @@ class JobSnapshot:
             salary_min=job.salary_min,
             salary_max=job.salary_max,
             published=bool(job.published),
+            employment_type=job.employment_type,
         )
 
     @property

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -15,6 +15,9 @@ _TEXT = Field(
     description=f"plain text, 1 to {MAX_TEXT_CHARS:,} characters",
 )
 _ID = Field(None, min_length=1, max_length=64)
+# `ingest.job_terms.EMPLOYMENT_TYPES` and `SENIORITY_LEVELS` (a test keeps them equal).
+EmploymentType = Literal["part_time", "full_time", "internship", "contract", "temporary"]
+Seniority = Literal["junior", "senior", "lead"]
 _TOP_K = Field(10, ge=1, le=100, description="how many results, 1 to 100")
 
 
@@ -39,6 +42,14 @@ class MatchFilters(BaseModel):
     remote: bool | None = Field(None, description="true: remote jobs only; false: on-site only")
     min_salary: float | None = Field(None, ge=0, description="jobs paying at least this")
     max_salary: float | None = Field(None, ge=0, description="jobs starting at most at this")
+    employment_type: EmploymentType | None = Field(
+        None,
+        description="jobs of this type, as their employer stated it (else as their title "
+        "says it); a job that states none is left out",
+    )
+    seniority: Seniority | None = Field(
+        None, description='jobs whose title states this level ("Senior ...", "Junior ...")'
+    )
 
 
 class MatchJobsIn(BaseModel):

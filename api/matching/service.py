@@ -44,7 +44,7 @@ from api.matching.features import (
     skill_ref,
     snapshot_features,
 )
-from api.matching.indexing import FEATURES_KEY, LOCATION_PREFIX
+from api.matching.indexing import EMPLOYMENT_PREFIX, FEATURES_KEY, LOCATION_PREFIX
 from api.matching.repository import MatchingRepository
 from api.matching.schemas import (
     CandidateMatch,
@@ -139,6 +139,10 @@ def job_where(filters: MatchFilters | None) -> dict[str, Any] | None:
             clauses.append({"salary_max": {"$gte": filters.min_salary}})
         if filters.max_salary is not None:
             clauses.append({"salary_min": {"$lte": filters.max_salary}})
+        if filters.employment_type is not None:
+            clauses.append({EMPLOYMENT_PREFIX + filters.employment_type: True})
+        if filters.seniority is not None:
+            clauses.append({"seniority": filters.seniority})
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}

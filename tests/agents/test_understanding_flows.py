@@ -25,6 +25,18 @@ async def test_a_place_filters_the_search(assistant: Assistant, world: World) ->
     assert "Frontend React Developer" in reply and "Data Engineer" not in reply
 
 
+async def test_employment_type_and_level_are_applied_and_said(
+    assistant: Assistant, world: World
+) -> None:
+    calls, reply = await say(assistant, world.candidate, "s1", "any senior full time roles?")
+    assert calls[0]["args"]["seniority"] == "senior"
+    assert calls[0]["args"]["employment_type"] == "full_time"
+    # the fixture's jobs state neither: none is listed as meeting them
+    assert reply == "No published job full-time, senior level fits your resume yet."
+    calls, reply = await say(assistant, world.candidate, "s2", "jobs in Paris please")
+    assert "Only jobs in paris." in reply
+
+
 async def test_a_german_search_is_answered_in_german(assistant: Assistant, world: World) -> None:
     calls, reply = await say(assistant, world.candidate, "de", "Zeig mir passende Stellen")
     assert names(calls) == ["find_matching_jobs"]

@@ -89,6 +89,31 @@ async def test_a_query_brings_the_jobs_naming_it_first_in_fit_order(
     assert blank.status_code == 422 and "query" in blank.text
 
 
+async def test_employment_type_and_seniority_filter_as_the_job_states_them(
+    client: httpx.AsyncClient, make_key: MakeKey
+) -> None:
+    jobs = [
+        {**job, "employment_type": kind}
+        for job, kind in zip(JOBS, ["Full-time", "part_time", None, "Contract"], strict=False)
+    ]
+    await import_jobs(client, await make_key("org-a", "employer"), jobs[:4])
+    candidate = await make_key("org-b", "candidate")
+
+    async def found(**filters: Any) -> list[str]:
+        answer = await _match(client, candidate, resume_text=RESUME, filters=filters)
+        assert answer.status_code == 200, answer.text
+        return sorted(m["external_id"] for m in answer.json()["matches"])
+
+    assert await found(employment_type="full_time") == ["py-backend"]
+    assert await found(employment_type="part_time") == ["data-eng"]
+    assert await found(employment_type="contract") == ["nurse"]
+    assert await found(employment_type="internship") == []  # none states it
+    assert await found(seniority="senior") == ["py-backend"]  # "Senior Python Backend ..."
+    assert await found(seniority="junior") == []
+    wrong = await _match(client, candidate, resume_text=RESUME, filters={"seniority": "guru"})
+    assert wrong.status_code == 422 and "seniority" in wrong.text
+
+
 async def test_deterministic_and_name_blind(client: httpx.AsyncClient, make_key: MakeKey) -> None:
     await import_jobs(client, await make_key("org-a", "employer"))
     candidate = await make_key("org-a", "candidate")

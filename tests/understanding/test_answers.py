@@ -47,11 +47,13 @@ def _search(text: str) -> tuple[dict[str, object], str]:
     return call["args"], str(m.decide([*messages, decided, result]).content)
 
 
-def test_a_search_applies_place_remote_and_pay_and_says_what_it_did_not_apply() -> None:
+def test_a_search_applies_place_remote_level_and_pay_and_says_what_it_did_not_apply() -> None:
     args, reply = _search("senior nurse jobs in Leeds, on-site, paying at least £35,000")
     assert args["location"] == "leeds" and args["remote"] is False
     assert args["min_salary"] == 35000 and args["query"] == "nurse"
-    assert "Not applied" in reply and "seniority (senior)" in reply
+    assert args["seniority"] == "senior"
+    # jobs state pay without a currency: the pound cannot be applied, and the reply says so
+    assert "Not applied" in reply and "pay in GBP" in reply and "senior" not in reply
 
 
 def test_in_x_or_remote_is_not_narrowed_to_either() -> None:
