@@ -1,0 +1,114 @@
+"""Career knowledge: known titles are looked up exactly (typos corrected), other phrasings
+go to dense search in a real embedded Chroma, and the index is built once per store."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import chromadb
+import numpy as np
+import pytest
+from chromadb.api import ClientAPI
+from chromadb.config import Settings as ChromaSettings
+
+from ingest.careers import CAREERS_PATH, CareerIndex, CareerKnowledge, get_careers
+from ingest.embeddings import Embedder, get_embedder
+
+# Occupations of the small index these tests build (the whole one takes minutes on a
+# busy machine); dense search must find the right one among them.
+ESCO_LABELS = {
+    "dental hygienist",
+    "nurse responsible for general care",
+    "software developer",
+    "plumber",
+    "data analyst",
+    "bus driver",
+    "chef",
+    "accountant",
+}
+ONET_TITLES = {
+    "Dental Hygienists",
+    "Registered Nurses",
+    "Software Developers",
+    "Plumbers, Pipefitters, and Steamfitters",
+    "Bus Drivers, Transit and Intercity",
+    "Chefs and Head Cooks",
+    "Accountants and Auditors",
+}
+
+
+class CountingEmbedder:
+    """The real embedder, counting the texts it embeds."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.embedded = 0
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.embedded += len(texts)
+        return self.inner.embed(texts)
+
+
+@pytest.fixture(scope="module")
+def small_knowledge() -> CareerKnowledge:
+    with gzip.open(CAREERS_PATH, "rt", encoding="utf-8") as handle:
+        data: dict[str, Any] = json.load(handle)
+    data["esco"] = {k: v for k, v in data["esco"].items() if v[0] in ESCO_LABELS}
+    data["onet"] = {k: v for k, v in data["onet"].items() if v[0] in ONET_TITLES}
+    assert len(data["esco"]) == len(ESCO_LABELS) and len(data["onet"]) == len(ONET_TITLES)
+    return CareerKnowledge(data)
+
+
+def _client(path: Path) -> ClientAPI:
+    return chromadb.PersistentClient(
+        path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
+    )
+
+
+def test_a_known_title_names_both_sources_without_an_index() -> None:
+    found = get_careers().by_title("Registered Nurse")
+    assert found is not None and found.how == "title"
+    assert found.esco is not None and found.esco.label == "nurse responsible for general care"
+    assert found.onet is not None and found.onet.title == "Registered Nurses"
+    assert found.esco.essential_skills and found.onet.technology
+
+
+def test_a_misspelt_title_is_corrected_to_the_commonest_title_word() -> None:
+    knowledge = get_careers()
+    assert knowledge.spelled("data analist") == "data analyst"
+    assert knowledge.spelled("electrishan") == "electrician"
+    assert knowledge.by_title("nurce") is None
+
+
+def test_dense_search_finds_an_occupation_in_other_words(
+    small_knowledge: CareerKnowledge, tmp_path: Path
+) -> None:
+    index = CareerIndex(_client(tmp_path), get_embedder(), small_knowledge)
+    found = index.find("teeth cleaning hygiene specialist")
+    assert found is not None and found.how == "search"
+    assert found.esco is not None and found.esco.label == "dental hygienist"
+    assert found.onet is not None and found.onet.title == "Dental Hygienists"
+    assert index.find("astronaut on the moon") is None  # nothing near enough
+
+
+def test_the_index_is_built_once_per_store(
+    small_knowledge: CareerKnowledge, tmp_path: Path
+) -> None:
+    first = CountingEmbedder(get_embedder())
+    CareerIndex(_client(tmp_path), first, small_knowledge).ensure()
+    assert first.embedded == len(small_knowledge.documents())
+    again = CountingEmbedder(get_embedder())
+    collection = CareerIndex(_client(tmp_path), again, small_knowledge).ensure()
+    assert again.embedded == 0 and collection.count() == len(small_knowledge.documents())
