@@ -20,7 +20,9 @@ import difflib
 import gzip
 import hashlib
 import json
+import logging
 import threading
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,6 +36,8 @@ from chromadb.api.models.Collection import Collection
 
 from ingest.embeddings import ClearViewEmbeddingFunction, Embedder
 from ingest.occupations import get_occupations, title_key, title_words
+
+log = logging.getLogger(__name__)
 
 CAREERS_PATH = Path(__file__).resolve().parent / "data" / "careers.json.gz"
 
@@ -215,7 +219,13 @@ class CareerIndex:
                 collection = self._open(version)
             docs = self.knowledge.documents()
             if collection.count() != len(docs):
+                started = time.perf_counter()
                 self._fill(collection, docs)
+                log.info(
+                    "career knowledge index: %d occupations indexed in %.0f s",
+                    len(docs),
+                    time.perf_counter() - started,
+                )
             self._collection = collection
             return collection
 

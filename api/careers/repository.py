@@ -22,7 +22,7 @@ class CareersRepository:
         rows = await self.session.execute(
             select(Job.required_skills, Job.preferred_skills).where(Job.published.is_(True))
         )
-        return [(list(req or []), list(pref or [])) for req, pref in rows.tuples()]
+        return [(list(req or []), list(pref or [])) for req, pref in rows]
 
     async def published_pay(
         self,
@@ -34,4 +34,4 @@ class CareersRepository:
                 (Job.salary_min.is_not(None)) | (Job.salary_max.is_not(None)),
             )
         )
-        return list(rows.tuples())
+        return [(title, low, high, currency) for title, low, high, currency in rows]
