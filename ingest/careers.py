@@ -99,7 +99,9 @@ class Found:
     phrase: str
     esco: EscoOccupation | None
     onet: OnetOccupation | None
-    how: str  # "title": a known title; "search": dense search over titles
+    # "title": a known title; "search": dense search over titles; "title within": the
+    # longest known title inside the phrase, while the index is still being built
+    how: str
     similarity: float = 1.0
 
 
@@ -166,10 +168,11 @@ class CareerKnowledge:
             fixed.append(word)
         return " ".join(fixed)
 
-    def by_title(self, phrase: str) -> Found | None:
-        """The occupations a known title names, when the whole phrase is one."""
+    def by_title(self, phrase: str, *, whole: bool = True) -> Found | None:
+        """The occupations a known title names, when the whole phrase is one (or, with
+        `whole=False`, the longest known title inside it: "night shift staff nurse")."""
         titles = get_occupations()
-        if not title_key(phrase) or not titles.is_title(phrase):
+        if not title_key(phrase) or (whole and not titles.is_title(phrase)):
             return None
         link = titles.link(phrase)
         code = titles.onet_code(phrase)
@@ -177,7 +180,7 @@ class CareerKnowledge:
         onet = self.onet.get(code) if code else None
         if esco is None and onet is None:
             return None
-        return Found(phrase, esco, onet, "title")
+        return Found(phrase, esco, onet, "title" if whole else "title within")
 
 
 @lru_cache(maxsize=1)
@@ -246,6 +249,13 @@ class CareerIndex:
                 metadatas=[{"kind": doc_id.split(":", 1)[0]} for doc_id, _ in batch],
             )
 
+    def building(self) -> bool:
+        """True while another thread builds the collection."""
+        if self._collection is not None or not self._lock.acquire(blocking=False):
+            return self._collection is None
+        self._lock.release()
+        return False
+
     def search(self, phrase: str, n: int = 5) -> list[tuple[str, float]]:
         """Nearest occupations as (doc id, similarity), best first."""
         vector = self._embedder.embed([phrase])[0]
@@ -268,6 +278,10 @@ class CareerIndex:
         exact = self.knowledge.by_title(spelled) if spelled != title_key(phrase) else None
         if exact is not None:
             return exact
+        if self.building():
+            # The first minutes after a fresh start: answer from the titles rather than
+            # keep the question waiting for the whole index.
+            return self.knowledge.by_title(spelled or phrase, whole=False)
         hits = [h for h in self.search(spelled or phrase, n=8) if h[1] >= MIN_COMPANION]
         if not hits or hits[0][1] < MIN_SIMILARITY:
             return None

@@ -53,7 +53,8 @@ class OccupationOut(BaseModel):
 
     query: str
     found_by: str | None = Field(
-        description="title: a known job title; search: the nearest titles; null: not found"
+        description="title: a known job title; search: the nearest titles; title within: the "
+        "longest known title in the query (while the index is being built); null: not found"
     )
     similarity: float | None
     onet: OnetOut | None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,20 @@ class CountingEmbedder:
         return self.inner.embed(texts)
 
 
+class GatedEmbedder(CountingEmbedder):
+    """The real embedder, held at its first call until the test lets it go."""
+
+    def __init__(self, inner: Embedder) -> None:
+        super().__init__(inner)
+        self.started = threading.Event()
+        self.go = threading.Event()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.started.set()
+        assert self.go.wait(timeout=300)
+        return super().embed(texts)
+
+
 @pytest.fixture(scope="module")
 def small_knowledge() -> CareerKnowledge:
     with gzip.open(CAREERS_PATH, "rt", encoding="utf-8") as handle:
@@ -112,3 +127,24 @@ def test_the_index_is_built_once_per_store(
     again = CountingEmbedder(get_embedder())
     collection = CareerIndex(_client(tmp_path), again, small_knowledge).ensure()
     assert again.embedded == 0 and collection.count() == len(small_knowledge.documents())
+
+
+def test_while_the_index_is_built_a_title_inside_the_phrase_answers(
+    small_knowledge: CareerKnowledge, tmp_path: Path
+) -> None:
+    embedder = GatedEmbedder(get_embedder())
+    index = CareerIndex(_client(tmp_path), embedder, small_knowledge)
+    build = threading.Thread(target=index.ensure)
+    build.start()
+    try:
+        assert embedder.started.wait(timeout=300)
+        assert index.building()
+        found = index.find("night shift staff nurse")
+        assert found is not None and found.how == "title within"
+        assert found.esco is not None and found.esco.label == "nurse responsible for general care"
+    finally:
+        embedder.go.set()
+        build.join()
+    assert not index.building()
+    found = index.find("night shift staff nurse")  # now by dense search
+    assert found is not None and found.how == "search"
