@@ -25,7 +25,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -131,6 +131,8 @@ class CareerKnowledge:
             for code, (title, description, alts, tech, related) in data["onet"].items()
         }
         self._words: Counter[str] | None = None
+        # A title several O*NET occupations list -> the one it names (build_careers).
+        self.onet_choices: dict[str, str] = data.get("onet_choices", {})
 
     def documents(self) -> list[tuple[str, str]]:
         """(id, text to embed) per occupation: its titles, which is what people name."""
@@ -175,9 +177,14 @@ class CareerKnowledge:
         if not title_key(phrase) or (whole and not titles.is_title(phrase)):
             return None
         link = titles.link(phrase)
-        code = titles.onet_code(phrase)
         esco = self.esco.get(link.occupation.uri_id) if link else None
-        onet = self.onet.get(code) if code else None
+        onet = None
+        key = title_key(phrase)
+        found = titles.onet_link(phrase)
+        # O*NET's title must be the whole phrase (or, within it, its head: its last
+        # words), never a word inside it ("care assistant" is not "assistant").
+        if found is not None and (found[0] == key or (not whole and key.endswith(found[0]))):
+            onet = self.onet.get(self.onet_choices.get(found[0], found[1]))
         if esco is None and onet is None:
             return None
         return Found(phrase, esco, onet, "title" if whole else "title within")
@@ -256,27 +263,40 @@ class CareerIndex:
         self._lock.release()
         return False
 
-    def search(self, phrase: str, n: int = 5) -> list[tuple[str, float]]:
-        """Nearest occupations as (doc id, similarity), best first."""
+    def search(self, phrase: str, n: int = 5, kind: str | None = None) -> list[tuple[str, float]]:
+        """Nearest occupations as (doc id, similarity), best first; `kind` "esco" or
+        "onet" keeps one source."""
         vector = self._embedder.embed([phrase])[0]
         result = self.ensure().query(
             query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
             n_results=n,
+            where={"kind": kind} if kind else None,
             include=["distances"],
         )
         distances = result["distances"]
         assert distances is not None
         return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], distances[0], strict=True)]
 
+    def _nearest_onet(self, esco: EscoOccupation) -> OnetOccupation | None:
+        text = "; ".join((esco.label, *esco.alt_titles))
+        hits = self.search(text, n=1, kind="onet")
+        if not hits or hits[0][1] < MIN_SIMILARITY:
+            return None
+        found = self.knowledge.by_doc_id(hits[0][0])
+        return found if isinstance(found, OnetOccupation) else None
+
     def find(self, phrase: str) -> Found | None:
         """The occupations `phrase` names: a known title first, else the nearest titles
         (the best ESCO and the best O*NET occupation near enough to trust)."""
-        exact = self.knowledge.by_title(phrase)
-        if exact is not None:
-            return exact
         spelled = self.knowledge.spelled(phrase)
-        exact = self.knowledge.by_title(spelled) if spelled != title_key(phrase) else None
+        exact = self.knowledge.by_title(phrase) or (
+            self.knowledge.by_title(spelled) if spelled != title_key(phrase) else None
+        )
         if exact is not None:
+            if exact.onet is None and exact.esco is not None and not self.building():
+                # ESCO knows the title, O*NET words it otherwise ("care assistant"):
+                # its nearest occupation to ESCO's, when near enough.
+                return replace(exact, onet=self._nearest_onet(exact.esco))
             return exact
         if self.building():
             # The first minutes after a fresh start: answer from the titles rather than

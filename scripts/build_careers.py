@@ -12,6 +12,7 @@ What the assistant answers career questions from (`ingest.careers`), per occupat
   alternate titles (Alternate Titles, shortest first), up to `MAX_TECH` technology skills
   with their Hot Technology and In Demand flags (Technology Skills; flagged ones first),
   and up to `MAX_RELATED` related occupations (Related Occupations, in O*NET's order).
+- For a title several O*NET occupations list, which of them it names (`_onet_choices`).
 
 The title tables that link a written title to these occupations are the ones of
 `ingest/data/occupations.json.gz` (`scripts/build_occupations.py`): not repeated here.
@@ -30,10 +31,20 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from build_lexicon import ESCO_CLASSIFICATION, ESCO_RELATIONS, read_csv_from_zip  # noqa: E402
-from build_occupations import _esco  # noqa: E402
+from build_occupations import _esco, _onet  # noqa: E402
 
 from ingest.careers import CAREERS_PATH  # noqa: E402
+from ingest.occupations import get_occupations, title_key, title_words  # noqa: E402
 
+# Everyday titles the rules of `_onet_choices` settle oddly (curated, like the ESCO ones
+# of build_occupations): title -> O*NET-SOC code.
+CURATED_ONET = {
+    "teacher": "25-2031.00",  # Secondary School Teachers (ESCO's reading of "teacher")
+    "care assistant": "31-1122.00",  # Personal Care Aides
+    "carer": "31-1122.00",
+    "mechanic": "49-3023.00",  # Automotive Service Technicians and Mechanics
+    "sales assistant": "41-2031.00",  # Retail Salespersons
+}
 MAX_ALT_TITLES = 6
 MAX_OPTIONAL = 10
 MAX_TECH = 12
@@ -106,11 +117,51 @@ def _onet_part(data: Path) -> dict[str, list[object]]:
     return occupations
 
 
+def _onet_choices(data: Path) -> dict[str, str]:
+    """For a title several O*NET occupations list ("Truck Driver": Heavy and
+    Tractor-Trailer Truck Drivers, Freight Forwarders...), the one whose own title shares
+    most words with it, then the one with most titles containing its words (the typical
+    holder of the title: Registered Nurses for "nurse"), then the one sharing most words
+    with the ESCO occupation it names, then the shortest; kept where that is not the first
+    code, which the occupation table links."""
+    titles = get_occupations()
+    names = _onet(data)
+    own = {code: set(title_words(found[0])) for code, found in names.items()}
+    all_words = {code: [set(title_words(n)) for n in found] for code, found in names.items()}
+    codes: dict[str, set[str]] = {}
+    for code, found in names.items():
+        for name in found:
+            codes.setdefault(title_key(name), set()).add(code)
+    choices: dict[str, str] = {}
+    for key, listed in sorted(codes.items()):
+        if len(listed) < 2:
+            continue
+        words = set(key.split())
+        link = titles.link(key)
+        esco_words = set(title_words(link.occupation.name)) if link else set()
+        best = min(
+            sorted(listed),
+            key=lambda c: (
+                -len(words & own[c]),
+                -sum(words <= t for t in all_words[c]),
+                -len(esco_words & own[c]),
+                len(own[c]),
+            ),
+        )
+        if best != min(listed):
+            choices[key] = best
+    return choices | {title_key(title): code for title, code in CURATED_ONET.items()}
+
+
 def build(data: Path) -> dict[str, object]:
     skills, esco = _esco_part(data)
     onet = _onet_part(data)
-    print(f"{len(esco)} ESCO occupations ({len(skills)} skills); {len(onet)} O*NET occupations")
-    return {"skills": skills, "esco": esco, "onet": onet}
+    choices = _onet_choices(data)
+    print(
+        f"{len(esco)} ESCO occupations ({len(skills)} skills); {len(onet)} O*NET occupations; "
+        f"{len(choices)} shared O*NET titles settled"
+    )
+    return {"skills": skills, "esco": esco, "onet": onet, "onet_choices": choices}
 
 
 def main() -> None:

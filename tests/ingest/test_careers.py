@@ -148,3 +148,27 @@ def test_while_the_index_is_built_a_title_inside_the_phrase_answers(
     assert not index.building()
     found = index.find("night shift staff nurse")  # now by dense search
     assert found is not None and found.how == "search"
+
+
+def test_a_title_several_onet_occupations_share_names_its_typical_holder() -> None:
+    knowledge = get_careers()
+    for title, onet in (
+        ("truck driver", "Heavy and Tractor-Trailer Truck Drivers"),
+        ("nurse", "Registered Nurses"),
+        ("sales assistant", "Retail Salespersons"),  # curated
+    ):
+        found = knowledge.by_title(title)
+        assert found is not None and found.onet is not None and found.onet.title == onet, title
+
+
+def test_onet_completes_a_title_only_esco_knows_by_dense_search(
+    small_knowledge: CareerKnowledge, tmp_path: Path
+) -> None:
+    # O*NET has no "oral health therapist", and no word of it inside makes one
+    assert get_careers().by_title("oral health therapist").onet is None  # type: ignore[union-attr]
+    found = CareerIndex(_client(tmp_path), get_embedder(), small_knowledge).find(
+        "oral health therapist"
+    )
+    assert found is not None and found.how == "title"
+    assert found.esco is not None and found.esco.label == "dental hygienist"
+    assert found.onet is not None and found.onet.title == "Dental Hygienists"
