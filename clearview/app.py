@@ -114,9 +114,9 @@ async def index_check(_app: FastAPI) -> AsyncIterator[None]:
 log = logging.getLogger(__name__)
 
 
-def _build_career_index() -> None:
+def _build_career_index(stop: threading.Event) -> None:
     try:
-        get_career_index().ensure()
+        get_career_index().ensure(stop)
     except Exception:  # a failed build is retried by the first question that needs it
         log.exception("building the career knowledge index failed")
 
@@ -124,7 +124,14 @@ def _build_career_index() -> None:
 @asynccontextmanager
 async def career_index_build(_app: FastAPI) -> AsyncIterator[None]:
     """Build the career knowledge index (O*NET, ESCO) at start-up when the Chroma store
-    lacks it, so the first career question does not wait for it. A daemon thread: a
-    stop does not wait for it, and an interrupted build is completed by the next start."""
-    threading.Thread(target=_build_career_index, name="career-index", daemon=True).start()
-    yield
+    lacks it, so the first career question does not wait for it. A stop waits for the
+    batch being written (the rest is written by the next start): a thread left running
+    in native code when the interpreter exits aborts the process."""
+    stop = threading.Event()
+    build = threading.Thread(target=_build_career_index, args=(stop,), name="career-index")
+    build.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.to_thread(build.join)

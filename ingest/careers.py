@@ -52,8 +52,9 @@ ONET_ATTRIBUTION = (
 )
 
 COLLECTION = "career_knowledge"
-# Occupation titles embedded and written per Chroma call.
-INDEX_BATCH = 512
+# Occupation titles embedded and written per Chroma call: small, so a stop asked for
+# during a build waits at most one batch.
+INDEX_BATCH = 64
 # Cosine similarity of a question's occupation phrase to an occupation's titles from which
 # dense search names it; below, the assistant says it does not know the occupation. Read
 # on a few dozen phrasings: "someone who cleans teeth" / dental hygienist 0.51, "person
@@ -216,9 +217,10 @@ class CareerIndex:
         self._lock = threading.Lock()
         self._collection: Collection | None = None
 
-    def ensure(self) -> Collection:
+    def ensure(self, stop: threading.Event | None = None) -> Collection | None:
         """The collection, built on first use (about 4,000 short texts) and kept in the
-        Chroma store: later processes find it there and build nothing."""
+        Chroma store: later processes find it there and build nothing. None when `stop`
+        was set during the build (what was written stays; the next build completes it)."""
         with self._lock:
             if self._collection is not None:
                 return self._collection
@@ -230,7 +232,8 @@ class CareerIndex:
             docs = self.knowledge.documents()
             if collection.count() != len(docs):
                 started = time.perf_counter()
-                self._fill(collection, docs)
+                if not self._fill(collection, docs, stop):
+                    return None
                 log.info(
                     "career knowledge index: %d occupations indexed in %.0f s",
                     len(docs),
@@ -247,14 +250,23 @@ class CareerIndex:
             embedding_function=ClearViewEmbeddingFunction(self._embedder.name),  # type: ignore[arg-type]
         )
 
-    def _fill(self, collection: Collection, docs: Sequence[tuple[str, str]]) -> None:
+    def _fill(
+        self,
+        collection: Collection,
+        docs: Sequence[tuple[str, str]],
+        stop: threading.Event | None,
+    ) -> bool:
+        """Write every document; False when `stop` was set before the end."""
         for start in range(0, len(docs), INDEX_BATCH):
+            if stop is not None and stop.is_set():
+                return False
             batch = docs[start : start + INDEX_BATCH]
             collection.upsert(
                 ids=[doc_id for doc_id, _ in batch],
                 embeddings=self._embedder.embed([text for _, text in batch]),
                 metadatas=[{"kind": doc_id.split(":", 1)[0]} for doc_id, _ in batch],
             )
+        return True
 
     def building(self) -> bool:
         """True while another thread builds the collection."""
@@ -267,7 +279,9 @@ class CareerIndex:
         """Nearest occupations as (doc id, similarity), best first; `kind` "esco" or
         "onet" keeps one source."""
         vector = self._embedder.embed([phrase])[0]
-        result = self.ensure().query(
+        collection = self.ensure()
+        assert collection is not None  # no stop asked: the build ran to its end
+        result = collection.query(
             query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
             n_results=n,
             where={"kind": kind} if kind else None,

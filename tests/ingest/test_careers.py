@@ -126,7 +126,19 @@ def test_the_index_is_built_once_per_store(
     assert first.embedded == len(small_knowledge.documents())
     again = CountingEmbedder(get_embedder())
     collection = CareerIndex(_client(tmp_path), again, small_knowledge).ensure()
-    assert again.embedded == 0 and collection.count() == len(small_knowledge.documents())
+    assert collection is not None and again.embedded == 0
+    assert collection.count() == len(small_knowledge.documents())
+
+
+def test_a_stopped_build_is_completed_by_the_next(
+    small_knowledge: CareerKnowledge, tmp_path: Path
+) -> None:
+    stop = threading.Event()
+    stop.set()
+    index = CareerIndex(_client(tmp_path), get_embedder(), small_knowledge)
+    assert index.ensure(stop) is None and not index.building()
+    collection = CareerIndex(_client(tmp_path), get_embedder(), small_knowledge).ensure()
+    assert collection is not None and collection.count() == len(small_knowledge.documents())
 
 
 def test_while_the_index_is_built_a_title_inside_the_phrase_answers(
