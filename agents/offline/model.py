@@ -79,7 +79,15 @@ def _search_args(reading: Reading, text: str) -> tuple[dict[str, Any], list[str]
     return args, unapplied
 
 
-_ARGUMENT_SLOTS = ("min_score", "max_per_day", "open_to_employers", "accept", "first", "second")
+_ARGUMENT_SLOTS = (
+    "min_score",
+    "max_per_day",
+    "open_to_employers",
+    "accept",
+    "first",
+    "second",
+    "occupation",
+)
 
 
 class OfflineChatModel(BaseChatModel):
