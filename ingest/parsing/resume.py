@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ingest.parsing.contacts import Span, blank_spans, find_contacts
-from ingest.parsing.dates import DateRange, find_date_ranges, total_years
+from ingest.parsing.dates import (
+    DateRange,
+    date_range,
+    find_date_ranges,
+    header_date,
+    leading_end,
+    lone_date,
+    total_years,
+)
 from ingest.parsing.sections import BULLET_RE, RESUME_INDEX, list_items, split_sections
 from ingest.skills import SkillLexicon, get_lexicon
 
@@ -119,6 +127,9 @@ def _parse_experience(
                 found = []  # a date inside a sentence ("Led the 2019-2020 migration")
             lines.append(_Line(text, offset + pos, found, bullet))
         pos += len(raw)
+    lines = _mend_split_ranges(lines)
+    if any(line.ranges for line in lines):
+        _anchor_header_dates(lines)
     anchors = [i for i, line in enumerate(lines) if line.ranges]
     if not anchors:
         return _parse_undated(lines), []
@@ -137,7 +148,9 @@ def _parse_experience(
         else:
             limit = anchors[k + 1] if k + 1 < len(anchors) else len(lines)
             j = i + 1
-            if j < limit and lines[j].header_like() and len(lines[j].text.split()) <= 6:
+            # a line holding nothing but the dates is followed by the whole header line
+            longest = 12 if not _header_rest(lines[i]) else 6
+            if j < limit and lines[j].header_like() and len(lines[j].text.split()) <= longest:
                 group.append(j)
         headers[i] = group
         taken.update(group)
@@ -147,9 +160,7 @@ def _parse_experience(
         if i in headers:
             rng = line.ranges[0]
             ranges.append(rng)
-            local = (rng.span[0] - line.offset, rng.span[1] - line.offset)
-            rest = (line.raw[: local[0]] + " " + line.raw[local[1] :]).strip()
-            parts = [_clean_header(rest)] + [_clean_header(lines[j].text) for j in headers[i]]
+            parts = [_header_rest(line)] + [_clean_header(lines[j].text) for j in headers[i]]
             title, employer = _title_and_employer([p for p in parts if p])
             entries.append(
                 ExperienceEntry(title, employer, rng.start, rng.end, current=rng.end is None)
@@ -161,6 +172,70 @@ def _parse_experience(
             else:
                 entries[-1].bullets.append(line.text)
     return entries, ranges
+
+
+def _header_rest(line: _Line) -> str:
+    """The header words of an anchor line: the line without its date range."""
+    rng = line.ranges[0]
+    local = (rng.span[0] - line.offset, rng.span[1] - line.offset)
+    return _clean_header(line.raw[: local[0]] + " " + line.raw[local[1] :])
+
+
+def _mend_split_ranges(lines: list[_Line]) -> list[_Line]:
+    """Resume builders that set the dates in a column beside the job print the start above
+    the header line and the end below it ("December 2013" / "Company  City  Finance
+    Manager" / "March 2014 As the finance manager..."). The start's line gets the whole
+    range, and the end is taken off its line (what is left there is body text)."""
+    out = list(lines)
+    for i, line in enumerate(out):
+        start = None if line.ranges or line.bullet else lone_date(line.text)
+        if start is None:
+            continue
+        for j in (i + 1, i + 2):
+            if j >= len(out) or out[j].ranges or out[j].bullet:
+                break
+            if j == i + 2 and not out[i + 1].header_like():
+                break
+            found = leading_end(out[j].text)
+            if found is None:
+                continue
+            end, cut = found
+            rng = date_range(start, end, (line.offset, line.offset + len(line.raw)))
+            if rng is None:
+                break
+            line.ranges = [rng]
+            after = out[j].raw.index(out[j].text) + cut
+            rest = out[j].raw[after:]
+            out[j] = _Line(rest, out[j].offset + after, [], False)
+            break
+    return [line for line in out if line.raw.strip()]
+
+
+def _anchor_header_dates(lines: list[_Line]) -> None:
+    """Among dated jobs, a header line that ends with a single month date and no end
+    ("Category Brand Manager Jan 2016") is a job too: the most recent one runs to now (its
+    end was left off, or lost in the layout), any other covers that month."""
+    found: list[tuple[int, str, int]] = []
+    for i, line in enumerate(lines):
+        if line.ranges or line.bullet or _looks_like_sentence(line.text):
+            continue
+        if len(line.text.split()) > 10:
+            continue
+        hit = header_date(line.raw)
+        if hit is not None:
+            found.append((i, *hit))
+    if not found:
+        return
+    latest = max(r.start for line in lines for r in line.ranges)
+    for i, raw, at in found:
+        line = lines[i]
+        span = (line.offset + at, line.offset + at + len(raw))
+        rng = date_range(raw, None, span)
+        if rng is None:
+            continue
+        if rng.start < latest:
+            rng = DateRange(rng.start, rng.start, span)
+        line.ranges = [rng]
 
 
 def _undated_job(lines: list[_Line], i: int, taken: set[int]) -> bool:

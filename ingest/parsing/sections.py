@@ -108,6 +108,7 @@ _JOB_HEADINGS: dict[str, tuple[str, ...]] = {
     "benefits": _phrases("benefits|what we offer|perks|compensation|salary"),
 }
 
+_RULE_RE = re.compile(r"[_=~]{4,}|-{4,}|[.·]{6,}")
 _HEADING_CLEAN_RE = re.compile(r"^[\s#*_=>|-]*|[\s#*_=:|-]*$")
 _SPACES_RE = re.compile(r"\s+")
 # Longest line that can be a heading of its own; a "Label: content" line has its colon
@@ -196,7 +197,8 @@ def split_sections(text: str, index: dict[str, str]) -> list[Section]:
             skip_next = False
             pos += len(line)
             continue
-        stripped = line.strip()
+        # a rule drawn with characters after or before a heading ("Work History_____")
+        stripped = _RULE_RE.sub("", line).strip()
         if not stripped or (
             len(stripped) > _HEADING_MAX
             and not stripped.startswith("#")
@@ -234,7 +236,7 @@ def split_sections(text: str, index: dict[str, str]) -> list[Section]:
             label_kind = lookup_heading(label_key, index) if label_key else None
             if label_kind:
                 kind, heading = label_kind, label_key
-                body_start = pos + line.index(stripped) + inline.start()
+                body_start = pos + max(0, line.find(stripped)) + inline.start()
         if kind is not None:
             current.end = pos
             sections.append(current)

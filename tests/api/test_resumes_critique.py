@@ -265,3 +265,27 @@ async def test_parsed_view_of_an_unparsed_version_and_of_others(
     assert (await client.get(url, headers=other.headers)).status_code == 404
     foreign = await client.get(url, params={"version_id": theirs.version_id}, headers=key.headers)
     assert foreign.status_code == 404
+
+
+def test_jobs_dated_in_a_split_dates_column_are_not_called_undated() -> None:
+    # a resume builder's dates column read out in text order: start / header / end + body
+    text = """Amal Reyes
+amal.reyes@example.org | +44 20 7946 0958 | Leeds
+
+Summary
+Finance manager with five years of experience in dealership lending.
+
+Experience
+March 2019
+Northwind Traders Leeds, UK Finance Manager
+June 2021 Secured loans for 40 customers a month with 6 partner banks.
+October 2016
+Blue Harbor Ltd York, UK Sales Manager
+March 2019Managed a team of 10 and raised sales by 12%.
+
+Education
+B.A. Economics, University of York, 2012 - 2016
+
+Skills: Negotiation, Excel
+"""
+    assert [f for f in critique(text).findings if f.kind == "missing_dates"] == []

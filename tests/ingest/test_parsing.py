@@ -362,3 +362,69 @@ def test_remote_detection(text: str, mode: str | None, remote: bool) -> None:
 )
 def test_employment_type(text: str, kind: str | None) -> None:
     assert parse_job(f"Analyst\n{text}").employment_type == kind
+
+
+# A resume builder's dates column, read out in text order: the start above the header
+# line, the end opening the first line of the description (sometimes glued to it).
+SPLIT_DATES_RESUME = """Amal Reyes
+Experience
+March 2019
+Northwind Traders Leeds, UK Finance Manager
+June 2021 Secured loans for customers and prepared the bank paperwork.
+Trained four new staff.
+October 2016
+Blue Harbor Ltd York, UK Sales Manager
+March 2019Managed a team of ten and raised sales by 12%.
+Education
+2012
+B.A. Economics, University of York
+"""
+
+
+def test_a_range_split_around_the_job_header_is_one_job() -> None:
+    resume = parse_resume(SPLIT_DATES_RESUME, today=TODAY)
+    spans = [(e.start, e.end) for e in resume.experience]
+    assert spans == [
+        (date(2019, 3, 1), date(2021, 6, 1)),
+        (date(2016, 10, 1), date(2019, 3, 1)),
+    ]
+    assert ["Finance Manager" in (e.title or "") for e in resume.experience] == [True, False]
+    assert "Sales Manager" in (resume.experience[1].title or "")
+    # the end date is taken off the description it opened
+    assert resume.experience[0].bullets[0].startswith("Secured loans")
+    assert resume.experience[1].bullets == ["Managed a team of ten and raised sales by 12%."]
+    assert resume.years_experience == round(57 / 12, 2)  # Oct 2016 - Jun 2021
+
+
+def test_a_lone_date_line_does_not_take_an_end_from_prose() -> None:
+    text = "Experience\nMay 2020\nAcme Ltd, Analyst\nCurrently serve as a volunteer.\n"
+    assert parse_resume(text, today=TODAY).experience[0].start is None
+
+
+def test_a_header_ending_with_one_date_is_a_job() -> None:
+    text = """Experience
+Category Brand Manager Jan 2020
+Acme Foods, Leeds
+Grew nut category sales by 6%.
+Product Manager Jan 2016 to Jan 2020
+Promoted to team lead in March 2018
+Ran 15 product categories.
+Marketing Coordinator Mar 2012
+Wrote the RFP submissions.
+Brand Assistant Jan 2013 to Dec 2015
+"""
+    resume = parse_resume(text, today=TODAY)
+    assert [(e.title, e.start, e.end, e.current) for e in resume.experience] == [
+        ("Category Brand Manager", date(2020, 1, 1), None, True),  # the latest: runs to now
+        ("Product Manager", date(2016, 1, 1), date(2020, 1, 1), False),
+        ("Marketing Coordinator", date(2012, 3, 1), date(2012, 3, 1), False),  # that month
+        ("Brand Assistant", date(2013, 1, 1), date(2015, 12, 1), False),
+    ]
+    assert "Promoted to team lead in March 2018" in resume.experience[1].bullets
+
+
+def test_a_heading_underlined_with_characters_opens_its_section() -> None:
+    text = "Work History" + "_" * 60 + "\nAnalyst, Acme 2019 - 2021\n"
+    resume = parse_resume(text, today=TODAY)
+    assert "experience" in resume.sections
+    assert len(resume.experience) == 1
