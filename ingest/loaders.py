@@ -182,7 +182,15 @@ def _size(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.1f} kB"
 
 
+# A fullwidth punctuation mark (U+FF01-FF1F: "－", "：", "／") whose UTF-8 was read as
+# cp1252 and whose last byte, a C1 control there, was dropped on the way: "ï¼" is all that
+# is left and no repair can tell which mark it was. Resume builders put them between dates
+# ("09/2013 ï¼ Current") and between employer and place; a dash reads right in both.
+_LOST_FULLWIDTH_RE = re.compile("\u00ef\u00bc(?=[\\s\\d])")
+
+
 def _clean(text: str) -> str:
+    text = _LOST_FULLWIDTH_RE.sub("-", text)
     text = text.translate(_CLEANUP).replace("\r\n", "\n").replace("\r", "\n")
     text = re.sub(r"[ \t\f\v]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
@@ -508,7 +516,7 @@ def _load_pdf(data: bytes, label: str, max_pages: int) -> LoadedDocument:
         texts.append(visible_page)
         hidden.extend(hidden_page)
     return LoadedDocument(
-        text=join_split_ranges("\n\n".join(texts)),
+        text=join_split_ranges(_repair("\n\n".join(texts))),
         media_type=PDF,
         pages=count,
         hidden_text=hidden,

@@ -56,7 +56,7 @@ _NOW = (
     r"heute|jetzt|aktuell|aujourd'hui|aujourd’hui|présent|actualidad|presente|actual|"
     r"atual|atualmente|hoje|hoy)"
 )
-_SEPARATOR = r"(?:-|–|—|~|to|until|till|through|thru|bis|à|au|a|hasta|até|ate)"
+_SEPARATOR = r"(?:-|–|—|‐|‑|‒|−|－|~|to|until|till|through|thru|bis|à|au|a|hasta|até|ate)"
 # Public for readers that mend layouts: one date, and the words for "until now".
 DATE_PATTERN = _DATE
 NOW_PATTERN = _NOW

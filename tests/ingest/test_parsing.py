@@ -428,3 +428,8 @@ def test_a_heading_underlined_with_characters_opens_its_section() -> None:
     resume = parse_resume(text, today=TODAY)
     assert "experience" in resume.sections
     assert len(resume.experience) == 1
+
+
+def test_unicode_dashes_separate_a_range() -> None:
+    for dash in ("－", "‐", "‒", "−"):
+        assert total_years(find_date_ranges(f"01/2019 {dash} 12/2020"), TODAY) == 2.0
