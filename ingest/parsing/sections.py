@@ -17,6 +17,7 @@ _RESUME_HEADINGS: dict[str, tuple[str, ...]] = {
         "about me|objective|career objective|personal statement|overview|"
         "executive summary|personal profile|introduction|profile summary|summary of qualifications|"
         "career profile|career overview|professional overview|highlights|career highlights|"
+        "executive profile|qualifications summary|summary of experience|"
         # de, fr, es, pt
         "profil|kurzprofil|über mich|uber mich|zusammenfassung|"
         "à propos|a propos|objectif|profil professionnel|"
@@ -54,6 +55,8 @@ _RESUME_HEADINGS: dict[str, tuple[str, ...]] = {
         "professional skills|it skills|computer skills|abilities|strengths|skill set|"
         "skillset|skills details|key competencies|technical proficiencies|"
         "skills & expertise|skills and expertise|key strengths|"
+        "skill highlights|core qualifications|key qualifications|core strengths|"
+        "areas of strength|technical competencies|"
         "kenntnisse|fähigkeiten|fahigkeiten|kompetenzen|edv-kenntnisse|it-kenntnisse|"
         "compétences|competences|compétences techniques|savoir-faire|"
         "habilidades|competencias|conocimientos|aptitudes|"
@@ -63,7 +66,8 @@ _RESUME_HEADINGS: dict[str, tuple[str, ...]] = {
         "certifications|certification|certificates|licenses|licences|"
         "licenses and certifications|licenses & certifications|"
         "certifications and licenses|accreditations|professional certifications|courses|"
-        "courses and certifications|zertifikate|weiterbildung|zertifizierungen|"
+        "courses and certifications|licensure|licensure and certification|"
+        "licensure & certification|credentials|zertifikate|weiterbildung|zertifizierungen|"
         "certificaciones|cursos|certificações|certificacoes"
     ),
     "languages": _phrases(

@@ -433,3 +433,17 @@ def test_a_heading_underlined_with_characters_opens_its_section() -> None:
 def test_unicode_dashes_separate_a_range() -> None:
     for dash in ("－", "‐", "‒", "−"):
         assert total_years(find_date_ranges(f"01/2019 {dash} 12/2020"), TODAY) == 2.0
+
+
+@pytest.mark.parametrize(
+    ("heading", "kind"),
+    [
+        ("Executive Profile", "summary"),
+        ("Skill Highlights", "skills"),
+        ("Core Qualifications", "skills"),
+        ("Licensure & Certification", "certifications"),
+        ("Credentials", "certifications"),
+    ],
+)
+def test_heading_variants_of_resume_builders(heading: str, kind: str) -> None:
+    assert kind in parse_resume(f"{heading}\nSomething under it\n", today=TODAY).sections
