@@ -123,8 +123,19 @@ def _parse_experience(
             found = find_date_ranges(text, offset + pos)
             bullet = bool(BULLET_RE.match(text)) and not re.match(r"^\s*\d{1,2}[.)]", text)
             words = len(text.split())
+            if found and not bullet and words > 16:
+                # a job header run into its first line of description: "Site Office
+                # Administrator E.ON Climate 2006-2010 Responsible for document control..."
+                cut = found[0].span[1] - (offset + pos)
+                if _inline_header(text[: found[0].span[0] - (offset + pos)]):
+                    lines.append(_Line(text[:cut], offset + pos, found[:1], False))
+                    lines.append(_Line(text[cut:], offset + pos + cut, [], False))
+                    pos += len(raw)
+                    continue
             if found and (words > 16 or (bullet and words > 10)):
                 found = []  # a date inside a sentence ("Led the 2019-2020 migration")
+            if found and _HONOUR_RE.search(text):
+                found = []  # "2014-2015 Teacher of the Year Award": an honour, not a job
             lines.append(_Line(text, offset + pos, found, bullet))
         pos += len(raw)
     lines = _mend_split_ranges(lines)
@@ -172,6 +183,59 @@ def _parse_experience(
             else:
                 entries[-1].bullets.append(line.text)
     return entries, ranges
+
+
+def _same_jobs_once(entries: list[ExperienceEntry]) -> list[ExperienceEntry]:
+    """One entry per job where the document writes a job twice: the same dates and a
+    title that holds the other's words, both naming a role (a section repeated by the
+    builder, a job restated in prose under its header). Two roles held over the same span
+    stay two."""
+
+    def words(entry: ExperienceEntry) -> set[str]:
+        return set(re.findall(r"[a-z]+", (entry.title or "").lower()))
+
+    kept: list[ExperienceEntry] = []
+    for entry in entries:
+        same = next(
+            (
+                k
+                for k in kept
+                if entry.start is not None
+                and (k.start, k.end) == (entry.start, entry.end)
+                and _is_title(entry.title or "")
+                and _is_title(k.title or "")
+                and (words(entry) <= words(k) or words(k) <= words(entry))
+            ),
+            None,
+        )
+        if same is None:
+            kept.append(entry)
+        else:
+            same.bullets += [b for b in entry.bullets if b not in same.bullets]
+    return kept
+
+
+_HONOUR_RE = re.compile(
+    r"\b(?:awards?|awarded|prize|honou?rs?|winner|scholarship|dean's list|medal|finalist)\b",
+    re.I,
+)
+_SMALL_WORDS = _words("a an and at for in of on the to with & -")
+
+
+def _inline_header(prefix: str) -> bool:
+    """Whether the words before a date range in a long line name a job: a few words, no
+    sentence end, with a title word or in title case ("Public Health Campaign Volunteer,"),
+    not the start of a sentence ("Led the 2019-2020 migration of ...")."""
+    words = prefix.split()
+    if not 1 <= len(words) <= 12 or prefix.rstrip().endswith((".", ";")):
+        return False
+    if not words[0][:1].isupper():
+        return False
+    if _is_title(prefix):
+        return True
+    content = [w for w in words if w.lower() not in _SMALL_WORDS]
+    capitalised = [w for w in content if w[:1].isupper()]
+    return len(capitalised) >= 3 and len(capitalised) >= 0.8 * len(content)
 
 
 def _header_rest(line: _Line) -> str:
@@ -334,6 +398,7 @@ def parse_resume(
     for entries, dated in experience:
         if dated or not any_dated:
             result.experience += entries
+    result.experience = _same_jobs_once(result.experience)
     if not any(s.kind == "experience" for s in sections):
         # no heading: count dated lines outside education and certifications
         for section in sections:

@@ -447,3 +447,43 @@ def test_unicode_dashes_separate_a_range() -> None:
 )
 def test_heading_variants_of_resume_builders(heading: str, kind: str) -> None:
     assert kind in parse_resume(f"{heading}\nSomething under it\n", today=TODAY).sections
+
+
+def test_a_job_header_run_into_its_description_is_a_job() -> None:
+    text = """Experience
+Operations Manager 2012 - 2016 Northwind Ltd
+Site Office Administrator Blue Harbor Renewables 2008-2012 Responsible for document control and the site office of two wind farms with 40 contractors
+Public Health Campaign Volunteer, September 2005 - May 2008 Red Cross Leeds ran vaccination days in six villages and kept the records of every visit
+Led the 2010-2011 migration of the billing system to the new platform with a team of four engineers and two analysts
+"""
+    resume = parse_resume(text, today=TODAY)
+    assert [e.start for e in resume.experience] == [
+        date(2012, 1, 1),
+        date(2008, 1, 1),
+        date(2005, 9, 1),
+    ]
+    assert (resume.experience[1].title or "").startswith("Site Office Administrator")
+    assert resume.experience[2].title == "Public Health Campaign Volunteer"
+    assert resume.experience[1].bullets[0].startswith("Responsible for document control")
+    assert resume.experience[2].bullets[-1].startswith("Led the 2010-2011 migration")
+
+
+def test_an_honour_with_dates_is_not_a_job() -> None:
+    text = "Experience\nTeacher 2013 - 2018 Northwind School\n2014-2015 Teacher of the Year Award\n"
+    assert len(parse_resume(text, today=TODAY).experience) == 1
+
+
+def test_a_job_written_twice_is_one_job_and_two_roles_over_one_span_stay_two() -> None:
+    jobs = "Project Engineer, Northwind Build 02/2014 - 11/2015\n- Wrote 120 RFIs\n"
+    text = f"Experience\n{jobs}Skills\nExcel\nWork History\n{jobs}"
+    assert len(parse_resume(text, today=TODAY).experience) == 1  # a section repeated
+    restated = (
+        "Military Experience\nAircraft Armament Systems Specialist (Weapons Specialist) "
+        "December 1986 to May 1991\nWeapons Specialist, United States Air Force, 12/1986-05/1991\n"
+    )
+    assert len(parse_resume(restated, today=TODAY).experience) == 1
+    two_roles = (
+        "Experience\nHR Staffing Coordinator, Acme 08/2008 - 04/2015\n"
+        "Executive Technical Associate, Acme 08/2008 - 04/2015\n"
+    )
+    assert len(parse_resume(two_roles, today=TODAY).experience) == 2
