@@ -189,8 +189,13 @@ def _size(n: int) -> str:
 _LOST_FULLWIDTH_RE = re.compile("\u00ef\u00bc(?=[\\s\\d])")
 
 
+# A no-break space whose second byte was lost the same way ("Manager.Â").
+_LOST_NBSP_RE = re.compile("\u00c2(?=\\s|$)", re.M)
+
+
 def _clean(text: str) -> str:
     text = _LOST_FULLWIDTH_RE.sub("-", text)
+    text = _LOST_NBSP_RE.sub(" ", text)
     text = text.translate(_CLEANUP).replace("\r\n", "\n").replace("\r", "\n")
     text = re.sub(r"[ \t\f\v]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()

@@ -64,6 +64,24 @@ _ROLE_PREFIX_RE = re.compile(
 _SEPARATOR_RE = re.compile(r"\s+(?:at|@)\s+|\s*[|,]\s*|\s+[-–—]\s+")
 
 
+# Verbs that open a line of duties ("Processed and submitted Teacher Retirement reports",
+# "Planned the domain migration from 2008 to 2012"): past tense, and the irregular ones.
+_IRREGULAR_PAST = _words(
+    "led built ran wrote made taught drove sold won grew set kept held began brought "
+    "oversaw took gave met sent spent found chose drew"
+)
+
+
+def _opens_with_verb(text: str) -> bool:
+    """A duty opens with a verb and goes on in lower case ("Trained the staff"); a title
+    opening with a participle goes on capitalised ("Registered Nurse")."""
+    words = re.findall(r"[^\W\d_]+", text)
+    if not words or (len(words) > 1 and not words[1][0].islower()):
+        return False
+    first = words[0].lower()
+    return first in _IRREGULAR_PAST or (len(first) > 4 and first.endswith("ed"))
+
+
 def _is_title(part: str) -> bool:
     return bool(set(re.findall(r"[a-z]+", part.lower())) & _TITLE_WORDS)
 
@@ -123,11 +141,18 @@ def _parse_experience(
             found = find_date_ranges(text, offset + pos)
             bullet = bool(BULLET_RE.match(text)) and not re.match(r"^\s*\d{1,2}[.)]", text)
             words = len(text.split())
+            if found and (
+                _opens_with_verb(text) or (_looks_like_sentence(text) and _SINCE_RE.search(text))
+            ):
+                found = []  # a duty ("Planned the migration from 2008 to 2012")
             if found and not bullet and words > 16:
                 # a job header run into its first line of description: "Site Office
-                # Administrator E.ON Climate 2006-2010 Responsible for document control..."
+                # Administrator E.ON Climate 2006-2010 Responsible for document control...",
+                # or the dates opening it under the title line ("November 2014 to
+                # Current Company Name Hours worked per week: 40 ...")
                 cut = found[0].span[1] - (offset + pos)
-                if _inline_header(text[: found[0].span[0] - (offset + pos)]):
+                prefix = text[: found[0].span[0] - (offset + pos)]
+                if _inline_header(prefix) or not prefix.strip():
                     lines.append(_Line(text[:cut], offset + pos, found[:1], False))
                     lines.append(_Line(text[cut:], offset + pos + cut, [], False))
                     pos += len(raw)
@@ -215,6 +240,7 @@ def _same_jobs_once(entries: list[ExperienceEntry]) -> list[ExperienceEntry]:
     return kept
 
 
+_SINCE_RE = re.compile(r"\b(?:since|seit|depuis|desde)\b", re.I)
 _HONOUR_RE = re.compile(
     r"\b(?:awards?|awarded|prize|honou?rs?|winner|scholarship|dean's list|medal|finalist)\b",
     re.I,
@@ -308,6 +334,8 @@ def _undated_job(lines: list[_Line], i: int, taken: set[int]) -> bool:
     line = lines[i]
     if not line.header_like() or not _is_title(line.text) or i + 1 >= len(lines):
         return False
+    if _opens_with_verb(line.text):
+        return False  # a duty that names a role ("Trained the teacher assistants")
 
     def body(j: int) -> bool:
         return j not in taken and not lines[j].ranges and not lines[j].header_like()

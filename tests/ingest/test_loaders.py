@@ -194,3 +194,7 @@ def test_a_fullwidth_dash_that_lost_its_last_byte_reads_as_a_dash() -> None:
     doc = load_document(text.encode("utf-8"), "resume.txt")
     assert "Case Manager 09/2013 - Current Northwind Care - Leeds" in doc.text
     assert load_document("Zoë ï¼x".encode(), "a.txt").text == "Zoë ï¼x"  # not before a word
+
+
+def test_a_no_break_space_that_lost_its_last_byte_is_a_space() -> None:
+    assert load_document("Office Manager.Â\nÂNGELA".encode()).text == "Office Manager.\nÂNGELA"

@@ -487,3 +487,31 @@ def test_a_job_written_twice_is_one_job_and_two_roles_over_one_span_stay_two() -
         "Executive Technical Associate, Acme 08/2008 - 04/2015\n"
     )
     assert len(parse_resume(two_roles, today=TODAY).experience) == 2
+
+
+def test_duty_lines_are_neither_jobs_nor_undated_jobs() -> None:
+    text = """Experience
+Payroll Accountant, Northwind Ltd, 07/2006 - 05/2016
+Ran the monthly and bi-weekly payroll process.
+Processed and submitted Teacher Retirement reports
+Reconciled the general ledger every month.
+Planned and executed the domain migration from 2008 to 2012
+Clients served: 514 patients engaged for assessments since 2011.
+Registered Nurse, Blue Harbor Clinic, 02/2001 - 06/2006
+"""
+    resume = parse_resume(text, today=TODAY)
+    assert [(e.title, e.start) for e in resume.experience] == [
+        ("Payroll Accountant", date(2006, 7, 1)),
+        ("Registered Nurse", date(2001, 2, 1)),
+    ]
+
+
+def test_a_long_line_opening_with_the_dates_under_its_title_is_a_job() -> None:
+    text = """Experience
+Manager, Continuous Improvement
+November 2014 to May 2018 Northwind Aviation Hours worked per week: 40 Responsibilities include the lean programme for three hangars and twelve crews
+Aviation Technician
+September 2010 to September 2013 Blue Harbor Air
+"""
+    resume = parse_resume(text, today=TODAY)
+    assert [e.start for e in resume.experience] == [date(2014, 11, 1), date(2010, 9, 1)]
