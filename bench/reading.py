@@ -7,8 +7,9 @@
 Corpus: tests/fixtures/reading/ (fictional resumes in twelve layouts, labels in
 resumes.json). Livecareer: real PDFs read from the path given (never committed), labelled
 by hand in bench/reading_livecareer_labels.json (the sample the reader was tuned on) and
-bench/reading_livecareer_heldout_labels.json (24 more, one per category, held out: not
-looked at file by file while tuning; -v prints their misses, so read them only after).
+three held-out samples labelled one after the other (reading_livecareer_heldout*.json;
+see LIVECAREER_SETS; -v prints their misses, so read a held-out set's only once you
+are done tuning).
 
 Per reader: section F1 (micro, over summary/experience/education/skills/certifications/
 languages), jobs count exact, years within ±1, resumes with a false "missing section"
@@ -44,10 +45,28 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 CORPUS = ROOT / "tests" / "fixtures" / "reading"
-LIVECAREER_LABELS = Path(__file__).resolve().parent / "reading_livecareer_labels.json"
-# Labelled before any change was tuned and never looked at file by file while tuning:
-# the figures a reader earns on resumes it was not shaped to.
-LIVECAREER_HELD_OUT = Path(__file__).resolve().parent / "reading_livecareer_heldout_labels.json"
+BENCH = Path(__file__).resolve().parent
+# The livecareer samples, in the order they were labelled. Each held-out set was labelled
+# before the changes drawn from it and measured once before its files were looked at;
+# the first two were then tuned on, the last never was.
+LIVECAREER_SETS = (
+    ("tuning", "Livecareer tuning sample", BENCH / "reading_livecareer_labels.json"),
+    (
+        "held-out-1",
+        "Livecareer held-out 1 (tuned on after its first figures)",
+        BENCH / "reading_livecareer_heldout_labels.json",
+    ),
+    (
+        "held-out-2",
+        "Livecareer held-out 2 (tuned on after its first figures)",
+        BENCH / "reading_livecareer_heldout2_labels.json",
+    ),
+    (
+        "held-out-3",
+        "Livecareer held-out 3 (never tuned on)",
+        BENCH / "reading_livecareer_heldout3_labels.json",
+    ),
+)
 KINDS = ("summary", "experience", "education", "skills", "certifications", "languages")
 
 
@@ -380,8 +399,8 @@ def baseline_in_checkout(ref: str, argv: list[str]) -> dict[str, list[list[str]]
     tree = Path(tempfile.mkdtemp(prefix="reading-baseline-"))
     archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
-    for name in ("reading.py", LIVECAREER_LABELS.name, LIVECAREER_HELD_OUT.name):
-        (tree / "bench" / name).write_bytes((Path(__file__).parent / name).read_bytes())
+    for path in (Path(__file__), *(labels for _key, _title, labels in LIVECAREER_SETS)):
+        (tree / "bench" / path.name).write_bytes(path.read_bytes())
     out = tree / "figures.json"
     child = [sys.executable, str(tree / "bench" / "reading.py"), "--only-this-tree"]
     child += ["--json", str(out), "--corpus", str(CORPUS), "--name", ref, *argv]
@@ -439,14 +458,7 @@ def main() -> None:
         "jobs": job_table(readers, args.corpus),
     }
     if args.livecareer:
-        for key, title, labels in (
-            ("tuning", "Livecareer tuning sample (hand-labelled)", LIVECAREER_LABELS),
-            (
-                "held-out",
-                "Livecareer held-out sample (hand-labelled, not tuned on)",
-                LIVECAREER_HELD_OUT,
-            ),
-        ):
+        for key, title, labels in LIVECAREER_SETS:
             lc_files, lc_today = load_labels(labels, args.livecareer)
             lc_two = [p for p in lc_files if len(PdfReader(p).pages) == 2]
             tables[key] = table(
