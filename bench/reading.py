@@ -4,7 +4,7 @@
     .venv/bin/python bench/reading.py --livecareer ../shared/data/livecareer
     .venv/bin/python bench/reading.py --baseline-ref HEAD~3 # compare with another commit
 
-Corpus: tests/fixtures/reading/ (fictional resumes in twelve layouts, labels in
+Corpus: tests/fixtures/reading/ (fictional resumes in thirteen layouts, labels in
 resumes.json). Livecareer: real PDFs read from the path given (never committed), labelled
 by hand in bench/reading_livecareer_labels.json (the sample the reader was tuned on) and
 three held-out samples labelled one after the other (reading_livecareer_heldout*.json;

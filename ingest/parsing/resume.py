@@ -284,8 +284,11 @@ def _mend_split_ranges(lines: list[_Line]) -> list[_Line]:
         for j in (i + 1, i + 2):
             if j >= len(out) or out[j].ranges or out[j].bullet:
                 break
-            if j == i + 2 and not out[i + 1].header_like():
-                break
+            middle = out[i + 1]
+            if j == i + 2 and (
+                middle.ranges or middle.text.endswith(".") or len(middle.text.split()) > 14
+            ):
+                break  # a header line (employer, place and title: often more than 8 words)
             found = leading_end(out[j].text)
             if found is None:
                 continue

@@ -515,3 +515,9 @@ September 2010 to September 2013 Blue Harbor Air
 """
     resume = parse_resume(text, today=TODAY)
     assert [e.start for e in resume.experience] == [date(2014, 11, 1), date(2010, 9, 1)]
+
+
+def test_a_split_range_around_a_long_header_line() -> None:
+    text = "Career History\n05/2023\nHartley & Finch LLP Austin, TX Accounts Payable Clerk\n11/2025 Reconciled 60 bank accounts\n"
+    [job] = parse_resume(text, today=TODAY).experience
+    assert (job.start, job.end) == (date(2023, 5, 1), date(2025, 11, 1))
