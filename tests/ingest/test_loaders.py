@@ -186,3 +186,25 @@ def test_a_page_pdfium_cannot_load_is_refused_or_read_never_an_error_of_its_own(
     damaged = docs.pdf().replace(b"/Kids [", b"/Kids \x01", 1)
     with pytest.raises(Unprocessable, match="no text layer"):
         load_document(damaged, "cv.pdf")
+
+
+def _with_damaged_member(archive: bytes, member: str) -> bytes:
+    """`archive` with `member`'s compressed bytes replaced by an invalid deflate stream of
+    the same length (0xFF opens a block of the reserved type), the directory intact."""
+    import io
+    import zipfile
+
+    info = zipfile.ZipFile(io.BytesIO(archive)).getinfo(member)
+    header = info.header_offset
+    name_len, extra_len = (
+        int.from_bytes(archive[header + at : header + at + 2], "little") for at in (26, 28)
+    )
+    start = header + 30 + name_len + extra_len
+    return archive[:start] + b"\xff" * info.compress_size + archive[start + info.compress_size :]
+
+
+def test_a_word_file_whose_text_does_not_inflate_is_refused_not_an_error() -> None:
+    # Found by bench/fuzz.py: a corrupt deflate stream raised zlib.error, a 500.
+    damaged = _with_damaged_member(docs.docx_document(), "word/document.xml")
+    with pytest.raises(Unprocessable, match="could not be read as a Word document"):
+        load_document(damaged, "cv.docx")
