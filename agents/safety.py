@@ -23,6 +23,7 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMes
 from core.secrets_at_rest import configured_box
 from core.settings import get_settings
 from ingest.parsing import Span, find_contacts
+from ingest.skills import get_lexicon
 from tools.base import DATA_TAGS, delimit
 
 __all__ = ["PiiVault", "canary", "delimit", "scrub_reply", "undelimit"]
@@ -53,10 +54,85 @@ def undelimit(text: str) -> str:
     return _TAGS_RE.sub("", text).strip()
 
 
-# "My name is Ravi Kumar", "name: Ravi Kumar": a name its owner types into the chat.
-_SELF_NAMED_RE = re.compile(
-    r"(?:\bmy name is|\bname:)\s+([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,3})", re.IGNORECASE
+# A name its owner types into the chat: "my name is ravi kumar", "name: Ravi", "I'm Ravi
+# Kumar", "call me Ravi", a sign-off ("Thanks, Ravi"). After "my name is", "name:" and
+# "call me" a name may be typed in lower case; after "I am" and in a sign-off only
+# capitalised words count ("I am a data engineer" names nobody).
+_WORDS = r"(?P<words>[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*){0,3})"
+_EXPLICIT_NAME_RE = re.compile(rf"(?i:\bmy name is|\bname:|\bcall me)[ \t]+{_WORDS}")
+_CAPITALISED_NAME_RES = (
+    re.compile(rf"(?i:\bI am|\bI['’]m)[ \t]+{_WORDS}"),
+    re.compile(rf"(?i:\b(?:regards|thanks|thank you|cheers|best|sincerely)),?\s+{_WORDS}\s*$"),
 )
+# Words that end a name (or show there is none): "my name is Ravi and ...", "I'm Looking".
+_NOT_NAME = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "available",
+        "back",
+        "based",
+        "but",
+        "currently",
+        "for",
+        "from",
+        "glad",
+        "happy",
+        "here",
+        "hi",
+        "i",
+        "im",
+        "in",
+        "interested",
+        "is",
+        "just",
+        "looking",
+        "new",
+        "not",
+        "now",
+        "ok",
+        "okay",
+        "on",
+        "open",
+        "or",
+        "please",
+        "seeking",
+        "so",
+        "still",
+        "the",
+        "thanks",
+        "to",
+        "trying",
+        "very",
+        "with",
+        "working",
+    ]
+)
+
+
+def _name_in(words: str, *, capitalised: bool) -> str | None:
+    """The leading words of `words` that can be a person's name, or None. Where only
+    capitals tell a name, a skill is not one ("I am Python developer")."""
+    name: list[str] = []
+    for word in words.split():
+        if word.lower().strip("'’-") in _NOT_NAME:
+            break
+        if capitalised and (not word[0].isupper() or get_lexicon().normalise(word)):
+            break
+        name.append(word)
+    return " ".join(name) or None
+
+
+def self_given_names(text: str) -> list[str]:
+    """The names a writer gives as their own in `text`."""
+    found = [_name_in(m["words"], capitalised=False) for m in _EXPLICIT_NAME_RE.finditer(text)]
+    for pattern in _CAPITALISED_NAME_RES:
+        found += [_name_in(m["words"], capitalised=True) for m in pattern.finditer(text)]
+    return [name for name in found if name]
 
 
 class PiiVault:
@@ -115,10 +191,10 @@ class PiiVault:
 
     def _mask_said(self, text: str) -> str:
         """A message someone typed (or the model wrote): contacts, the names already known
-        from documents, and a name the writer gives ("my name is Ravi Kumar"). Other
-        capitalised words stay: a job title is not a name."""
-        for match in _SELF_NAMED_RE.finditer(text):
-            self._placeholder("name", match.group(1))
+        from documents, and a name the writer gives as their own (`self_given_names`).
+        Other capitalised words stay: a job title is not a name."""
+        for name in self_given_names(text):
+            self._placeholder("name", name)
         return self.mask_text(text, names=False)
 
     def _mask_value(self, value: Any) -> Any:
