@@ -88,7 +88,7 @@ class Settings(BaseSettings):
         None, description="Redis/Valkey URL; unset starts an embedded Valkey in the data dir"
     )
     redis_request_timeout_s: float = Field(
-        1.0,
+        2.0,
         gt=0,
         description="longest wait for Redis on a request's path; then writes answer 503 "
         "with Retry-After while it stays silent",
