@@ -213,6 +213,15 @@ class Settings(BaseSettings):
         86_400, ge=0, description="how long a rotated-out webhook secret keeps signing"
     )
 
+    db_pool_size: int = Field(
+        40,
+        ge=1,
+        description="database connections a process keeps open (opened as needed); "
+        "processes x (size + overflow) must stay below PostgreSQL's max_connections",
+    )
+    db_pool_overflow: int = Field(
+        10, ge=0, description="connections opened beyond the pool under a burst, then closed"
+    )
     sqlite_busy_timeout_ms: int = Field(
         5_000,
         ge=0,
