@@ -258,12 +258,24 @@ def rewrite_diff(data: dict[str, Any], lang: str = "en") -> str:
     )
 
 
+def _candidate_filters(data: dict[str, Any]) -> str:
+    said = []
+    if data.get("skills"):
+        said.append(f"with {_names(data['skills'])}")
+    if data.get("min_years") is not None:
+        said.append(f"with at least {data['min_years']:g} years of work")
+    return " and ".join(said)
+
+
 def candidates(data: dict[str, Any], lang: str = "en") -> str:
     job = data.get("job", {})
     matches = data.get("matches", [])
+    filters = _candidate_filters(data)
     if not matches:
-        return f"No opted-in candidate matches {job.get('title')} yet."
-    lines = [f"Top candidates for {job.get('title')} (only candidates who opted in):"]
+        who = f"candidate {filters}" if filters else "candidate"
+        return f"No opted-in {who} matches {job.get('title')} yet."
+    only = f"only candidates who opted in{', ' + filters if filters else ''}"
+    lines = [f"Top candidates for {job.get('title')} ({only}):"]
     for rank, m in enumerate(matches, 1):
         lines.append(
             f"{rank}. Candidate {str(m.get('resume_id'))[:8]} — score {float(m.get('score', 0)):.2f}. "

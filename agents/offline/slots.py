@@ -371,6 +371,17 @@ def skills(text: str) -> list[str]:
     return [s.name.lower() for s in found]
 
 
+def candidate_filters(text: str) -> dict[str, Any]:
+    """An employer's candidate filters in a request: skills (not those of the job it names,
+    "... for the data engineer job") and minimum years of work."""
+    filters: dict[str, Any] = {}
+    if found := skills(re.sub(r"\bfor (the|our)\b.*$", "", text, flags=re.I)):
+        filters["skills"] = found
+    if (years := first_number(_YEARS_RE, text)) is not None:
+        filters["min_years"] = years
+    return filters
+
+
 def first_number(pattern: re.Pattern[str], text: str) -> int | None:
     found = pattern.search(text)
     return int(found.group(1)) if found else None
@@ -442,10 +453,7 @@ def read(intent: str, text: str, context: dict[str, Any]) -> Slots:
             slots["item"] = n
         elif (named := named_job(text)) is not None:
             slots["job"] = named
-        if found := skills(re.sub(r"\bfor (the|our)\b.*$", "", text, flags=re.I)):
-            slots["skills"] = found
-        if (years := first_number(_YEARS_RE, text)) is not None:
-            slots["min_years"] = years
+        slots.update(candidate_filters(text))
         if (k := top_k(text)) is not None:
             slots["top_k"] = k
     elif intent in ("request_contact", "answer_contact_request"):

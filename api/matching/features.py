@@ -396,7 +396,9 @@ def job_text(title: str | None, description: str) -> str:
     return f"{title}\n\n{description}" if title else description
 
 
-def _skill_ref(name: str, lexicon: SkillLexicon) -> SkillRef | None:
+def skill_ref(name: str, lexicon: SkillLexicon) -> SkillRef | None:
+    """A skill named by a person: the lexicon's when it knows the name, else its terms;
+    None for a name with no term to match (only stop words or symbols)."""
     skill = lexicon.normalise(name)
     if skill is not None:
         return SkillRef(skill.id, skill.name, max(skill.idf, MIN_SKILL_WEIGHT))
@@ -447,10 +449,10 @@ def job_features(
     taken: set[str] = set()
     if explicit:
         required = _unique(
-            [r for r in (_skill_ref(n, lexicon) for n in required_skills) if r], taken
+            [r for r in (skill_ref(n, lexicon) for n in required_skills) if r], taken
         )
         preferred = _unique(
-            [r for r in (_skill_ref(n, lexicon) for n in preferred_skills) if r], taken
+            [r for r in (skill_ref(n, lexicon) for n in preferred_skills) if r], taken
         )
     else:
         assert parsed is not None

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,10 +36,12 @@ from api.matching.features import (
     JobFeatures,
     JobSnapshot,
     ResumeFeatures,
+    SkillRef,
     job_features,
     job_text,
     location_tokens,
     prepare_resume,
+    skill_ref,
     snapshot_features,
 )
 from api.matching.indexing import FEATURES_KEY, LOCATION_PREFIX
@@ -56,10 +59,11 @@ from api.matching.schemas import (
 )
 from api.resumes.repository import ResumeRepository
 from api.resumes.service import resume_service
-from core.errors import ClearViewError, NotFound
+from core.errors import ClearViewError, NotFound, Unprocessable
 from core.models import Job, Role
 from ingest.embeddings import Embedder
 from ingest.index import JOBS, RESUMES, Kind, VectorIndex, get_index
+from ingest.skills import get_lexicon
 
 logger = logging.getLogger(__name__)
 
@@ -188,6 +192,43 @@ class JobsQuery:
     candidate_location: str | None = None
 
 
+# How many of the resume's best fits a title or keyword query is looked for in.
+QUERY_POOL = 50
+
+
+def _stems(query: str) -> list[str]:
+    """The query's words, cut to a stem that survives plurals and endings ("nurses",
+    "nursing" -> "nurs")."""
+    return [word[: max(4, len(word) - 3)] for word in re.findall(r"[^\W\d_]{2,}", query.lower())]
+
+
+def names_query(title: str | None, skills: Iterable[str], stems: Sequence[str]) -> bool:
+    """Whether a job names every word of the query in its title or its skills."""
+    text = " ".join([title or "", *skills]).lower()
+    return bool(stems) and all(stem in text for stem in stems)
+
+
+def order_by_query(
+    pairs: Sequence[tuple[Hit, scoring.ScoreResult]], query: str, top_k: int
+) -> list[tuple[Hit, scoring.ScoreResult, bool]]:
+    """The fits (best first) naming the query first, each group in fit order, cut to
+    `top_k`: the query narrows what comes first, the resume still orders it."""
+    stems = _stems(query)
+    marked = [
+        (
+            hit,
+            result,
+            names_query(
+                hit.metadata.get("title"),
+                [*result.matched_skills, *result.missing_required, *result.missing_preferred],
+                stems,
+            ),
+        )
+        for hit, result in pairs
+    ]
+    return sorted(marked, key=lambda item: not item[2])[:top_k]  # a stable sort
+
+
 def rank_jobs_many(
     queries: Sequence[JobsQuery], index: VectorIndex | None = None
 ) -> list[list[tuple[Hit, scoring.ScoreResult]]]:
@@ -243,6 +284,13 @@ class CandidatesQuery:
 
     job: JobSnapshot | str
     top_k: int
+    # The employer's filters: every one of these skills, at least these years of work.
+    skills: tuple[SkillRef, ...] = ()
+    min_years: float | None = None
+
+    def admits(self, resume: ResumeFeatures) -> bool:
+        enough_years = self.min_years is None or resume.years >= self.min_years
+        return enough_years and all(scoring.has_skill(ref, resume) for ref in self.skills)
 
     @property
     def text(self) -> str:
@@ -250,6 +298,27 @@ class CandidatesQuery:
 
     def features(self) -> JobFeatures:
         return job_features(self.job) if isinstance(self.job, str) else snapshot_features(self.job)
+
+
+# With skill or years filters, candidates are looked for among this many times the pool:
+# the filters apply to the nearest resumes, and a strict one leaves few of them.
+FILTERED_POOL_FACTOR = 4
+
+
+def _candidate_pool(query: CandidatesQuery) -> int:
+    filtered = bool(query.skills) or query.min_years is not None
+    return pool_size(query.top_k) * (FILTERED_POOL_FACTOR if filtered else 1)
+
+
+def skill_refs(names: Sequence[str]) -> tuple[SkillRef, ...]:
+    """The skills an employer filters by (unknown to the taxonomy: matched by their words);
+    a name with nothing to match is a 422 naming it."""
+    lexicon = get_lexicon()
+    refs = {name: skill_ref(name, lexicon) for name in names}
+    empty = [name for name, ref in refs.items() if ref is None]
+    if empty:
+        raise Unprocessable(f"skill(s) {', '.join(map(repr, empty))} have no word to look for")
+    return tuple(ref for ref in refs.values() if ref is not None)
 
 
 def rank_resumes_many(
@@ -262,7 +331,7 @@ def rank_resumes_many(
         index,
         RESUMES,
         [
-            (query_vector(index, query.text), pool_size(query.top_k), {"open_to_employers": True})
+            (query_vector(index, query.text), _candidate_pool(query), {"open_to_employers": True})
             for query in queries
         ],
     )
@@ -274,7 +343,10 @@ def rank_resumes_many(
             raw = _features(hit, "resume")
             if raw is None or hit.metadata.get("open_to_employers") is not True:
                 continue
-            result = scoring.score(features, ResumeFeatures.from_json(raw), hit.similarity)
+            resume = ResumeFeatures.from_json(raw)
+            if not query.admits(resume):
+                continue
+            result = scoring.score(features, resume, hit.similarity)
             scored.append((hit.item_id, (hit, result)))
         best: dict[str, tuple[Hit, scoring.ScoreResult]] = {}
         for _, (hit, result) in sorted(scored, key=lambda item: (-item[1][1].score, item[0])):
@@ -291,6 +363,28 @@ def score_pair(
     prepared = prepare_resume(resume_text)
     dense = float(np.dot(query_vector(index, prepared.embed_text), query_vector(index, text)))
     return scoring.score(features, prepared.features, dense)
+
+
+def _job_matches(
+    pairs: Sequence[tuple[Hit, scoring.ScoreResult]], body: MatchJobsIn
+) -> list[JobMatch]:
+    marked: Iterable[tuple[Hit, scoring.ScoreResult, bool | None]] = (
+        order_by_query(pairs, body.query, body.top_k)
+        if body.query
+        else ((hit, result, None) for hit, result in pairs)
+    )
+    return [
+        JobMatch(
+            job_id=hit.item_id,
+            external_id=hit.metadata.get("external_id"),
+            title=hit.metadata.get("title"),
+            company=hit.metadata.get("company") or None,
+            location=hit.metadata.get("location") or None,
+            query_met=met,
+            **_gap(result),
+        )
+        for hit, result, met in marked
+    ]
 
 
 def _gap(result: scoring.ScoreResult) -> dict[str, Any]:
@@ -370,26 +464,15 @@ class MatchService:
                 queries.append(exc)
                 continue
             where = body.filters.location if body.filters and body.filters.location else home
-            queries.append(JobsQuery(text, body.top_k, body.filters, where))
+            top_k = max(body.top_k, QUERY_POOL) if body.query else body.top_k
+            queries.append(JobsQuery(text, top_k, body.filters, where))
         valid = [query for query in queries if isinstance(query, JobsQuery)]
-        ranked = await asyncio.to_thread(rank_jobs_many, valid)
+        ranked = iter(await asyncio.to_thread(rank_jobs_many, valid))
         took_ms = _elapsed_ms(start)
         answers = (
-            MatchJobsOut(
-                matches=[
-                    JobMatch(
-                        job_id=hit.item_id,
-                        external_id=hit.metadata.get("external_id"),
-                        title=hit.metadata.get("title"),
-                        company=hit.metadata.get("company") or None,
-                        location=hit.metadata.get("location") or None,
-                        **_gap(result),
-                    )
-                    for hit, result in pairs
-                ],
-                took_ms=took_ms,
-            )
-            for pairs in ranked
+            MatchJobsOut(matches=_job_matches(next(ranked), body), took_ms=took_ms)
+            for (_, body), query in zip(requests, queries, strict=True)
+            if isinstance(query, JobsQuery)
         )
         return _in_place(queries, answers)
 
@@ -413,11 +496,12 @@ class MatchService:
                     # tenant first: another organisation's job is a 404 whatever the role
                     job = await job_service.get(session, identity, body.job_id)
                 require_role(identity, Role.employer, Role.admin)
+                wanted = skill_refs(body.skills or [])
             except ClearViewError as exc:
                 asked.append(exc)
                 continue
             what = JobSnapshot.from_row(job) if job is not None else str(body.job_text)
-            asked.append((job, CandidatesQuery(what, body.top_k)))
+            asked.append((job, CandidatesQuery(what, body.top_k, wanted, body.min_years)))
         valid = [item for item in asked if not isinstance(item, ClearViewError)]
         ranked = await asyncio.to_thread(rank_resumes_many, [query for _, query in valid])
         allowed = await MatchingRepository(session).consenting(

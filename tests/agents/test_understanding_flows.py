@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 
 from agents.chat import Assistant
-from tests.plugins.agents import World, names, say
+from tests.plugins.agents import World, names, open_to_employers, say
 
 
 async def test_a_job_title_puts_its_jobs_first(assistant: Assistant, world: World) -> None:
@@ -39,3 +39,20 @@ async def test_asking_for_a_job_description_creates_nothing(
     async with httpx.AsyncClient(base_url=world.base, timeout=60) as http:
         page = (await http.get("/api/v1/jobs", headers=world.employer.headers)).json()
     assert page["total"] == 3, page  # the fixture's three jobs, nothing new
+
+
+async def test_an_employer_narrows_candidates_by_skills_and_years(
+    assistant: Assistant, world: World
+) -> None:
+    await open_to_employers(world)  # Priya: Python and Django, 5 years (2019 - 2024)
+    ask = "candidates with python and django and 4+ years for the Backend Python Engineer job"
+    calls, reply = await say(assistant, world.employer, "f1", ask)
+    assert names(calls) == ["find_candidates"]
+    assert calls[0]["args"]["skills"] == ["python", "django"]
+    assert calls[0]["args"]["min_years"] == 4
+    assert "with python, django and with at least 4 years of work" in reply
+    assert f"1. Candidate {world.resume_id[:8]}" in reply
+
+    ask = "candidates with 8+ years for the Backend Python Engineer job"
+    _, reply = await say(assistant, world.employer, "f2", ask)
+    assert "No opted-in candidate with at least 8 years of work matches" in reply
