@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT))
 from build_lexicon import ESCO_CLASSIFICATION, ESCO_RELATIONS, read_csv_from_zip  # noqa: E402
 from build_occupations import _esco, _onet  # noqa: E402
 
-from ingest.careers import CAREERS_PATH  # noqa: E402
+from ingest.careers import CAREERS_PATH, VECTORS_PATH, get_careers, write_vectors  # noqa: E402
+from ingest.embeddings import get_embedder  # noqa: E402
 from ingest.occupations import get_occupations, title_key, title_words  # noqa: E402
 
 # Everyday titles the rules of `_onet_choices` settle oddly (curated, like the ESCO ones
@@ -166,12 +167,23 @@ def build(data: Path) -> dict[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
+    parser.add_argument("--data", type=Path, help="the shared data folder")
+    parser.add_argument(
+        "--vectors-only",
+        action="store_true",
+        help="only embed the shipped data again (after a change of the embedding model)",
+    )
     args = parser.parse_args()
-    payload = json.dumps(build(args.data), separators=(",", ":"), ensure_ascii=False)
-    with gzip.GzipFile(CAREERS_PATH, "wb", mtime=0) as f:
-        f.write(payload.encode("utf-8"))
-    print(f"wrote {CAREERS_PATH} ({CAREERS_PATH.stat().st_size // 1024} KB)")
+    if not args.vectors_only:
+        if args.data is None:
+            parser.error("--data is required unless --vectors-only")
+        payload = json.dumps(build(args.data), separators=(",", ":"), ensure_ascii=False)
+        with gzip.GzipFile(CAREERS_PATH, "wb", mtime=0) as f:
+            f.write(payload.encode("utf-8"))
+        print(f"wrote {CAREERS_PATH} ({CAREERS_PATH.stat().st_size // 1024} KB)")
+    get_careers.cache_clear()
+    write_vectors(get_embedder())
+    print(f"wrote {VECTORS_PATH} ({VECTORS_PATH.stat().st_size // 1024} KB)")
 
 
 if __name__ == "__main__":

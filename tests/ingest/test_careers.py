@@ -16,7 +16,13 @@ import pytest
 from chromadb.api import ClientAPI
 from chromadb.config import Settings as ChromaSettings
 
-from ingest.careers import CAREERS_PATH, CareerIndex, CareerKnowledge, get_careers
+from ingest.careers import (
+    CAREERS_PATH,
+    CareerIndex,
+    CareerKnowledge,
+    get_careers,
+    shipped_vectors,
+)
 from ingest.embeddings import Embedder, get_embedder
 
 # Occupations of the small index these tests build (the whole one takes minutes on a
@@ -184,3 +190,23 @@ def test_onet_completes_a_title_only_esco_knows_by_dense_search(
     assert found is not None and found.how == "title"
     assert found.esco is not None and found.esco.label == "dental hygienist"
     assert found.onet is not None and found.onet.title == "Dental Hygienists"
+
+
+def test_the_shipped_vectors_are_the_models_and_fill_a_store_without_embedding(
+    tmp_path: Path,
+) -> None:
+    knowledge = get_careers()
+    docs = knowledge.documents()
+    shipped = shipped_vectors(get_embedder(), docs)
+    assert shipped is not None and shipped.shape == (len(docs), get_embedder().dim)
+    sample = list(range(0, len(docs), 97))
+    fresh = get_embedder().embed([docs[i][1] for i in sample])
+    agreement = np.sum(fresh * shipped[sample], axis=1)
+    assert agreement.min() > 0.99  # int8 rounding only: `scripts/build_careers.py --vectors-only`
+
+    counting = CountingEmbedder(get_embedder())
+    collection = CareerIndex(_client(tmp_path), counting, knowledge).ensure()
+    assert collection is not None and collection.count() == len(docs)
+    assert counting.embedded == 0
+    # other documents (a store of another version of the data) are embedded, not mixed up
+    assert shipped_vectors(get_embedder(), docs[:-1]) is None
