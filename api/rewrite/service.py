@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,14 +22,16 @@ from api.metrics.schemas import EventName
 from api.metrics.service import record
 from api.resumes.diff import unified_diff
 from api.resumes.service import parse_for_storage, resume_service
+from api.rewrite.drafts import cover_letter, stronger_summary
 from api.rewrite.facts import resume_facts
 from api.rewrite.rewriter import JobTarget, rewrite_resume, why_unchanged
+from api.rewrite.schemas import DraftIn, DraftOut
 from api.rewrite.validator import validate_rewrite
 from api.tasks.execution import Outcome, TaskFailure, TaskRun
 from api.tasks.repository import TaskRepository
 from api.tasks.service import task_service
 from core.db import session_scope
-from core.errors import Conflict
+from core.errors import Conflict, NotFound, Unprocessable
 from core.models import Resume, ResumeSource, ResumeVersion, Role, TaskKind, new_id, utcnow
 
 # (source resume text, target job) -> rewritten text. Async: an LLM chain awaits a model.
@@ -185,3 +187,33 @@ class RewriteService:
 
 rewrite_service = RewriteService()
 
+
+class DraftService:
+    """Summary and cover-letter drafts of a candidate's current resume; they write nothing."""
+
+    async def draft(
+        self, session: AsyncSession, identity: Identity, resume_id: str, body: DraftIn
+    ) -> DraftOut:
+        resume = await resume_service.get(session, identity, resume_id)
+        require_role(identity, Role.candidate)
+        version = await resume_service.version(
+            session, identity, resume_id, resume.current_version_id or ""
+        )
+        target: JobTarget | None = None
+        if body.job_id is not None:
+            job = await JobRepository(session).get_published(body.job_id)
+            if job is None:
+                raise NotFound(f"job {body.job_id} not found; use the id of a published job")
+            target = JobTarget.from_job(job)
+        if body.kind == "cover_letter":
+            if target is None:
+                raise Unprocessable("a cover letter needs a job_id: which job is it for?")
+            made = await asyncio.to_thread(cover_letter, version.text, target)
+        else:
+            made = await asyncio.to_thread(stronger_summary, version.text, target)
+        return DraftOut.model_validate(
+            {**asdict(made), "resume_id": resume_id, "job_id": body.job_id}
+        )
+
+
+draft_service = DraftService()
