@@ -25,6 +25,7 @@ from agents.budget import ResponseCache, TokenBudget, cache_key
 from agents.context import Context
 from agents.model import chat_model, estimate_cost, llm_configured, model_name
 from agents.prompts import system_prompt
+from agents.routing import offline_step, request_tokens
 from agents.safety import PiiVault, scrub_reply
 from agents.state import State
 from core.settings import Settings, get_settings
@@ -53,6 +54,11 @@ async def agent(state: State, runtime: Runtime[Context]) -> dict[str, list[AnyMe
     if not llm_configured(settings):
         model = chat_model(settings, role=context.role).bind_tools(tools)
         return {"messages": [await model.ainvoke(messages)]}
+    if settings.llm_route_offline:
+        step = await offline_step(messages, context.role, tools)
+        if step is not None:
+            await _record_llm_call_avoided(context, request_tokens(messages, tools))
+            return {"messages": [step]}
     return {"messages": [await _llm_step(settings, context, messages, tools)]}
 
 
@@ -112,6 +118,15 @@ async def _record_llm_call(
     except ServiceError as exc:
         # Losing one usage row must not lose the user's answer.
         log.warning("llm_call not recorded: %s", exc.detail)
+
+
+async def _record_llm_call_avoided(context: Context, tokens_in: int) -> None:
+    """A step the offline model took instead of the LLM, with the input tokens it saved."""
+    event = {"name": "llm_call_avoided", "tokens_in": tokens_in, "attributes": {"purpose": "chat"}}
+    try:
+        await context.services.post("/api/v1/metrics/events", event)
+    except ServiceError as exc:
+        log.warning("llm_call_avoided not recorded: %s", exc.detail)
 
 
 def route(state: State, runtime: Runtime[Context]) -> ToolNodeName | Literal["__end__"]:

@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
 from agents.offline import SPECS
 from agents.offline.answers import HELP, HELP_TRANSLATED
+from agents.prompts import system_prompt
+from agents.routing import request_tokens, routable
 from tools import ROLE_TOOLS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -166,6 +168,11 @@ class Decision:
     reply: str
     slots: dict[str, Any]
     seconds: float
+    # With an LLM configured, this request would be answered without an LLM call
+    # (`agents.routing`; only for a model that reads, the current one), and the input
+    # tokens of the LLM request that saved.
+    routed: bool = False
+    tokens_saved: int = 0
 
 
 Decider = Callable[[str, str, str | None], Decision]
@@ -185,11 +192,16 @@ def decider(model_class: Any, *, reads: bool) -> Decider:
         call = message.tool_calls[0] if message.tool_calls else None
         tool = call["name"] if call else None
         args = dict(call["args"]) if call else {}
-        if reads:
-            slots = dict(message.response_metadata.get("understanding", {}).get("slots", {}))
-        else:
+        if not reads:
             slots = slots_from_call(tool, args, context) if tool else {}
-        return Decision(tool, args, str(message.content), slots, seconds)
+            return Decision(tool, args, str(message.content), slots, seconds)
+        slots = dict(message.response_metadata.get("understanding", {}).get("slots", {}))
+        routed = routable(message)
+        # Two LLM requests saved: the tool call and the answer (counted as the first one
+        # again: the tool's result, which the second would carry too, is not known here).
+        prompt = [SystemMessage(system_prompt(role)), *messages]
+        saved = 2 * request_tokens(prompt, ROLE_TOOLS[role]) if routed else 0
+        return Decision(tool, args, str(message.content), slots, seconds, routed, saved)
 
     return decide
 
@@ -210,6 +222,9 @@ class Score:
     write_lines: int = 0
     explicit: int = 0
     honoured: int = 0
+    routed: int = 0
+    routed_ok: int = 0
+    tokens_saved: int = 0
     seconds: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -255,6 +270,9 @@ def score_requests(decide: Decider, rows: Iterable[dict[str, Any]], score: Score
             score.in_scope += 1
             score.fallback += got.tool is None and _is_menu(got.reply)
         score.intent_ok += ok
+        score.routed += got.routed
+        score.routed_ok += got.routed and ok
+        score.tokens_saved += got.tokens_saved
         if not ok:
             score.errors.append(
                 f"{row['id']} {gold} <- {got.tool or got.reply[:50]!r}: {row['text']}"

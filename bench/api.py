@@ -34,7 +34,9 @@ alike. The load generator is a minimal HTTP/1.1 client on asyncio streams, so it
 far less per request than the servers it measures. The load generator and the servers
 share the machine's cores; only one server is loaded at a time. Logging is at WARNING
 for both, so neither writes an access log line per request. On a busy machine compare
-the ratios, not the rates.
+the ratios, not the rates; the CPU time each server spent per request (its process's
+user + system time over every answer it gave while loaded) is steadier still, since
+time other processes take from it does not count.
 
 `--py-spy` records the app server during each of its rows into `--profile-dir` (collapsed
 stacks, one file per database and row; py-spy is not a project dependency: install it
@@ -140,6 +142,13 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     seconds: float = 0.0
     first_error: str = ""
+    # The server process's CPU time while loaded, and every answer in that time (the
+    # warm-up's too): a cost per request that a busy machine does not skew.
+    cpu_seconds: float = 0.0
+    served: int = 0
+
+    def cpu_ms_per_request(self) -> float:
+        return 1000 * self.cpu_seconds / self.served if self.served else float("nan")
 
     def rate(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
@@ -177,6 +186,7 @@ async def _client(
             writer.write(request)
             status, body = await _read_response(reader)
             end = time.perf_counter()
+            result.served += 1
             if begin < measure_from:
                 continue  # warm-up
             if status == 200:
@@ -468,8 +478,13 @@ def measure(
                 # Alternating short rounds, so a burst of load from elsewhere on the
                 # machine falls on both apps alike rather than on one row of one app.
                 for _ in range(args.rounds):
-                    run_load(bare_port, bare_request, args.clients, share, row.bare)
-                    run_load(app_port, request, args.clients, share, row.ours)
+                    for port, pid, wire, result in (
+                        (bare_port, processes[1].pid, bare_request, row.bare),
+                        (app_port, processes[0].pid, request, row.ours),
+                    ):
+                        cpu_before = cpu_seconds(pid)
+                        run_load(port, wire, args.clients, share, result)
+                        result.cpu_seconds += cpu_seconds(pid) - cpu_before
             rows.append(row)
             print(
                 f"{database} {read.name}: ours {row.ours.rate():.0f} req/s ({ms(row.ours)} ms), "
@@ -569,13 +584,14 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
                 f"{row.bare.rate():,.0f}",
                 ms(row.ours),
                 ms(row.bare),
+                f"{row.ours.cpu_ms_per_request():.2f} / {row.bare.cpu_ms_per_request():.2f}",
                 f"{row.ratio():.2f}x",
             ]
         )
         for result, who in ((row.ours, "ours"), (row.bare, "bare")):
             if result.errors:
                 lines.append(
-                    ["", f"  {who}: {result.errors} errors", result.first_error, "", "", "", ""]
+                    ["", f"  {who}: {result.errors} errors", result.first_error, *[""] * 5]
                 )
     headers = [
         "database",
@@ -584,6 +600,7 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
         "bare req/s",
         "ours p50 / p99 ms",
         "bare p50 / p99 ms",
+        "CPU ms / request ours / bare",
         "ours / bare",
     ]
     print(table(headers, lines))

@@ -28,11 +28,6 @@ _engines: dict[str, AsyncEngine] = {}
 _default_url: tuple[object, str] | None = None
 # In the connection's `info` while its transaction has run nothing but SELECTs.
 _READ_ONLY = "clearview.read_only"
-# PostgreSQL pools: connections kept open, and opened beyond those under a burst (closed
-# again when returned). Sized for a server's concurrent requests, so that a steady load
-# does not open and close a connection (a backend process) per request.
-POOL_SIZE = 20
-POOL_OVERFLOW = 20
 # A pooled connection is pinged before use only after this long unused (in the record's
 # `info` since its checkin): pinging on every checkout (`pool_pre_ping`) would cost three
 # round trips (BEGIN, ";", ROLLBACK) per unit of work, while a connection back within the
@@ -107,6 +102,17 @@ async def only_read(session: AsyncSession) -> bool:
     return connection is not None and connection.info.get(_READ_ONLY, False) is True
 
 
+def _pool_size() -> dict[str, Any]:
+    """Connections kept open, and opened beyond those under a burst and closed again when
+    returned. Sized for a server's concurrent requests plus its workers: with a pool
+    smaller than the steady concurrency, each return past the pool's size closed a
+    connection that the next request opened again (a new backend process and a TLS
+    handshake), 20-40 times a second under 32 clients (bench/api.py, counted in
+    `pg_stat_database.sessions`)."""
+    settings = get_settings()
+    return {"pool_size": settings.db_pool_size, "max_overflow": settings.db_pool_overflow}
+
+
 def make_engine(url: str) -> AsyncEngine:
     """A new engine for `url`, with SQLite tuned for a server that also runs workers."""
     parsed = make_url(url)
@@ -117,14 +123,14 @@ def make_engine(url: str) -> AsyncEngine:
         if parsed.database and parsed.database != ":memory:":
             # A file: pooled like PostgreSQL, so a burst of requests does not open and
             # close connections (each a thread of its own, plus the pragmas) per request.
-            pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
+            pool = _pool_size()
         # A writer waits this long for another one, then the request answers 503 with
         # Retry-After (`api.errors`) instead of holding its client for 30 s and failing.
         timeout_s = get_settings().sqlite_busy_timeout_ms / 1000
         engine = create_async_engine(url, connect_args={"timeout": timeout_s}, **pool)
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
         return _watch_writes(engine)
-    engine = create_async_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+    engine = create_async_engine(url, **_pool_size())
     event.listen(engine.sync_engine.pool, "checkin", _checked_in)
     event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
     return _watch_writes(engine)

@@ -100,6 +100,11 @@ class Settings(BaseSettings):
     llm_daily_tokens: int = Field(
         200_000, ge=0, description="LLM tokens one user may spend per UTC day; 0: no limit"
     )
+    llm_route_offline: bool = Field(
+        True,
+        description="with an LLM configured, answer the requests the offline model reads "
+        "with certainty as a lookup (search, list, status) without an LLM call",
+    )
     llm_cache_ttl_s: int = Field(
         86_400, ge=0, description="how long an identical LLM request is served from the cache"
     )
@@ -202,6 +207,15 @@ class Settings(BaseSettings):
         86_400, ge=0, description="how long a rotated-out webhook secret keeps signing"
     )
 
+    db_pool_size: int = Field(
+        40,
+        ge=1,
+        description="database connections a process keeps open (opened as needed); "
+        "processes x (size + overflow) must stay below PostgreSQL's max_connections",
+    )
+    db_pool_overflow: int = Field(
+        10, ge=0, description="connections opened beyond the pool under a burst, then closed"
+    )
     sqlite_busy_timeout_ms: int = Field(
         5_000,
         ge=0,

@@ -317,13 +317,26 @@ def vacuum_sqlite(path: Path, *statements: str) -> None:
         connection.close()
 
 
+# Services open the index from worker threads at start-up (the tasks worker and the
+# re-index check at once): Chroma's embedded client is not safe to construct twice in
+# parallel for one path (it failed with KeyError / "no attribute 'bindings'"), so the
+# first caller builds it and the others wait for that one.
+_build_lock = threading.Lock()
+
+
 @lru_cache(maxsize=1)
+def _cached_index() -> VectorIndex:
+    return VectorIndex.from_settings()
+
+
 def get_index() -> VectorIndex:
     """The process-wide index for the configured Chroma (built on first use)."""
-    return VectorIndex.from_settings()
+    with _build_lock:
+        return _cached_index()
 
 
 def reset_index_cache() -> None:
     """Forget the cached index and Chroma's per-path embedded clients (tests switch dirs)."""
-    get_index.cache_clear()
-    SharedSystemClient.clear_system_cache()
+    with _build_lock:
+        _cached_index.cache_clear()
+        SharedSystemClient.clear_system_cache()

@@ -225,7 +225,27 @@ async def show_pending(session: WebsocketSession) -> int:
     shown = 0
     for item in pending:
         shown += await _show(session, item["id"], item["payload"] or {}, item["kind"])
+    log.info("chat session %s started: %d waiting notification(s) shown", session.id, shown)
     return shown
+
+
+async def _handle(channel: str, data: str) -> bool:
+    """One push, to the session or user its channel names; logs once handled (operators
+    and tests see that a push was seen, even one this process did not show)."""
+    if channel.startswith(USER_CHANNEL_PREFIX):
+        shown = await deliver_to_user(channel.removeprefix(USER_CHANNEL_PREFIX), data)
+    else:
+        shown = await deliver(channel.removeprefix(CHAT_CHANNEL_PREFIX), data)
+    log.info("push %s handled: %s", _push_id(data), "shown" if shown else "not shown")
+    return shown
+
+
+def _push_id(data: str) -> str:
+    try:
+        message = json.loads(data)
+    except ValueError:
+        return "-"
+    return str(message.get("notification_id", "-")) if isinstance(message, dict) else "-"
 
 
 def _on_done(task: asyncio.Task[bool]) -> None:
@@ -244,12 +264,7 @@ async def _listen_once(stop: asyncio.Event) -> None:
             if message is None or message.get("type") != "pmessage":
                 continue
             channel, data = str(message["channel"]), str(message["data"])
-            delivery = (
-                deliver_to_user(channel.removeprefix(USER_CHANNEL_PREFIX), data)
-                if channel.startswith(USER_CHANNEL_PREFIX)
-                else deliver(channel.removeprefix(CHAT_CHANNEL_PREFIX), data)
-            )
-            task = asyncio.create_task(delivery)
+            task = asyncio.create_task(_handle(channel, data))
             _deliveries.add(task)
             task.add_done_callback(_on_done)
     finally:

@@ -26,6 +26,9 @@ class ToolSpec:
     render: Renderer
     # Changes data: never chosen on a guess (rules only, an explicit request), see intents.
     writes: bool = False
+    # Judgement or writing, where a configured LLM is the better tool: such a request always
+    # goes to the LLM (see `routable`), however sure the offline reading is.
+    llm_writes: bool = False
     # What `POST /api/v1/chat` returns in `results`: the kind of items, and the key of the
     # result's list (None: the result itself is the one item).
     kind: str = "status"
@@ -324,6 +327,7 @@ SPECS: tuple[ToolSpec, ...] = (
         arguments=arguments.candidate_job_args,
         render=answers.rewrite_started,
         kind="task",
+        llm_writes=True,
     ),
     ToolSpec(
         "explain_match",
@@ -357,6 +361,7 @@ SPECS: tuple[ToolSpec, ...] = (
         arguments=arguments.no_arguments,
         render=answers.critique,
         kind="critique",
+        llm_writes=True,
     ),
     ToolSpec(
         "find_matching_jobs",

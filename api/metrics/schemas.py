@@ -16,6 +16,9 @@ class EventName(StrEnum):
     task_finished = "task_finished"
     task_failed = "task_failed"
     llm_call = "llm_call"
+    # A step of an LLM-configured chat that the offline model took (`agents.routing`);
+    # `tokens_in` is the LLM request it saved, estimated.
+    llm_call_avoided = "llm_call_avoided"
     match_served = "match_served"
     resume_uploaded = "resume_uploaded"
     resume_critiqued = "resume_critiqued"

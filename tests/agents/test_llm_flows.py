@@ -56,6 +56,9 @@ def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[StubLLM]:
         monkeypatch.setenv("CLEARVIEW_LLM_BASE_URL", llm.url)
         monkeypatch.setenv("CLEARVIEW_LLM_API_KEY", "sk-test")
         monkeypatch.setenv("CLEARVIEW_LLM_MODEL", "gpt-4o-mini")
+        # These tests are about the LLM's own steps: none routed to the offline model
+        # (`agents.routing`, tested in test_llm_routing.py).
+        monkeypatch.setenv("CLEARVIEW_LLM_ROUTE_OFFLINE", "false")
         reset_settings_cache()
         yield llm
 

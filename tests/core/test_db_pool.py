@@ -1,13 +1,15 @@
 """PostgreSQL pools: a connection that sat idle is pinged before use, so one closed by a
 server restart or an idle timeout is replaced; a connection back within the second is
-used as it is (no three-round-trip ping per unit of work)."""
+used as it is (no three-round-trip ping per unit of work); bursts as large as a server's
+concurrent requests reuse the pool's connections."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -55,3 +57,41 @@ async def test_a_connection_back_within_the_second_is_not_pinged(
         await _backend_pid(pool)
     # ...so the next unit of work gets a new one.
     assert await _backend_pid(pool) not in (0, dead)
+
+
+async def test_repeated_bursts_within_the_pool_reuse_their_connections(postgres_url: str) -> None:
+    # A server under 32 concurrent requests: with a pool smaller than that, connections
+    # returned past its size were closed and opened again by the next burst.
+    pool = make_engine(postgres_url)
+    opened = 0
+
+    def count(*_: object) -> None:
+        nonlocal opened
+        opened += 1
+
+    event.listen(pool.sync_engine, "connect", count)
+    size = 32
+    holding = 0
+    all_holding, release = asyncio.Event(), asyncio.Event()
+
+    async def unit_of_work() -> None:
+        nonlocal holding
+        async with session_scope(pool) as session:
+            await session.execute(text("SELECT 1"))
+            holding += 1
+            if holding == size:
+                all_holding.set()
+            await release.wait()  # the whole burst holds a connection at once
+
+    try:
+        for _ in range(3):
+            holding = 0
+            all_holding.clear()
+            release.clear()
+            burst = [asyncio.create_task(unit_of_work()) for _ in range(size)]
+            await all_holding.wait()
+            release.set()
+            await asyncio.gather(*burst)
+        assert opened == size
+    finally:
+        await pool.dispose()

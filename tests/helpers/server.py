@@ -65,11 +65,11 @@ class ServerProcess:
     def log_tail(self, chars: int = 3000) -> str:
         return self.log_path.read_text(errors="replace")[-chars:]
 
-    async def wait_for_log(self, line: str) -> None:
+    async def wait_for_log(self, line: str, times: int = 1) -> None:
         """Until the server has logged `line` (an event it reports, read from its log as
-        it is written); bound it with `asyncio.timeout`."""
+        it is written) `times` times; bound it with `asyncio.timeout`."""
         while True:  # a file has no change notification here: read it as it grows
-            if line in self.log_path.read_text(errors="replace"):
+            if self.log_path.read_text(errors="replace").count(line) >= times:
                 return
             await asyncio.sleep(0.05)
 

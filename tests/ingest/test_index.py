@@ -6,8 +6,10 @@ no vector behind, and a visibility flip must count at once.
 from __future__ import annotations
 
 import sys
+import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import chromadb
@@ -212,6 +214,25 @@ def test_get_index_from_settings_embedded(isolated_settings: Path) -> None:
     reset_index_cache()
     # Persisted under <data_dir>/chroma and visible to a fresh client.
     assert (isolated_settings / "chroma").is_dir()
+    assert get_index().count("jobs") == 1
+    reset_index_cache()
+
+
+def test_threads_opening_the_index_at_once_share_one(isolated_settings: Path) -> None:
+    # Start-up opens the index from two worker threads at once (tasks, re-index check);
+    # building Chroma's embedded client twice in parallel failed inside Chroma.
+    reset_index_cache()
+    threads = 4
+    barrier = threading.Barrier(threads)
+
+    def open_after_barrier() -> VectorIndex:
+        barrier.wait()
+        return get_index()
+
+    with ThreadPoolExecutor(threads) as pool:
+        opened = list(pool.map(lambda _: open_after_barrier(), range(threads)))
+    assert all(index is opened[0] for index in opened)
+    opened[0].upsert_jobs(JOBS[:1])
     assert get_index().count("jobs") == 1
     reset_index_cache()
 

@@ -28,7 +28,6 @@ from core.models import CandidateProfile, Resume, ResumeSource, ResumeVersion, U
 from tests.helpers.server import Server, clearview_serve
 
 FILES = Path(__file__).with_name("files")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 # One worker runs the whole module: one server, and the demo data is loaded once.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ui-browser")]
@@ -232,5 +231,4 @@ def test_candidate_gets_their_report_with_the_chart_inline(
     expect(chat.page.get_by_text(".pdf").last).to_be_visible()
     scroll_to(chat.page.get_by_text("Here is your report").last)
     chat.shot("chart")
-    chat.page.screenshot(path=str(SCREENSHOTS / "report.png"))
     context.close()

@@ -109,6 +109,13 @@ async def delivered_at(task_id: str) -> Any:
         )
 
 
+async def notification_of(task_id: str) -> str:
+    async with session_scope() as session:
+        found = await session.scalar(select(Notification.id).where(Notification.task_id == task_id))
+    assert found is not None
+    return found
+
+
 class ChatClient:
     """A browser's socket, minus the browser: Chainlit's handshake, and what it receives."""
 
@@ -121,9 +128,10 @@ class ChatClient:
         self.messages: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.actions: list[dict[str, Any]] = []
         self.elements: list[dict[str, Any]] = []
+        self.attached = asyncio.Event()  # an action or an element arrived
         self.sio.on("new_message", self.messages.put_nowait)
-        self.sio.on("action", self.actions.append)
-        self.sio.on("element", self.elements.append)
+        self.sio.on("action", lambda action: self._attach(self.actions, action))
+        self.sio.on("element", lambda element: self._attach(self.elements, element))
 
     async def connect(self) -> None:
         await self.sio.connect(
@@ -146,6 +154,29 @@ class ChatClient:
                     return message
 
         return await asyncio.wait_for(wait(), WAIT_S)
+
+    def _attach(self, into: list[dict[str, Any]], item: dict[str, Any]) -> None:
+        into.append(item)
+        self.attached.set()
+
+    async def _attached_to(
+        self, items: list[dict[str, Any]], message_id: str, count: int
+    ) -> list[dict[str, Any]]:
+        async def wait() -> list[dict[str, Any]]:
+            while len(found := [i for i in items if i["forId"] == message_id]) < count:
+                self.attached.clear()
+                await self.attached.wait()
+            return found
+
+        return await asyncio.wait_for(wait(), WAIT_S)
+
+    async def actions_for(self, message_id: str, count: int = 1) -> list[dict[str, Any]]:
+        """The actions of a message, once `count` of them arrived (they follow it)."""
+        return await self._attached_to(self.actions, message_id, count)
+
+    async def elements_for(self, message_id: str, count: int = 1) -> list[dict[str, Any]]:
+        """The elements of a message, once `count` of them arrived (they follow it)."""
+        return await self._attached_to(self.elements, message_id, count)
 
     async def say(self, text: str) -> None:
         """What the browser sends when the user presses Enter."""
@@ -196,8 +227,7 @@ async def test_a_finished_task_appears_in_the_open_session(server: Server, db: N
         task_id = await finished_task(user_id, org_id, client.session_id)
 
         pushed = await client.next_message("Your resume rewrite is ready.")
-        await asyncio.sleep(0.2)  # the action follows its message
-        views = [a for a in client.actions if a["forId"] == pushed["id"]]
+        views = await client.actions_for(pushed["id"])
         assert [(a["name"], a["payload"]) for a in views] == [("view_result", {"task_id": task_id})]
         assert await delivered_at(task_id) is not None
     finally:
@@ -237,7 +267,8 @@ async def test_a_notification_missed_while_away_is_shown_at_the_next_visit(
     await third.connect()
     try:
         await third.next_message("signed in as")
-        await asyncio.sleep(1.0)
+        started = f"chat session {third.session_id} started: 0 waiting notification(s) shown"
+        await asyncio.wait_for(server.wait_for_log(started), WAIT_S)
         assert all("is ready" not in str(m.get("output")) for m in _drain(third.messages))
     finally:
         await third.close()
@@ -254,7 +285,8 @@ async def test_another_users_session_does_not_receive_the_notification(
         await client.next_message("signed in as")
         # Bob's task names Alice's session: the push reaches it, the UI refuses to show it.
         task_id = await finished_task(bob_id, bob_org, client.session_id)
-        await asyncio.sleep(1.5)
+        refused = f"push {await notification_of(task_id)} handled: not shown"
+        await asyncio.wait_for(server.wait_for_log(refused), WAIT_S)
         assert all("is ready" not in str(m.get("output")) for m in _drain(client.messages))
         assert await delivered_at(task_id) is None
     finally:
@@ -344,7 +376,8 @@ async def test_a_job_alert_reaches_one_open_session_of_the_user_once(
         push = await job_alert(user_id, org_id)
         await publish_alert(user_id, push)
         await publish_alert(user_id, push)  # a repeated push changes nothing
-        await asyncio.sleep(1.5)
+        handled = f"push {push['notification_id']} handled: "
+        await asyncio.wait_for(server.wait_for_log(handled, times=2), WAIT_S)
         shown = [m for tab in tabs for m in _alerts_in(_drain(tab.messages))]
         assert len(shown) == 1
         card = shown[0]["output"]
@@ -373,14 +406,17 @@ async def test_a_job_alert_waits_for_the_next_visit_unless_the_job_is_withdrawn(
     for push in (waiting, withdrawn):
         await publish_alert(user_id, push)  # nobody is connected
     await publish_alert(other_id, waiting)  # another user's channel: not theirs to show
-    await asyncio.sleep(1.0)
+    for push, times in ((waiting, 2), (withdrawn, 1)):
+        handled = f"push {push['notification_id']} handled: not shown"
+        await asyncio.wait_for(server.wait_for_log(handled, times=times), WAIT_S)
     assert await alert_delivered_at(waiting["notification_id"]) is None
 
     visit = ChatClient(server, cookies)
     await visit.connect()
     try:
         await visit.next_message("New job for you: Data Engineer")
-        await asyncio.sleep(1.0)
+        started = f"chat session {visit.session_id} started: 1 waiting notification(s) shown"
+        await asyncio.wait_for(server.wait_for_log(started), WAIT_S)
         assert _alerts_in(_drain(visit.messages)) == []  # the withdrawn job's is not shown
         assert await alert_delivered_at(waiting["notification_id"]) is not None
     finally:
@@ -420,8 +456,7 @@ async def test_a_report_made_in_the_background_arrives_when_ready(server: Server
         await client.next_message("being prepared in the background")
         # The server's report worker makes it; its notify worker tells this session.
         ready = await client.next_message("Your report is ready.")
-        await asyncio.sleep(0.2)  # the action follows its message
-        (button,) = [a for a in client.actions if a["forId"] == ready["id"]]
+        (button,) = await client.actions_for(ready["id"])
         assert button["name"] == "view_result" and button["label"] == "Get the report"
         async with httpx.AsyncClient(base_url=server.base_url, cookies=client.cookies) as http:
             clicked = await http.post(
@@ -462,11 +497,7 @@ async def _check_report_elements(client: ChatClient, message_id: str) -> None:
     download from the chat with the user's cookie."""
     from pypdf import PdfReader
 
-    for _ in range(50):  # elements follow their message
-        if sum(e["forId"] == message_id for e in client.elements) >= 2:
-            break
-        await asyncio.sleep(0.1)
-    by_type = {e["type"]: e for e in client.elements if e["forId"] == message_id}
+    by_type = {e["type"]: e for e in await client.elements_for(message_id, count=2)}
     assert set(by_type) == {"file", "image"}
     assert by_type["file"]["mime"] == "application/pdf"
     assert by_type["image"]["mime"] == "image/svg+xml"
@@ -520,8 +551,7 @@ async def test_a_contact_request_is_answered_in_the_candidates_chat(
             assert asked.status_code == 201, asked.text
             question = await client.next_message("would like to contact you")
             assert "Acme" in question["output"] and "Data Engineer" in question["output"]
-            await asyncio.sleep(0.2)  # the actions follow their message
-            buttons = {a["label"]: a for a in client.actions if a["forId"] == question["id"]}
+            buttons = {a["label"]: a for a in await client.actions_for(question["id"], count=2)}
             assert set(buttons) == {"Agree", "Decline"}
             clicked = await http.post(
                 "/chat/project/action",
@@ -533,8 +563,7 @@ async def test_a_contact_request_is_answered_in_the_candidates_chat(
             assert [r["status"] for r in stored.json()] == ["accepted"]
         told = await employer_chat.next_message("agreed to be contacted")
         assert "Data Engineer" in told["output"]
-        await asyncio.sleep(0.2)
-        (button,) = [a for a in employer_chat.actions if a["forId"] == told["id"]]
+        (button,) = await employer_chat.actions_for(told["id"])
         assert button["name"] == "open_shortlist" and button["payload"] == {"job_id": job["id"]}
     finally:
         await client.close()
