@@ -432,7 +432,13 @@ def read(intent: str, text: str, context: dict[str, Any]) -> Slots:
             slots["query"] = query
         if (k := top_k(text)) is not None:
             slots["top_k"] = k
-    elif intent in ("explain_match", "request_rewrite", "get_shortlist_report", "update_job"):
+    elif intent in (
+        "explain_match",
+        "request_rewrite",
+        "draft_cover_letter",
+        "get_shortlist_report",
+        "update_job",
+    ):
         if (n := item(text, titles)) is not None and titles:
             slots["item"] = n
         elif (named := named_job(text)) is not None:

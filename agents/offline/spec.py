@@ -66,13 +66,14 @@ SPECS: tuple[ToolSpec, ...] = (
             # one line, not a pasted description ("create a job from this description: ...")
             r"^(?![^\n]*(:|\bfrom (this|the|my|our)\b))"
             r"\W*(please\s+)?(can you\s+|could you\s+)?(draft|write|prepare|compose|generate|"
-            r"create|make|suggest|help me write)\b[^\n]{0,80}\b(job\s+)?(ad|advert|advertisement|"
+            r"suggest|help me write)\b[^\n]{0,80}\b(job\s+)?(ad|advert|advertisement|"
             r"post|posting|description|listing)\b[^\n]{0,80}$",
         ),
         ("Draft a job ad for a warehouse worker", "Write a job description for a nurse"),
         arguments=arguments.job_post_draft_args,
         render=answers.job_post_draft,
         kind="draft",
+        llm_writes=True,  # a configured model writes better prose from the same facts
     ),
     ToolSpec(
         "create_job",
@@ -258,6 +259,7 @@ SPECS: tuple[ToolSpec, ...] = (
         arguments=arguments.candidate_job_args,
         render=answers.cover_letter_draft,
         kind="draft",
+        llm_writes=True,  # a configured model writes better prose from the same facts
     ),
     ToolSpec(
         "draft_summary",
@@ -273,6 +275,7 @@ SPECS: tuple[ToolSpec, ...] = (
         arguments=arguments.summary_draft_args,
         render=answers.summary_draft,
         kind="draft",
+        llm_writes=True,  # a configured model writes better prose from the same facts
     ),
     ToolSpec(
         "accept_rewrite",
