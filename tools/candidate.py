@@ -5,7 +5,6 @@ Docstrings are the instructions the model reads when choosing a tool.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from langchain_core.tools import BaseTool, tool
@@ -58,10 +57,6 @@ async def critique_my_resume(runtime: Runtime) -> ToolOutput:
     return output({"resume_id": resume_id, **critique})
 
 
-# How many of the resume's best fits a job-title query is ranked within.
-QUERY_POOL = 20
-
-
 @tool(response_format="content_and_artifact")
 @service_errors
 async def find_matching_jobs(
@@ -97,26 +92,16 @@ async def find_matching_jobs(
         many = {"top_k": max(1, min(int(top_k), MAX_BACKGROUND_MATCHES))}
         task = await start_task(runtime, "match", f"/api/v1/resumes/{resume_id}/matches", many)
         return output({"resume_id": resume_id, **task, "status": "started"})
-    wanted_k = max(1, min(int(top_k), 20))
-    # With a query, rank it within a wider pool of the resume's best fits.
-    body: dict[str, Any] = {"resume_id": resume_id, "top_k": QUERY_POOL if query else wanted_k}
+    body: dict[str, Any] = {"resume_id": resume_id, "top_k": max(1, min(int(top_k), 20))}
     if filters:
         body["filters"] = filters
+    if query:
+        body["query"] = query
     result = await services.post("/api/v1/match/jobs", body)
     matches = list(result["matches"])
     if not query:
         return output({"resume_id": resume_id, "matches": matches})
-    stems = [w[: max(4, len(w) - 3)] for w in re.findall(r"[^\W\d_]{2,}", query.lower())]
-
-    def names_it(match: dict[str, Any]) -> bool:
-        text = " ".join(
-            [str(match.get("title") or ""), *map(str, match.get("matched_skills") or [])]
-        )
-        return bool(stems) and all(s in text.lower() for s in stems)
-
-    ranked = sorted(matches, key=lambda m: not names_it(m))[:wanted_k]  # fit order kept
-    shown = [{**m, "query_met": names_it(m)} for m in ranked]
-    return output({"resume_id": resume_id, "matches": shown, "query": query})
+    return output({"resume_id": resume_id, "matches": matches, "query": query})
 
 
 @tool(response_format="content_and_artifact")

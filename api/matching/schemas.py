@@ -51,11 +51,20 @@ class MatchJobsIn(BaseModel):
     resume_id: str | None = _ID
     top_k: int = _TOP_K
     filters: MatchFilters | None = None
+    query: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description='a job title or keywords ("nurse", "data engineer"): among the '
+        "resume's best-fitting jobs, those naming it in their title or skills come first, "
+        "each in fit order; every match says whether it does (`query_met`)",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> MatchJobsIn:
         _one_of(self.__dict__, "resume_text", "resume_id", "resume")
         _not_blank(self.resume_text, "resume_text")
+        _not_blank(self.query, "query")
         return self
 
 
@@ -123,7 +132,7 @@ class SkillGap(BaseModel):
     reasons: list[str]
 
 
-class JobMatch(SkillGap):
+class MatchedJob(SkillGap):
     job_id: str | None
     external_id: str | None
     title: str | None
@@ -131,7 +140,13 @@ class JobMatch(SkillGap):
     location: str | None
 
 
-class CandidateMatch(JobMatch):
+class JobMatch(MatchedJob):
+    query_met: bool | None = Field(
+        None, description="with a `query`: whether the job names it in its title or skills"
+    )
+
+
+class CandidateMatch(MatchedJob):
     """A candidate for a job: ids only, never a name or a contact detail."""
 
     candidate_id: str

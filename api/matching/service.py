@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -188,6 +189,43 @@ class JobsQuery:
     candidate_location: str | None = None
 
 
+# How many of the resume's best fits a title or keyword query is looked for in.
+QUERY_POOL = 50
+
+
+def _stems(query: str) -> list[str]:
+    """The query's words, cut to a stem that survives plurals and endings ("nurses",
+    "nursing" -> "nurs")."""
+    return [word[: max(4, len(word) - 3)] for word in re.findall(r"[^\W\d_]{2,}", query.lower())]
+
+
+def names_query(title: str | None, skills: Iterable[str], stems: Sequence[str]) -> bool:
+    """Whether a job names every word of the query in its title or its skills."""
+    text = " ".join([title or "", *skills]).lower()
+    return bool(stems) and all(stem in text for stem in stems)
+
+
+def order_by_query(
+    pairs: Sequence[tuple[Hit, scoring.ScoreResult]], query: str, top_k: int
+) -> list[tuple[Hit, scoring.ScoreResult, bool]]:
+    """The fits (best first) naming the query first, each group in fit order, cut to
+    `top_k`: the query narrows what comes first, the resume still orders it."""
+    stems = _stems(query)
+    marked = [
+        (
+            hit,
+            result,
+            names_query(
+                hit.metadata.get("title"),
+                [*result.matched_skills, *result.missing_required, *result.missing_preferred],
+                stems,
+            ),
+        )
+        for hit, result in pairs
+    ]
+    return sorted(marked, key=lambda item: not item[2])[:top_k]  # a stable sort
+
+
 def rank_jobs_many(
     queries: Sequence[JobsQuery], index: VectorIndex | None = None
 ) -> list[list[tuple[Hit, scoring.ScoreResult]]]:
@@ -293,6 +331,28 @@ def score_pair(
     return scoring.score(features, prepared.features, dense)
 
 
+def _job_matches(
+    pairs: Sequence[tuple[Hit, scoring.ScoreResult]], body: MatchJobsIn
+) -> list[JobMatch]:
+    marked: Iterable[tuple[Hit, scoring.ScoreResult, bool | None]] = (
+        order_by_query(pairs, body.query, body.top_k)
+        if body.query
+        else ((hit, result, None) for hit, result in pairs)
+    )
+    return [
+        JobMatch(
+            job_id=hit.item_id,
+            external_id=hit.metadata.get("external_id"),
+            title=hit.metadata.get("title"),
+            company=hit.metadata.get("company") or None,
+            location=hit.metadata.get("location") or None,
+            query_met=met,
+            **_gap(result),
+        )
+        for hit, result, met in marked
+    ]
+
+
 def _gap(result: scoring.ScoreResult) -> dict[str, Any]:
     return {
         "score": result.score,
@@ -370,26 +430,15 @@ class MatchService:
                 queries.append(exc)
                 continue
             where = body.filters.location if body.filters and body.filters.location else home
-            queries.append(JobsQuery(text, body.top_k, body.filters, where))
+            top_k = max(body.top_k, QUERY_POOL) if body.query else body.top_k
+            queries.append(JobsQuery(text, top_k, body.filters, where))
         valid = [query for query in queries if isinstance(query, JobsQuery)]
-        ranked = await asyncio.to_thread(rank_jobs_many, valid)
+        ranked = iter(await asyncio.to_thread(rank_jobs_many, valid))
         took_ms = _elapsed_ms(start)
         answers = (
-            MatchJobsOut(
-                matches=[
-                    JobMatch(
-                        job_id=hit.item_id,
-                        external_id=hit.metadata.get("external_id"),
-                        title=hit.metadata.get("title"),
-                        company=hit.metadata.get("company") or None,
-                        location=hit.metadata.get("location") or None,
-                        **_gap(result),
-                    )
-                    for hit, result in pairs
-                ],
-                took_ms=took_ms,
-            )
-            for pairs in ranked
+            MatchJobsOut(matches=_job_matches(next(ranked), body), took_ms=took_ms)
+            for (_, body), query in zip(requests, queries, strict=True)
+            if isinstance(query, JobsQuery)
         )
         return _in_place(queries, answers)
 

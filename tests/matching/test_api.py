@@ -65,6 +65,30 @@ async def test_match_jobs_contract(client: httpx.AsyncClient, make_key: MakeKey)
     assert [m["external_id"] for m in paid["matches"]] == ["py-backend"]
 
 
+async def test_a_query_brings_the_jobs_naming_it_first_in_fit_order(
+    client: httpx.AsyncClient, make_key: MakeKey
+) -> None:
+    await import_jobs(client, await make_key("org-a", "employer"))
+    candidate = await make_key("org-b", "candidate")
+    fit = (await _match(client, candidate, resume_text=RESUME, top_k=100)).json()["matches"]
+    assert all(m["query_met"] is None for m in fit)  # no query, nothing claimed
+
+    # "developers": a plural of a word in one title; the others follow in fit order
+    answer = await _match(client, candidate, resume_text=RESUME, top_k=4, query="developers")
+    assert answer.status_code == 200, answer.text
+    matches = answer.json()["matches"]
+    assert [(m["external_id"], m["query_met"]) for m in matches[:1]] == [("frontend", True)]
+    others = [m["external_id"] for m in fit if m["external_id"] != "frontend"][:3]
+    assert [m["external_id"] for m in matches[1:]] == others
+    assert all(m["query_met"] is False for m in matches[1:])
+    # a job far from the resume still comes first when it is what was asked for
+    nurse = (await _match(client, candidate, resume_text=RESUME, top_k=1, query="nursing")).json()
+    assert [(m["external_id"], m["query_met"]) for m in nurse["matches"]] == [("nurse", True)]
+
+    blank = await _match(client, candidate, resume_text=RESUME, query="  ")
+    assert blank.status_code == 422 and "query" in blank.text
+
+
 async def test_deterministic_and_name_blind(client: httpx.AsyncClient, make_key: MakeKey) -> None:
     await import_jobs(client, await make_key("org-a", "employer"))
     candidate = await make_key("org-a", "candidate")
