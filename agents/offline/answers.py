@@ -251,6 +251,8 @@ def rewrite_started(data: dict[str, Any], lang: str = "en") -> str:
 
 
 def rewrite_diff(data: dict[str, Any], lang: str = "en") -> str:
+    if data.get("unchanged"):
+        return f"The rewrite found nothing to change: {data['unchanged']}."
     diff = undelimit(str(data.get("diff", ""))) or "(no changes)"
     return (
         f"Here is the proposed rewrite (version {data.get('version_id')}):\n```diff\n{diff}\n```\n"

@@ -128,3 +128,25 @@ async def test_a_rewrite_that_can_change_nothing_says_why_and_stores_nothing(
     assert result.json()["version_id"] is None
     assert "none of the skills this job asks for" in result.json()["data"]["unchanged"]
     assert [v["source"] for v in versions.json()] == ["uploaded"]
+
+
+async def test_the_chat_says_why_a_rewrite_changed_nothing(
+    assistant: Assistant, world: World, make_caller: MakeCaller
+) -> None:
+    candidate = await make_caller("public", "candidate")
+    async with httpx.AsyncClient(base_url=world.base, timeout=60) as http:
+        uploaded = await http.post(
+            "/api/v1/resumes",
+            files={"file": ("cv.txt", b"Sam Lee\nsam@example.org\nSkills: CSS\n", "text/plain")},
+            headers=candidate.headers,
+        )
+        assert uploaded.status_code == 201, uploaded.text
+    await say(assistant, candidate, "same", "Which jobs match my resume best?")
+    final = await assistant.run_turn(
+        candidate.identity, "same", "Tailor my resume for the first job"
+    )
+    [task] = final["tasks"]
+    await REWRITE_WORKER.handle(bus.Message(bus.REWRITE, "0-1", {"task_id": task["task_id"]}, 1))
+    calls, reply = await say(assistant, candidate, "same", "Show me the rewrite")
+    assert names(calls) == ["show_rewrite"]
+    assert reply.startswith("The rewrite found nothing to change: your resume"), reply
