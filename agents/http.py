@@ -71,7 +71,8 @@ class ChatIn(BaseModel):
 class ChatResult(BaseModel):
     kind: str = Field(
         description="jobs, candidates, match, critique, resume, rewrite, task, funnel, "
-        "contact_requests or status"
+        "contact_requests, answer (a career answer: its `sources` name O*NET, ESCO or "
+        '"N jobs on ClearView") or status'
     )
     tool: str = Field(description="the tool that produced the items")
     items: list[dict[str, Any]] = Field(

@@ -7,6 +7,8 @@ served process runs beside its routers is `clearview.serve.app_for`.
 from __future__ import annotations
 
 import asyncio
+import logging
+import threading
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 
@@ -17,6 +19,8 @@ from api.accounts.endpoints import router as accounts_router
 from api.accounts.pages import router as account_pages_router
 from api.alerts.endpoints import router as alerts_router
 from api.app import Lifespan, create_app
+from api.careers.endpoints import router as careers_router
+from api.careers.service import get_career_index
 from api.contacts.endpoints import router as contacts_router
 from api.gateway.endpoints import router as gateway_router
 from api.health import router as health_router
@@ -36,7 +40,7 @@ from clearview import wiring
 from mcp_server.http import router as mcp_router
 
 SERVICES: dict[str, tuple[APIRouter, ...]] = {
-    "jobs": (jobs_router, matching_router, job_tasks_router, tasks_router),
+    "jobs": (jobs_router, matching_router, careers_router, job_tasks_router, tasks_router),
     "resumes": (
         resumes_router,
         drafts_router,
@@ -107,3 +111,29 @@ async def index_check(_app: FastAPI) -> AsyncIterator[None]:
     finally:
         check.cancel()
         await asyncio.gather(check, return_exceptions=True)
+
+
+log = logging.getLogger(__name__)
+
+
+def _build_career_index(stop: threading.Event) -> None:
+    try:
+        get_career_index().ensure(stop)
+    except Exception:  # a failed build is retried by the first question that needs it
+        log.exception("building the career knowledge index failed")
+
+
+@asynccontextmanager
+async def career_index_build(_app: FastAPI) -> AsyncIterator[None]:
+    """Build the career knowledge index (O*NET, ESCO) at start-up when the Chroma store
+    lacks it, so the first career question does not wait for it. A stop waits for the
+    batch being written (the rest is written by the next start): a thread left running
+    in native code when the interpreter exits aborts the process."""
+    stop = threading.Event()
+    build = threading.Thread(target=_build_career_index, args=(stop,), name="career-index")
+    build.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.to_thread(build.join)

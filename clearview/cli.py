@@ -47,16 +47,18 @@ def serve(
     ),
 ) -> None:
     """Serve the API (and, for `all`, the chat UI and every worker in this process)."""
-    from clearview.app import SERVICE_NAMES
-    from clearview.serve import run
-
+    # Before the application's imports (tens of seconds on a busy machine): a bad setting,
+    # a weak secret above all, is reported at once.
     settings = settings_or_exit()
-    if service not in SERVICE_NAMES:
-        raise typer.BadParameter(f"choose one of: {', '.join(SERVICE_NAMES)}", param_hint="SERVICE")
     demo = settings.mode is Mode.dev if demo_data is None else demo_data
     if demo and settings.mode is Mode.prod:
         console.print("[red]--demo: the demo data is never loaded in prod mode[/red]")
         raise typer.Exit(2)
+    from clearview.app import SERVICE_NAMES
+    from clearview.serve import run
+
+    if service not in SERVICE_NAMES:
+        raise typer.BadParameter(f"choose one of: {', '.join(SERVICE_NAMES)}", param_hint="SERVICE")
     ensure_schema(settings)
     run(service, host=host or settings.host, port=port or settings.port, demo=demo)
 

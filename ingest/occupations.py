@@ -104,8 +104,13 @@ class OccupationLexicon:
 
     def onet_code(self, title: str | None) -> str | None:
         """The O*NET-SOC code of a title ("29-1141.00"), the same way."""
+        found = self.onet_link(title)
+        return None if found is None else found[1]
+
+    def onet_link(self, title: str | None) -> tuple[str, str] | None:
+        """(the known O*NET title found in `title`, its O*NET-SOC code), the same way."""
         found = _longest(title, self._onet_titles)
-        return None if found is None else self.onet[found[1]][0]
+        return None if found is None else (found[0], self.onet[found[1]][0])
 
 
 def _longest(title: str | None, table: dict[str, int]) -> tuple[str, int] | None:

@@ -13,6 +13,9 @@ from typing import Any
 # A gap wider than this fraction of the line height between the advance boxes of two
 # characters on one line separates two words (letter spacing stays well below it).
 WORD_GAP = 0.08
+# A step this much longer (in line heights) than a glyph's advance within words holds a
+# space (a space is a quarter to a third of the font size; kerning stays under a tenth).
+SPACE_STEP = 0.15
 # pdfium's marks for a hyphen it removed at the end of a line.
 _JOINED_HYPHEN = frozenset("\x02\ufffe")
 
@@ -24,38 +27,104 @@ def open_pdf(data: bytes) -> Any:
 
 
 def page_text(page: Any) -> str:
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
     textpage = page.get_textpage()
     try:
         count = textpage.count_chars()
         raw = textpage.get_text_range(0, count)
         if len(raw) != count:  # characters outside the BMP: indexes no longer line up
             return str(raw)
-        out: list[str] = []
-        previous: tuple[float, float, float] | None = None  # right, bottom, top
+        # raw calls with reused buffers: this runs once per character
+        x, y, rect = ctypes.c_double(), ctypes.c_double(), pdfium_c.FS_RECTF()
+        char_origin, loose_box = pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetLooseCharBox
+        raw_page = textpage.raw
+        glyphs: list[Glyph | None] = []
         for index, char in enumerate(raw):
-            if char in "\r\n":
-                if char == "\n":
-                    out.append("\n")
-                previous = None
+            if char.isspace() or char in _JOINED_HYPHEN:
+                glyphs.append(None)
                 continue
-            if char in _JOINED_HYPHEN:
-                continue  # a word hyphenated over two lines, joined back by pdfium
-            if char.isspace():
-                out.append(" ")
-                previous = None
-                continue
-            left, bottom, right, top = textpage.get_charbox(index, loose=True)
-            if previous is not None:
-                p_right, p_bottom, p_top = previous
-                height = max(top - bottom, p_top - p_bottom, 1.0)
-                same_line = min(top, p_top) > max(bottom, p_bottom)
-                if same_line and left - p_right > WORD_GAP * height:
-                    out.append(" ")
-            out.append(char)
-            previous = (right, bottom, top)
-        return "".join(out)
+            char_origin(raw_page, index, x, y)
+            loose_box(raw_page, index, rect)
+            # a glyph of one font at one size: the character and its box width
+            key = (char, round(rect.right - rect.left, 1))
+            glyphs.append((x.value, rect.left, rect.bottom, rect.right, rect.top, key))
+        return text_with_word_gaps(raw, glyphs)
     finally:
         textpage.close()
+
+
+# origin x; loose box left, bottom, right, top; (character, box width)
+Glyph = tuple[float, float, float, float, float, tuple[str, float]]
+
+
+def text_with_word_gaps(raw: str, glyphs: list[Glyph | None]) -> str:
+    """pdfium's characters with a space wherever the glyph positions show a word gap
+    (`glyphs[i]` is None for a space or a removed hyphen)."""
+    advances = _advances(raw, glyphs)
+    out: list[str] = []
+    previous: int | None = None  # index of the last glyph of the line so far
+    for index, char in enumerate(raw):
+        if char in "\r\n":
+            if char == "\n":
+                out.append("\n")
+            previous = None
+            continue
+        if char in _JOINED_HYPHEN:
+            continue  # a word hyphenated over two lines, joined back by pdfium
+        current = glyphs[index]
+        if current is None:  # a space
+            out.append(" ")
+            previous = None
+            continue
+        if previous is not None and _word_gap(glyphs[previous], current, advances):
+            out.append(" ")
+        out.append(char)
+        previous = index
+    return "".join(out)
+
+
+def _same_line(a: Glyph, b: Glyph) -> bool:
+    return min(a[4], b[4]) > max(a[2], b[2])
+
+
+def _advances(raw: str, glyphs: list[Glyph | None]) -> dict[tuple[str, float], float]:
+    """Each glyph's advance on the page: the shortest step from its origin to the next
+    glyph's on the same line. Some glyph boxes reach well past their advance (an "f" in
+    many fonts), so the box gap to the next word stays tiny where the PDF draws no space
+    ("ofthe"); the step between origins still shows the space's width."""
+    advances: dict[tuple[str, float], float] = {}
+    for index in range(len(raw) - 1):
+        glyph, after = glyphs[index], glyphs[index + 1]
+        if glyph is None or after is None or not _same_line(glyph, after):
+            continue
+        step = after[0] - glyph[0]
+        if 0 < step < advances.get(glyph[5], step + 1):
+            advances[glyph[5]] = step
+    return advances
+
+
+def _word_gap(
+    before: Glyph | None,
+    glyph: Glyph,
+    advances: dict[tuple[str, float], float],
+) -> bool:
+    """Whether a word gap lies between two glyphs: on one line, the boxes are further
+    apart than a fraction of the line height, or the origins are a space further apart
+    than the first glyph's advance."""
+    if before is None or not _same_line(before, glyph):
+        return False
+    height = max(glyph[4] - glyph[2], before[4] - before[2], 1.0)
+    if glyph[1] - before[3] > WORD_GAP * height:
+        return True
+    advance = advances.get(before[5])
+    if advance is None:
+        return False
+    # kerning shortens a wide glyph's step by a tenth of the font size at most ("av" in
+    # "Navarro"), a fraction of its advance; a space lengthens even a narrow glyph's by half
+    return glyph[0] - before[0] - advance > max(SPACE_STEP * height, advance / 4)
 
 
 def may_hide_text(page: Any, *, near_white: float, min_font_pt: float) -> bool:

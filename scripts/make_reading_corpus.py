@@ -1,7 +1,7 @@
 """Build the labelled reading corpus in tests/fixtures/reading/ (fictional people only).
 
 Each resume is written from one record (jobs with real month dates, education, skills)
-into one of eleven layouts the way different people write them: LaTeX (classic one-column,
+into one of thirteen layouts the way different people write them: LaTeX (classic one-column,
 two-column with a sidebar, dates in a margin column), Word files (tables; heading styles), PDFs like
 Google Docs or Canva exports (one and two columns), text pasted from a job portal,
 Markdown, HTML, and resumes in German, French, Spanish and Portuguese. The label is
@@ -1252,6 +1252,55 @@ def render_gdocs_pdf(p: Person, rng: random.Random, style: str) -> bytes:
     return bytes(pdf.output())
 
 
+def render_builder_pdf(p: Person, rng: random.Random, style: str) -> bytes:
+    """An online resume builder's export: headings ruled with underscores, and the dates
+    in a narrow column beside each job, the start above the header line and the end
+    beside the first line of the description, so the text comes out as start / header /
+    end + description."""
+    from fpdf import FPDF
+
+    pdf = _pdf(False)
+    assert isinstance(pdf, FPDF)
+    pdf.set_font("Body", "B", 16)
+    pdf.cell(0, 9, p.headline.upper(), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Body", "", 9.5)
+    pdf.cell(0, 5, f"{p.email} | {p.phone} | {p.city}", new_x="LMARGIN", new_y="NEXT")
+    rule = rng.random() < 0.5
+    column = 28  # the dates column, in mm
+    for kind in sections_in_order(p, rng):
+        pdf.ln(3)
+        pdf.set_font("Body", "B", 11)
+        heading = p.headings[kind] + ("_" * 48 if rule else "")
+        pdf.cell(0, 6, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Body", "", 9.5)
+        if kind == "summary":
+            pdf.multi_cell(0, 5, p.summary or "", new_x="LMARGIN", new_y="NEXT")
+        elif kind == "experience":
+            for j in p.jobs:
+                pdf.cell(column, 5, fmt_date(j.start, style, p.lang), new_x="LMARGIN", new_y="NEXT")
+                pdf.set_font("Body", "B", 9.5)
+                pdf.cell(
+                    0, 5, f"{j.employer}   {j.city}   {j.title}", new_x="LMARGIN", new_y="NEXT"
+                )
+                pdf.set_font("Body", "", 9.5)
+                pdf.cell(column, 5, fmt_date(j.end, style, p.lang, end=True))
+                for number, b in enumerate(j.bullets):
+                    if number:
+                        pdf.set_x(pdf.l_margin + column)
+                    pdf.multi_cell(0, 5, b, new_x="LMARGIN", new_y="NEXT")
+                pdf.ln(1)
+        elif kind == "education":
+            for deg, school, _s, e in p.education:
+                pdf.cell(column, 5, str(e))
+                pdf.cell(0, 5, f"{deg}: {school}", new_x="LMARGIN", new_y="NEXT")
+        elif kind == "skills":
+            pdf.multi_cell(0, 5, ", ".join(p.skills or []), new_x="LMARGIN", new_y="NEXT")
+        else:
+            for i in (p.languages if kind == "languages" else p.certifications) or []:
+                pdf.cell(0, 5, i, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
 def render_canva_twocol(p: Person, rng: random.Random, style: str) -> bytes:
     from fpdf import FPDF
 
@@ -1440,6 +1489,7 @@ LAYOUTS = {
     "html": (render_html, "html", ["en"]),
     "foreign": (render_gdocs_pdf, "pdf", ["de", "fr", "es", "pt"]),
     "foreign_docx": (render_docx_headings, "docx", ["de", "fr", "es", "pt"]),
+    "builder_pdf": (render_builder_pdf, "pdf", ["en"]),
 }
 PER_LAYOUT = 6
 
@@ -1597,15 +1647,29 @@ def make_jobs() -> int:
 
 
 def main() -> None:
-    if shutil.which("pdflatex") is None:
+    # `--layouts a,b` writes those layouts again and keeps every other file and label
+    only = (
+        set(sys.argv[sys.argv.index("--layouts") + 1].split(","))
+        if "--layouts" in sys.argv
+        else None
+    )
+    wanted = set(LAYOUTS) if only is None else only
+    if any(layout.startswith("latex") for layout in wanted) and shutil.which("pdflatex") is None:
         sys.exit("pdflatex is needed (apt-get install texlive-latex-extra)")
     resumes = OUT / "resumes"
     resumes.mkdir(parents=True, exist_ok=True)
-    for old in resumes.iterdir():
-        old.unlink()
     labels: dict[str, dict[str, object]] = {}
+    if only is None:
+        for old in resumes.iterdir():
+            old.unlink()
+    else:
+        kept = json.loads((OUT / "resumes.json").read_text(encoding="utf-8"))["resumes"]
+        labels = {name: label for name, label in kept.items() if label["layout"] not in only}
     n = 0
     for layout, (render, ext, langs) in LAYOUTS.items():
+        if layout not in wanted:
+            n += PER_LAYOUT
+            continue
         for i in range(PER_LAYOUT):
             rng = random.Random(f"{layout}-{i}")
             random.seed(f"{layout}-{i}")
@@ -1649,7 +1713,8 @@ def main() -> None:
         "resumes": labels,
     }
     (OUT / "resumes.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n")
-    print(f"{n} resumes in {len(LAYOUTS)} layouts, {make_jobs()} job posts -> {OUT}")
+    jobs = make_jobs() if only is None else 0
+    print(f"{len(labels)} resumes in {len(LAYOUTS)} layouts, {jobs} job posts -> {OUT}")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from langchain_core.tools import BaseTool
 
 from tools.alerts import ALERT_TOOLS
 from tools.candidate import CANDIDATE_TOOLS
+from tools.careers import CANDIDATE_CAREER_TOOLS, EMPLOYER_CAREER_TOOLS
 from tools.contacts import CANDIDATE_CONTACT_TOOLS, EMPLOYER_CONTACT_TOOLS
 from tools.employer import EMPLOYER_TOOLS
 from tools.reports import CANDIDATE_REPORT_TOOLS, EMPLOYER_REPORT_TOOLS
@@ -20,12 +21,14 @@ _CANDIDATE: list[BaseTool] = [
     *ALERT_TOOLS,
     *CANDIDATE_REPORT_TOOLS,
     *CANDIDATE_CONTACT_TOOLS,
+    *CANDIDATE_CAREER_TOOLS,
     *CANDIDATE_WRITING_TOOLS,
 ]
 _EMPLOYER: list[BaseTool] = [
     *EMPLOYER_TOOLS,
     *EMPLOYER_REPORT_TOOLS,
     *EMPLOYER_CONTACT_TOOLS,
+    *EMPLOYER_CAREER_TOOLS,
     *EMPLOYER_WRITING_TOOLS,
 ]
 ROLE_TOOLS: dict[str, list[BaseTool]] = {

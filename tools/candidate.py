@@ -65,6 +65,8 @@ async def find_matching_jobs(
     location: str | None = None,
     remote: bool | None = None,
     min_salary: int | None = None,
+    employment_type: str | None = None,
+    seniority: str | None = None,
     query: str | None = None,
     in_background: bool = False,
 ) -> ToolOutput:
@@ -76,6 +78,10 @@ async def find_matching_jobs(
         location: only jobs in this place, if the user asked for one.
         remote: true for remote jobs only, false for on-site only; omit otherwise.
         min_salary: only jobs whose advertised pay reaches this yearly amount, if asked.
+        employment_type: only jobs of this type, if asked: part_time, full_time,
+            internship, contract or temporary.
+        seniority: only jobs whose title states this level, if asked: junior, senior
+            or lead.
         query: a job title or keywords the user asked for ("nurse"); among the best
             fitting jobs, those that name it in their title or skills come first.
         in_background: true to rank many jobs (more than 20) or if the user asked for it
@@ -84,7 +90,13 @@ async def find_matching_jobs(
     """
     services = runtime.context.services
     resume_id = await current_resume_id(services)
-    wanted = {"location": location, "remote": remote, "min_salary": min_salary}
+    wanted = {
+        "location": location,
+        "remote": remote,
+        "min_salary": min_salary,
+        "employment_type": employment_type,
+        "seniority": seniority,
+    }
     filters = {k: v for k, v in wanted.items() if v is not None}
     if in_background:
         if filters or query:
@@ -98,10 +110,8 @@ async def find_matching_jobs(
     if query:
         body["query"] = query
     result = await services.post("/api/v1/match/jobs", body)
-    matches = list(result["matches"])
-    if not query:
-        return output({"resume_id": resume_id, "matches": matches})
-    return output({"resume_id": resume_id, "matches": matches, "query": query})
+    shown = {"resume_id": resume_id, "matches": list(result["matches"]), "filters": filters}
+    return output(shown | ({"query": query} if query else {}))
 
 
 @tool(response_format="content_and_artifact")

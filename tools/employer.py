@@ -140,9 +140,10 @@ async def update_job(
 
 
 async def ranked_candidates(
-    services: ServiceClient, job: dict[str, Any], top_k: int
+    services: ServiceClient, job: dict[str, Any], top_k: int, **filters: Any
 ) -> list[dict[str, Any]]:
-    result = await services.post("/api/v1/match/candidates", {"job_id": job["id"], "top_k": top_k})
+    body = {"job_id": job["id"], "top_k": top_k, **filters}
+    result = await services.post("/api/v1/match/candidates", body)
     return list(result["matches"])
 
 
@@ -160,7 +161,12 @@ def pick_ranked(ranked: list[dict[str, Any]], ref: str) -> dict[str, Any]:
 @tool(response_format="content_and_artifact")
 @service_errors
 async def find_candidates(
-    job: str, runtime: Runtime, top_k: int = 5, in_background: bool = False
+    job: str,
+    runtime: Runtime,
+    top_k: int = 5,
+    skills: list[str] | None = None,
+    min_years: float | None = None,
+    in_background: bool = False,
 ) -> ToolOutput:
     """Find the best candidates for one of the organisation's jobs, best first, among
     candidates who opted in to employer search; each with score, matched and missing
@@ -169,17 +175,24 @@ async def find_candidates(
     Args:
         job: the job's id or its title.
         top_k: how many candidates (1-20; up to 100 in the background).
+        skills: only candidates showing every one of these skills, if the user asked.
+        min_years: only candidates with at least this many years of work, if asked.
         in_background: true to rank many candidates (more than 20) or if the user asked
-            for it in the background; the user is told when the ranking is ready.
+            for it in the background; the user is told when the ranking is ready. No
+            skills or years filter then.
     """
     services = runtime.context.services
     found = await resolve_job(services, job)
+    wanted = {"skills": skills or None, "min_years": min_years}
+    filters = {k: v for k, v in wanted.items() if v is not None}
     if in_background:
+        if filters:
+            raise ServiceError(400, "skills and years filters apply to a direct search")
         many = {"top_k": max(1, min(int(top_k), MAX_BACKGROUND_MATCHES))}
         task = await start_task(runtime, "match", f"/api/v1/jobs/{found['id']}/matches", many)
         return output({"job": _summary(found), **task, "status": "started"})
-    matches = await ranked_candidates(services, found, max(1, min(int(top_k), 20)))
-    return output({"job": _summary(found), "matches": matches})
+    matches = await ranked_candidates(services, found, max(1, min(int(top_k), 20)), **filters)
+    return output({"job": _summary(found), "matches": matches, **filters})
 
 
 @tool(response_format="content_and_artifact")

@@ -38,6 +38,16 @@ PHRASES: dict[str, dict[str, str]] = {
         "fr": "Les offres qui citent « {query} » dans leur titre ou leurs compétences viennent d'abord : {named} sur {shown}.",
         "es": 'Primero las ofertas que mencionan "{query}" en su título o habilidades: {named} de {shown}.',
     },
+    "No published job {constraints} fits your resume yet.": {
+        "de": "Noch keine veröffentlichte Stelle {constraints} passt zu deinem Lebenslauf.",
+        "fr": "Aucune offre publiée {constraints} ne correspond encore à votre CV.",
+        "es": "Todavía ninguna oferta publicada {constraints} encaja con tu currículum.",
+    },
+    "Only jobs {constraints}.": {
+        "de": "Nur Stellen {constraints}.",
+        "fr": "Seulement les offres {constraints}.",
+        "es": "Solo ofertas {constraints}.",
+    },
     "Not applied (the search ranks by your resume): {constraints}.": {
         "de": "Nicht berücksichtigt (die Suche ordnet nach deinem Lebenslauf): {constraints}.",
         "fr": "Non appliqué (la recherche classe selon votre CV) : {constraints}.",
@@ -117,8 +127,32 @@ def _where(item: dict[str, Any]) -> str:
     return " ".join(p for p in parts if p)
 
 
+def _job_filters(filters: dict[str, Any]) -> str:
+    """The filters a search applied, as the answer states them (every listed job meets
+    them: they run inside the search). Values stay as the tool got them."""
+    said = []
+    if filters.get("employment_type"):
+        # One of the API's five names ("full_time"), escaped like a job's field: shown
+        # unescaped, "full-time".
+        said.append(str(filters["employment_type"]).replace("\\", "").replace("_", "-"))
+    if filters.get("seniority"):
+        said.append(f"{filters['seniority']} level")
+    if filters.get("location"):
+        said.append(f"in {filters['location']}")
+    if filters.get("remote") is not None:
+        said.append("remote" if filters["remote"] else "on-site")
+    if filters.get("min_salary") is not None:
+        said.append(f"paying {float(filters['min_salary']):,.0f}+")
+    return ", ".join(said)
+
+
 def jobs(data: dict[str, Any], lang: str = "en") -> str:
     matches = data.get("matches", [])
+    constraints = _job_filters(data.get("filters") or {})
+    if not matches and constraints:
+        return tr(
+            lang, "No published job {constraints} fits your resume yet.", constraints=constraints
+        )
     if not matches:
         return tr(
             lang,
@@ -138,6 +172,8 @@ def jobs(data: dict[str, Any], lang: str = "en") -> str:
                 missing=_names(m.get("missing_required", [])),
             )
         )
+    if constraints:
+        lines.append(tr(lang, "Only jobs {constraints}.", constraints=constraints))
     if data.get("query"):
         named = sum(1 for m in matches if m.get("query_met"))
         lines.append(
@@ -260,12 +296,24 @@ def rewrite_diff(data: dict[str, Any], lang: str = "en") -> str:
     )
 
 
+def _candidate_filters(data: dict[str, Any]) -> str:
+    said = []
+    if data.get("skills"):
+        said.append(f"with {_names(data['skills'])}")
+    if data.get("min_years") is not None:
+        said.append(f"with at least {data['min_years']:g} years of work")
+    return " and ".join(said)
+
+
 def candidates(data: dict[str, Any], lang: str = "en") -> str:
     job = data.get("job", {})
     matches = data.get("matches", [])
+    filters = _candidate_filters(data)
     if not matches:
-        return f"No opted-in candidate matches {job.get('title')} yet."
-    lines = [f"Top candidates for {job.get('title')} (only candidates who opted in):"]
+        who = f"candidate {filters}" if filters else "candidate"
+        return f"No opted-in {who} matches {job.get('title')} yet."
+    only = f"only candidates who opted in{', ' + filters if filters else ''}"
+    lines = [f"Top candidates for {job.get('title')} ({only}):"]
     for rank, m in enumerate(matches, 1):
         lines.append(
             f"{rank}. Candidate {str(m.get('resume_id'))[:8]} — score {float(m.get('score', 0)):.2f}. "

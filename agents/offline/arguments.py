@@ -14,7 +14,7 @@ from agents.offline.conversation import (
     ordinals,
     pick_listed,
 )
-from agents.offline.slots import named_job
+from agents.offline.slots import candidate_filters, named_job
 
 ArgFiller = Callable[[Turn], dict[str, Any]]
 
@@ -267,7 +267,7 @@ def visibility_args(turn: Turn) -> dict[str, Any]:
 
 
 def candidate_search_args(turn: Turn) -> dict[str, Any]:
-    return employer_job_args(turn) | {"top_k": top_k(turn.user)}
+    return employer_job_args(turn) | {"top_k": top_k(turn.user)} | candidate_filters(turn.user)
 
 
 def days_args(turn: Turn) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from agents.offline import slots as slot_reader
+from agents.offline.careers import names_occupation
 from agents.offline.conversation import ordinals
 from agents.offline.spec import SPEC_BY_NAME, SPECS
 
@@ -259,6 +260,8 @@ def understand(
         return Reading(HELP, 1.0)
     stripped = correct_typos(stripped)
     tool = _by_rule(stripped, allowed)
+    if tool is None and "occupation_info" in allowed and names_occupation(stripped):
+        tool = "occupation_info"
     follows_up = listed == "find_matching_jobs" and "explain_match" in allowed
     refers = bool(_REFERS_RE.search(stripped) or ordinals(stripped))
     if follows_up and tool in (None, "find_matching_jobs") and refers:

@@ -51,22 +51,14 @@ def _call(name: str, args: dict[str, Any]) -> ToolCall:
     return ToolCall(name=name, args=args, id=f"call_{uuid.uuid4().hex[:12]}", type="tool_call")
 
 
-# Slots a job search understands but the match tool cannot apply: said in the answer, so
-# the list is never presented as meeting them.
-_UNAPPLIED = {
-    "employment_type": "employment type",
-    "seniority": "seniority",
-}
-
-
 _EITHER_RE = re.compile(r"\bor remote\b|\bremote or\b", re.I)
 
 
 def _search_args(reading: Reading, text: str) -> tuple[dict[str, Any], list[str]]:
     """The match tool's filters from the reading, and what it could not apply."""
     slots = reading.slots
-    args: dict[str, Any] = {}
-    unapplied = [f"{_UNAPPLIED[k]} ({slots[k]})" for k in _UNAPPLIED if k in slots]
+    args: dict[str, Any] = {k: slots[k] for k in ("employment_type", "seniority") if k in slots}
+    unapplied: list[str] = []
     where, place = slots.get("remote"), slots.get("location")
     if where == "remote" and place and _EITHER_RE.search(text):
         unapplied.append(f"{place} or remote")  # one filter cannot say "or": neither
@@ -87,7 +79,15 @@ def _search_args(reading: Reading, text: str) -> tuple[dict[str, Any], list[str]
     return args, unapplied
 
 
-_ARGUMENT_SLOTS = ("min_score", "max_per_day", "open_to_employers", "accept", "first", "second")
+_ARGUMENT_SLOTS = (
+    "min_score",
+    "max_per_day",
+    "open_to_employers",
+    "accept",
+    "first",
+    "second",
+    "occupation",
+)
 
 
 class OfflineChatModel(BaseChatModel):

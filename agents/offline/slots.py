@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from agents.offline.conversation import ordinals
+from ingest.job_terms import EMPLOYMENT, SENIORITY
 
 Slots = dict[str, Any]
 
@@ -24,18 +25,6 @@ _ONSITE_RE = re.compile(
     r"\b(on[- ]?site|in[- ]office|in person|office[- ]based|not remote|no remote)\b", re.I
 )
 _HYBRID_RE = re.compile(r"\bhybrid\b", re.I)
-_EMPLOYMENT = (
-    ("part_time", re.compile(r"\bpart[- ]?time\b", re.I)),
-    ("full_time", re.compile(r"\bfull[- ]?time\b", re.I)),
-    ("internship", re.compile(r"\b(internships?|interns?|placements?|traineeships?)\b", re.I)),
-    ("contract", re.compile(r"\b(contract(or)?|freelance\w*)\b", re.I)),
-    ("temporary", re.compile(r"\b(temp|temporary|seasonal)\b", re.I)),
-)
-_SENIORITY = (
-    ("junior", re.compile(r"\b(junior|jr\.?|entry[- ]level|graduate|trainee)\b", re.I)),
-    ("senior", re.compile(r"\b(senior|sr\.?|experienced)\b", re.I)),
-    ("lead", re.compile(r"\b(lead|principal|head of|staff engineer)\b", re.I)),
-)
 _CURRENCIES = {
     "€": "EUR",
     "eur": "EUR",
@@ -266,7 +255,7 @@ def _clean(text: str) -> str:
             or _REMOTE_RE.fullmatch(word)
             or _ONSITE_RE.fullmatch(word)
             or _HYBRID_RE.fullmatch(word)
-            or any(p.fullmatch(word) for _, p in (*_EMPLOYMENT, *_SENIORITY))
+            or any(p.fullmatch(word) for _, p in (*EMPLOYMENT, *SENIORITY))
             or word in ("part", "time", "full", "on-site", "site", "on", "remote", "paying")
         ):
             continue
@@ -371,6 +360,17 @@ def skills(text: str) -> list[str]:
     return [s.name.lower() for s in found]
 
 
+def candidate_filters(text: str) -> dict[str, Any]:
+    """An employer's candidate filters in a request: skills (not those of the job it names,
+    "... for the data engineer job") and minimum years of work."""
+    filters: dict[str, Any] = {}
+    if found := skills(re.sub(r"\bfor (the|our)\b.*$", "", text, flags=re.I)):
+        filters["skills"] = found
+    if (years := first_number(_YEARS_RE, text)) is not None:
+        filters["min_years"] = years
+    return filters
+
+
 def first_number(pattern: re.Pattern[str], text: str) -> int | None:
     found = pattern.search(text)
     return int(found.group(1)) if found else None
@@ -420,11 +420,11 @@ def read(intent: str, text: str, context: dict[str, Any]) -> Slots:
             slots["salary_min"] = pay
             if currency:
                 slots["currency"] = currency
-        for kind, pattern in _EMPLOYMENT:
+        for kind, pattern in EMPLOYMENT:
             if pattern.search(text):
                 slots["employment_type"] = kind
                 break
-        for level, pattern in _SENIORITY:
+        for level, pattern in SENIORITY:
             if pattern.search(text):
                 slots["seniority"] = level
                 break
@@ -435,9 +435,11 @@ def read(intent: str, text: str, context: dict[str, Any]) -> Slots:
     elif intent in (
         "explain_match",
         "request_rewrite",
-        "draft_cover_letter",
         "get_shortlist_report",
         "update_job",
+        "candidates_missing_skills",
+        "salary_benchmark",
+        "draft_cover_letter",
     ):
         if (n := item(text, titles)) is not None and titles:
             slots["item"] = n
@@ -448,10 +450,7 @@ def read(intent: str, text: str, context: dict[str, Any]) -> Slots:
             slots["item"] = n
         elif (named := named_job(text)) is not None:
             slots["job"] = named
-        if found := skills(re.sub(r"\bfor (the|our)\b.*$", "", text, flags=re.I)):
-            slots["skills"] = found
-        if (years := first_number(_YEARS_RE, text)) is not None:
-            slots["min_years"] = years
+        slots.update(candidate_filters(text))
         if (k := top_k(text)) is not None:
             slots["top_k"] = k
     elif intent in ("request_contact", "answer_contact_request"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from agents.offline import answers, arguments
+from agents.offline import answers, arguments, careers
 from agents.offline.answers import Renderer
 from agents.offline.arguments import ArgFiller
 
@@ -18,7 +18,7 @@ from agents.offline.arguments import ArgFiller
 @dataclass(frozen=True)
 class ToolSpec:
     name: str
-    role: Literal["candidate", "employer"]  # employer tools are also the admins'
+    role: Literal["candidate", "employer", "both"]  # employer tools are also the admins'
     label: str  # the chat shows a step as "Using <label>" while the tool runs
     patterns: tuple[str, ...]  # any match selects the tool (first spec in order wins)
     examples: tuple[str, ...]  # phrasings for the embedding fallback
@@ -331,6 +331,104 @@ SPECS: tuple[ToolSpec, ...] = (
         render=answers.rewrite_started,
         kind="task",
         llm_writes=True,
+    ),
+    # career questions: before match explanations ("what skills am I missing") and searches
+    ToolSpec(
+        "skills_to_learn",
+        "candidate",
+        "skills to learn",
+        _rx(
+            r"\b(what|which)\b.*\b(should|could|do|must)\b.*\b(i|me)\b.*\b(learn|study|pick up|focus on|improve)\b",
+            r"\b(skills?|courses?|certifications?)\b.*\b(learn|study|pick up|take) next\b",
+            r"\bwhat (skills?|tech\w*) (to|should i) (learn|study)\b",
+            r"\b(skills?|courses?)\b.*\b(worth|should i)\b.*\b(learn\w*|study\w*)\b",
+            r"\bwhat to learn\b",
+        ),
+        (
+            "What should I learn next?",
+            "Which skills should I pick up to get more jobs?",
+            "what skills to learn",
+        ),
+        arguments=arguments.no_arguments,
+        render=careers.skills_to_learn,
+        kind="answer",
+    ),
+    ToolSpec(
+        "my_skills_in_demand",
+        "candidate",
+        "skill demand",
+        _rx(
+            r"\b(my|of my)\b.*\bskills?\b.*\b(in demand|demand|wanted|sought|popular|valuable|needed|asked for)\b",
+            r"\b(which|what)\b.*\bskills?\b.*\bi have\b.*\b(demand|wanted|sought|popular|valuable)\b",
+            r"\b(demand|market)\b.*\bfor my skills\b",
+        ),
+        (
+            "Which of my skills are most in demand?",
+            "Are my skills in demand?",
+            "which skills of mine do employers want most",
+        ),
+        arguments=arguments.no_arguments,
+        render=careers.skills_in_demand,
+        kind="answer",
+    ),
+    ToolSpec(
+        "candidates_missing_skills",
+        "employer",
+        "candidate skill gaps",
+        _rx(
+            r"\b(candidates?|applicants?|people|talent|they)\b.*\b(missing|lack\w*|miss|short on|without|gaps?)\b",
+            r"\b(skills?|gaps?)\b.*\b(candidates?|applicants?|talent pool)\b.*\b(missing|lack\w*|don'?t have|short)\b",
+            r"\b(missing|lacking)\b.*\b(skills?)\b.*\b(candidates?|applicants?|pool)\b",
+        ),
+        (
+            "What are candidates missing most?",
+            "Which skills do applicants lack?",
+            "skill gaps in our candidate pool",
+        ),
+        arguments=careers.employer_job_args,
+        render=careers.candidate_gaps,
+        kind="answer",
+    ),
+    ToolSpec(
+        "salary_benchmark",
+        "employer",
+        "salary benchmark",
+        _rx(
+            r"\b(salary|pay|wage|compensation|offer)\b.*\b(competitive|market|benchmark|fair|enough|too low|too high|compare|average|typical)\b",
+            r"\b(competitive|benchmark|market rate)\b.*\b(salary|pay|wage|compensation|range)\b",
+            r"\b(are|is) we paying\b",
+        ),
+        (
+            "Is my salary range competitive?",
+            "How does our pay compare to the market?",
+            "benchmark the salary of our nurse job",
+        ),
+        arguments=careers.employer_job_args,
+        render=careers.salary_benchmark,
+        kind="answer",
+    ),
+    ToolSpec(
+        "occupation_info",
+        "both",
+        "career knowledge",
+        _rx(
+            r"\bwh?at (does|dose|do|did) (an?|the) [^?]{2,60}? (do|does)\b",
+            r"\bhow (do|can|would|could|did|to) (i |you |one |someone )?(become|get into|break into|train as|qualify as|start as|work as)\b",
+            r"\bwhat (skills?|qualifications?|tech\w*|tools)\b.*\b(does|do|would|for)\s+(an?|the)\b.*\b(need|require|use|have)\b",
+            r"\b(skills?|qualifications?)\b.*\b(needed|required|necessary)\b.*\b(for|to be(come)?)\s+(an?|the)?\b",
+            r"\bwhat (does it take|do i need) to be(come)? (an?|the)\b",
+            r"\b(duties|responsibilities|day to day) (of|for) (an?|the)\b",
+        ),
+        (
+            "What does a nurse do?",
+            "How do I become a data analyst?",
+            "What skills does an electrician need?",
+            "tell me about the plumber occupation",
+            "what is a software developer's job like",
+        ),
+        arguments=careers.occupation_args,
+        render=careers.occupation,
+        kind="answer",
     ),
     ToolSpec(
         "explain_match",

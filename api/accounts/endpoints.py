@@ -32,17 +32,21 @@ from api.identity.service import identity_service
 from core.credentials import SERVICE_HEADER, service_credential
 from core.errors import Forbidden, NotFound, Unauthorized
 from core.models import Organisation, Role
-from core.settings import get_settings
+from core.settings import Mode, get_settings
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=ERROR_RESPONSES)
 
 
 def public_base(request: Request) -> str:
-    """Where links in e-mails point: `CLEARVIEW_PUBLIC_URL`, else this request's host."""
+    """Where links in e-mails point: `CLEARVIEW_PUBLIC_URL`, else (dev mode only) this
+    request's host, else the configured host and port."""
     settings = get_settings()
-    if settings.public_url is not None:
-        return settings.public_base_url
-    return str(request.base_url).rstrip("/")
+    if settings.public_url is None and settings.mode is Mode.dev:
+        # Handy for `make run` behind any address. Anywhere else the Host header is the
+        # sender's to choose: asking a reset for someone else's address with a Host of
+        # one's own would mail them a link, token included, to that host.
+        return str(request.base_url).rstrip("/")
+    return settings.public_base_url
 
 
 async def _target_org(

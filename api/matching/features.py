@@ -31,8 +31,9 @@ from ingest.parsing import (
 )
 from ingest.skills import SkillLexicon, get_lexicon
 
-# Bumped whenever featurisation changes meaning; stored with indexed features.
-FEATURES_VERSION = 3
+# Bumped whenever featurisation or the filter metadata beside it changes meaning; stored
+# with indexed features (4: employment types and seniority for the match filters).
+FEATURES_VERSION = 4
 # Longest text accepted by the API (real resumes are long; the body limit is far above).
 MAX_TEXT_CHARS = 100_000
 # The embedding model reads 256 word pieces; passing it more text only costs tokenising.
@@ -366,6 +367,7 @@ class JobSnapshot:
     salary_min: float | None = None
     salary_max: float | None = None
     published: bool = True
+    employment_type: str | None = None  # as the employer stated it
 
     @classmethod
     def from_row(cls, job: Job) -> JobSnapshot:
@@ -384,6 +386,7 @@ class JobSnapshot:
             salary_min=job.salary_min,
             salary_max=job.salary_max,
             published=bool(job.published),
+            employment_type=job.employment_type,
         )
 
     @property
@@ -396,7 +399,9 @@ def job_text(title: str | None, description: str) -> str:
     return f"{title}\n\n{description}" if title else description
 
 
-def _skill_ref(name: str, lexicon: SkillLexicon) -> SkillRef | None:
+def skill_ref(name: str, lexicon: SkillLexicon) -> SkillRef | None:
+    """A skill named by a person: the lexicon's when it knows the name, else its terms;
+    None for a name with no term to match (only stop words or symbols)."""
     skill = lexicon.normalise(name)
     if skill is not None:
         return SkillRef(skill.id, skill.name, max(skill.idf, MIN_SKILL_WEIGHT))
@@ -447,10 +452,10 @@ def job_features(
     taken: set[str] = set()
     if explicit:
         required = _unique(
-            [r for r in (_skill_ref(n, lexicon) for n in required_skills) if r], taken
+            [r for r in (skill_ref(n, lexicon) for n in required_skills) if r], taken
         )
         preferred = _unique(
-            [r for r in (_skill_ref(n, lexicon) for n in preferred_skills) if r], taken
+            [r for r in (skill_ref(n, lexicon) for n in preferred_skills) if r], taken
         )
     else:
         assert parsed is not None

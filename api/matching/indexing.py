@@ -36,9 +36,12 @@ from api.resumes.schemas import StoredUpload
 from core.db import before_commit
 from core.models import CandidateProfile, Job, ResumeVersion
 from ingest.index import JobDoc, ResumeDoc, VectorIndex, get_index
+from ingest.job_terms import employment_types, seniority
 
 FEATURES_KEY = "match_features"
 LOCATION_PREFIX = "loc:"
+# `emp:full_time` and the like: each employment type the job states (`ingest.job_terms`).
+EMPLOYMENT_PREFIX = "emp:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,10 @@ def job_doc(job: JobSnapshot) -> MatchJobDoc:
         extra["salary_max"] = float(job.salary_max)
     for token in location_tokens(job.location):
         extra[LOCATION_PREFIX + token] = True
+    for kind in employment_types(job.employment_type, job.title):
+        extra[EMPLOYMENT_PREFIX + kind] = True
+    if (level := seniority(job.title)) is not None:
+        extra["seniority"] = level
     return MatchJobDoc(
         job_id=job.job_id,
         org_id=job.org_id,

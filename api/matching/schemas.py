@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from api.matching.features import MAX_TEXT_CHARS
 
@@ -13,6 +15,9 @@ _TEXT = Field(
     description=f"plain text, 1 to {MAX_TEXT_CHARS:,} characters",
 )
 _ID = Field(None, min_length=1, max_length=64)
+# `ingest.job_terms.EMPLOYMENT_TYPES` and `SENIORITY_LEVELS` (a test keeps them equal).
+EmploymentType = Literal["part_time", "full_time", "internship", "contract", "temporary"]
+Seniority = Literal["junior", "senior", "lead"]
 _TOP_K = Field(10, ge=1, le=100, description="how many results, 1 to 100")
 
 
@@ -37,6 +42,14 @@ class MatchFilters(BaseModel):
     remote: bool | None = Field(None, description="true: remote jobs only; false: on-site only")
     min_salary: float | None = Field(None, ge=0, description="jobs paying at least this")
     max_salary: float | None = Field(None, ge=0, description="jobs starting at most at this")
+    employment_type: EmploymentType | None = Field(
+        None,
+        description="jobs of this type, as their employer stated it (else as their title "
+        "says it); a job that states none is left out",
+    )
+    seniority: Seniority | None = Field(
+        None, description='jobs whose title states this level ("Senior ...", "Junior ...")'
+    )
 
 
 class MatchJobsIn(BaseModel):
@@ -85,6 +98,15 @@ class MatchCandidatesIn(BaseModel):
     job_id: str | None = _ID
     job_text: str | None = _TEXT
     top_k: int = _TOP_K
+    skills: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] | None = Field(
+        None,
+        max_length=20,
+        description="only candidates whose resume shows every one of these skills "
+        '(names as in the skills taxonomy: "Python", "patient care")',
+    )
+    min_years: float | None = Field(
+        None, ge=0, le=60, description="only candidates with at least this many years of work"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> MatchCandidatesIn:

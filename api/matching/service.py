@@ -36,13 +36,15 @@ from api.matching.features import (
     JobFeatures,
     JobSnapshot,
     ResumeFeatures,
+    SkillRef,
     job_features,
     job_text,
     location_tokens,
     prepare_resume,
+    skill_ref,
     snapshot_features,
 )
-from api.matching.indexing import FEATURES_KEY, LOCATION_PREFIX
+from api.matching.indexing import EMPLOYMENT_PREFIX, FEATURES_KEY, LOCATION_PREFIX
 from api.matching.repository import MatchingRepository
 from api.matching.schemas import (
     CandidateMatch,
@@ -57,10 +59,11 @@ from api.matching.schemas import (
 )
 from api.resumes.repository import ResumeRepository
 from api.resumes.service import resume_service
-from core.errors import ClearViewError, NotFound
+from core.errors import ClearViewError, NotFound, Unprocessable
 from core.models import Job, Role
 from ingest.embeddings import Embedder
 from ingest.index import JOBS, RESUMES, Kind, VectorIndex, get_index
+from ingest.skills import get_lexicon
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +139,10 @@ def job_where(filters: MatchFilters | None) -> dict[str, Any] | None:
             clauses.append({"salary_max": {"$gte": filters.min_salary}})
         if filters.max_salary is not None:
             clauses.append({"salary_min": {"$lte": filters.max_salary}})
+        if filters.employment_type is not None:
+            clauses.append({EMPLOYMENT_PREFIX + filters.employment_type: True})
+        if filters.seniority is not None:
+            clauses.append({"seniority": filters.seniority})
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -281,6 +288,13 @@ class CandidatesQuery:
 
     job: JobSnapshot | str
     top_k: int
+    # The employer's filters: every one of these skills, at least these years of work.
+    skills: tuple[SkillRef, ...] = ()
+    min_years: float | None = None
+
+    def admits(self, resume: ResumeFeatures) -> bool:
+        enough_years = self.min_years is None or resume.years >= self.min_years
+        return enough_years and all(scoring.has_skill(ref, resume) for ref in self.skills)
 
     @property
     def text(self) -> str:
@@ -288,6 +302,27 @@ class CandidatesQuery:
 
     def features(self) -> JobFeatures:
         return job_features(self.job) if isinstance(self.job, str) else snapshot_features(self.job)
+
+
+# With skill or years filters, candidates are looked for among this many times the pool:
+# the filters apply to the nearest resumes, and a strict one leaves few of them.
+FILTERED_POOL_FACTOR = 4
+
+
+def _candidate_pool(query: CandidatesQuery) -> int:
+    filtered = bool(query.skills) or query.min_years is not None
+    return pool_size(query.top_k) * (FILTERED_POOL_FACTOR if filtered else 1)
+
+
+def skill_refs(names: Sequence[str]) -> tuple[SkillRef, ...]:
+    """The skills an employer filters by (unknown to the taxonomy: matched by their words);
+    a name with nothing to match is a 422 naming it."""
+    lexicon = get_lexicon()
+    refs = {name: skill_ref(name, lexicon) for name in names}
+    empty = [name for name, ref in refs.items() if ref is None]
+    if empty:
+        raise Unprocessable(f"skill(s) {', '.join(map(repr, empty))} have no word to look for")
+    return tuple(ref for ref in refs.values() if ref is not None)
 
 
 def rank_resumes_many(
@@ -300,7 +335,7 @@ def rank_resumes_many(
         index,
         RESUMES,
         [
-            (query_vector(index, query.text), pool_size(query.top_k), {"open_to_employers": True})
+            (query_vector(index, query.text), _candidate_pool(query), {"open_to_employers": True})
             for query in queries
         ],
     )
@@ -312,7 +347,10 @@ def rank_resumes_many(
             raw = _features(hit, "resume")
             if raw is None or hit.metadata.get("open_to_employers") is not True:
                 continue
-            result = scoring.score(features, ResumeFeatures.from_json(raw), hit.similarity)
+            resume = ResumeFeatures.from_json(raw)
+            if not query.admits(resume):
+                continue
+            result = scoring.score(features, resume, hit.similarity)
             scored.append((hit.item_id, (hit, result)))
         best: dict[str, tuple[Hit, scoring.ScoreResult]] = {}
         for _, (hit, result) in sorted(scored, key=lambda item: (-item[1][1].score, item[0])):
@@ -462,11 +500,12 @@ class MatchService:
                     # tenant first: another organisation's job is a 404 whatever the role
                     job = await job_service.get(session, identity, body.job_id)
                 require_role(identity, Role.employer, Role.admin)
+                wanted = skill_refs(body.skills or [])
             except ClearViewError as exc:
                 asked.append(exc)
                 continue
             what = JobSnapshot.from_row(job) if job is not None else str(body.job_text)
-            asked.append((job, CandidatesQuery(what, body.top_k)))
+            asked.append((job, CandidatesQuery(what, body.top_k, wanted, body.min_years)))
         valid = [item for item in asked if not isinstance(item, ClearViewError)]
         ranked = await asyncio.to_thread(rank_resumes_many, [query for _, query in valid])
         allowed = await MatchingRepository(session).consenting(

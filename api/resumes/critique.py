@@ -358,7 +358,7 @@ def _experience_findings(located: _Located, lines: _Lines) -> list[Finding]:
     return findings
 
 
-def _section_findings(parsed: ParsedResume) -> list[Finding]:
+def _section_findings(parsed: ParsedResume, lexicon: SkillLexicon) -> list[Finding]:
     """A section is missing only when neither its heading nor its content is there; a
     heading with nothing under it is said to be empty."""
     findings: list[Finding] = []
@@ -366,8 +366,8 @@ def _section_findings(parsed: ParsedResume) -> list[Finding]:
         body = parsed.sections.get(kind)
         if body is not None and body.strip():
             continue
-        if kind == "experience" and any(e.start for e in parsed.experience):
-            continue  # dated jobs without an "Experience" heading
+        if body is None and _content_of_kind(kind, parsed, lexicon):
+            continue
         message = (
             f"No '{kind.capitalize()}' section found."
             if body is None
@@ -375,6 +375,45 @@ def _section_findings(parsed: ParsedResume) -> list[Finding]:
         )
         findings.append(Finding("missing_section", severity, None, "", message, suggestion))
     return findings
+
+
+# A line naming a degree, or outside the jobs a school too: education written under
+# another heading (a job's employer may well be a university).
+_DEGREE = (
+    r"bachelor|master|associate of|b\.?\s?sc|m\.?\s?sc|b\.a\.|m\.a\.|mba|ph\.?d|"
+    r"doctorate|diploma|degree"
+)
+_DEGREE_RE = re.compile(rf"\b(?:{_DEGREE})\b", re.I)
+_EDUCATION_RE = re.compile(rf"\b(?:{_DEGREE}|university|college|high school|ged)\b", re.I)
+# Fewest skills named on short lines (a list under "Highlights", "Expertise") that make a
+# skills list without a "Skills" heading.
+MIN_LISTED_SKILLS = 3
+# Words of a line that reads as a summary paragraph before the first section heading.
+MIN_SUMMARY_WORDS = 20
+
+
+def _content_of_kind(kind: str, parsed: ParsedResume, lexicon: SkillLexicon) -> bool:
+    """Whether the resume holds content of `kind` under another heading (or none): dated
+    jobs, a list of skills, a line naming a degree or school, an opening paragraph. The
+    critique must not call missing what the person wrote."""
+    elsewhere = [
+        text
+        for other, text in parsed.sections.items()
+        if other not in (kind, "experience", "contact")
+    ]
+    lines = [line.strip() for text in elsewhere for line in text.splitlines() if line.strip()]
+    if kind == "experience":
+        return any(e.start for e in parsed.experience)
+    if kind == "skills":
+        short = "\n".join(line for line in lines if len(line.split()) <= 6)
+        return len(lexicon.find_skills(short, skill_list=True)) >= MIN_LISTED_SKILLS
+    if kind == "education":
+        jobs = parsed.sections.get("experience", "")
+        return any(_EDUCATION_RE.search(line) for line in lines) or bool(_DEGREE_RE.search(jobs))
+    if kind == "summary":
+        opening = parsed.sections.get("preamble", "")
+        return any(len(line.split()) >= MIN_SUMMARY_WORDS for line in opening.splitlines())
+    return False
 
 
 def _skill_findings(
@@ -566,7 +605,7 @@ def critique(text: str, *, lexicon: SkillLexicon | None = None) -> Critique:
     bullet_lines = {n for _entry, _header, bullets in located for _b, n in bullets if n}
     findings = [
         *_contact_findings(parsed, lines),
-        *_section_findings(parsed),
+        *_section_findings(parsed, lexicon),
         *_length_findings(words, pages),
         *_experience_findings(located, lines),
         *_skill_findings(parsed, lines, layout, lexicon),

@@ -56,7 +56,7 @@ _NOW = (
     r"heute|jetzt|aktuell|aujourd'hui|aujourd’hui|présent|actualidad|presente|actual|"
     r"atual|atualmente|hoje|hoy)"
 )
-_SEPARATOR = r"(?:-|–|—|~|to|until|till|through|thru|bis|à|au|a|hasta|até|ate)"
+_SEPARATOR = r"(?:-|–|—|‐|‑|‒|−|－|~|to|until|till|through|thru|bis|à|au|a|hasta|até|ate)"
 # Public for readers that mend layouts: one date, and the words for "until now".
 DATE_PATTERN = _DATE
 NOW_PATTERN = _NOW
@@ -117,26 +117,79 @@ def find_date_ranges(text: str, offset: int = 0) -> list[DateRange]:
         return ranges  # every range has a year: spare prose the costly pattern
     for m in DATE_RANGE_RE.finditer(text):
         since = m.group("since")
-        start = _parse_date(since or m.group("start"))
-        if start is None:
-            continue
-        end_raw = None if since else m.group("end")
-        end: date | None = None
-        if end_raw is not None and not re.fullmatch(_NOW, end_raw.strip(), re.I):
-            parsed = _parse_date(end_raw)
-            if parsed is None:
-                continue
-            if parsed.month is None:
-                # a year-only end is exclusive: the last month worked is the December before
-                last_year = parsed.year - 1 if parsed.year > start.year else parsed.year
-                end = date(last_year, 12, 1)
-            else:
-                end = date(parsed.year, parsed.month, 1)
-        start_date = date(start.year, start.month or 1, 1)
-        if end is not None and end < start_date:
-            continue
-        ranges.append(DateRange(start_date, end, (offset + m.start(), offset + m.end())))
+        found = date_range(
+            since or m.group("start"),
+            None if since else m.group("end"),
+            (offset + m.start(), offset + m.end()),
+        )
+        if found is not None:
+            ranges.append(found)
     return ranges
+
+
+def date_range(start_raw: str, end_raw: str | None, span: tuple[int, int]) -> DateRange | None:
+    """The range from two written dates (`end_raw` None or a word for "now": still going),
+    or None when either is not a date or the end comes before the start."""
+    start = _parse_date(start_raw)
+    if start is None:
+        return None
+    end: date | None = None
+    if end_raw is not None and not re.fullmatch(_NOW, end_raw.strip(), re.I):
+        parsed = _parse_date(end_raw)
+        if parsed is None:
+            return None
+        if parsed.month is None:
+            # a year-only end is exclusive: the last month worked is the December before
+            last_year = parsed.year - 1 if parsed.year > start.year else parsed.year
+            end = date(last_year, 12, 1)
+        else:
+            end = date(parsed.year, parsed.month, 1)
+    start_date = date(start.year, start.month or 1, 1)
+    if end is not None and end < start_date:
+        return None
+    return DateRange(start_date, end, span)
+
+
+# A line that is one date and nothing else ("December 2013", "03/2019 -"), and a date or
+# "now" word that opens a line ("March 2014 As the finance manager...": the end of a range
+# whose start sits on an earlier line; words may be glued to a year, "2012Managed"; a line
+# opening with "Currently" is prose).
+_LONE_DATE_RE = re.compile(rf"\s*(?P<date>{_DATE})\s*(?:{_SEPARATOR})?\s*", re.I)
+_LEADING_END_RE = re.compile(
+    rf"\s*(?:{_SEPARATOR}\s+)?(?:(?P<end>{_DATE})(?![\d/])|(?P<now>(?!currently){_NOW})(?!\w))\s*",
+    re.I,
+)
+
+
+# A job header ending with one month date and no end ("Category Manager Jan 2016"); a
+# preposition before it makes it prose ("Promoted to lead in March 2015").
+_HEADER_DATE_RE = re.compile(
+    rf"(?<![\w/.])(?<!\bin )(?<!\bon )(?<!\bby )(?<!\bof )(?P<date>{_MONTH}\s*(?:[-,/ ]\s*)?"
+    rf"(?:['’]\d\d|{_YEAR})|(?:0?[1-9]|1[0-2])\s*/\s*{_YEAR})\s*$",
+    re.I,
+)
+
+
+def header_date(text: str) -> tuple[str, int] | None:
+    """The month date that ends a header line with no other date, and where it starts."""
+    m = _HEADER_DATE_RE.search(text)
+    if m is None or len(re.findall(_YEAR, text)) > 1:
+        return None
+    return m.group("date"), m.start("date")
+
+
+def lone_date(text: str) -> str | None:
+    """The date when `text` is a date alone on its line, else None."""
+    m = _LONE_DATE_RE.fullmatch(text)
+    return m.group("date") if m else None
+
+
+def leading_end(text: str) -> tuple[str, int] | None:
+    """A date or "now" word opening `text`, and where the rest of the line starts."""
+    m = _LEADING_END_RE.match(text)
+    if m is None:
+        return None
+    return m.group("end") or m.group("now"), m.end()
 
 
 def total_years(ranges: list[DateRange], today: date | None = None) -> float:

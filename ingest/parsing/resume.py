@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ingest.parsing.contacts import Span, blank_spans, find_contacts
-from ingest.parsing.dates import DateRange, find_date_ranges, total_years
+from ingest.parsing.dates import (
+    DateRange,
+    date_range,
+    find_date_ranges,
+    header_date,
+    leading_end,
+    lone_date,
+    total_years,
+)
 from ingest.parsing.sections import BULLET_RE, RESUME_INDEX, list_items, split_sections
 from ingest.skills import SkillLexicon, get_lexicon
 
@@ -54,6 +62,24 @@ _ROLE_PREFIX_RE = re.compile(
     re.I,
 )
 _SEPARATOR_RE = re.compile(r"\s+(?:at|@)\s+|\s*[|,]\s*|\s+[-–—]\s+")
+
+
+# Verbs that open a line of duties ("Processed and submitted Teacher Retirement reports",
+# "Planned the domain migration from 2008 to 2012"): past tense, and the irregular ones.
+_IRREGULAR_PAST = _words(
+    "led built ran wrote made taught drove sold won grew set kept held began brought "
+    "oversaw took gave met sent spent found chose drew"
+)
+
+
+def _opens_with_verb(text: str) -> bool:
+    """A duty opens with a verb and goes on in lower case ("Trained the staff"); a title
+    opening with a participle goes on capitalised ("Registered Nurse")."""
+    words = re.findall(r"[^\W\d_]+", text)
+    if not words or (len(words) > 1 and not words[1][0].islower()):
+        return False
+    first = words[0].lower()
+    return first in _IRREGULAR_PAST or (len(first) > 4 and first.endswith("ed"))
 
 
 def _is_title(part: str) -> bool:
@@ -115,10 +141,31 @@ def _parse_experience(
             found = find_date_ranges(text, offset + pos)
             bullet = bool(BULLET_RE.match(text)) and not re.match(r"^\s*\d{1,2}[.)]", text)
             words = len(text.split())
+            if found and (
+                _opens_with_verb(text) or (_looks_like_sentence(text) and _SINCE_RE.search(text))
+            ):
+                found = []  # a duty ("Planned the migration from 2008 to 2012")
+            if found and not bullet and words > 16:
+                # a job header run into its first line of description: "Site Office
+                # Administrator E.ON Climate 2006-2010 Responsible for document control...",
+                # or the dates opening it under the title line ("November 2014 to
+                # Current Company Name Hours worked per week: 40 ...")
+                cut = found[0].span[1] - (offset + pos)
+                prefix = text[: found[0].span[0] - (offset + pos)]
+                if _inline_header(prefix) or not prefix.strip():
+                    lines.append(_Line(text[:cut], offset + pos, found[:1], False))
+                    lines.append(_Line(text[cut:], offset + pos + cut, [], False))
+                    pos += len(raw)
+                    continue
             if found and (words > 16 or (bullet and words > 10)):
                 found = []  # a date inside a sentence ("Led the 2019-2020 migration")
+            if found and _HONOUR_RE.search(text):
+                found = []  # "2014-2015 Teacher of the Year Award": an honour, not a job
             lines.append(_Line(text, offset + pos, found, bullet))
         pos += len(raw)
+    lines = _mend_split_ranges(lines)
+    if any(line.ranges for line in lines):
+        _anchor_header_dates(lines)
     anchors = [i for i, line in enumerate(lines) if line.ranges]
     if not anchors:
         return _parse_undated(lines), []
@@ -137,7 +184,9 @@ def _parse_experience(
         else:
             limit = anchors[k + 1] if k + 1 < len(anchors) else len(lines)
             j = i + 1
-            if j < limit and lines[j].header_like() and len(lines[j].text.split()) <= 6:
+            # a line holding nothing but the dates is followed by the whole header line
+            longest = 12 if not _header_rest(lines[i]) else 6
+            if j < limit and lines[j].header_like() and len(lines[j].text.split()) <= longest:
                 group.append(j)
         headers[i] = group
         taken.update(group)
@@ -147,9 +196,7 @@ def _parse_experience(
         if i in headers:
             rng = line.ranges[0]
             ranges.append(rng)
-            local = (rng.span[0] - line.offset, rng.span[1] - line.offset)
-            rest = (line.raw[: local[0]] + " " + line.raw[local[1] :]).strip()
-            parts = [_clean_header(rest)] + [_clean_header(lines[j].text) for j in headers[i]]
+            parts = [_header_rest(line)] + [_clean_header(lines[j].text) for j in headers[i]]
             title, employer = _title_and_employer([p for p in parts if p])
             entries.append(
                 ExperienceEntry(title, employer, rng.start, rng.end, current=rng.end is None)
@@ -163,12 +210,135 @@ def _parse_experience(
     return entries, ranges
 
 
+def _same_jobs_once(entries: list[ExperienceEntry]) -> list[ExperienceEntry]:
+    """One entry per job where the document writes a job twice: the same dates and a
+    title that holds the other's words, both naming a role (a section repeated by the
+    builder, a job restated in prose under its header). Two roles held over the same span
+    stay two."""
+
+    def words(entry: ExperienceEntry) -> set[str]:
+        return set(re.findall(r"[a-z]+", (entry.title or "").lower()))
+
+    kept: list[ExperienceEntry] = []
+    for entry in entries:
+        same = next(
+            (
+                k
+                for k in kept
+                if entry.start is not None
+                and (k.start, k.end) == (entry.start, entry.end)
+                and _is_title(entry.title or "")
+                and _is_title(k.title or "")
+                and (words(entry) <= words(k) or words(k) <= words(entry))
+            ),
+            None,
+        )
+        if same is None:
+            kept.append(entry)
+        else:
+            same.bullets += [b for b in entry.bullets if b not in same.bullets]
+    return kept
+
+
+_SINCE_RE = re.compile(r"\b(?:since|seit|depuis|desde)\b", re.I)
+_HONOUR_RE = re.compile(
+    r"\b(?:awards?|awarded|prize|honou?rs?|winner|scholarship|dean's list|medal|finalist)\b",
+    re.I,
+)
+_SMALL_WORDS = _words("a an and at for in of on the to with & -")
+
+
+def _inline_header(prefix: str) -> bool:
+    """Whether the words before a date range in a long line name a job: a few words, no
+    sentence end, with a title word or in title case ("Public Health Campaign Volunteer,"),
+    not the start of a sentence ("Led the 2019-2020 migration of ...")."""
+    words = prefix.split()
+    if not 1 <= len(words) <= 12 or prefix.rstrip().endswith((".", ";")):
+        return False
+    if not words[0][:1].isupper():
+        return False
+    if _is_title(prefix):
+        return True
+    content = [w for w in words if w.lower() not in _SMALL_WORDS]
+    capitalised = [w for w in content if w[:1].isupper()]
+    return len(capitalised) >= 3 and len(capitalised) >= 0.8 * len(content)
+
+
+def _header_rest(line: _Line) -> str:
+    """The header words of an anchor line: the line without its date range."""
+    rng = line.ranges[0]
+    local = (rng.span[0] - line.offset, rng.span[1] - line.offset)
+    return _clean_header(line.raw[: local[0]] + " " + line.raw[local[1] :])
+
+
+def _mend_split_ranges(lines: list[_Line]) -> list[_Line]:
+    """Resume builders that set the dates in a column beside the job print the start above
+    the header line and the end below it ("December 2013" / "Company  City  Finance
+    Manager" / "March 2014 As the finance manager..."). The start's line gets the whole
+    range, and the end is taken off its line (what is left there is body text)."""
+    out = list(lines)
+    for i, line in enumerate(out):
+        start = None if line.ranges or line.bullet else lone_date(line.text)
+        if start is None:
+            continue
+        for j in (i + 1, i + 2):
+            if j >= len(out) or out[j].ranges or out[j].bullet:
+                break
+            middle = out[i + 1]
+            if j == i + 2 and (
+                middle.ranges or middle.text.endswith(".") or len(middle.text.split()) > 14
+            ):
+                break  # a header line (employer, place and title: often more than 8 words)
+            found = leading_end(out[j].text)
+            if found is None:
+                continue
+            end, cut = found
+            rng = date_range(start, end, (line.offset, line.offset + len(line.raw)))
+            if rng is None:
+                break
+            line.ranges = [rng]
+            after = out[j].raw.index(out[j].text) + cut
+            rest = out[j].raw[after:]
+            out[j] = _Line(rest, out[j].offset + after, [], False)
+            break
+    return [line for line in out if line.raw.strip()]
+
+
+def _anchor_header_dates(lines: list[_Line]) -> None:
+    """Among dated jobs, a header line that ends with a single month date and no end
+    ("Category Brand Manager Jan 2016") is a job too: the most recent one runs to now (its
+    end was left off, or lost in the layout), any other covers that month."""
+    found: list[tuple[int, str, int]] = []
+    for i, line in enumerate(lines):
+        if line.ranges or line.bullet or _looks_like_sentence(line.text):
+            continue
+        if len(line.text.split()) > 10:
+            continue
+        hit = header_date(line.raw)
+        if hit is not None:
+            found.append((i, *hit))
+    if not found:
+        return
+    latest = max(r.start for line in lines for r in line.ranges)
+    for i, raw, at in found:
+        line = lines[i]
+        span = (line.offset + at, line.offset + at + len(raw))
+        rng = date_range(raw, None, span)
+        if rng is None:
+            continue
+        if rng.start < latest:
+            rng = DateRange(rng.start, rng.start, span)
+        line.ranges = [rng]
+
+
 def _undated_job(lines: list[_Line], i: int, taken: set[int]) -> bool:
     """A job without dates among dated ones: a short line naming a title, between the
     bullets of the job before and its own ("Analyst at Beta AG")."""
     line = lines[i]
     if not line.header_like() or not _is_title(line.text) or i + 1 >= len(lines):
         return False
+    if _opens_with_verb(line.text):
+        return False  # a duty that names a role ("Trained the teacher assistants")
 
     def body(j: int) -> bool:
         return j not in taken and not lines[j].ranges and not lines[j].header_like()
@@ -259,6 +429,7 @@ def parse_resume(
     for entries, dated in experience:
         if dated or not any_dated:
             result.experience += entries
+    result.experience = _same_jobs_once(result.experience)
     if not any(s.kind == "experience" for s in sections):
         # no heading: count dated lines outside education and certifications
         for section in sections:

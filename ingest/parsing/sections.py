@@ -17,6 +17,7 @@ _RESUME_HEADINGS: dict[str, tuple[str, ...]] = {
         "about me|objective|career objective|personal statement|overview|"
         "executive summary|personal profile|introduction|profile summary|summary of qualifications|"
         "career profile|career overview|professional overview|highlights|career highlights|"
+        "executive profile|qualifications summary|summary of experience|"
         # de, fr, es, pt
         "profil|kurzprofil|über mich|uber mich|zusammenfassung|"
         "à propos|a propos|objectif|profil professionnel|"
@@ -54,6 +55,8 @@ _RESUME_HEADINGS: dict[str, tuple[str, ...]] = {
         "professional skills|it skills|computer skills|abilities|strengths|skill set|"
         "skillset|skills details|key competencies|technical proficiencies|"
         "skills & expertise|skills and expertise|key strengths|"
+        "skill highlights|core qualifications|key qualifications|core strengths|"
+        "areas of strength|technical competencies|"
         "kenntnisse|fähigkeiten|fahigkeiten|kompetenzen|edv-kenntnisse|it-kenntnisse|"
         "compétences|competences|compétences techniques|savoir-faire|"
         "habilidades|competencias|conocimientos|aptitudes|"
@@ -63,7 +66,8 @@ _RESUME_HEADINGS: dict[str, tuple[str, ...]] = {
         "certifications|certification|certificates|licenses|licences|"
         "licenses and certifications|licenses & certifications|"
         "certifications and licenses|accreditations|professional certifications|courses|"
-        "courses and certifications|zertifikate|weiterbildung|zertifizierungen|"
+        "courses and certifications|licensure|licensure and certification|"
+        "licensure & certification|credentials|zertifikate|weiterbildung|zertifizierungen|"
         "certificaciones|cursos|certificações|certificacoes"
     ),
     "languages": _phrases(
@@ -108,6 +112,7 @@ _JOB_HEADINGS: dict[str, tuple[str, ...]] = {
     "benefits": _phrases("benefits|what we offer|perks|compensation|salary"),
 }
 
+_RULE_RE = re.compile(r"[_=~]{4,}|-{4,}|[.·]{6,}")
 _HEADING_CLEAN_RE = re.compile(r"^[\s#*_=>|-]*|[\s#*_=:|-]*$")
 _SPACES_RE = re.compile(r"\s+")
 # Longest line that can be a heading of its own; a "Label: content" line has its colon
@@ -196,7 +201,8 @@ def split_sections(text: str, index: dict[str, str]) -> list[Section]:
             skip_next = False
             pos += len(line)
             continue
-        stripped = line.strip()
+        # a rule drawn with characters after or before a heading ("Work History_____")
+        stripped = _RULE_RE.sub("", line).strip()
         if not stripped or (
             len(stripped) > _HEADING_MAX
             and not stripped.startswith("#")
@@ -234,7 +240,7 @@ def split_sections(text: str, index: dict[str, str]) -> list[Section]:
             label_kind = lookup_heading(label_key, index) if label_key else None
             if label_kind:
                 kind, heading = label_kind, label_key
-                body_start = pos + line.index(stripped) + inline.start()
+                body_start = pos + max(0, line.find(stripped)) + inline.start()
         if kind is not None:
             current.end = pos
             sections.append(current)

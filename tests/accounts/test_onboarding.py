@@ -1,8 +1,12 @@
 """Onboarding without touching the database: sign-up with e-mail verification, an
 invitation into an employer organisation, a password reset; every mail read from a real
-SMTP server. Runs on SQLite and PostgreSQL."""
+SMTP server. Runs on SQLite and PostgreSQL; and once end to end on a prod-mode
+`clearview serve` with no demo data, its first admin made with the CLI."""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 import httpx
 import pytest
@@ -12,7 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api.accounts.service import account_service
 from core.db import session_scope
 from core.models import AccountLink, Organisation, Role, User
-from tests.helpers.accounts import Inbox, link_in, submit
+from core.settings import get_settings, reset_settings_cache
+from tests.helpers.accounts import ANY_LINK, Inbox, link_in, submit
+from tests.helpers.server import clearview_serve, free_port
 
 PASSWORD = "correct horse battery"
 
@@ -183,8 +189,6 @@ async def test_employer_sign_up_follows_the_policy(
     monkeypatch: pytest.MonkeyPatch,
     policy: str,
 ) -> None:
-    from core.settings import reset_settings_cache
-
     monkeypatch.setenv("CLEARVIEW_EMPLOYER_SIGNUP", policy)
     reset_settings_cache()
     if policy == "invite":
@@ -237,3 +241,96 @@ async def test_a_candidate_deletes_their_own_account(
     # The address is free again.
     again = await submit(client, "/signup", {"email": "leo@example.org", "password": PASSWORD})
     assert again.status_code == 200
+
+
+async def test_a_mailed_link_never_points_at_the_host_a_request_names(
+    client: httpx.AsyncClient, inbox: Inbox, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside dev mode, with no CLEARVIEW_PUBLIC_URL, a link is built from the configured
+    host and port: a reset asked with a Host of one's own (password-reset poisoning) must
+    not mail someone's token to that host."""
+    monkeypatch.delenv("CLEARVIEW_PUBLIC_URL")
+    reset_settings_cache()
+    await _platform_admin(engine, client)
+    client.headers["Host"] = "evil.example"
+    asked = await submit(client, "/password/forgot", {"email": "root@platform.example"})
+    assert asked.status_code == 200
+    link = link_in(inbox.wait_for("root@platform.example"), ANY_LINK)
+    assert link.startswith(f"{get_settings().public_base_url}/password/reset?token="), link
+
+
+@pytest.mark.slow  # a prod-mode `clearview serve`
+async def test_a_prod_deployment_onboards_an_admin_an_employer_and_a_candidate(
+    tmp_path: Path, model_cache_dir: Path, inbox: Inbox
+) -> None:
+    """What accounts are for: a fresh prod deployment with no demo data gets its first
+    platform admin from the CLI, an employer organisation by the admin's invitation and a
+    candidate by sign-up, and each can sign in to the chat. Nothing here opens the
+    database: every step is a command, a page or an API call."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    settings = {
+        "CLEARVIEW_MODE": "prod",
+        "CLEARVIEW_SECRET_KEY": os.urandom(32).hex(),
+        "CLEARVIEW_PUBLIC_URL": base,
+        "CLEARVIEW_SMTP_URL": os.environ["CLEARVIEW_SMTP_URL"],  # the `inbox` server
+        "CLEARVIEW_MODEL_CACHE_DIR": str(model_cache_dir),
+    }
+    with clearview_serve(tmp_path, settings=settings, port=port, timeout=240) as server:
+        created = server.cli(
+            "user", "create", "root@platform.example", "--role", "admin",
+            stdin=f"{PASSWORD}\n{PASSWORD}\n",
+        )  # fmt: skip
+        assert created.returncode == 0, created.stderr
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+
+            async def chat_sign_in(login: str, password: str) -> int:
+                answer = await client.post(
+                    "/chat/login", data={"username": login, "password": password}
+                )
+                return answer.status_code
+
+            # No demo data: its users, with their published password, do not exist.
+            assert await chat_sign_in("employer@demo.clearview", "demo") == 401
+
+            signed_in = await _sign_in(client, "root@platform.example", PASSWORD)
+            assert signed_in.status_code == 201, signed_in.text
+            admin = {"Authorization": f"Bearer {signed_in.json()['key']}"}
+            org = await client.post(
+                "/api/v1/organisations", json={"slug": "acme", "name": "Acme"}, headers=admin
+            )
+            assert org.status_code == 201, org.text
+            invited = await client.post(
+                "/api/v1/invitations",
+                json={"email": "alex@acme.example", "role": "employer", "org_id": org.json()["id"]},
+                headers=admin,
+            )
+            assert invited.status_code == 201, invited.text
+            link = link_in(inbox.wait_for("alex@acme.example"), ANY_LINK)
+            assert link.startswith(f"{base}/invitations/accept?token=")
+            joined = await submit(
+                client,
+                link.removeprefix(base),
+                {"display_name": "Alex", "password": PASSWORD},
+                action="/invitations/accept",
+            )
+            assert joined.status_code == 200 and "Your account is ready" in joined.text
+
+            signed_up = await submit(
+                client, "/signup", {"email": "sam@example.org", "password": PASSWORD}
+            )
+            assert signed_up.status_code == 200 and "Check your e-mail" in signed_up.text
+            link = link_in(inbox.wait_for("sam@example.org"), ANY_LINK)
+            assert link.startswith(f"{base}/verify?token=")
+            verified = await submit(client, link.removeprefix(base), {}, action="/verify")
+            assert verified.status_code == 200 and "Your account is ready" in verified.text
+
+            for login, role, org_slug in [
+                ("alex@acme.example", "employer", "acme"),
+                ("sam@example.org", "candidate", "public"),
+            ]:
+                assert await chat_sign_in(login, PASSWORD) == 200
+                me = (await _sign_in(client, login, PASSWORD)).json()["account"]
+                assert me["role"] == role
+                orgs = await client.get("/api/v1/organisations", headers=admin)
+                assert {o["id"]: o["slug"] for o in orgs.json()}[me["org_id"]] == org_slug

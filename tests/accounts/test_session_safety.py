@@ -22,11 +22,11 @@ from core.db import session_scope
 from core.models import ApiKey, Organisation, Role, User
 from core.settings import reset_settings_cache
 from tests.helpers.accounts import BASE_URL
+from tests.helpers.server import CLEARVIEW, clean_env, run_clearview
 from tools.client import ServiceClient
 from ui import auth
 
 PASSWORD = "correct horse battery"
-CLI = str(Path(sys.executable).with_name("clearview"))
 
 
 async def _person(engine: AsyncEngine, email: str, role: Role, org_slug: str = "public") -> User:
@@ -174,33 +174,34 @@ async def test_disabling_a_user_revokes_their_keys_and_sign_in(
     assert live == 0
 
 
-def _cli(
-    *args: str, env: dict[str, str], stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [CLI, *args], env=env, input=stdin, capture_output=True, text=True, timeout=120
-    )
-
-
 def _env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLEARVIEW_")}
-    return {**env, "CLEARVIEW_DATA_DIR": str(data_dir), **extra}
+    return clean_env(CLEARVIEW_DATA_DIR=str(data_dir), **extra)
 
 
 def test_prod_mode_with_a_weak_secret_refuses_to_start(tmp_path: Path) -> None:
     # Which secrets are weak: tests/core/test_settings.py.
     env = _env(tmp_path, CLEARVIEW_MODE="prod", CLEARVIEW_SECRET_KEY="changeme")
-    result = _cli("serve", env=env)
+    # `-X importtime`: the interpreter lists every module it imports on stderr.
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", str(CLEARVIEW), "serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2
     assert "CLEARVIEW_SECRET_KEY" in result.stderr
     assert not (tmp_path / "clearview.db").exists()  # stopped before anything was made
+    # Refused before the application is imported (tens of seconds on a busy machine).
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
+    assert "clearview.app" not in imported and "fastapi" not in imported
 
 
 def test_prod_mode_refuses_demo_data(tmp_path: Path) -> None:
     env = _env(tmp_path, CLEARVIEW_MODE="prod", CLEARVIEW_SECRET_KEY=os.urandom(32).hex())
-    served = _cli("serve", "--demo", env=env)
+    served = run_clearview("serve", "--demo", env=env)
     assert served.returncode == 2 and "never loaded in prod mode" in served.stderr
-    loaded = _cli("demo", "load", env=env)
+    loaded = run_clearview("demo", "load", env=env)
     assert loaded.returncode == 1 and "never loaded in prod mode" in loaded.stderr
 
 
@@ -214,14 +215,14 @@ def test_operator_onboards_from_the_command_line(tmp_path: Path) -> None:
         CLEARVIEW_SECRET_KEY=os.urandom(32).hex(),
         CLEARVIEW_PUBLIC_URL="https://jobs.example.org",
     )
-    created = _cli(
+    created = run_clearview(
         "user", "create", "root@platform.example", "--role", "admin", env=env,
         stdin=f"{PASSWORD}\n{PASSWORD}\n",
     )  # fmt: skip
     assert created.returncode == 0, created.stderr
     assert "created admin root@platform.example in 'public'" in created.stderr
-    assert _cli("org", "create", "acme", "--name", "Acme", env=env).returncode == 0
-    invited = _cli(
+    assert run_clearview("org", "create", "acme", "--name", "Acme", env=env).returncode == 0
+    invited = run_clearview(
         "user", "invite", "alex@acme.example", "--role", "employer", "--org", "acme", env=env
     )
     assert invited.returncode == 0, invited.stderr
@@ -229,11 +230,11 @@ def test_operator_onboards_from_the_command_line(tmp_path: Path) -> None:
     # No SMTP server in prod: the mail waits in the outbox, and its link is not logged.
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
     assert "token=" not in invited.stderr.replace(invited.stdout.strip(), "")
-    dup = _cli("user", "invite", "root@platform.example", "--role", "admin", env=env)
+    dup = run_clearview("user", "invite", "root@platform.example", "--role", "admin", env=env)
     assert dup.returncode == 1 and "already an account" in dup.stderr
-    reset = _cli("user", "reset-password", "root@platform.example", env=env)
+    reset = run_clearview("user", "reset-password", "root@platform.example", env=env)
     assert reset.returncode == 0 and "/password/reset?token=" in reset.stdout
-    disabled = _cli("user", "disable", "root@platform.example", env=env)
+    disabled = run_clearview("user", "disable", "root@platform.example", env=env)
     assert disabled.returncode == 0, disabled.stderr
-    listed = _cli("org", "list", env=env)
+    listed = run_clearview("org", "list", env=env)
     assert "acme\tactive\tAcme" in listed.stdout

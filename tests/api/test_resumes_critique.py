@@ -265,3 +265,65 @@ async def test_parsed_view_of_an_unparsed_version_and_of_others(
     assert (await client.get(url, headers=other.headers)).status_code == 404
     foreign = await client.get(url, params={"version_id": theirs.version_id}, headers=key.headers)
     assert foreign.status_code == 404
+
+
+def test_jobs_dated_in_a_split_dates_column_are_not_called_undated() -> None:
+    # a resume builder's dates column read out in text order: start / header / end + body
+    text = """Amal Reyes
+amal.reyes@example.org | +44 20 7946 0958 | Leeds
+
+Summary
+Finance manager with five years of experience in dealership lending.
+
+Experience
+March 2019
+Northwind Traders Leeds, UK Finance Manager
+June 2021 Secured loans for 40 customers a month with 6 partner banks.
+October 2016
+Blue Harbor Ltd York, UK Sales Manager
+March 2019Managed a team of 10 and raised sales by 12%.
+
+Education
+B.A. Economics, University of York, 2012 - 2016
+
+Skills: Negotiation, Excel
+"""
+    assert [f for f in critique(text).findings if f.kind == "missing_dates"] == []
+
+
+# A resume builder's export: a skills list under "Highlights", the summary under
+# "Executive Profile", the degree under "Academic Honors"; nothing of it is missing.
+BUILDER_EXPORT = """Rana Haddad
+rana.haddad@example.org | +44 20 7946 0101 | Leeds
+
+Executive Profile
+Interior designer with six years of drafting, space planning and site supervision for retail and hospitality clients.
+
+Highlights
+Proficient in AutoCAD
+Adobe InDesign
+Adobe Photoshop
+Space planning
+
+Experience
+Interior Designer, Northwind Studio (Jan 2019 - Present)
+- Drew 40 fabrication drawings a month in AutoCAD for 3 retail chains
+Junior Designer, Blue Harbor Ltd (Mar 2016 - Dec 2018)
+- Prepared 25 shop drawing submittals in InDesign and Photoshop
+
+Academic Honors
+Bachelor of Arts, Interior Design, University of Leeds, 2016
+"""
+
+
+def test_sections_written_under_other_headings_are_not_called_missing() -> None:
+    missing = [f.message for f in critique(BUILDER_EXPORT).findings if f.kind == "missing_section"]
+    assert missing == []
+
+
+def test_a_section_with_no_content_of_its_kind_anywhere_is_still_missing() -> None:
+    text = BUILDER_EXPORT.replace(
+        "Bachelor of Arts, Interior Design, University of Leeds, 2016", "Dean's list, 2015"
+    )
+    missing = [f.message for f in critique(text).findings if f.kind == "missing_section"]
+    assert missing == ["No 'Education' section found."]

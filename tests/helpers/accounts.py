@@ -15,6 +15,7 @@ from aiosmtpd.smtp import Envelope, Session
 
 BASE_URL = "http://clearview.test"
 LINK = re.compile(r"http://clearview\.test/\S+")
+ANY_LINK = re.compile(r"https?://\S+")
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
@@ -47,10 +48,11 @@ class Inbox:
             return self.to(address)[count - 1]
 
 
-def link_in(message: EmailMessage) -> str:
+def link_in(message: EmailMessage, pattern: re.Pattern[str] = LINK) -> str:
+    """The first link in the mail's text (by default one to the test app's BASE_URL)."""
     body = message.get_body(("plain",))
     assert body is not None
-    found = LINK.search(body.get_content())
+    found = pattern.search(body.get_content())
     assert found, body.get_content()
     return found.group(0)
 

@@ -55,6 +55,21 @@ def clean_env(**settings: str) -> dict[str, str]:
     return {**env, **settings}
 
 
+def run_clearview(
+    *args: str, env: Mapping[str, str], stdin: str | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`clearview ARGS` run to its end with `env` alone; its output captured as text."""
+    return subprocess.run(
+        [str(CLEARVIEW), *args],
+        env=dict(env),
+        input=stdin,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 @dataclass
 class ServerProcess:
     """A server command running in a session of its own, its output in `log_path`."""
@@ -141,6 +156,12 @@ class Server(ServerProcess):
 
     base_url: str
     data_dir: Path
+    env: dict[str, str]
+
+    def cli(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        """`clearview ARGS` with the server's settings (its data dir, mode, mail server),
+        as the operator of this deployment runs it."""
+        return run_clearview(*args, env=self.env, stdin=stdin, cwd=self.data_dir.parent)
 
     def use_database(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Point this test's settings at the server's data dir (same SQLite file)."""
@@ -157,13 +178,17 @@ class Server(ServerProcess):
 
 @contextlib.contextmanager
 def clearview_serve(
-    work_dir: Path, *args: str, settings: Mapping[str, str] | None = None, timeout: float = 90
+    work_dir: Path,
+    *args: str,
+    settings: Mapping[str, str] | None = None,
+    timeout: float = 90,
+    port: int | None = None,
 ) -> Iterator[Server]:
     """`clearview serve ARGS` with its data dir in `work_dir/data` (SQLite, Chroma and, as
     in the product's embedded mode, its own Valkey), run from `work_dir` (no stray .env
-    from the checkout), with only the CLEARVIEW_* `settings` given; log in
-    `work_dir/serve.log`."""
-    port = free_port()
+    from the checkout), with only the CLEARVIEW_* `settings` given, on `port` (default a
+    free one); log in `work_dir/serve.log`."""
+    port = port or free_port()
     data_dir = work_dir / "data"
     env = clean_env(CLEARVIEW_DATA_DIR=str(data_dir), **(settings or {}))
     base_url = f"http://127.0.0.1:{port}"
@@ -175,7 +200,7 @@ def clearview_serve(
         cwd=work_dir,
         timeout=timeout,
     ) as started:
-        yield Server(started.process, started.log_path, base_url, data_dir)
+        yield Server(started.process, started.log_path, base_url, data_dir, env)
 
 
 @contextlib.contextmanager

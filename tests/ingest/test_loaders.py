@@ -186,3 +186,15 @@ def test_a_page_pdfium_cannot_load_is_refused_or_read_never_an_error_of_its_own(
     damaged = docs.pdf().replace(b"/Kids [", b"/Kids \x01", 1)
     with pytest.raises(Unprocessable, match="no text layer"):
         load_document(damaged, "cv.pdf")
+
+
+def test_a_fullwidth_dash_that_lost_its_last_byte_reads_as_a_dash() -> None:
+    # "－" (EF BC 8D) read as cp1252, the C1 byte dropped on the way: "ï¼" is left
+    text = "Experience\nCase Manager 09/2013 ï¼ Current Northwind Care ï¼ Leeds\n"
+    doc = load_document(text.encode("utf-8"), "resume.txt")
+    assert "Case Manager 09/2013 - Current Northwind Care - Leeds" in doc.text
+    assert load_document("Zoë ï¼x".encode(), "a.txt").text == "Zoë ï¼x"  # not before a word
+
+
+def test_a_no_break_space_that_lost_its_last_byte_is_a_space() -> None:
+    assert load_document("Office Manager.Â\nÂNGELA".encode()).text == "Office Manager.\nÂNGELA"

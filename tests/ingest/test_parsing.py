@@ -362,3 +362,162 @@ def test_remote_detection(text: str, mode: str | None, remote: bool) -> None:
 )
 def test_employment_type(text: str, kind: str | None) -> None:
     assert parse_job(f"Analyst\n{text}").employment_type == kind
+
+
+# A resume builder's dates column, read out in text order: the start above the header
+# line, the end opening the first line of the description (sometimes glued to it).
+SPLIT_DATES_RESUME = """Amal Reyes
+Experience
+March 2019
+Northwind Traders Leeds, UK Finance Manager
+June 2021 Secured loans for customers and prepared the bank paperwork.
+Trained four new staff.
+October 2016
+Blue Harbor Ltd York, UK Sales Manager
+March 2019Managed a team of ten and raised sales by 12%.
+Education
+2012
+B.A. Economics, University of York
+"""
+
+
+def test_a_range_split_around_the_job_header_is_one_job() -> None:
+    resume = parse_resume(SPLIT_DATES_RESUME, today=TODAY)
+    spans = [(e.start, e.end) for e in resume.experience]
+    assert spans == [
+        (date(2019, 3, 1), date(2021, 6, 1)),
+        (date(2016, 10, 1), date(2019, 3, 1)),
+    ]
+    assert ["Finance Manager" in (e.title or "") for e in resume.experience] == [True, False]
+    assert "Sales Manager" in (resume.experience[1].title or "")
+    # the end date is taken off the description it opened
+    assert resume.experience[0].bullets[0].startswith("Secured loans")
+    assert resume.experience[1].bullets == ["Managed a team of ten and raised sales by 12%."]
+    assert resume.years_experience == round(57 / 12, 2)  # Oct 2016 - Jun 2021
+
+
+def test_a_lone_date_line_does_not_take_an_end_from_prose() -> None:
+    text = "Experience\nMay 2020\nAcme Ltd, Analyst\nCurrently serve as a volunteer.\n"
+    assert parse_resume(text, today=TODAY).experience[0].start is None
+
+
+def test_a_header_ending_with_one_date_is_a_job() -> None:
+    text = """Experience
+Category Brand Manager Jan 2020
+Acme Foods, Leeds
+Grew nut category sales by 6%.
+Product Manager Jan 2016 to Jan 2020
+Promoted to team lead in March 2018
+Ran 15 product categories.
+Marketing Coordinator Mar 2012
+Wrote the RFP submissions.
+Brand Assistant Jan 2013 to Dec 2015
+"""
+    resume = parse_resume(text, today=TODAY)
+    assert [(e.title, e.start, e.end, e.current) for e in resume.experience] == [
+        ("Category Brand Manager", date(2020, 1, 1), None, True),  # the latest: runs to now
+        ("Product Manager", date(2016, 1, 1), date(2020, 1, 1), False),
+        ("Marketing Coordinator", date(2012, 3, 1), date(2012, 3, 1), False),  # that month
+        ("Brand Assistant", date(2013, 1, 1), date(2015, 12, 1), False),
+    ]
+    assert "Promoted to team lead in March 2018" in resume.experience[1].bullets
+
+
+def test_a_heading_underlined_with_characters_opens_its_section() -> None:
+    text = "Work History" + "_" * 60 + "\nAnalyst, Acme 2019 - 2021\n"
+    resume = parse_resume(text, today=TODAY)
+    assert "experience" in resume.sections
+    assert len(resume.experience) == 1
+
+
+def test_unicode_dashes_separate_a_range() -> None:
+    for dash in ("－", "‐", "‒", "−"):
+        assert total_years(find_date_ranges(f"01/2019 {dash} 12/2020"), TODAY) == 2.0
+
+
+@pytest.mark.parametrize(
+    ("heading", "kind"),
+    [
+        ("Executive Profile", "summary"),
+        ("Skill Highlights", "skills"),
+        ("Core Qualifications", "skills"),
+        ("Licensure & Certification", "certifications"),
+        ("Credentials", "certifications"),
+    ],
+)
+def test_heading_variants_of_resume_builders(heading: str, kind: str) -> None:
+    assert kind in parse_resume(f"{heading}\nSomething under it\n", today=TODAY).sections
+
+
+def test_a_job_header_run_into_its_description_is_a_job() -> None:
+    text = """Experience
+Operations Manager 2012 - 2016 Northwind Ltd
+Site Office Administrator Blue Harbor Renewables 2008-2012 Responsible for document control and the site office of two wind farms with 40 contractors
+Public Health Campaign Volunteer, September 2005 - May 2008 Red Cross Leeds ran vaccination days in six villages and kept the records of every visit
+Led the 2010-2011 migration of the billing system to the new platform with a team of four engineers and two analysts
+"""
+    resume = parse_resume(text, today=TODAY)
+    assert [e.start for e in resume.experience] == [
+        date(2012, 1, 1),
+        date(2008, 1, 1),
+        date(2005, 9, 1),
+    ]
+    assert (resume.experience[1].title or "").startswith("Site Office Administrator")
+    assert resume.experience[2].title == "Public Health Campaign Volunteer"
+    assert resume.experience[1].bullets[0].startswith("Responsible for document control")
+    assert resume.experience[2].bullets[-1].startswith("Led the 2010-2011 migration")
+
+
+def test_an_honour_with_dates_is_not_a_job() -> None:
+    text = "Experience\nTeacher 2013 - 2018 Northwind School\n2014-2015 Teacher of the Year Award\n"
+    assert len(parse_resume(text, today=TODAY).experience) == 1
+
+
+def test_a_job_written_twice_is_one_job_and_two_roles_over_one_span_stay_two() -> None:
+    jobs = "Project Engineer, Northwind Build 02/2014 - 11/2015\n- Wrote 120 RFIs\n"
+    text = f"Experience\n{jobs}Skills\nExcel\nWork History\n{jobs}"
+    assert len(parse_resume(text, today=TODAY).experience) == 1  # a section repeated
+    restated = (
+        "Military Experience\nAircraft Armament Systems Specialist (Weapons Specialist) "
+        "December 1986 to May 1991\nWeapons Specialist, United States Air Force, 12/1986-05/1991\n"
+    )
+    assert len(parse_resume(restated, today=TODAY).experience) == 1
+    two_roles = (
+        "Experience\nHR Staffing Coordinator, Acme 08/2008 - 04/2015\n"
+        "Executive Technical Associate, Acme 08/2008 - 04/2015\n"
+    )
+    assert len(parse_resume(two_roles, today=TODAY).experience) == 2
+
+
+def test_duty_lines_are_neither_jobs_nor_undated_jobs() -> None:
+    text = """Experience
+Payroll Accountant, Northwind Ltd, 07/2006 - 05/2016
+Ran the monthly and bi-weekly payroll process.
+Processed and submitted Teacher Retirement reports
+Reconciled the general ledger every month.
+Planned and executed the domain migration from 2008 to 2012
+Clients served: 514 patients engaged for assessments since 2011.
+Registered Nurse, Blue Harbor Clinic, 02/2001 - 06/2006
+"""
+    resume = parse_resume(text, today=TODAY)
+    assert [(e.title, e.start) for e in resume.experience] == [
+        ("Payroll Accountant", date(2006, 7, 1)),
+        ("Registered Nurse", date(2001, 2, 1)),
+    ]
+
+
+def test_a_long_line_opening_with_the_dates_under_its_title_is_a_job() -> None:
+    text = """Experience
+Manager, Continuous Improvement
+November 2014 to May 2018 Northwind Aviation Hours worked per week: 40 Responsibilities include the lean programme for three hangars and twelve crews
+Aviation Technician
+September 2010 to September 2013 Blue Harbor Air
+"""
+    resume = parse_resume(text, today=TODAY)
+    assert [e.start for e in resume.experience] == [date(2014, 11, 1), date(2010, 9, 1)]
+
+
+def test_a_split_range_around_a_long_header_line() -> None:
+    text = "Career History\n05/2023\nHartley & Finch LLP Austin, TX Accounts Payable Clerk\n11/2025 Reconciled 60 bank accounts\n"
+    [job] = parse_resume(text, today=TODAY).experience
+    assert (job.start, job.end) == (date(2023, 5, 1), date(2025, 11, 1))

@@ -89,6 +89,31 @@ async def test_a_query_brings_the_jobs_naming_it_first_in_fit_order(
     assert blank.status_code == 422 and "query" in blank.text
 
 
+async def test_employment_type_and_seniority_filter_as_the_job_states_them(
+    client: httpx.AsyncClient, make_key: MakeKey
+) -> None:
+    jobs = [
+        {**job, "employment_type": kind}
+        for job, kind in zip(JOBS, ["Full-time", "part_time", None, "Contract"], strict=False)
+    ]
+    await import_jobs(client, await make_key("org-a", "employer"), jobs[:4])
+    candidate = await make_key("org-b", "candidate")
+
+    async def found(**filters: Any) -> list[str]:
+        answer = await _match(client, candidate, resume_text=RESUME, filters=filters)
+        assert answer.status_code == 200, answer.text
+        return sorted(m["external_id"] for m in answer.json()["matches"])
+
+    assert await found(employment_type="full_time") == ["py-backend"]
+    assert await found(employment_type="part_time") == ["data-eng"]
+    assert await found(employment_type="contract") == ["nurse"]
+    assert await found(employment_type="internship") == []  # none states it
+    assert await found(seniority="senior") == ["py-backend"]  # "Senior Python Backend ..."
+    assert await found(seniority="junior") == []
+    wrong = await _match(client, candidate, resume_text=RESUME, filters={"seniority": "guru"})
+    assert wrong.status_code == 422 and "seniority" in wrong.text
+
+
 async def test_deterministic_and_name_blind(client: httpx.AsyncClient, make_key: MakeKey) -> None:
     await import_jobs(client, await make_key("org-a", "employer"))
     candidate = await make_key("org-a", "candidate")
@@ -185,6 +210,18 @@ async def test_candidates_opted_in_and_own_jobs_only(
     assert "Jordan" not in answer.text and "mail.com" not in answer.text
     by_text = await search(employer, job_text="Registered nurse: patient care, wound care.")
     assert by_text.json()["matches"][0]["resume_id"] == nurse_resume
+
+    # employers narrow by skills (every one) and years of work
+    python = await search(employer, job_id=ids["py-backend"], skills=["python", "Kubernetes"])
+    assert [m["resume_id"] for m in python.json()["matches"]] == [visible_resume]
+    care = await search(employer, job_id=ids["py-backend"], skills=["Wound care"], min_years=5)
+    assert [m["resume_id"] for m in care.json()["matches"]] == [nurse_resume]
+    senior = await search(employer, job_id=ids["py-backend"], min_years=5.5)
+    assert [m["resume_id"] for m in senior.json()["matches"]] == [visible_resume]
+    unknown = await search(employer, job_id=ids["py-backend"], skills=["Python", "Zorblax"])
+    assert unknown.json()["matches"] == []  # a name the taxonomy lacks: matched by its words
+    nothing = await search(employer, job_id=ids["py-backend"], skills=["Python", "&&"])
+    assert nothing.status_code == 422 and "'&&'" in nothing.json()["detail"]
 
     # another organisation's job is not found; a candidate may not search candidates
     assert (await search(employer, job_id=z_jobs["py-backend"])).status_code == 404

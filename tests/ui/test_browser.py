@@ -6,25 +6,17 @@ Each step leaves a screenshot in `test-artifacts/ui/`.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import (
-    Browser,
-    Error,
-    Locator,
-    Page,
-    ViewportSize,
-    expect,
-)
+from playwright.sync_api import Browser, ViewportSize, expect
 from sqlalchemy import select
 
-from api.imports.demo import DEMO_CANDIDATE, DEMO_EMPLOYER, DEMO_PASSWORD
-from core.db import dispose_engines, session_scope
+from api.imports.demo import DEMO_CANDIDATE, DEMO_EMPLOYER
+from core.db import session_scope
 from core.models import CandidateProfile, Resume, ResumeSource, ResumeVersion, User
+from tests.helpers.chat_page import TURN_MS, Chat, beside_playwright, scroll_to
 from tests.helpers.server import Server, clearview_serve
 
 FILES = Path(__file__).with_name("files")
@@ -33,7 +25,6 @@ DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ui-browser")]
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
-TURN_MS = 30_000
 
 
 @pytest.fixture(scope="module")
@@ -46,96 +37,23 @@ def server(tmp_path_factory: pytest.TempPathFactory, model_cache_dir: Path) -> I
         yield server
 
 
-class Chat:
-    """One signed-in browser tab, with numbered screenshots of what it shows."""
-
-    def __init__(self, page: Page, artifacts: Path, prefix: str) -> None:
-        self.page = page
-        self.artifacts = artifacts
-        self.prefix = prefix
-        self.shots = 0
-
-    def shot(self, name: str) -> Path:
-        self.shots += 1
-        path = self.artifacts / f"{self.prefix}-{self.shots:02d}-{name}.png"
-        self.page.screenshot(path=str(path))
-        return path
-
-    def sign_in(self, base_url: str, username: str) -> None:
-        self.page.goto(f"{base_url}/chat", wait_until="domcontentloaded")
-        self.page.fill("#email", username)
-        self.page.fill("#password", DEMO_PASSWORD)
-        self.shot("sign-in")
-        self.page.click("button[type=submit]")
-        expect(self.page.locator("#chat-input")).to_be_visible(timeout=TURN_MS)
-        expect(self.page.get_by_text("you are signed in as")).to_be_visible(timeout=TURN_MS)
-
-    def idle(self) -> None:
-        """Wait for the running turn to end: while it runs, Chainlit swaps the send button
-        for a stop button and ignores Enter."""
-        expect(self.page.locator("#stop-button")).to_have_count(0, timeout=TURN_MS)
-
-    def say(self, text: str) -> None:
-        self.idle()
-        self.page.fill("#chat-input", text)
-        self.page.keyboard.press("Enter")
-
-    def press(self, name: str) -> None:
-        """Click the newest button called `name` once the running turn has ended: while
-        a turn (or an action's callback) runs, Chainlit disables every action button, and
-        a click landing as that starts is lost."""
-        self.idle()
-        self.page.get_by_role("button", name=name).last.click()
-
-    def attach(self, path: Path, text: str) -> None:
-        """Attach a file and send it with `text` (Chainlit sends no attachment alone)."""
-        self.idle()
-        self.page.set_input_files("input[type=file]", str(path))
-        self.page.fill("#chat-input", text)
-        expect(self.page.locator("#chat-submit")).to_be_enabled(timeout=TURN_MS)
-        self.page.click("#chat-submit")
-
-    def sees(self, text: str, timeout: float = TURN_MS) -> None:
-        found = self.page.get_by_text(text).last
-        expect(found).to_be_visible(timeout=timeout)
-        scroll_to(found)
-
-
-def scroll_to(target: Locator, attempts: int = 5) -> None:
-    """Scroll `target` into view. Chainlit re-renders a message when its elements arrive,
-    so the node found may be replaced mid-scroll: the locator is resolved afresh each try."""
-    for attempt in range(attempts):
-        try:
-            target.scroll_into_view_if_needed(timeout=5_000)
-            return
-        except Error:
-            if attempt == attempts - 1:
-                raise
-            target.page.wait_for_timeout(200)
-
-
 def _current_resume(username: str) -> tuple[ResumeSource, str]:
     """(source, text) of the user's current resume version, read from the server's DB."""
 
     async def read() -> tuple[ResumeSource, str]:
-        try:
-            async with session_scope() as session:
-                row = (
-                    await session.execute(
-                        select(ResumeVersion.source, ResumeVersion.text)
-                        .join(Resume, Resume.current_version_id == ResumeVersion.id)
-                        .join(CandidateProfile, CandidateProfile.current_resume_id == Resume.id)
-                        .join(User, User.id == CandidateProfile.user_id)
-                        .where(User.username == username)
-                    )
-                ).one()
-            return row.source, row.text
-        finally:
-            await dispose_engines()
+        async with session_scope() as session:
+            row = (
+                await session.execute(
+                    select(ResumeVersion.source, ResumeVersion.text)
+                    .join(Resume, Resume.current_version_id == ResumeVersion.id)
+                    .join(CandidateProfile, CandidateProfile.current_resume_id == Resume.id)
+                    .join(User, User.id == CandidateProfile.user_id)
+                    .where(User.username == username)
+                )
+            ).one()
+        return row.source, row.text
 
-    # Playwright's sync API keeps an event loop on this thread: query from another one.
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, read()).result()
+    return beside_playwright(read())
 
 
 def test_candidate_uploads_matches_rewrites_and_accepts(

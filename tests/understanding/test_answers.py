@@ -23,7 +23,7 @@ def test_asking_how_to_delete_explains_and_changes_nothing() -> None:
 
 
 def test_an_unclear_request_about_jobs_gets_choices_not_the_menu() -> None:
-    decided = model().decide([HumanMessage("what should I learn next?")])
+    decided = model().decide([HumanMessage("hmm what about my experience")])
     assert not decided.tool_calls
     reply = str(decided.content)
     assert reply.startswith("Did you mean:") and HELP["candidate"] not in reply
@@ -47,14 +47,53 @@ def _search(text: str) -> tuple[dict[str, object], str]:
     return call["args"], str(m.decide([*messages, decided, result]).content)
 
 
-def test_a_search_applies_place_remote_and_pay_and_says_what_it_did_not_apply() -> None:
+def test_a_search_applies_place_remote_level_and_pay_and_says_what_it_did_not_apply() -> None:
     args, reply = _search("senior nurse jobs in Leeds, on-site, paying at least £35,000")
     assert args["location"] == "leeds" and args["remote"] is False
     assert args["min_salary"] == 35000 and args["query"] == "nurse"
-    assert "Not applied" in reply and "seniority (senior)" in reply
+    assert args["seniority"] == "senior"
+    # jobs state pay without a currency: the pound cannot be applied, and the reply says so
+    assert "Not applied" in reply and "pay in GBP" in reply and "senior" not in reply
 
 
 def test_in_x_or_remote_is_not_narrowed_to_either() -> None:
     args, reply = _search("jobs in Leeds or remote")
     assert "location" not in args and "remote" not in args
     assert "leeds or remote" in reply
+
+
+def _answer(role: str, text: str, data: dict[str, object]) -> tuple[dict[str, object], str]:
+    m = model(role)
+    messages: list[BaseMessage] = [HumanMessage(text)]
+    decided = m.decide(messages)
+    [call] = decided.tool_calls
+    result = ToolMessage(
+        json.dumps(data), tool_call_id=call["id"], name=call["name"], artifact=data
+    )
+    return dict(call), str(m.decide([*messages, decided, result]).content)
+
+
+def test_a_career_question_reads_the_occupation_and_its_aspect() -> None:
+    assert model().decide([HumanMessage("how do I become a dental hygienist?")]).tool_calls[0][
+        "args"
+    ] == {"occupation": "dental hygienist", "aspect": "path"}
+    decided = model().decide([HumanMessage("what skills does a welder need")])
+    assert decided.tool_calls[0]["args"] == {"occupation": "welder", "aspect": "skills"}
+
+
+def test_an_unknown_occupation_is_said_not_guessed() -> None:
+    data: dict[str, object] = {"query": "zorbler", "onet": None, "esco": None, "sources": []}
+    _, reply = _answer("candidate", "what does a zorbler do?", data)
+    assert reply.startswith('I found no occupation called "zorbler" in O*NET or ESCO.')
+
+
+def test_platform_figures_say_how_many_jobs_they_count() -> None:
+    data: dict[str, object] = {
+        "skills": [{"skill": "SQL", "count": 4}, {"skill": "AWS", "count": 2}],
+        "jobs": 7,
+        "sources": [{"name": "7 jobs on ClearView"}],
+    }
+    call, reply = _answer("candidate", "what should I learn next?", data)
+    assert call["name"] == "skills_to_learn"
+    assert "the 7 jobs closest to your resume" in reply and "- SQL: 4\n- AWS: 2" in reply
+    assert reply.endswith("Source: 7 jobs on ClearView")
