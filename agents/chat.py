@@ -9,9 +9,11 @@ Events (dicts, JSON-ready):
 - {"type": "task", "task_id", "status_url", "kind"}  background work was started
 - {"type": "reply", "text", "tasks", "mode"}         the final answer; always last
 
-Tokens are released a word at a time: the model writes masked placeholders ([EMAIL_1])
-that arrive split across chunks, and only whole words can be restored before the user
-sees them. Each turn records a `chat_turn` metric event and one `tool_call` per tool call
+The conversation is stored masked (see `agents.graph`): the user's message is masked with
+the conversation's vault before it enters the graph, and every event is restored for the
+user. Tokens are released a word at a time: the model writes masked placeholders
+([EMAIL_1]) that arrive split across chunks, and only whole words can be restored before
+the user sees them. Each turn records a `chat_turn` metric event and one `tool_call` per tool call
 in the metrics service, in the background, with the caller's key.
 """
 
@@ -37,7 +39,7 @@ from agents.context import Context, Identity, thread_id
 from agents.graph import build_graph
 from agents.model import mode
 from agents.offline.spec import result_items
-from agents.safety import scrub_reply
+from agents.safety import PiiVault, scrub_reply
 from core.settings import get_settings
 from tools.client import ServiceClient, ServiceError
 
@@ -90,11 +92,17 @@ class Assistant:
         """Run one user message through the graph, yielding events as they happen."""
         started = time.perf_counter()
         services = self.services_for(identity, services_url)
-        context = Context(identity=identity, conversation_id=conversation_id, services=services)
         config: RunnableConfig = {
             "configurable": {"thread_id": thread_id(identity, conversation_id)},
             "recursion_limit": MAX_STEPS,
         }
+        # The message is masked before the graph stores it: the first checkpoint of the
+        # turn holds it as it arrived.
+        vault = PiiVault.opened((await self.graph.aget_state(config)).values.get("vault"))
+        (said,) = vault.mask([HumanMessage(message)])
+        context = Context(
+            identity=identity, conversation_id=conversation_id, services=services, vault=vault
+        )
         tasks: list[dict[str, Any]] = []
         reply = ""
         erased = False
@@ -102,7 +110,7 @@ class Assistant:
         words = _WordBuffer(context)
         try:
             async for part in self.graph.astream(
-                {"messages": [HumanMessage(message)]},
+                {"messages": [said], "vault": vault.sealed()},
                 config,
                 context=context,
                 stream_mode=STREAM_MODES,
@@ -136,12 +144,13 @@ class Assistant:
                                     yield {
                                         "type": "tool_call",
                                         "name": call["name"],
-                                        "args": call["args"],
+                                        "args": vault.restore_value(call["args"]),
                                     }
                             elif isinstance(msg, AIMessage):
-                                reply = msg.text if isinstance(msg.text, str) else str(msg.content)
+                                text = msg.text if isinstance(msg.text, str) else str(msg.content)
+                                reply = vault.restore_value(text)
                             elif isinstance(msg, ToolMessage):
-                                data = (
+                                data = vault.restore_value(
                                     msg.artifact
                                     if isinstance(msg.artifact, dict)
                                     else {"text": msg.content}
@@ -203,7 +212,7 @@ class Assistant:
 
 
 class _WordBuffer:
-    """Streamed text held back to a word boundary, then restored by the LLM call's vault."""
+    """Streamed text held back to a word boundary, then restored by the conversation's vault."""
 
     def __init__(self, context: Context) -> None:
         self.context = context

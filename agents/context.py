@@ -39,7 +39,10 @@ class Context:
     )
     vault: PiiVault | None = field(
         default=None,
-        metadata={"description": "the masking of the LLM call now streaming (to restore tokens)"},
+        metadata={
+            "description": "the conversation's masking: what the stored conversation and the "
+            "model's tokens hold in place of personal details, and the way back"
+        },
     )
 
     @property

@@ -5,6 +5,10 @@
 The tool node is chosen from the caller's role in the runtime context, so a tool call
 for another role's tool (a model tricked by a document) finds no such tool and fails
 there, before any HTTP call. The same graph runs on an LLM or on the offline model.
+
+The conversation is stored masked, with its vault (`agents.safety.PiiVault`) sealed in
+the state: nodes restore what must act on real values (the tools' arguments, the offline
+model's reading) and mask what they add before it is stored.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ import logging
 import time
 from typing import Any, Literal
 
-from langchain_core.messages import AIMessage, AnyMessage, SystemMessage
+from langchain_core.messages import AIMessage, AnyMessage, SystemMessage, ToolMessage
+from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
@@ -45,41 +50,73 @@ def _tool_node_name(role: str) -> ToolNodeName:
     return "candidate_tools" if role == "candidate" else "employer_tools"
 
 
-async def agent(state: State, runtime: Runtime[Context]) -> dict[str, list[AnyMessage]]:
-    """One model step: a tool call, or the answer."""
+def conversation_vault(state: State, context: Context) -> PiiVault:
+    """The conversation's vault: the turn's (`Assistant.stream_turn` opens it before the
+    turn, to mask the user's message), else the one sealed in the state."""
+    if context.vault is None:
+        context.vault = PiiVault.opened(state.get("vault"))
+    return context.vault
+
+
+async def agent(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """One model step: a tool call, or the answer (stored masked)."""
     settings = get_settings()
     context = runtime.context
+    vault = conversation_vault(state, context)
     tools = tools_for_role(context.role)
     messages: list[AnyMessage] = [SystemMessage(system_prompt(context.role)), *state["messages"]]
+    # The offline model reads the real values, as the user wrote them; the LLM the masked.
+    readable = [vault.restore(message) for message in messages]
     if not llm_configured(settings):
         model = chat_model(settings, role=context.role).bind_tools(tools)
-        return {"messages": [await model.ainvoke(messages)]}
-    if settings.llm_route_offline:
-        step = await offline_step(messages, context.role, tools)
-        if step is not None:
-            await _record_llm_call_avoided(context, request_tokens(messages, tools))
-            return {"messages": [step]}
-    return {"messages": [await _llm_step(settings, context, messages, tools)]}
+        answer = await model.ainvoke(readable)
+    elif (
+        settings.llm_route_offline
+        and (step := await offline_step(readable, context.role, tools)) is not None
+    ):
+        await _record_llm_call_avoided(context, request_tokens(messages, tools))
+        answer = step
+    else:
+        answer = await _llm_step(settings, context, vault.mask(messages), tools)
+    (stored,) = vault.mask([answer])
+    return {"messages": [stored], "vault": vault.sealed()}
+
+
+def tool_node(tools: list[BaseTool]) -> Any:
+    """The role's tools, acting on the real values of the masked tool calls; their
+    answers are stored masked."""
+    run_tools = ToolNode(tools)
+
+    async def call_tools(
+        state: State, config: RunnableConfig, runtime: Runtime[Context]
+    ) -> dict[str, Any]:
+        vault = conversation_vault(state, runtime.context)
+        restored = [vault.restore(message) for message in state["messages"]]
+        out = await run_tools.ainvoke({**state, "messages": restored}, config)
+        answers = [
+            vault.mask_tool_result(message) if isinstance(message, ToolMessage) else message
+            for message in out["messages"]
+        ]
+        return {"messages": answers, "vault": vault.sealed()}
+
+    return call_tools
 
 
 async def _llm_step(
-    settings: Settings, context: Context, messages: list[AnyMessage], tools: list[BaseTool]
+    settings: Settings, context: Context, masked: list[AnyMessage], tools: list[BaseTool]
 ) -> AIMessage:
-    """An LLM call with the budget, the cache, masking and cost accounting around it."""
+    """An LLM call on the masked conversation, with the budget, the cache and cost
+    accounting around it. The answer is as the model wrote it (placeholders)."""
     user_id = context.identity.user_id
     budget = TokenBudget(settings.llm_daily_tokens)
     if await budget.exhausted(user_id):
         return AIMessage(content=BUDGET_SPENT)
-    vault = PiiVault()
-    masked = vault.mask(messages)
-    # The turn's token stream carries placeholders; it restores them with this vault.
-    context.vault = vault
     model = model_name(settings, "chat")
     cache = ResponseCache(settings.llm_cache_ttl_s)
     key = cache_key(model, masked, [t.name for t in tools])
     cached = await cache.get(key)
     if cached is not None:
-        return _safe(vault.restore(cached))
+        return _safe(cached)
     started = time.perf_counter()
     response = await chat_model(settings, "chat").bind_tools(tools).ainvoke(masked)
     assert isinstance(response, AIMessage)
@@ -92,7 +129,7 @@ async def _llm_step(
     await budget.spend(user_id, tokens_in + tokens_out)
     await _record_llm_call(context, model, tokens_in, tokens_out, elapsed_ms)
     await cache.put(key, response)
-    return _safe(vault.restore(response))
+    return _safe(response)
 
 
 def _safe(message: AIMessage) -> AIMessage:
@@ -140,8 +177,8 @@ def build_graph(
 ) -> CompiledStateGraph[Any, Context, Any, Any]:
     builder = StateGraph(State, context_schema=Context)
     builder.add_node("agent", agent)
-    builder.add_node("candidate_tools", ToolNode(ROLE_TOOLS["candidate"]))
-    builder.add_node("employer_tools", ToolNode(ROLE_TOOLS["employer"]))
+    builder.add_node("candidate_tools", tool_node(ROLE_TOOLS["candidate"]))
+    builder.add_node("employer_tools", tool_node(ROLE_TOOLS["employer"]))
     builder.add_edge(START, "agent")
     builder.add_conditional_edges("agent", route)
     builder.add_edge("candidate_tools", "agent")

@@ -14,6 +14,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -121,9 +123,22 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     return await _unexpected_error(request, exc)
 
 
+async def _redis_error(_request: Request, exc: Exception) -> JSONResponse:
+    # Redis lost or not answering within `redis_request_timeout_s` (`core.redis.bounded`):
+    # a busy server too; the client retries rather than reporting a bug.
+    return error_response(
+        503,
+        "unavailable",
+        f"background processing is not answering; retry in {BUSY_RETRY_AFTER_S} s",
+        {"Retry-After": str(BUSY_RETRY_AFTER_S)},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ClearViewError, _clearview_error)
     app.add_exception_handler(OperationalError, _database_error)
+    app.add_exception_handler(RedisConnectionError, _redis_error)
+    app.add_exception_handler(RedisTimeoutError, _redis_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -423,6 +423,10 @@ class WebhookSubscription(IdMixin, Base):
     events: Mapped[list[str]] = mapped_column(JSON)
     # Several secrets while a rotation is in progress: the newest signs first.
     secrets: Mapped[list[str]] = mapped_column(JSON)
+    # What the partner signs inbound webhooks with, kept apart from what we sign with: a
+    # receiver that leaks our signing secret cannot act as the partner (same format). None
+    # until the service gives one: such a row verifies no inbound webhook.
+    inbound_secrets: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     disabled_reason: Mapped[str | None] = mapped_column(String(300))
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -32,8 +33,9 @@ from sqlalchemy.orm import Session
 from core import bus
 from core.batches import chunks
 from core.engine import get_engine, sessionmaker_for
+from core.errors import Unavailable
 from core.models import OutboxEvent, new_id, utcnow
-from core.redis import RedisUnavailable, get_redis
+from core.redis import RedisUnavailable, bounded, get_redis, outage_left
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +59,18 @@ class Event:
 
 
 def enqueue(session: AsyncSession, stream: str, payload: dict[str, Any]) -> Event:
-    """Add an event to `stream` in the caller's transaction; published after commit."""
+    """Add an event to `stream` in the caller's transaction; published after commit.
+
+    While Redis is known not to answer (`core.redis.outage_left`), raises `Unavailable`
+    (503 with Retry-After) before anything is written: the work the event asks for could
+    not start, and the client learns when to try again instead of waiting."""
+    left = outage_left()
+    if left:
+        retry = math.ceil(left)
+        raise Unavailable(
+            f"background processing is not answering; retry in {retry} s",
+            headers={"Retry-After": str(retry)},
+        )
     item = Event(new_id(), stream, payload)
     session.add(OutboxEvent(id=item.id, stream=stream, payload=payload))
     if _PENDING not in session.info:
@@ -85,7 +98,8 @@ async def after_commit(session: AsyncSession) -> None:
         return
     engine = session.bind if isinstance(session.bind, AsyncEngine) else get_engine()
     try:
-        await send(get_redis(), events)
+        async with bounded():
+            await send(get_redis(), events)
     except (RedisError, RedisUnavailable, OSError) as exc:
         log.warning("outbox: %d event(s) left for the relay (%s)", len(events), type(exc).__name__)
         return

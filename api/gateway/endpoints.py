@@ -30,9 +30,13 @@ from core.settings import get_settings
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"], responses=ERROR_RESPONSES)
 
 
-def _with_secret(subscription: WebhookSubscription, secret: str) -> SubscriptionWithSecret:
+def _with_secrets(
+    subscription: WebhookSubscription, *, signing: str | None, inbound: str | None
+) -> SubscriptionWithSecret:
     return SubscriptionWithSecret(
-        **SubscriptionOut.model_validate(subscription).model_dump(), secret=secret
+        **SubscriptionOut.model_validate(subscription).model_dump(),
+        secret=signing,
+        inbound_secret=inbound,
     )
 
 
@@ -56,9 +60,9 @@ async def list_event_types(_identity: CurrentIdentity) -> list[EventTypeOut]:
 async def create_subscription(
     body: SubscriptionCreate, session: SessionDep, identity: CurrentIdentity
 ) -> SubscriptionWithSecret:
-    """Subscribe a public URL to events; the signing secret is shown only now."""
-    subscription, secret = await subscription_service.create(session, identity, body)
-    return _with_secret(subscription, secret)
+    """Subscribe a public URL to events; its two secrets are shown only now."""
+    subscription, secrets = await subscription_service.create(session, identity, body)
+    return _with_secrets(subscription, signing=secrets.signing, inbound=secrets.inbound)
 
 
 @router.get("/subscriptions", response_model=Page[SubscriptionOut])
@@ -97,9 +101,22 @@ async def delete_subscription(
 async def rotate_secret(
     subscription_id: str, session: SessionDep, identity: CurrentIdentity
 ) -> SubscriptionWithSecret:
-    """A new secret; the old one keeps signing beside it for the grace period (24 h)."""
+    """A new signing secret; the old one keeps signing beside it for the grace period (24 h)."""
     subscription, secret = await subscription_service.rotate(session, identity, subscription_id)
-    return _with_secret(subscription, secret)
+    return _with_secrets(subscription, signing=secret, inbound=None)
+
+
+@router.post(
+    "/subscriptions/{subscription_id}/rotate-inbound", response_model=SubscriptionWithSecret
+)
+async def rotate_inbound_secret(
+    subscription_id: str, session: SessionDep, identity: CurrentIdentity
+) -> SubscriptionWithSecret:
+    """A new inbound secret; the old one keeps verifying beside it for the grace period (24 h)."""
+    subscription, secret = await subscription_service.rotate_inbound(
+        session, identity, subscription_id
+    )
+    return _with_secrets(subscription, signing=None, inbound=secret)
 
 
 @router.get("/subscriptions/{subscription_id}/deliveries", response_model=Page[DeliveryOut])

@@ -1,8 +1,10 @@
 """Inbound webhooks: partner systems create jobs, submit resumes and chat with us.
 
 Authenticated by a Standard Webhooks signature, not an API key: the request names its
-organisation (`?org=`), and one of that organisation's active subscriptions' secrets must
-verify it (the secret that verifies names the subscription). Order matters: headers, timestamp and signature are checked before the body is even
+organisation (`?org=`), and one of that organisation's active subscriptions' inbound
+secrets must verify it (the secret that verifies names the subscription). Inbound secrets
+are not the secrets we sign deliveries with: a receiver that leaks what we send it cannot
+act as the partner. Order matters: headers, timestamp and signature are checked before the body is even
 parsed, and the webhook id is recorded before any effect, in the same transaction, so a
 partner's retry (or ten concurrent copies) acts once and gets the first answer back.
 """
@@ -45,7 +47,7 @@ REQUIRED_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
 MAX_WEBHOOK_ID = 150  # stored as "<org id>:<webhook id>" in a 200-character key
 # Partner-side candidates become users of the organisation under this username prefix.
 CANDIDATE_PREFIX = "partner:"
-_BAD_SIGNATURE = "webhook-signature does not verify with any secret of your organisation"
+_BAD_SIGNATURE = "webhook-signature does not verify with any inbound secret of your organisation"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +105,7 @@ class InboundService:
         now = utcnow()
         box = configured_box()
         owners: dict[str, Sender] = {}
-        for owner_org, subscription_id, stored in await repo.signing_secrets(org.id):
+        for owner_org, subscription_id, stored in await repo.inbound_secrets(org.id):
             for secret in live_secrets(box.open_all(stored), now):
                 owners[secret] = Sender(owner_org, subscription_id)
         # Secrets are 256-bit random values: at most one can verify, so the first match is

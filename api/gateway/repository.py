@@ -69,28 +69,35 @@ class GatewayRepository(Repository):
         )
         return rows.all()
 
-    async def signing_secrets(self, org_id: str) -> list[tuple[str, str, list[str]]]:
-        """(org_id, subscription_id, stored secrets) of an organisation's active
+    async def inbound_secrets(self, org_id: str) -> list[tuple[str, str, list[str]]]:
+        """(org_id, subscription_id, stored inbound secrets) of an organisation's active
         subscriptions (a disabled one verifies nothing)."""
         query = (
-            select(WebhookSubscription.org_id, WebhookSubscription.id, WebhookSubscription.secrets)
+            select(
+                WebhookSubscription.org_id,
+                WebhookSubscription.id,
+                WebhookSubscription.inbound_secrets,
+            )
             .where(WebhookSubscription.org_id == org_id, WebhookSubscription.active.is_(True))
             .order_by(WebhookSubscription.id)
         )
         return [(row[0], row[1], list(row[2])) for row in await self.session.execute(query)]
 
-    async def all_secrets(self) -> list[tuple[str, list[str]]]:
-        """(subscription_id, stored secrets) of every subscription, active or not."""
-        query = select(WebhookSubscription.id, WebhookSubscription.secrets).order_by(
-            WebhookSubscription.id
-        )
-        return [(row[0], list(row[1])) for row in await self.session.execute(query)]
+    async def all_secrets(self) -> list[tuple[str, list[str], list[str]]]:
+        """(subscription_id, stored signing secrets, stored inbound secrets) of every
+        subscription, active or not."""
+        query = select(
+            WebhookSubscription.id, WebhookSubscription.secrets, WebhookSubscription.inbound_secrets
+        ).order_by(WebhookSubscription.id)
+        return [(row[0], list(row[1]), list(row[2])) for row in await self.session.execute(query)]
 
-    async def set_secrets(self, subscription_id: str, stored: list[str]) -> None:
+    async def set_secrets(
+        self, subscription_id: str, signing: list[str], inbound: list[str]
+    ) -> None:
         await self.session.execute(
             update(WebhookSubscription)
             .where(WebhookSubscription.id == subscription_id)
-            .values(secrets=stored)
+            .values(secrets=signing, inbound_secrets=inbound)
         )
 
     async def delete(self, subscription: WebhookSubscription) -> None:

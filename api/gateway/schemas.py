@@ -59,15 +59,25 @@ class SubscriptionOut(BaseModel):
 
 
 class SubscriptionWithSecret(SubscriptionOut):
-    """A subscription with its signing secret: shown on create and rotate, never again."""
+    """A subscription with a new secret, shown only now: on create both, on a rotation the
+    one rotated (the other is null)."""
 
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{**_SUBSCRIPTION, "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}]
+            "examples": [
+                {
+                    **_SUBSCRIPTION,
+                    "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                    "inbound_secret": "whsec_C2FsdC1pbmJvdW5kLW5vdC1yZWFsLWtleQ==",
+                }
+            ]
         }
     )
 
-    secret: str
+    secret: str | None = Field(description="we sign the deliveries to your URL with it")
+    inbound_secret: str | None = Field(
+        description="you sign inbound webhooks to POST /api/v1/webhooks/inbound with it"
+    )
 
 
 class EventTypeOut(BaseModel):

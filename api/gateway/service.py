@@ -47,9 +47,11 @@ CONTENT_KEYS = frozenset({"text", "resume_text", "content", "content_base64", "f
 
 
 # --- secrets -------------------------------------------------------------------------------
-# `WebhookSubscription.secrets` holds the newest secret first. A rotated-out secret is
-# "<secret>|<unix expiry>" and signs next to the new one until it expires. Each entry is
-# stored encrypted (`core.secrets_at_rest`): sealed on write, opened on read, here only.
+# `WebhookSubscription.secrets` (we sign deliveries with them) and `.inbound_secrets` (the
+# partner signs inbound webhooks with them) each hold the newest secret first. A rotated-out
+# secret is "<secret>|<unix expiry>" and signs next to the new one until it expires. Each
+# entry is stored encrypted (`core.secrets_at_rest`): sealed on write, opened on read, here
+# only.
 
 
 def _retired(secret: str, until: datetime) -> str:
@@ -72,9 +74,26 @@ async def reseal_secrets(session: AsyncSession) -> int:
     box = configured_box()
     repo = GatewayRepository(session)
     rows = await repo.all_secrets()
-    for subscription_id, stored in rows:
-        await repo.set_secrets(subscription_id, [box.reseal(entry) for entry in stored])
+    for subscription_id, signing, inbound in rows:
+        await repo.set_secrets(
+            subscription_id,
+            [box.reseal(entry) for entry in signing],
+            [box.reseal(entry) for entry in inbound],
+        )
     return len(rows)
+
+
+def _rotated(stored: Sequence[str], now: datetime) -> tuple[str, list[str]]:
+    """A new secret, and the sealed list it leads: the current secret keeps working for
+    the grace period; older retired ones keep their own expiry (never extended), and
+    expired ones are dropped."""
+    until = now + timedelta(seconds=get_settings().webhook_secret_grace_s)
+    secret = new_secret()
+    box = configured_box()
+    opened = box.open_all(stored)
+    kept = [entry for entry in opened[1:] if live_secrets([entry], now)]
+    current = opened[0].partition("|")[0]
+    return secret, box.seal_all([secret, _retired(current, until), *kept])
 
 
 # --- emit ----------------------------------------------------------------------------------
@@ -167,6 +186,15 @@ async def emit_many(session: AsyncSession, org_id: str, events: Sequence[OrgEven
 
 
 @dataclass(frozen=True, slots=True)
+class NewSecrets:
+    """A new subscription's secrets: we sign deliveries with `signing`, the partner signs
+    inbound webhooks with `inbound`."""
+
+    signing: str
+    inbound: str
+
+
+@dataclass(frozen=True, slots=True)
 class DeliveryView:
     delivery: WebhookDelivery
     history: list[dict[str, Any]]
@@ -175,7 +203,8 @@ class DeliveryView:
 class SubscriptionService:
     async def create(
         self, session: AsyncSession, identity: Identity, data: SubscriptionCreate
-    ) -> tuple[WebhookSubscription, str]:
+    ) -> tuple[WebhookSubscription, NewSecrets]:
+        """A subscription with its two secrets (returned in the clear this once)."""
         require_role(identity, *MANAGERS)
         events = list(dict.fromkeys(data.events))
         unknown = [event for event in events if event not in EVENT_TYPES]
@@ -184,19 +213,21 @@ class SubscriptionService:
                 f"unknown event type(s): {', '.join(unknown)}; choose from {', '.join(EVENT_TYPES)}"
             )
         await ssrf.resolve(data.url, allow_private=get_settings().webhooks_allow_private)
-        secret = new_secret()
+        secrets = NewSecrets(signing=new_secret(), inbound=new_secret())
+        box = configured_box()
         subscription = WebhookSubscription(
             id=new_id(),
             org_id=identity.org_id,
             url=data.url,
             events=events,
-            secrets=configured_box().seal_all([secret]),
+            secrets=box.seal_all([secrets.signing]),
+            inbound_secrets=box.seal_all([secrets.inbound]),
             active=True,
             created_at=utcnow(),
         )
         GatewayRepository(session).add(subscription)
         await session.flush()
-        return subscription, secret
+        return subscription, secrets
 
     async def get(
         self, session: AsyncSession, identity: Identity, subscription_id: str
@@ -223,18 +254,19 @@ class SubscriptionService:
     async def rotate(
         self, session: AsyncSession, identity: Identity, subscription_id: str
     ) -> tuple[WebhookSubscription, str]:
-        """A new secret signs first; the current one keeps signing for the grace period."""
+        """A new signing secret signs first; the current one keeps signing for the grace
+        period."""
         subscription = await self.get(session, identity, subscription_id)
-        now = utcnow()
-        until = now + timedelta(seconds=get_settings().webhook_secret_grace_s)
-        secret = new_secret()
-        # Only the current secret gets a grace period; older retired ones keep their own
-        # expiry (never extended), and expired ones are dropped.
-        box = configured_box()
-        stored = box.open_all(subscription.secrets)
-        kept = [entry for entry in stored[1:] if live_secrets([entry], now)]
-        current = stored[0].partition("|")[0]
-        subscription.secrets = box.seal_all([secret, _retired(current, until), *kept])
+        secret, subscription.secrets = _rotated(subscription.secrets, utcnow())
+        await session.flush()
+        return subscription, secret
+
+    async def rotate_inbound(
+        self, session: AsyncSession, identity: Identity, subscription_id: str
+    ) -> tuple[WebhookSubscription, str]:
+        """A new inbound secret; the current one keeps verifying for the grace period."""
+        subscription = await self.get(session, identity, subscription_id)
+        secret, subscription.inbound_secrets = _rotated(subscription.inbound_secrets, utcnow())
         await session.flush()
         return subscription, secret
 

@@ -36,7 +36,14 @@ from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import after_commit
-from core.redis import RedisUnavailable, connect, get_redis, resolve_url
+from core.redis import (
+    RedisUnavailable,
+    bounded,
+    connect,
+    get_redis,
+    outage_left,
+    resolve_url,
+)
 from core.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -183,8 +190,12 @@ async def publish_changes(session: AsyncSession, cache: JobReadCache | None = No
     cache = cache or job_reads
     ids = sorted(changed)
     cache.invalidate(ids)
+    if outage_left():
+        log.warning("job read cache: change not published (Redis is not answering)")
+        return
     try:
-        await get_redis().publish(cache.channel, ",".join(ids))
+        async with bounded():
+            await get_redis().publish(cache.channel, ",".join(ids))
     except RedisUnavailable:
         pass  # no Redis: no process caches (see `ensure_listening`)
     except (RedisError, OSError) as exc:

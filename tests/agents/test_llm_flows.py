@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from langchain_core.runnables import RunnableConfig
 
 from agents.chat import Assistant
+from agents.context import thread_id
 from agents.safety import canary
 from core.settings import reset_settings_cache
 from tests.helpers.oai_stub import Reply, StubLLM, last_message, serve
@@ -172,3 +174,51 @@ async def test_every_message_and_tool_argument_is_masked_on_later_calls(
     for value in (email, phone, name):
         assert value not in sent, value
     assert "[EMAIL_1]" in sent and "[PHONE_1]" in sent and "[NAME_" in sent
+
+
+async def test_one_vault_per_conversation_keeps_every_placeholder_stable(
+    assistant: Assistant, world: World, stub: StubLLM
+) -> None:
+    """A value keeps its placeholder on every call of the conversation, even when a tool
+    result brings it back later (a vault per call numbered documents first)."""
+    stub.script = echo_script
+    thread = fresh("vault")
+    first, second = "ravi.k@example.org", "r.kumar@example.net"
+    await say(assistant, world.candidate, thread, fresh(f"mail {first}"))
+    await say(assistant, world.candidate, thread, fresh(f"alerts near {second}"))
+    await say(assistant, world.candidate, thread, fresh("thanks"))
+    later = [r for r in stub.requests if "mail [EMAIL_" in json.dumps(r)]
+    assert len(later) >= 4  # each call of the conversation carries the first message
+    for request in later:
+        sent = json.dumps(request)
+        assert "mail [EMAIL_1]" in sent and first not in sent and second not in sent
+    # The tool's answer (the alert's location, the second address) is [EMAIL_2] too.
+    assert '\\"location\\": \\"[EMAIL_2]\\"' in json.dumps(stub.requests[-1])
+
+
+async def test_the_conversation_is_stored_masked_and_shown_restored(
+    assistant: Assistant, world: World, stub: StubLLM
+) -> None:
+    stub.script = echo_script
+    thread = fresh("stored")
+    email, phone, name = "ravi.k@example.org", "+44 20 7946 0111", "Ravi Kumar"
+    _, reply = await say(assistant, world.candidate, thread, fresh(f"My name is {name}, {email}"))
+    assert email in reply and name in reply  # the user sees the real values
+    events = [
+        e
+        async for e in assistant.stream_turn(
+            world.candidate.identity, thread, fresh(f"alerts near {phone} please")
+        )
+    ]
+    calls = [e for e in events if e["type"] == "tool_call"]
+    results = [e for e in events if e["type"] == "tool_result"]
+    assert calls and calls[0]["args"]["location"] == phone
+    assert results and results[0]["data"]["alerts"]["location"] == phone
+    config: RunnableConfig = {
+        "configurable": {"thread_id": thread_id(world.candidate.identity, thread)}
+    }
+    stored = [repr(item) async for item in assistant.checkpointer.alist(config)]
+    assert len(stored) >= 4
+    for value in (email, phone, name, "Ravi"):
+        assert not any(value in checkpoint for checkpoint in stored), value
+    assert any("[EMAIL_1]" in checkpoint and "[PHONE_1]" in checkpoint for checkpoint in stored)

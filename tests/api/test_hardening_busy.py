@@ -1,15 +1,21 @@
-"""A SQLite database locked by another writer answers 503 with Retry-After, soon."""
+"""A SQLite database locked by another writer, or a frozen Redis, answers 503 with
+Retry-After, soon."""
 
 from __future__ import annotations
 
+import os
+import signal
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from core.settings import reset_settings_cache
+from core.redis import OUTAGE_S, EmbeddedValkey, close_clients
+from core.settings import get_settings, reset_settings_cache
 from tests.plugins.api import MakeKey
 
 
@@ -45,3 +51,49 @@ async def test_a_locked_database_answers_503_with_retry_after(
         "/api/v1/jobs", json={"title": "T", "description": "D"}, headers=key.headers
     )
     assert again.status_code == 201
+
+
+@pytest.fixture
+def frozen_redis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], None]]:
+    """A Valkey of this test's own as the configured Redis, and a way to freeze it
+    (SIGSTOP: it keeps its connections open and answers nothing, like a hung server)."""
+    server = EmbeddedValkey(tmp_path)
+    monkeypatch.setenv("CLEARVIEW_REDIS_URL", server.start())
+    reset_settings_cache()
+    process = server._server._process
+
+    def freeze() -> None:
+        os.kill(process.pid, signal.SIGSTOP)
+
+    try:
+        yield freeze
+    finally:
+        os.kill(process.pid, signal.SIGCONT)
+        server.stop()
+
+
+async def test_a_frozen_redis_answers_503_with_retry_after_soon(
+    client: httpx.AsyncClient, make_key: MakeKey, frozen_redis: Callable[[], None]
+) -> None:
+    key = await make_key()
+    job = {"title": "T", "description": "D"}
+    warm = await client.post("/api/v1/jobs", json=job, headers=key.headers)
+    assert warm.status_code == 201  # connections to Redis are open before it freezes
+    frozen_redis()
+    started = time.monotonic()
+    try:
+        first = await client.post("/api/v1/jobs", json=job, headers=key.headers)
+        first_s = time.monotonic() - started
+        second = await client.post("/api/v1/jobs", json=job, headers=key.headers)
+        listed = await client.get("/api/v1/jobs", headers=key.headers)
+    finally:
+        await close_clients()
+    # The first write had committed when Redis failed to take its event: it stands, and
+    # the outbox relay publishes the event later. It waited only the short bound.
+    bound = get_settings().redis_request_timeout_s
+    assert first.status_code == 201 and first_s < bound + 2, (first.status_code, first_s)
+    # The next writes are refused at once, and nothing of them is stored.
+    assert second.status_code == 503, second.text
+    assert 1 <= int(second.headers["retry-after"]) <= OUTAGE_S
+    assert second.json()["error"] == "unavailable"
+    assert len(listed.json()["items"]) == 2

@@ -75,7 +75,7 @@ async def partner(
     """Organisation A's key and the secret its partner system signs with."""
     key = await make_key("org-a", "employer")
     sub = await subscribe(client, key, "http://127.0.0.1:9/hook", ["chat.reply"])
-    return key, str(sub["secret"])
+    return key, str(sub["inbound_secret"])
 
 
 async def nothing_created(engine: AsyncEngine) -> bool:
@@ -94,7 +94,9 @@ async def test_rejection_matrix_creates_nothing(
 ) -> None:
     key_a, secret = partner
     key_b = await make_key("org-b", "employer")
-    secret_b = (await subscribe(client, key_b, "http://127.0.0.1:9/b", ["chat.reply"]))["secret"]
+    secret_b = (await subscribe(client, key_b, "http://127.0.0.1:9/b", ["chat.reply"]))[
+        "inbound_secret"
+    ]
     body = envelope()
     # "Too new" keeps 30 s of slack: the cases run one by one on a busy machine.
     now = int(time.time())
@@ -171,7 +173,9 @@ async def test_the_organisation_comes_from_the_secret(
 ) -> None:
     key_a, _ = partner
     key_b = await make_key("org-b", "employer")
-    secret_b = (await subscribe(client, key_b, "http://127.0.0.1:9/b", ["job.alert"]))["secret"]
+    secret_b = (await subscribe(client, key_b, "http://127.0.0.1:9/b", ["job.alert"]))[
+        "inbound_secret"
+    ]
     body = envelope()
     response = await client.post(INBOUND_B, content=body, headers=signed(secret_b, body))
     assert response.status_code == 200

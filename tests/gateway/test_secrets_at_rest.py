@@ -137,9 +137,13 @@ def test_cli_rotate_secrets_needs_the_old_key_in_previous(
     url = f"sqlite+aiosqlite:///{path}"
     monkeypatch.setenv("CLEARVIEW_DATABASE_URL", url)
     use_keys(monkeypatch, OLD_KEY)
-    migrate.upgrade(url)
+    migrate.upgrade(url, revision="0005")
     sealed = SecretBox(OLD_KEY).seal("whsec_x")
     _insert_subscription(path, [sealed, "whsec_from_before"])
+    # 0006: a subscription from before verifies inbound webhooks with a copy of its secrets
+    # until its inbound secret is rotated.
+    migrate.upgrade(url)
+    assert _read_secrets(path, "inbound_secrets") == [sealed, "whsec_from_before"]
 
     # The old key forgotten: refused with what to set, nothing changed.
     use_keys(monkeypatch, NEW_KEY)
@@ -155,6 +159,9 @@ def test_cli_rotate_secrets_needs_the_old_key_in_previous(
     stored = _read_secrets(path)
     assert all(entry.startswith(PREFIX) for entry in stored)  # the plain one too
     assert SecretBox(NEW_KEY).open_all(stored) == ["whsec_x", "whsec_from_before"]
+    inbound = _read_secrets(path, "inbound_secrets")
+    assert all(entry.startswith(PREFIX) for entry in inbound)
+    assert SecretBox(NEW_KEY).open_all(inbound) == ["whsec_x", "whsec_from_before"]
 
 
 def _insert_subscription(path: Path, secrets: list[str]) -> None:
@@ -171,9 +178,9 @@ def _insert_subscription(path: Path, secrets: list[str]) -> None:
         )
 
 
-def _read_secrets(path: Path) -> list[str]:
+def _read_secrets(path: Path, column: str = "secrets") -> list[str]:
     with sqlite3.connect(path) as conn:
-        (raw,) = conn.execute("SELECT secrets FROM webhook_subscriptions").fetchone()
+        (raw,) = conn.execute(f"SELECT {column} FROM webhook_subscriptions").fetchone()
     value = json.loads(raw)
     assert isinstance(value, list)
     return value

@@ -198,3 +198,25 @@ def test_a_fullwidth_dash_that_lost_its_last_byte_reads_as_a_dash() -> None:
 
 def test_a_no_break_space_that_lost_its_last_byte_is_a_space() -> None:
     assert load_document("Office Manager.Â\nÂNGELA".encode()).text == "Office Manager.\nÂNGELA"
+
+
+def _with_damaged_member(archive: bytes, member: str) -> bytes:
+    """`archive` with `member`'s compressed bytes replaced by an invalid deflate stream of
+    the same length (0xFF opens a block of the reserved type), the directory intact."""
+    import io
+    import zipfile
+
+    info = zipfile.ZipFile(io.BytesIO(archive)).getinfo(member)
+    header = info.header_offset
+    name_len, extra_len = (
+        int.from_bytes(archive[header + at : header + at + 2], "little") for at in (26, 28)
+    )
+    start = header + 30 + name_len + extra_len
+    return archive[:start] + b"\xff" * info.compress_size + archive[start + info.compress_size :]
+
+
+def test_a_word_file_whose_text_does_not_inflate_is_refused_not_an_error() -> None:
+    # Found by bench/fuzz.py: a corrupt deflate stream raised zlib.error, a 500.
+    damaged = _with_damaged_member(docs.docx_document(), "word/document.xml")
+    with pytest.raises(Unprocessable, match="could not be read as a Word document"):
+        load_document(damaged, "cv.docx")
