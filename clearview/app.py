@@ -32,6 +32,7 @@ from api.metrics.endpoints import router as metrics_router
 from api.notifications.endpoints import router as notifications_router
 from api.reports.endpoints import router as reports_router
 from api.resumes.endpoints import router as resumes_router
+from api.rewrite.endpoints import router as drafts_router
 from api.tasks.endpoints import job_router as job_tasks_router
 from api.tasks.endpoints import resume_router as resume_tasks_router
 from api.tasks.endpoints import router as tasks_router
@@ -42,6 +43,7 @@ SERVICES: dict[str, tuple[APIRouter, ...]] = {
     "jobs": (jobs_router, matching_router, careers_router, job_tasks_router, tasks_router),
     "resumes": (
         resumes_router,
+        drafts_router,
         alerts_router,
         contacts_router,
         notifications_router,

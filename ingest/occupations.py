@@ -87,6 +87,11 @@ class OccupationLexicon:
         """Whether the whole of `text` is a known job title ("Staff Accountant")."""
         return title_key(text) in self._titles
 
+    def titles_of(self, occupation: Occupation) -> list[str]:
+        """Every known title of an occupation (lowercase keys), shortest first."""
+        index = self.occupations.index(occupation)
+        return sorted((t for t, i in self._titles.items() if i == index), key=len)
+
     def by_code(self, code: str) -> Occupation | None:
         return self._by_code.get(code)
 

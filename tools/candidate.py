@@ -197,6 +197,8 @@ async def show_rewrite(runtime: Runtime, version_id: str | None = None) -> ToolO
     """
     services = runtime.context.services
     resume_id = await current_resume_id(services)
+    if version_id is None and (reason := await _unchanged_reason(runtime)):
+        return output({"resume_id": resume_id, "version_id": None, "unchanged": reason})
     version = await _rewritten_version(services, resume_id, version_id)
     diff = await services.get(
         f"/api/v1/resumes/{resume_id}/diff",
@@ -211,6 +213,25 @@ async def show_rewrite(runtime: Runtime, version_id: str | None = None) -> ToolO
             "diff": delimit("diff", diff.get("diff", "")),
         }
     )
+
+
+async def _unchanged_reason(runtime: Runtime) -> str | None:
+    """Why the rewrite this conversation asked for last changed nothing, if it did (such a
+    rewrite stores no version: its task's result says why)."""
+    messages = runtime.state.get("messages", []) if isinstance(runtime.state, dict) else []
+    for message in reversed(messages):
+        artifact = getattr(message, "artifact", None)
+        if getattr(message, "name", None) == "request_rewrite" and isinstance(artifact, dict):
+            if not artifact.get("task_id"):
+                return None
+            try:
+                result = await runtime.context.services.get(
+                    f"/api/v1/tasks/{artifact['task_id']}/result"
+                )
+            except ServiceError:
+                return None  # not finished yet, or gone: the versions tell
+            return (result.get("data") or {}).get("unchanged") or None
+    return None
 
 
 async def _decide(runtime: Runtime, version_id: str | None, verdict: str) -> ToolOutput:

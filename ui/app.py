@@ -391,6 +391,9 @@ async def on_view(action: cl.Action) -> None:
             content=render.rewrite_diff(str(result.get("diff") or "")),
             actions=render.rewrite_actions(str(result["resume_id"]), str(result["version_id"])),
         ).send()
+    elif result.get("kind") == "rewrite" and (result.get("data") or {}).get("unchanged"):
+        reason = result["data"]["unchanged"]
+        await cl.Message(content=f"The rewrite found nothing to change: {reason}.").send()
     elif result.get("matches") is not None:
         kind: Literal["jobs", "candidates"] = (
             "jobs" if result.get("kind") == "match_jobs" else "candidates"

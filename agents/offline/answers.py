@@ -287,6 +287,8 @@ def rewrite_started(data: dict[str, Any], lang: str = "en") -> str:
 
 
 def rewrite_diff(data: dict[str, Any], lang: str = "en") -> str:
+    if data.get("unchanged"):
+        return f"The rewrite found nothing to change: {data['unchanged']}."
     diff = undelimit(str(data.get("diff", ""))) or "(no changes)"
     return (
         f"Here is the proposed rewrite (version {data.get('version_id')}):\n```diff\n{diff}\n```\n"
@@ -597,3 +599,59 @@ def say(lang: str, key: str, **values: Any) -> str:
 def help_text(role: str, lang: str = "en") -> str:
     side = "candidate" if role == "candidate" else "employer"
     return HELP_TRANSLATED[side].get(lang, HELP[side])
+
+
+# --- drafts -------------------------------------------------------------------------------
+
+
+def _draft_notes(data: dict[str, Any]) -> list[str]:
+    notes = []
+    if data.get("facts_used"):
+        notes.append(f"Made only from your resume: {'; '.join(map(str, data['facts_used']))}.")
+    if data.get("not_claimed"):
+        notes.append(
+            "Left out, since your resume does not show them: "
+            f"{_names(data['not_claimed'])}. Add them only if you have them."
+        )
+    return notes
+
+
+def summary_draft(data: dict[str, Any], lang: str = "en") -> str:
+    text = undelimit(str(data.get("text") or ""))
+    if data.get("note"):
+        return f"I left your summary as it is: {data['note']}."
+    diff = undelimit(str(data.get("diff") or ""))
+    return "\n\n".join(
+        [
+            "Here is a stronger summary (a draft: nothing is saved):",
+            text,
+            f"```diff\n{diff}\n```",
+            *_draft_notes(data),
+        ]
+    )
+
+
+def cover_letter_draft(data: dict[str, Any], lang: str = "en") -> str:
+    text = undelimit(str(data.get("text") or ""))
+    return "\n\n".join(
+        [
+            "Here is a cover letter draft (nothing is saved or sent):",
+            text.strip(),
+            *_draft_notes(data),
+        ]
+    )
+
+
+def job_post_draft(data: dict[str, Any], lang: str = "en") -> str:
+    text = undelimit(str(data.get("text") or ""))
+    sources = "; ".join(map(str, data.get("sources") or [])) or "none"
+    return "\n\n".join(
+        [
+            f'Here is a draft job post for "{data.get("title")}". It is only a draft: no job '
+            "was created or published.",
+            text.strip(),
+            f"Sources: {sources}.",
+            'Fill in the [bracketed] parts, then paste it back with "create a job from this '
+            'description:" and I will ask you to confirm before anything is published.',
+        ]
+    )

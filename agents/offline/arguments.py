@@ -276,3 +276,41 @@ def days_args(turn: Turn) -> dict[str, Any]:
 
 def funnel_report_args(turn: Turn) -> dict[str, Any]:
     return {"days": days(turn)} | background(turn)
+
+
+# --- drafts (writing at no model cost) --------------------------------------------------
+
+_NAMES_JOB_RE = re.compile(
+    r"\b(?:for|to)\s+(?:the|this|that)\s+(?:\w+\s+){0,3}(?:job|role|position|one)\b", re.I
+)
+
+
+def summary_draft_args(turn: Turn) -> dict[str, Any]:
+    """Aimed at a job only when the message points at one ("... for the second job")."""
+    if not (ID_RE.search(turn.user) or ordinals(turn.user) or _NAMES_JOB_RE.search(turn.user)):
+        return {}
+    try:
+        return {"job_id": job_for_candidate(turn)}
+    except NeedsFirst:
+        return {}
+
+
+_POST_NOUN = r"(?:job\s+)?(?:ad|advert|advertisement|post|posting|description|listing|offer)"
+_DRAFT_FOR_RE = re.compile(
+    rf"\b{_POST_NOUN}\s+(?:for|of)\s+(?:an?\s+|the\s+|our\s+|my\s+)?(?P<title>[^\n,.;:!?]{{2,80}})",
+    re.I,
+)
+_DRAFT_BEFORE_RE = re.compile(
+    rf"\b(?:an?|the|our|my)\s+(?P<title>[^\n,.;:!?]{{2,80}}?)\s+{_POST_NOUN}\b", re.I
+)
+_TRAILING_RE = re.compile(r"\s+(?:job|role|position|vacancy|please|pls)\s*$", re.I)
+
+
+def job_post_draft_args(turn: Turn) -> dict[str, Any]:
+    found = _DRAFT_FOR_RE.search(turn.user) or _DRAFT_BEFORE_RE.search(turn.user)
+    title = _TRAILING_RE.sub("", found.group("title")).strip() if found else ""
+    if not title or title.lower() in ("job", "new job", "it", "this", "that"):
+        raise Unclear(
+            'Which job title should I draft a post for? E.g. "draft a job ad for a nurse".'
+        )
+    return {"title": title}

@@ -439,6 +439,7 @@ def read(intent: str, text: str, context: dict[str, Any]) -> Slots:
         "update_job",
         "candidates_missing_skills",
         "salary_benchmark",
+        "draft_cover_letter",
     ):
         if (n := item(text, titles)) is not None and titles:
             slots["item"] = n

@@ -57,6 +57,24 @@ SPECS: tuple[ToolSpec, ...] = (
         render=answers.job_saved("Updated"),
         writes=True,
     ),
+    # a draft is text, never a job: before creating, so "write a job ad for X" drafts
+    ToolSpec(
+        "draft_job_post",
+        "employer",
+        "job post draft",
+        _rx(
+            # one line, not a pasted description ("create a job from this description: ...")
+            r"^(?![^\n]*(:|\bfrom (this|the|my|our)\b))"
+            r"\W*(please\s+)?(can you\s+|could you\s+)?(draft|write|prepare|compose|generate|"
+            r"suggest|help me write)\b[^\n]{0,80}\b(job\s+)?(ad|advert|advertisement|"
+            r"post|posting|description|listing)\b[^\n]{0,80}$",
+        ),
+        ("Draft a job ad for a warehouse worker", "Write a job description for a nurse"),
+        arguments=arguments.job_post_draft_args,
+        render=answers.job_post_draft,
+        kind="draft",
+        llm_writes=True,  # a configured model writes better prose from the same facts
+    ),
     ToolSpec(
         "create_job",
         "employer",
@@ -231,6 +249,33 @@ SPECS: tuple[ToolSpec, ...] = (
         arguments=arguments.visibility_args,
         render=answers.visibility,
         writes=True,
+    ),
+    ToolSpec(
+        "draft_cover_letter",
+        "candidate",
+        "cover letter draft",
+        _rx(r"\bcover(ing)?[ -]?letter\b", r"\bmotivation(al)? letter\b"),
+        ("Write a cover letter for the first job", "Draft a cover letter for this role"),
+        arguments=arguments.candidate_job_args,
+        render=answers.cover_letter_draft,
+        kind="draft",
+        llm_writes=True,  # a configured model writes better prose from the same facts
+    ),
+    ToolSpec(
+        "draft_summary",
+        "candidate",
+        "summary draft",
+        _rx(
+            r"\b(summary|personal statement|profile statement|about me|elevator pitch)\b.*"
+            r"\b(strong\w*|better|improve\w*|punch\w*|rewrite|write|draft|tighten|sharpen|fix)\b",
+            r"\b(strengthen|improve|rewrite|write|draft|tighten|sharpen|polish|fix|better)\b.*"
+            r"\b(summary|personal statement|profile statement|about me|elevator pitch)\b",
+        ),
+        ("Make my summary stronger", "Improve the summary on my CV", "Write me a profile summary"),
+        arguments=arguments.summary_draft_args,
+        render=answers.summary_draft,
+        kind="draft",
+        llm_writes=True,  # a configured model writes better prose from the same facts
     ),
     ToolSpec(
         "accept_rewrite",

@@ -10,7 +10,16 @@ from api.deps import CurrentIdentity, SessionDep
 from api.errors import ERROR_RESPONSES
 from api.jobs.cache import job_reads
 from api.jobs.repository import JobFilter
-from api.jobs.schemas import JobCreate, JobImport, JobImportResult, JobOut, JobReplace, JobUpdate
+from api.jobs.schemas import (
+    JobCreate,
+    JobDraftIn,
+    JobDraftOut,
+    JobImport,
+    JobImportResult,
+    JobOut,
+    JobReplace,
+    JobUpdate,
+)
 from api.jobs.service import job_service, published_only
 from api.pagination import Limit, Offset, Page
 from core.db import session_scope
@@ -22,6 +31,15 @@ router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"], responses=ERROR_RESPONS
 async def create_job(body: JobCreate, session: SessionDep, identity: CurrentIdentity) -> JobOut:
     """Create a job in your organisation; 409 if its external_id is taken."""
     return JobOut.model_validate(await job_service.create(session, identity, body))
+
+
+@router.post("/drafts", response_model=JobDraftOut)
+async def draft_job(
+    body: JobDraftIn, session: SessionDep, identity: CurrentIdentity
+) -> JobDraftOut:
+    """Draft a job post from a title (occupation data, similar jobs); creates nothing."""
+    draft = await job_service.draft(session, identity, body.title)
+    return JobDraftOut.model_validate(draft)
 
 
 @router.get("", response_model=Page[JobOut])

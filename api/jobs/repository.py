@@ -51,6 +51,19 @@ class JobRepository:
             select(Job).where(Job.id == job_id, Job.published.is_(True))
         )
 
+    async def published_titles_and_skills(
+        self, limit: int
+    ) -> Sequence[tuple[str, list[str], list[str]]]:
+        """Titles and skills of published jobs of every organisation (newest first): what
+        the platform's jobs ask for, counted in a job-post draft, no job named."""
+        rows = await self.session.execute(
+            select(Job.title, Job.required_skills, Job.preferred_skills)
+            .where(Job.published.is_(True))
+            .order_by(Job.created_at.desc())
+            .limit(limit)
+        )
+        return [(title, list(req or []), list(pref or [])) for title, req, pref in rows.all()]
+
     async def by_external_ids(self, org_id: str, external_ids: Sequence[str]) -> dict[str, Job]:
         if not external_ids:
             return {}

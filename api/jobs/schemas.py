@@ -222,3 +222,52 @@ class JobImportResult(BaseModel):
     updated: int
     unchanged: int
     ids: dict[str, str] = Field(description="job id by external_id")
+
+
+class JobDraftIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"title": "Warehouse worker"}]}
+    )
+
+    title: str = Field(
+        min_length=2, max_length=200, description="the job title to draft a post for"
+    )
+
+
+class JobDraftOut(BaseModel):
+    """A job-post draft: text to edit. Nothing was created or published."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Warehouse worker",
+                    "text": "Warehouse worker\n\nOccupation (ESCO 9333.8): warehouse worker\n...",
+                    "occupation": "warehouse worker",
+                    "esco_code": "9333.8",
+                    "onet_code": "53-7062.00",
+                    "onet_title": "Laborers and Freight, Stock, and Material Movers, Hand",
+                    "other_titles": ["warehouse operative"],
+                    "required_skills": [],
+                    "similar_jobs": 0,
+                    "sources": ["ESCO v1.1.1 occupations (European Commission)"],
+                    "created": False,
+                }
+            ]
+        },
+    )
+
+    title: str
+    text: str
+    occupation: str | None = None
+    esco_code: str | None = None
+    onet_code: str | None = None
+    onet_title: str | None = None
+    other_titles: list[str] = Field(default_factory=list)
+    required_skills: list[str] = Field(
+        default_factory=list, description="skills jobs of this occupation on ClearView ask for"
+    )
+    similar_jobs: int = Field(0, description="published jobs of the same occupation counted")
+    sources: list[str] = Field(default_factory=list)
+    created: bool = Field(False, description="always false: a draft creates no job")

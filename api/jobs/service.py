@@ -7,6 +7,7 @@ with the change itself.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.deps import require_role
 from api.flows.jobs import jobs_changed
 from api.identity.schemas import Identity
+from api.jobs.drafts import JobPostDraft, PlatformJob, draft_job_post
 from api.jobs.repository import JobFilter, JobRepository
 from api.jobs.schemas import (
     JobAction,
@@ -47,7 +49,18 @@ def _apply(job: Job, values: dict[str, Any]) -> bool:
     return changed
 
 
+# How many published jobs a job-post draft counts skills over.
+DRAFT_POOL = 5000
+
+
 class JobService:
+    async def draft(self, session: AsyncSession, identity: Identity, title: str) -> JobPostDraft:
+        """A job-post draft for a title; nothing is created (a draft is text to edit)."""
+        require_role(identity, *WRITERS)
+        rows = await JobRepository(session).published_titles_and_skills(DRAFT_POOL)
+        jobs = [PlatformJob(t, req, pref) for t, req, pref in rows]
+        return await asyncio.to_thread(draft_job_post, title, jobs)
+
     async def get(self, session: AsyncSession, identity: Identity, job_id: str) -> Job:
         job = await JobRepository(session).get(identity.org_id, job_id)
         if job is None or (published_only(identity) and not job.published):

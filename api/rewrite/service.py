@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,13 +22,16 @@ from api.metrics.schemas import EventName
 from api.metrics.service import record
 from api.resumes.diff import unified_diff
 from api.resumes.service import parse_for_storage, resume_service
-from api.rewrite.rewriter import JobTarget, rewrite_resume
+from api.rewrite.drafts import cover_letter, stronger_summary
+from api.rewrite.facts import resume_facts
+from api.rewrite.rewriter import JobTarget, rewrite_resume, why_unchanged
+from api.rewrite.schemas import DraftIn, DraftOut
 from api.rewrite.validator import validate_rewrite
 from api.tasks.execution import Outcome, TaskFailure, TaskRun
 from api.tasks.repository import TaskRepository
 from api.tasks.service import task_service
 from core.db import session_scope
-from core.errors import Conflict
+from core.errors import Conflict, NotFound, Unprocessable
 from core.models import Resume, ResumeSource, ResumeVersion, Role, TaskKind, new_id, utcnow
 
 # (source resume text, target job) -> rewritten text. Async: an LLM chain awaits a model.
@@ -48,6 +51,7 @@ class Rewritten:
     text: str
     parsed: dict[str, Any]
     chain: str  # which rewriter wrote it, for the metrics
+    unchanged: str = ""  # why nothing could change (then nothing is stored)
 
 
 async def compute(run: TaskRun, *, rewriter: RewriteChain) -> Rewritten:
@@ -62,6 +66,11 @@ async def compute(run: TaskRun, *, rewriter: RewriteChain) -> Rewritten:
     if target is None:
         raise TaskFailure(f"job {job_id} is no longer published; choose another job")
     text = await rewriter(source.text, target)
+    if text.strip() == source.text.strip():
+        # An empty diff helps nobody: no version, and the result says why.
+        facts = await asyncio.to_thread(resume_facts, source.text)
+        reason = why_unchanged(facts, target)
+        return Rewritten(source.id, job_id, source.text, {}, _chain_name(rewriter), reason)
     violations = await asyncio.to_thread(validate_rewrite, source.text, text)
     if violations:
         # Kinds only: the values are resume content, and errors are not a place for it.
@@ -73,17 +82,31 @@ async def compute(run: TaskRun, *, rewriter: RewriteChain) -> Rewritten:
     if not text.strip():
         raise TaskFailure("the rewrite came back empty")
     parsed = await asyncio.to_thread(parse_for_storage, text)
-    return Rewritten(source.id, job_id, text, parsed, getattr(rewriter, "__name__", "custom"))
+    return Rewritten(source.id, job_id, text, parsed, _chain_name(rewriter))
+
+
+def _chain_name(rewriter: RewriteChain) -> str:
+    return getattr(rewriter, "__name__", "custom")
 
 
 async def store(session: AsyncSession, run: TaskRun, rewritten: Rewritten) -> Outcome | None:
-    """Store the rewrite as the resume's next version (with its diff); None if the resume
-    or its source version is gone (erased meanwhile)."""
+    """Store the rewrite as the resume's next version (with its diff); nothing but the
+    reason when it changed nothing; None if the resume or its source version is gone
+    (erased meanwhile)."""
     repo = TaskRepository(session)
     resume = await repo.lock_resume(str(run.payload["resume_id"]))
     parent = await repo.version(rewritten.source_version_id) if resume is not None else None
     if resume is None or parent is None or parent.resume_id != resume.id:
         return None
+    if rewritten.unchanged:
+        result = {
+            "resume_id": resume.id,
+            "version_id": None,
+            "parent_version_id": parent.id,
+            "job_id": rewritten.job_id,
+            "unchanged": rewritten.unchanged,
+        }
+        return Outcome(result, event_type="rewrite.completed")
     number = await repo.next_version_number(resume.id)
     version = ResumeVersion(
         id=new_id(),
@@ -163,3 +186,34 @@ class RewriteService:
 
 
 rewrite_service = RewriteService()
+
+
+class DraftService:
+    """Summary and cover-letter drafts of a candidate's current resume; they write nothing."""
+
+    async def draft(
+        self, session: AsyncSession, identity: Identity, resume_id: str, body: DraftIn
+    ) -> DraftOut:
+        resume = await resume_service.get(session, identity, resume_id)
+        require_role(identity, Role.candidate)
+        version = await resume_service.version(
+            session, identity, resume_id, resume.current_version_id or ""
+        )
+        target: JobTarget | None = None
+        if body.job_id is not None:
+            job = await JobRepository(session).get_published(body.job_id)
+            if job is None:
+                raise NotFound(f"job {body.job_id} not found; use the id of a published job")
+            target = JobTarget.from_job(job)
+        if body.kind == "cover_letter":
+            if target is None:
+                raise Unprocessable("a cover letter needs a job_id: which job is it for?")
+            made = await asyncio.to_thread(cover_letter, version.text, target)
+        else:
+            made = await asyncio.to_thread(stronger_summary, version.text, target)
+        return DraftOut.model_validate(
+            {**asdict(made), "resume_id": resume_id, "job_id": body.job_id}
+        )
+
+
+draft_service = DraftService()

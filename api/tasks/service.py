@@ -233,7 +233,7 @@ class TaskService:
         if task.kind in (TaskKind.match_jobs, TaskKind.match_candidates):
             rows = await repo.match_results(task.id)
             out.matches = [MatchResultOut.model_validate(row) for row in rows]
-        elif task.kind is TaskKind.rewrite and task.result:
+        elif task.kind is TaskKind.rewrite and task.result and task.result.get("version_id"):
             version = await repo.version(str(task.result.get("version_id")))
             if version is None:
                 raise NotFound(f"the version task {task_id} wrote was deleted")

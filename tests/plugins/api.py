@@ -64,14 +64,15 @@ class StoredResume:
     version_id: str
 
 
-MakeResume = Callable[[Key], Awaitable[StoredResume]]
+MakeResume = Callable[..., Awaitable[StoredResume]]
+RESUME_TEXT = "Sam Lee\nData engineer"
 
 
 @pytest.fixture
 def make_resume(engine: AsyncEngine) -> MakeResume:
     """A profile, resume and version written directly, for tests not about uploading."""
 
-    async def _make(key: Key) -> StoredResume:
+    async def _make(key: Key, text: str = RESUME_TEXT) -> StoredResume:
         async with session_scope(engine) as session:
             profile = await session.scalar(
                 select(CandidateProfile).where(CandidateProfile.user_id == key.user_id)
@@ -85,7 +86,7 @@ def make_resume(engine: AsyncEngine) -> MakeResume:
                 resume_id=resume.id,
                 number=1,
                 source=ResumeSource.uploaded,
-                text="Sam Lee\nData engineer",
+                text=text,
                 created_at=utcnow(),
             )
             resume.current_version_id = version.id
