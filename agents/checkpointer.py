@@ -9,9 +9,11 @@ propose dropping LangGraph's tables. Both survive a restart.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from psycopg.errors import InvalidSchemaName, UndefinedTable
@@ -20,6 +22,9 @@ from sqlalchemy.engine import make_url
 from core.settings import Settings, get_settings
 
 CHECKPOINT_SCHEMA = "langgraph"
+# pg_advisory_lock key of the checkpointer's set-up (any fixed number of our own).
+SETUP_LOCK = 0x636B7074  # "ckpt"
+SETUP_RETRY_S = 0.05
 
 
 def checkpoint_path(settings: Settings) -> Path:
@@ -49,10 +54,19 @@ async def open_checkpointer(
         from psycopg import AsyncConnection
 
         conninfo = postgres_conninfo(settings.effective_database_url)
-        async with await AsyncConnection.connect(conninfo, autocommit=True) as conn:
-            await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {CHECKPOINT_SCHEMA}")
         async with AsyncPostgresSaver.from_conn_string(conninfo) as saver:
-            await saver.setup()
+            # Processes started together (the chat, its worker) set up at once, and
+            # PostgreSQL's IF NOT EXISTS does not hold against a concurrent creator (a
+            # duplicate-key error stopped one of them): one at a time, under a lock held
+            # by this connection until it closes. Tried, not waited for: a statement
+            # waiting for the lock would be an open transaction, which the set-up's
+            # CREATE INDEX CONCURRENTLY waits for in turn (a deadlock).
+            async with await AsyncConnection.connect(conninfo, autocommit=True) as conn:
+                # Held by another process: no event to wait on but asking again.
+                while not await _try_lock(conn):  # noqa: ASYNC110
+                    await asyncio.sleep(SETUP_RETRY_S)
+                await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {CHECKPOINT_SCHEMA}")
+                await saver.setup()
             yield saver
         return
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
@@ -62,6 +76,12 @@ async def open_checkpointer(
     async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
         await saver.setup()
         yield saver
+
+
+async def _try_lock(conn: Any) -> bool:
+    cursor = await conn.execute("SELECT pg_try_advisory_lock(%s)", (SETUP_LOCK,))
+    row = await cursor.fetchone()
+    return bool(row and row[0])
 
 
 def postgres_conninfo(database_url: str) -> str:
