@@ -4,6 +4,7 @@ caches. The stores are listed here one by one, so a new one has to be added on p
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 import httpx
 import redis.asyncio as aioredis
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.matching import service as matching
@@ -19,6 +20,7 @@ from core.db import session_scope
 from core.models import (
     AuditLog,
     Base,
+    MetricEvent,
     Notification,
     WebhookDelivery,
     WebhookSubscription,
@@ -80,6 +82,18 @@ async def _redis_hits(url: str, needle: str) -> list[str]:
     return hits
 
 
+async def _turns_recorded(engine: AsyncEngine, user_id: str, turns: int) -> None:
+    """Until the metrics service holds `turns` chat turns of the user."""
+    query = select(func.count()).where(
+        MetricEvent.user_id == user_id, MetricEvent.name == "chat_turn"
+    )
+    while True:
+        async with session_scope(engine) as session:
+            if (await session.scalar(query) or 0) >= turns:
+                return
+        await asyncio.sleep(0.05)
+
+
 async def test_erasure_over_http_leaves_nothing_of_the_person(
     live_server: str,
     make_caller: MakeCaller,
@@ -116,6 +130,9 @@ async def test_erasure_over_http_leaves_nothing_of_the_person(
             )
             assert chat.status_code == 200, chat.text
         assert matching._cached_vector.cache_info().currsize > 0  # their text, as a key
+        # Each turn's metric events are posted after its reply: they must have landed (and
+        # so be the erasure's to remove) before the erasure starts.
+        await asyncio.wait_for(_turns_recorded(engine, candidate.identity.user_id, 2), 120)
 
         # What background work leaves: a task.succeeded notification of theirs, an
         # employer's notification naming them, webhook deliveries naming them.
