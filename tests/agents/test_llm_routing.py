@@ -33,6 +33,11 @@ def conversation() -> str:
     return uuid.uuid4().hex
 
 
+def fresh(text: str) -> str:
+    """The LLM's answers are cached in the shared Redis: a message no earlier run sent."""
+    return f"{text} {uuid.uuid4().hex[:8]}"
+
+
 async def avoided_calls(engine: AsyncEngine, user_id: str) -> list[MetricEvent]:
     async with session_scope(engine) as session:
         rows = await session.scalars(
@@ -61,7 +66,7 @@ async def test_writing_judgement_and_unsure_requests_go_to_the_llm(
 ) -> None:
     for message in ("Critique my resume", "Rewrite my resume for the first job", "hello there"):
         before = len(llm.requests)
-        _, reply = await say(assistant, world.candidate, conversation(), message)
+        _, reply = await say(assistant, world.candidate, conversation(), fresh(message))
         assert len(llm.requests) > before, message
         assert reply == "STUB-ROUTING answered", message
 
@@ -71,7 +76,7 @@ async def test_the_llm_sees_a_routed_turn_in_the_history(
 ) -> None:
     conv = conversation()
     await say(assistant, world.candidate, conv, "Which jobs fit me?")
-    _, reply = await say(assistant, world.candidate, conv, "hmm, tell me something nice")
+    _, reply = await say(assistant, world.candidate, conv, fresh("hmm, tell me something nice"))
     assert reply == "STUB-ROUTING answered"
     sent = llm.requests[-1]["messages"]
     assert any(m["role"] == "tool" for m in sent)  # the routed search's result
@@ -83,5 +88,5 @@ async def test_routing_can_be_turned_off(
 ) -> None:
     monkeypatch.setenv("CLEARVIEW_LLM_ROUTE_OFFLINE", "false")
     reset_settings_cache()
-    _, reply = await say(assistant, world.candidate, conversation(), "Which jobs fit me?")
+    _, reply = await say(assistant, world.candidate, conversation(), fresh("Which jobs fit me?"))
     assert reply == "STUB-ROUTING answered" and len(llm.requests) == 1
