@@ -32,6 +32,18 @@ class AccountRepository(Repository):
     async def user(self, user_id: str) -> User | None:
         return await self.session.get(User, user_id)
 
+    async def lock_user(self, user_id: str, *, share: bool = False) -> User | None:
+        """The user, read afresh with its row locked to the end of the transaction (FOR
+        UPDATE, or FOR SHARE when `share`; SQLite runs one writer at a time anyway): an
+        erasure and a write naming the user then happen one after the other, never
+        interleaved."""
+        return await self.session.scalar(
+            select(User)
+            .where(User.id == user_id)
+            .with_for_update(read=share)
+            .execution_options(populate_existing=True)
+        )
+
     async def user_by_email(self, email: str) -> User | None:
         return await self.session.scalar(select(User).where(User.email == email))
 

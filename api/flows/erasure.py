@@ -95,6 +95,10 @@ class ErasureService:
         profile = await repo.profile(viewer_for(identity), candidate_id)
         if profile is None:
             raise NotFound(f"candidate {candidate_id} not found")
+        accounts = AccountRepository(session)
+        # First, so that a write naming them (a chat's late metric event, say) either
+        # commits before and is erased, or waits and finds them gone.
+        user = await accounts.lock_user(profile.user_id)
         resume_ids, version_ids, files = await repo.erasure_inventory(profile.id)
 
         tasks = TaskRepository(session)
@@ -103,8 +107,6 @@ class ErasureService:
         await erase_reports(session, profile.user_id, profile.id)
         await ContactRepository(session).erase_candidate(profile.id)
         await alerts.erase_candidate(session, profile.id)
-        accounts = AccountRepository(session)
-        user = await accounts.user(profile.user_id)
         await accounts.erase_person(profile.user_id, user.email if user else None)
         await NotificationRepository(session).erase_person(profile.user_id, profile.id)
         await GatewayRepository(session).erase_person(profile.id, [*resume_ids, *task_ids])
@@ -145,7 +147,7 @@ class ErasureService:
         if profile is not None:
             return await self.erase(session, identity, profile.id)
         accounts = AccountRepository(session)
-        user = await accounts.user(identity.user_id)
+        user = await accounts.lock_user(identity.user_id)
         if user is None:
             raise NotFound("this account no longer exists")
         await TaskRepository(session).cancel_open(user.id, [])

@@ -13,12 +13,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.accounts.repository import AccountRepository
 from api.deps import require_role
 from api.identity.schemas import Identity
 from api.metrics import prometheus
 from api.metrics.repository import MetricsRepository
 from api.metrics.schemas import EventIn, EventName, Funnel, LlmDay, SummaryOut, TaskStats
-from core.errors import BadRequest
+from core.errors import BadRequest, Unauthorized
 from core.models import MetricEvent, Role, new_id, utcnow
 
 DEFAULT_PERIOD = timedelta(days=30)
@@ -75,6 +76,12 @@ class MetricsService:
     async def record_event(
         self, session: AsyncSession, identity: Identity, data: EventIn
     ) -> MetricEvent:
+        """An event a client reports (the chat's turns and tool calls, posted after the
+        reply). It may arrive after its user was erased, on a key another process still
+        holds for a few seconds: the user's row is locked while the event is written, so
+        an erasure either runs after it (and takes the user id off it) or before it."""
+        if await AccountRepository(session).lock_user(identity.user_id, share=True) is None:
+            raise Unauthorized("this account no longer exists")
         return await record(
             session,
             data.name,
