@@ -10,7 +10,7 @@ import asyncio
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from core import migrate
 from core.engine import make_engine
 from core.models import Base
 from core.settings import reset_settings_cache
+from tests.helpers.server import ServerProcess
 
 # Fixtures shared across folders, one definition each; a folder's conftest keeps only what
 # is local to it, and no test module or conftest is ever imported (tests/test_layout.py).
@@ -61,6 +62,21 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         if report.stat().st_mtime >= _SESSION_STARTED:
             terminalreporter.write_sep("-", f"test-artifacts/deploy/{report.name}")
             terminalreporter.write_line(report.read_text().rstrip())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failing test that drove a server (`clearview serve` and the like) shows the end
+    of that server's log: what the service did (or refused) is most of the diagnosis, and
+    CI keeps nothing else of it."""
+    report: pytest.TestReport = yield
+    if report.failed:
+        for name, value in getattr(item, "funcargs", {}).items():
+            if isinstance(value, ServerProcess):
+                report.sections.append((f"server log: {name} (tail)", value.log_tail(6000)))
+    return report
 
 
 @pytest.hookimpl(trylast=True)

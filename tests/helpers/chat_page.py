@@ -64,11 +64,19 @@ class Chat:
         self.page.keyboard.press("Enter")
 
     def press(self, name: str) -> None:
-        """Click the newest button called `name` once the running turn has ended: while
-        a turn (or an action's callback) runs, Chainlit disables every action button, and
-        a click landing as that starts is lost."""
+        """Click the newest button called `name` once the running turn has ended and it is
+        enabled: while a turn (or an action's callback) runs, Chainlit disables every
+        action button, and a click landing as that starts is lost.
+
+        The click is dispatched to the button itself, not made with the mouse at its
+        position: a message still settling (its code block highlighted, the list scrolled
+        as content arrives) can move the button between the press and the release, and a
+        click whose halves land on different nodes never fires (seen once in CI, on a
+        busy machine: "Accept" pressed, nothing happened)."""
         self.idle()
-        self.page.get_by_role("button", name=name).last.click()
+        button = self.page.get_by_role("button", name=name).last
+        expect(button).to_be_enabled(timeout=TURN_MS)
+        button.dispatch_event("click")
 
     def attach(self, path: Path, text: str) -> None:
         """Attach a file and send it with `text` (Chainlit sends no attachment alone)."""
