@@ -49,10 +49,15 @@ TASKS = int(os.environ.get("CLEARVIEW_CHAOS_TASKS", "1000"))
 # Submissions per second: well under what 3 match workers finish on 2 busy cores (~12/s),
 # so a window's latency measures the system, not a queue the test built up.
 RATE = float(os.environ.get("CLEARVIEW_CHAOS_RATE", "6"))
-# p95 after recovery may be this many times the p95 before the faults (plus slack for a
-# machine shared with other work) and still count as recovered.
+# A killed worker's entries are taken over after this idle time (rather than 30 s).
+CLAIM_IDLE_S = 10
+# p95 after recovery may be this many times the p95 before the faults, plus slack, and
+# still count as recovered. The slack is a quarter of the reclaim wait: a task still held
+# by a dead consumer or a lost connection waits a whole reclaim (or a restart), while a
+# machine shared with other work (the suite's other worker, a load generator) stretches
+# the tail by a second or two (after p95 1.95 s beside the browser tests, before 0.05 s).
 RECOVERY_FACTOR = 3.0
-RECOVERY_SLACK_S = 1.0
+RECOVERY_SLACK_S = CLAIM_IDLE_S / 4
 # Every result row a task wrote is checked, so the pool is kept tiny: the cost per task
 # is one embedding, one Chroma query and a few transactions.
 JOBS, CANDIDATES, TOP_K = 5, 4, 10
@@ -215,8 +220,7 @@ def test_every_task_finishes_exactly_once_through_faults(
     topo = topology_factory(
         {
             "CLEARVIEW_RATE_LIMIT_PER_MINUTE": "1000000",
-            # A killed worker's entries are taken over after 10 s idle rather than 30 s.
-            "CLEARVIEW_STREAM_CLAIM_IDLE_MS": "10000",
+            "CLEARVIEW_STREAM_CLAIM_IDLE_MS": str(CLAIM_IDLE_S * 1000),
             "CLEARVIEW_WEBHOOKS_ALLOW_PRIVATE": "true",
         }
     )
