@@ -87,8 +87,10 @@ MakeReceiver = Callable[..., Receiver]
 
 
 async def wait_for(
-    predicate: Callable[[], Awaitable[bool]], within_s: float = 10.0, what: str = "condition"
+    predicate: Callable[[], Awaitable[bool]], within_s: float = 60.0, what: str = "condition"
 ) -> None:
+    """Until `predicate` holds; `within_s` only bounds a failing test (a busy machine may
+    take many times longer than a quiet one to deliver with retries)."""
     deadline = time.monotonic() + within_s
     while time.monotonic() < deadline:
         if await predicate():
