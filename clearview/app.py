@@ -37,6 +37,7 @@ from api.tasks.endpoints import job_router as job_tasks_router
 from api.tasks.endpoints import resume_router as resume_tasks_router
 from api.tasks.endpoints import router as tasks_router
 from clearview import wiring
+from ingest import sandbox
 from mcp_server.http import router as mcp_router
 
 SERVICES: dict[str, tuple[APIRouter, ...]] = {
@@ -70,6 +71,8 @@ SERVICE_NAMES = ["all", *SERVICES]
 API_SERVICES = frozenset({"jobs", "resumes", "metrics", "reports", "gateway"})
 # The services that match through the vector index.
 INDEXED = frozenset({"jobs", "resumes"})
+# Services that read uploaded documents (a resume upload, one sent with an inbound webhook).
+READING = frozenset({"resumes", "gateway"})
 
 
 def names_of(services: Iterable[str] | None) -> set[str]:
@@ -111,6 +114,17 @@ async def index_check(_app: FastAPI) -> AsyncIterator[None]:
     finally:
         check.cancel()
         await asyncio.gather(check, return_exceptions=True)
+
+
+@asynccontextmanager
+async def document_reader(_app: FastAPI) -> AsyncIterator[None]:
+    """Start the sandboxed document reader's forkserver (see `ingest.sandbox`) with the
+    service, so the first upload does not wait for it to import the readers."""
+    await asyncio.to_thread(sandbox.start)
+    try:
+        yield
+    finally:
+        await asyncio.to_thread(sandbox.stop)
 
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,15 @@ from fastapi import FastAPI
 
 from api.app import Lifespan
 from api.imports.demo import load_demo
-from clearview.app import INDEXED, build_app, career_index_build, index_check, names_of
+from clearview.app import (
+    INDEXED,
+    READING,
+    build_app,
+    career_index_build,
+    document_reader,
+    index_check,
+    names_of,
+)
 from clearview.workers import start_all
 from core.logging import configure_logging
 from core.process import freeze_start_up_heap, new_event_loop
@@ -52,6 +60,8 @@ def app_for(service: str) -> FastAPI:
         lifespans.append(background_work)
     if names & INDEXED:
         lifespans.append(index_check)
+    if names & READING:
+        lifespans.append(document_reader)
     if "jobs" in names:
         lifespans.append(career_index_build)
     if "ui" in names:

@@ -234,6 +234,12 @@ class Settings(BaseSettings):
         description="largest inbound webhook body (a resume travels base64-encoded in it)",
     )
     upload_max_pages: int = Field(50, ge=1)
+    parse_cpu_s: int = Field(
+        2, ge=1, le=600, description="CPU seconds a document may take to read; then 422"
+    )
+    parse_memory_mb: int = Field(
+        512, ge=64, description="memory (MB) a document's reader may take; then 422"
+    )
     rate_limit_per_minute: int = Field(600, ge=1)
     api_key_cache_ttl_s: float = Field(
         5.0,

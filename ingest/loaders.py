@@ -111,9 +111,10 @@ def load_document(
 ) -> LoadedDocument:
     """Read a document's text; the type comes from the content, `filename` only names it
     in messages. Limits default to the upload settings."""
-    settings = get_settings()
-    max_bytes = settings.upload_max_bytes if max_bytes is None else max_bytes
-    max_pages = settings.upload_max_pages if max_pages is None else max_pages
+    if max_bytes is None or max_pages is None:  # (a sandboxed reader passes both)
+        settings = get_settings()
+        max_bytes = settings.upload_max_bytes if max_bytes is None else max_bytes
+        max_pages = settings.upload_max_pages if max_pages is None else max_pages
     label = f'"{filename}"' if filename else "the file"
     if len(data) > max_bytes:
         raise PayloadTooLarge(

@@ -32,7 +32,7 @@ from core.errors import ClearViewError
 from core.models import Role
 from ingest.bulk import Row
 from ingest.index import get_index
-from ingest.loaders import load_document
+from ingest.sandbox import read_document
 
 CHUNK = 200
 Progress = Callable[[int], None]
@@ -147,7 +147,7 @@ async def import_resume(
         actor = await _actor(session, org_slug, username, Role.candidate)
         previous = await ResumeRepository(session).current_text_of_user(actor.user_id)
         if previous is not None:
-            loaded = await asyncio.to_thread(load_document, data, filename)
+            loaded = await read_document(data, filename)
             if loaded.text == previous:
                 profile = await resume_service.own_profile(session, actor)
                 return "unchanged", (profile.current_resume_id or "") if profile else ""

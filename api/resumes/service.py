@@ -46,8 +46,8 @@ from core.models import (
 )
 from core.settings import get_settings
 from ingest.instructions import review_flags
-from ingest.loaders import load_document
 from ingest.parsing import parse_resume
+from ingest.sandbox import read_document
 
 logger = logging.getLogger(__name__)
 
@@ -201,7 +201,7 @@ class ResumeService:
             raise Unprocessable(f"{filename!r} is empty; upload the resume file itself")
         if len(data) > settings.upload_max_bytes:
             raise PayloadTooLarge(f"the file exceeds {settings.upload_max_bytes} bytes")
-        loaded = await asyncio.to_thread(load_document, data, filename)
+        loaded = await read_document(data, filename)
         if loaded.media_type not in RESUME_TYPES[_suffix(filename)]:
             raise UnsupportedMediaType(
                 f"{filename!r} is named {_suffix(filename)} but holds {loaded.media_type}; "

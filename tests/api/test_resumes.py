@@ -29,6 +29,7 @@ from core.models import (
 )
 from core.settings import get_settings, reset_settings_cache
 from ingest.index import get_index, reset_index_cache
+from tests.fixtures import documents as docs
 from tests.helpers.db import count_rows
 from tests.plugins.api import Key, MakeKey
 
@@ -170,6 +171,27 @@ async def test_bad_uploads_are_refused_and_nothing_is_stored(
     for model in (CandidateProfile, Resume, ResumeVersion):
         assert await count_rows(engine, model) == 0, model
     assert _stored_files() == []
+
+
+async def test_a_file_too_costly_to_read_is_refused_and_the_next_one_is_read(
+    engine: AsyncEngine,
+    client: httpx.AsyncClient,
+    make_key: MakeKey,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """11 kB of PDF that takes seconds of CPU to lay out: read in a process of its own,
+    stopped at the CPU limit, 422 naming it; the service and the next upload are fine."""
+    monkeypatch.setenv("CLEARVIEW_PARSE_CPU_S", "1")
+    reset_settings_cache()
+    key = await make_key("public", "candidate")
+    answer = await _upload(client, key, "costly.pdf", docs.costly_pdf())
+    assert answer.status_code == 422, answer.text
+    assert "takes more than 1 s of CPU to read; the limit is 1 s" in answer.json()["detail"]
+    for model in (CandidateProfile, Resume, ResumeVersion):
+        assert await count_rows(engine, model) == 0, model
+    assert _stored_files() == []
+
+    assert (await _upload(client, key, "cv.txt", RESUME)).status_code == 201
 
 
 async def test_a_failed_transaction_removes_the_written_file(
