@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -29,12 +30,19 @@ from workers import match, notify, rewrite
 REWRITE_WORKER = rewrite.work(deterministic_chain)
 
 
-async def _until(check: object, within: float = 120.0) -> None:
+async def _until(
+    check: Callable[[], Awaitable[bool]],
+    within: float = 120.0,
+    state: Callable[[], Awaitable[str]] | None = None,
+) -> None:
     # A liveness bound, not a timing claim: on a machine kept busy by other work, three
-    # deliveries of a task and a rewrite beside them took over 30 s.
+    # deliveries of a task and a rewrite beside them took over 30 s. A miss says where
+    # things stood (`state`), since it is only ever seen in a busy suite.
     deadline = time.monotonic() + within
-    while not await check():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "condition not reached in time"
+    while not await check():
+        if time.monotonic() >= deadline:
+            where = await state() if state is not None else ""
+            raise AssertionError(f"condition not reached in {within:.0f} s; {where}")
         await asyncio.sleep(0.05)
 
 
@@ -71,7 +79,14 @@ async def test_poison_task_is_dead_lettered_and_fails_readably_others_succeed(
     async def dead_lettered() -> bool:
         return int(await redis.xlen(dead)) == 1
 
-    await _until(dead_lettered)
+    async def state() -> str:
+        pending = await redis.xpending_range(bus.REWRITE, "rewrite", "-", "+", 10)
+        async with session_scope(engine) as session:
+            tasks = [await session.get(Task, task_id) for task_id in ids]
+        shown = [(t.status.value, t.attempts) for t in tasks if t is not None]
+        return f"pending entries {pending}; tasks (poison, healthy) {shown}"
+
+    await _until(dead_lettered, state=state)
     stop.set()
     await asyncio.wait_for(running, 10)
 
