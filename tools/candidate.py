@@ -47,6 +47,26 @@ async def read_my_resume(runtime: Runtime) -> ToolOutput:
 
 @tool(response_format="content_and_artifact")
 @service_errors
+async def export_my_resume(runtime: Runtime) -> ToolOutput:
+    """Export the user's current resume as a JSON Resume file (jsonresume.org), the open
+    format other sites and resume builders import. The chat attaches the file; say in a
+    sentence what it holds.
+
+    Use when the user asks to export, download or save their resume or CV as a file or as
+    JSON, or to move it to another site."""
+    services = runtime.context.services
+    resume_id = await current_resume_id(services)
+    path = f"/api/v1/resumes/{resume_id}/export"
+    exported = await services.get(path, format="jsonresume")
+    counts = {part: len(exported.get(part) or []) for part in ("work", "education", "skills")}
+    # The chat fetches the file itself with the user's key: the resume's contents stay
+    # out of the conversation (and out of any model's context).
+    link = {"path": path, "params": {"format": "jsonresume"}}
+    return output({"resume_id": resume_id, "format": "jsonresume", "file": link, **counts})
+
+
+@tool(response_format="content_and_artifact")
+@service_errors
 async def critique_my_resume(runtime: Runtime) -> ToolOutput:
     """Critique the user's current resume: a score out of 100 and findings with fixes.
 
@@ -337,6 +357,7 @@ async def delete_my_data(runtime: Runtime, confirmed: bool = False) -> ToolOutpu
 
 CANDIDATE_TOOLS: list[BaseTool] = [
     read_my_resume,
+    export_my_resume,
     critique_my_resume,
     find_matching_jobs,
     explain_match,

@@ -223,9 +223,10 @@ def _view(name: str, data: dict[str, Any]) -> tuple[str, list[cl.Action]] | None
 
 
 async def _attachments(identity: Identity, files: dict[str, Any]) -> list[Element]:
-    """The PDF (a download) and the chart (shown inline) of a report, fetched with the
-    user's key from the links a report tool or task gave. A chart that cannot be fetched
-    is left out; the PDF's failure is said in words by the caller."""
+    """Files a tool or task linked to (a report's PDF and chart, an exported resume),
+    fetched with the user's key: the chart is shown inline, the rest are downloads. A
+    chart that cannot be fetched is left out; any other failure is said in words by the
+    caller."""
     services = runtime.current().services(identity)
     elements: list[Element] = []
     for name, link in files.items():
@@ -234,11 +235,11 @@ async def _attachments(identity: Identity, files: dict[str, Any]) -> list[Elemen
         try:
             got = await services.download(link["path"], **link.get("params", {}))
         except ServiceError as exc:
-            if name == "pdf":
+            if name != "chart":
                 raise
             log.warning("report chart not shown: %s", exc.detail)
             continue
-        elements.append(render.report_element(name, got))
+        elements.append(render.file_element(name, got))
     return elements
 
 
@@ -286,6 +287,8 @@ async def run_turn(identity: Identity, text: str) -> None:
                 confirm = uuid.uuid4().hex[:12]
             if event["name"] in REPORT_TOOLS and data.get("status") == "ready":
                 elements += await _report_elements(identity, data)
+            if event["name"] == "export_my_resume" and data.get("file"):
+                elements += await _fetched(identity, {"file": data["file"]}, "file")
         elif kind == "reply":
             answer = answer or cl.Message(content="")
             reply = str(event["text"])
@@ -305,12 +308,16 @@ async def run_turn(identity: Identity, text: str) -> None:
             await answer.send()
 
 
-async def _report_elements(identity: Identity, data: dict[str, Any]) -> list[Element]:
+async def _fetched(identity: Identity, files: dict[str, Any], what: str) -> list[Element]:
     try:
-        return await _attachments(identity, {"pdf": data.get("pdf"), "chart": data.get("chart")})
+        return await _attachments(identity, files)
     except ServiceError as exc:
-        await cl.Message(content=f"I could not fetch the PDF: {exc.detail}").send()
+        await cl.Message(content=f"I could not fetch the {what}: {exc.detail}").send()
         return []
+
+
+async def _report_elements(identity: Identity, data: dict[str, Any]) -> list[Element]:
+    return await _fetched(identity, {"pdf": data.get("pdf"), "chart": data.get("chart")}, "PDF")
 
 
 @cl.on_message

@@ -43,6 +43,7 @@ CAN_DO: dict[str, tuple[str, ...]] = {
         "find the jobs that fit you, each with the skills you have and miss",
         "rewrite it for one job, shown as a diff you accept or reject",
         "tell you when a new job matches you (job alerts), and give you your report as a PDF",
+        "give you your resume as a JSON Resume file, to take to other sites",
         "show you to employers, or hide you (your choice), and delete your data",
         "ask you before an employer may contact you; you answer here",
     ),
@@ -395,9 +396,9 @@ REPORT_READY = "Here is your report: the PDF to download, and its chart."
 CHART_NAME = "chart"
 
 
-def report_element(name: str, got: Download) -> Element:
-    """The PDF as a file to download; the chart (SVG, drawn by the reports service) as an
-    image shown in the message."""
+def file_element(name: str, got: Download) -> Element:
+    """A report's chart (SVG, drawn by the reports service) as an image shown in the
+    message; anything else (the report's PDF, an exported resume) as a file to download."""
     if name == "chart":
         return cl.Image(
             name=CHART_NAME, content=got.body, mime=got.media_type, display="inline", size="large"

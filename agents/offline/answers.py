@@ -277,6 +277,16 @@ def resume(data: dict[str, Any], lang: str = "en") -> str:
     )
 
 
+def export(data: dict[str, Any], lang: str = "en") -> str:
+    return (
+        "Here is your resume as a JSON Resume file (resume.json), the open format other "
+        "sites and resume builders import: "
+        f"{data.get('work', 0)} job(s), {data.get('education', 0)} education entr"
+        f"{'y' if data.get('education') == 1 else 'ies'} and {data.get('skills', 0)} "
+        "skill group(s), as read from your current resume."
+    )
+
+
 def rewrite_started(data: dict[str, Any], lang: str = "en") -> str:
     return tr(
         lang,

@@ -491,6 +491,21 @@ SPECS: tuple[ToolSpec, ...] = (
         items="matches",
     ),
     ToolSpec(
+        "export_my_resume",
+        "candidate",
+        "resume export",
+        _rx(
+            r"\b(export|download|save)\b.*\b(resume|cv)\b",
+            r"\bjson ?resume\b",
+            r"\b(resume|cv)\b.*\b(as|in|to) (a )?(json|file)\b",
+            r"\b(move|take|transfer|import)\b.*\b(resume|cv)\b.*\b(another|other) "
+            r"(site|website|platform|builder)\b",
+        ),
+        ("Export my resume", "Download my CV as JSON", "Give me my resume in JSON Resume format"),
+        arguments=arguments.no_arguments,
+        render=answers.export,
+    ),
+    ToolSpec(
         "read_my_resume",
         "candidate",
         "resume reader",

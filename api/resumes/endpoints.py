@@ -148,7 +148,10 @@ async def export_resume(
 ) -> JSONResponse:
     """The parsed resume in a standard format: JSON Resume (only what was read from it)."""
     _version, parsed = await resume_service.parsed(session, identity, resume_id, version_id)
-    return JSONResponse(to_jsonresume(parsed))
+    return JSONResponse(
+        to_jsonresume(parsed),
+        headers={"Content-Disposition": 'attachment; filename="resume.json"'},
+    )
 
 
 @router.get(

@@ -93,6 +93,31 @@ async def test_candidate_reads_resume(assistant: Assistant, world: World, messag
     assert "Python" in reply
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "can I download my resume?",
+        "export my cv please",
+        "I want to take my CV to another website",
+        "save my resume as a file",
+    ],
+)
+async def test_candidate_exports_resume_as_a_json_resume_file(
+    assistant: Assistant, world: World, message: str
+) -> None:
+    calls, reply = await say(assistant, world.candidate, "export", message)
+    assert names(calls) == ["export_my_resume"]
+    [call] = calls
+    assert "JSON Resume file (resume.json)" in reply
+    assert f"{call['result']['work']} job(s)" in reply and call["result"]["work"] >= 1
+    # The file the chat attaches: fetched with the candidate's own key from the tool's link.
+    link = call["result"]["file"]
+    async with httpx.AsyncClient(base_url=world.base) as http:
+        got = await http.get(link["path"], params=link["params"], headers=world.candidate.headers)
+    assert got.status_code == 200 and 'filename="resume.json"' in got.headers["content-disposition"]
+    assert len(got.json()["work"]) == call["result"]["work"]
+
+
 async def test_visibility_needs_confirmation(assistant: Assistant, world: World) -> None:
     calls, reply = await say(assistant, world.candidate, "vis", "Let employers find me")
     assert names(calls) == ["set_visibility"] and "yes" in reply.lower()

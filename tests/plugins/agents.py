@@ -144,12 +144,16 @@ async def top_matches(world: World) -> list[dict[str, Any]]:
 async def say(
     assistant: Assistant, caller: Caller, conversation: str, message: str
 ) -> tuple[list[dict[str, Any]], str]:
-    """One turn: the tool calls made, and the reply."""
+    """One turn: the tool calls made (each with its `result` once it came), and the reply."""
     calls: list[dict[str, Any]] = []
     reply = ""
     async for event in assistant.stream_turn(caller.identity, conversation, message):
         if event["type"] == "tool_call":
             calls.append(event)
+        elif event["type"] == "tool_result":
+            called = [c for c in calls if c["name"] == event["name"]]
+            if called:
+                called[-1]["result"] = event.get("data") or {}
         elif event["type"] == "reply":
             reply = event["text"]
     return calls, reply

@@ -449,6 +449,33 @@ async def test_a_candidate_asks_for_their_report_and_gets_the_pdf_and_the_chart(
         await client.close()
 
 
+async def test_a_candidate_exports_their_resume_and_gets_a_json_resume_file(
+    server: Server, db: None
+) -> None:
+    client = await _candidate_with_a_resume(server)
+    try:
+        await client.say("Export my CV so I can use it on another site")
+        answer = await client.next_message("Here is your resume as a JSON Resume file")
+        [element] = await client.elements_for(answer["id"], count=1)
+        assert (element["type"], element["name"], element["mime"]) == (
+            "file",
+            "resume.json",
+            "application/json",
+        )
+        async with httpx.AsyncClient(
+            base_url=client.server.base_url, cookies=client.cookies
+        ) as http:
+            got = await http.get(
+                f"/chat/project/file/{element['chainlitKey']}",
+                params={"session_id": client.session_id},
+            )
+        exported = got.json()
+        assert any("Python" in str(skill) for skill in exported["skills"]), exported["skills"]
+        assert exported["work"]
+    finally:
+        await client.close()
+
+
 async def test_a_report_made_in_the_background_arrives_when_ready(server: Server, db: None) -> None:
     client = await _candidate_with_a_resume(server)
     try:
