@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.rewrite.service import deterministic_chain
@@ -39,10 +39,16 @@ async def _until(
     # deliveries of a task and a rewrite beside them took over 30 s. A miss says where
     # things stood (`state`), since it is only ever seen in a busy suite.
     deadline = time.monotonic() + within
+    last, longest_gap = time.monotonic(), 0.0  # a long gap: this event loop was blocked
     while not await check():
-        if time.monotonic() >= deadline:
+        now = time.monotonic()
+        longest_gap, last = max(longest_gap, now - last), now
+        if now >= deadline:
             where = await state() if state is not None else ""
-            raise AssertionError(f"condition not reached in {within:.0f} s; {where}")
+            raise AssertionError(
+                f"condition not reached in {within:.0f} s (longest pause between checks "
+                f"{longest_gap:.1f} s); {where}"
+            )
         await asyncio.sleep(0.05)
 
 
@@ -83,8 +89,22 @@ async def test_poison_task_is_dead_lettered_and_fails_readably_others_succeed(
         pending = await redis.xpending_range(bus.REWRITE, "rewrite", "-", "+", 10)
         async with session_scope(engine) as session:
             tasks = [await session.get(Task, task_id) for task_id in ids]
+            # What each other connection of this database is doing or waiting for.
+            waits = (
+                (
+                    await session.execute(
+                        text(
+                            "select state, wait_event_type, wait_event, left(query, 60)"
+                            " from pg_stat_activity where datname = current_database()"
+                            " and pid <> pg_backend_pid()"
+                        )
+                    )
+                ).all()
+                if engine.dialect.name == "postgresql"
+                else []
+            )
         shown = [(t.status.value, t.attempts) for t in tasks if t is not None]
-        return f"pending entries {pending}; tasks (poison, healthy) {shown}"
+        return f"pending entries {pending}; tasks (poison, healthy) {shown}; db sessions {waits}"
 
     await _until(dead_lettered, state=state)
     stop.set()
