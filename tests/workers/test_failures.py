@@ -47,9 +47,27 @@ async def _until(
             where = await state() if state is not None else ""
             raise AssertionError(
                 f"condition not reached in {within:.0f} s (longest pause between checks "
-                f"{longest_gap:.1f} s); {where}"
+                f"{longest_gap:.1f} s); {where}; tasks waiting: {_waiting_tasks()}"
             )
         await asyncio.sleep(0.05)
+
+
+def _waiting_tasks() -> list[str]:
+    """Where each other task of this loop waits: its innermost frames in our code."""
+    found: list[str] = []
+    for task in asyncio.all_tasks():
+        if task is asyncio.current_task():
+            continue
+        frames: list[str] = []
+        awaited: Any = task.get_coro()
+        while awaited is not None:  # the await chain, outermost first
+            frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "ag_frame", None)
+            if frame is not None:
+                where = frame.f_code.co_filename.rsplit("/", 2)[-1]
+                frames.append(f"{where}:{frame.f_lineno} {frame.f_code.co_name}")
+            awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "ag_await", None)
+        found.append(" > ".join(frames[-4:]) or task.get_name())
+    return found
 
 
 async def test_poison_task_is_dead_lettered_and_fails_readably_others_succeed(
