@@ -359,6 +359,17 @@ async def publish_alert(user_id: str, push: dict[str, Any]) -> None:
     await get_redis().publish(user_channel(user_id), json.dumps(push))
 
 
+async def _first_message_in(tabs: list[ChatClient], containing: str) -> dict[str, Any]:
+    """The first message containing `containing` to arrive in any of `tabs`."""
+    waits = [asyncio.create_task(tab.next_message(containing)) for tab in tabs]
+    try:
+        done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        return next(iter(done)).result()
+    finally:
+        for wait in waits:
+            wait.cancel()
+
+
 def _alerts_in(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [m for m in messages if "New job for you" in str(m.get("output"))]
 
@@ -378,7 +389,10 @@ async def test_a_job_alert_reaches_one_open_session_of_the_user_once(
         await publish_alert(user_id, push)  # a repeated push changes nothing
         handled = f"push {push['notification_id']} handled: "
         await asyncio.wait_for(server.wait_for_log(handled, times=2), WAIT_S)
-        shown = [m for tab in tabs for m in _alerts_in(_drain(tab.messages))]
+        # Both pushes are handled; the one shown is on its way to one tab (the server
+        # logs once it has sent it, the socket delivers it a moment later).
+        shown = [await _first_message_in(tabs, "New job for you")]
+        shown += [m for tab in tabs for m in _alerts_in(_drain(tab.messages))]
         assert len(shown) == 1
         card = shown[0]["output"]
         assert "**New job for you: Data Engineer**" in card and "Acme · Berlin" in card
