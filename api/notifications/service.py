@@ -24,7 +24,7 @@ from core.db import after_commit
 from core.errors import Conflict, NotFound
 from core.models import Notification, new_id
 from core.notifications import NotificationKind, user_channel
-from core.redis import RedisUnavailable, get_redis
+from core.redis import RedisUnavailable, bounded, get_redis, outage_left
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +44,18 @@ async def push_to_users(pushes: Iterable[tuple[str, dict[str, Any]]], what: str)
     pushes = list(pushes)
     if not pushes:
         return
+    if outage_left():
+        log.warning("%s: %d push(es) lost (Redis is not answering)", what, len(pushes))
+        return
     try:
-        pipe = get_redis().pipeline(transaction=False)
-        for user_id, body in pushes:
-            pipe.publish(user_channel(user_id), json.dumps(body))
-        await pipe.execute()
-    except (RedisError, RedisUnavailable, OSError) as exc:
+        # Bounded like every Redis call on a request's path: a frozen server must not
+        # hold the request (or the worker's handler) that committed the notification.
+        async with bounded():
+            pipe = get_redis().pipeline(transaction=False)
+            for user_id, body in pushes:
+                pipe.publish(user_channel(user_id), json.dumps(body))
+            await pipe.execute()
+    except (RedisError, RedisUnavailable, OSError) as exc:  # a timeout is an OSError
         log.warning(
             "%s: %d push(es) lost (%s); shown at the next visit",
             what,

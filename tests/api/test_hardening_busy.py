@@ -3,6 +3,7 @@ Retry-After, soon."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import sqlite3
@@ -14,7 +15,8 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from core.redis import OUTAGE_S, EmbeddedValkey, close_clients
+from api.notifications.service import push_to_users
+from core.redis import OUTAGE_S, EmbeddedValkey, close_clients, outage_left
 from core.settings import get_settings, reset_settings_cache
 from tests.plugins.api import MakeKey
 
@@ -97,3 +99,22 @@ async def test_a_frozen_redis_answers_503_with_retry_after_soon(
     assert 1 <= int(second.headers["retry-after"]) <= OUTAGE_S
     assert second.json()["error"] == "unavailable"
     assert len(listed.json()["items"]) == 2
+
+
+async def test_a_push_to_a_frozen_redis_gives_up_within_the_bound(
+    frozen_redis: Callable[[], None],
+) -> None:
+    """The chat push after a notification's commit (in a request, or in a worker's task
+    handler) waits no longer than a request's Redis bound, then leaves the row for the
+    next visit."""
+    try:
+        await push_to_users([("someone", {"kind": "job.alert"})], "test")  # connected
+        frozen_redis()
+        started = time.monotonic()
+        async with asyncio.timeout(60):  # without the bound it would wait for ever
+            await push_to_users([("someone", {"kind": "job.alert"})], "test")
+        waited = time.monotonic() - started
+    finally:
+        await close_clients()
+    assert waited < get_settings().redis_request_timeout_s + 2, waited
+    assert outage_left() > 0  # the next push does not wait at all
