@@ -178,6 +178,14 @@ class ChatClient:
         """The elements of a message, once `count` of them arrived (they follow it)."""
         return await self._attached_to(self.elements, message_id, count)
 
+    async def download(self, element: dict[str, Any]) -> httpx.Response:
+        """A file element of a message, as the browser fetches it (the user's cookie)."""
+        async with httpx.AsyncClient(base_url=self.server.base_url, cookies=self.cookies) as http:
+            return await http.get(
+                f"/chat/project/file/{element['chainlitKey']}",
+                params={"session_id": self.session_id},
+            )
+
     async def say(self, text: str) -> None:
         """What the browser sends when the user presses Enter."""
         message = {
@@ -476,14 +484,7 @@ async def test_a_candidate_exports_their_resume_and_gets_a_json_resume_file(
             "resume.json",
             "application/json",
         )
-        async with httpx.AsyncClient(
-            base_url=client.server.base_url, cookies=client.cookies
-        ) as http:
-            got = await http.get(
-                f"/chat/project/file/{element['chainlitKey']}",
-                params={"session_id": client.session_id},
-            )
-        exported = got.json()
+        exported = (await client.download(element)).json()
         assert any("Python" in str(skill) for skill in exported["skills"]), exported["skills"]
         assert exported["work"]
     finally:
@@ -543,14 +544,7 @@ async def _check_report_elements(client: ChatClient, message_id: str) -> None:
     assert by_type["file"]["mime"] == "application/pdf"
     assert by_type["image"]["mime"] == "image/svg+xml"
     assert by_type["image"]["display"] == "inline"
-    async with httpx.AsyncClient(base_url=client.server.base_url, cookies=client.cookies) as http:
-        files = {
-            kind: await http.get(
-                f"/chat/project/file/{element['chainlitKey']}",
-                params={"session_id": client.session_id},
-            )
-            for kind, element in by_type.items()
-        }
+    files = {kind: await client.download(element) for kind, element in by_type.items()}
     reader = PdfReader(io.BytesIO(files["file"].content))
     text = " ".join(page.extract_text() or "" for page in reader.pages)
     for section in ("Resume critique", "Top job matches", "Skill gap", "Rewrite history"):
