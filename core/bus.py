@@ -491,10 +491,17 @@ class Consumer:
         # (idle time reset by its claim) is not taken back from it.
         min_idle_ms = self.claim_idle_ms // 4
         ids: list[int | bytes | str | memoryview[int]] = list(entry_ids)
+        # The renewals stop on this flag, not on cancellation alone: on Python 3.11 a
+        # cancellation that lands as a Redis write completes is lost inside
+        # `asyncio.wait_for` (redis-py sends every command through it), and a renewal
+        # loop that missed it would hold the entries, and the handler awaiting it, for ever.
+        released = asyncio.Event()
 
         async def renew() -> None:
-            while True:
-                await asyncio.sleep(interval)
+            while not released.is_set():
+                await sleep_until(released, interval)
+                if released.is_set():
+                    return
                 try:
                     await self.redis.xclaim(
                         self.stream, self.group, self.name, min_idle_ms, ids, justid=True
@@ -506,9 +513,10 @@ class Consumer:
         try:
             yield
         finally:
-            renewing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await renewing
+            released.set()
+            renewing.cancel()  # a renewal in flight is not waited for
+            # `wait`, not `await renewing`: a cancellation of this handler propagates.
+            await asyncio.wait({renewing})
 
     async def _failed(self, message: Message, fields: dict[str, str], exc: Exception) -> None:
         error = f"{type(exc).__name__}: {exc}"
