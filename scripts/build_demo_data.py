@@ -12,9 +12,12 @@ filters. The output keeps rjdb's licence and attribution (ingest/data/demo/ATTRI
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ingest.parsing.job import parse_job
 
 OUT = Path(__file__).resolve().parents[1] / "ingest" / "data" / "demo"
 COMPANIES = [
@@ -46,17 +49,6 @@ LOCATIONS = [
 DEMO_RESUMES = 60
 
 
-def job_title(description: str) -> str:
-    match = re.search(r"^#*\s*Job title:?\s*\n+\s*(.+)$", description, re.I | re.M)
-    if match:
-        return match.group(1).strip().strip("*#: ")
-    match = re.search(r"Job title:\s*(.+)$", description, re.I | re.M)
-    if match:
-        return match.group(1).strip()
-    first = next(line for line in description.splitlines() if line.strip())
-    return first.strip("#*: ").strip()[:120]
-
-
 def main(source: Path) -> None:
     rows = [json.loads(line) for line in source.read_text().splitlines() if line.strip()]
     OUT.mkdir(parents=True, exist_ok=True)
@@ -66,7 +58,9 @@ def main(source: Path) -> None:
             remote = number % 4 == 0
             job = {
                 "external_id": f"rjdb-{number:03d}",
-                "title": job_title(description),
+                # The product's own reading of a post's title ("**Job Title:**" on a line
+                # of its own, "Title: ...", a numbered first line).
+                "title": parse_job(description).title,
                 "company": COMPANIES[number % len(COMPANIES)],
                 "location": "Remote" if remote else LOCATIONS[number % len(LOCATIONS)],
                 "remote": remote,

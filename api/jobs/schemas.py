@@ -73,6 +73,17 @@ def _bounded_depth(value: dict[str, Any] | None) -> dict[str, Any] | None:
 
 Extra = Annotated[dict[str, Any] | None, AfterValidator(_bounded_depth)]
 
+
+def _worded(title: str) -> str:
+    """A title a person can read: markup left over from a copied post ("**", "#") is
+    what a candidate's match card would show."""
+    if not any(char.isalnum() for char in title):
+        raise ValueError("has no letter or digit; send the job's title in words, e.g. 'Nurse'")
+    return title
+
+
+Title = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_worded)]
+
 # What happened to a job, for what follows a change (`api.flows.jobs`).
 JobAction = Literal["created", "updated", "deleted"]
 
@@ -80,7 +91,7 @@ JobAction = Literal["created", "updated", "deleted"]
 class JobFields(BaseModel):
     """Fields a client may set on a job."""
 
-    title: str = Field(min_length=1, max_length=300)
+    title: Title
     description: str = Field(min_length=1, max_length=100_000)
     company: str | None = Field(None, max_length=200)
     location: str | None = Field(None, max_length=200)
@@ -138,7 +149,7 @@ class JobUpdate(BaseModel):
     )
 
     external_id: str | None = Field(None, min_length=1, max_length=200)
-    title: str | None = Field(None, min_length=1, max_length=300)
+    title: Title | None = None
     description: str | None = Field(None, min_length=1, max_length=100_000)
     company: str | None = Field(None, max_length=200)
     location: str | None = Field(None, max_length=200)
@@ -184,6 +195,8 @@ class JobOut(JobImportItem):
     )
 
     id: str
+    # As stored: a job written before titles were checked still reads.
+    title: str
     created_at: datetime
     updated_at: datetime
 

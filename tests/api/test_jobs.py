@@ -122,6 +122,21 @@ async def test_list_filters_and_paging(client: httpx.AsyncClient, make_key: Make
     assert bad.status_code == 422 and "limit" in bad.json()["detail"]
 
 
+async def test_a_title_of_markup_alone_is_refused(
+    client: httpx.AsyncClient, make_key: MakeKey
+) -> None:
+    # "**" is what a post starting "**Job Title:**" on a line of its own gave as its title.
+    key = await make_key()
+    created = await client.post("/api/v1/jobs", json={**JOB, "title": "**"}, headers=key.headers)
+    assert created.status_code == 422 and "no letter or digit" in created.json()["detail"]
+    job = await _create(client, key)
+    url = f"/api/v1/jobs/{job['id']}"
+    patched = await client.patch(url, json={"title": " # "}, headers=key.headers)
+    assert patched.status_code == 422 and "title" in patched.json()["detail"]
+    listed = (await client.get("/api/v1/jobs", headers=key.headers)).json()
+    assert [item["title"] for item in listed["items"]] == ["Data Engineer"]
+
+
 async def test_bulk_rejects_duplicates_in_batch(
     client: httpx.AsyncClient, make_key: MakeKey
 ) -> None:
@@ -137,7 +152,7 @@ _text = st.text(
 )
 _job = st.fixed_dictionaries(
     {
-        "title": _text,
+        "title": _text.filter(lambda title: any(char.isalnum() for char in title)),
         "description": _text,
         "location": st.none() | _text,
         "remote": st.booleans(),
