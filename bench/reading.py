@@ -190,6 +190,15 @@ def score(reader: Reader, files: dict[Path, dict[str, Any]], today: date, verbos
     return s
 
 
+def _same_skill_in(label: str, names: set[str]) -> bool:
+    """The labelled skill is among `names` (lower case) as written or as the lexicon's
+    canonical name for it ("Excel" is "Microsoft Excel", "AWS" "Amazon Web Services")."""
+    from ingest.skills import get_lexicon
+
+    canonical = get_lexicon().normalise(label)
+    return label.lower() in names or (canonical is not None and canonical.name.lower() in names)
+
+
 def job_table(readers: list[Reader], corpus: Path) -> list[list[str]]:
     meta = json.loads((corpus / "jobs.json").read_text(encoding="utf-8"))
     rows = [[f"job posts ({len(meta['jobs'])})", *(r.name for r in readers)]]
@@ -208,7 +217,7 @@ def job_table(readers: list[Reader], corpus: Path) -> list[list[str]]:
             years += job.min_years == (float(label["min_years"]) if label["min_years"] else None)
             kind += job.employment_type == label["employment_type"]
             got = {s.lower() for s in job.required_skills}
-            found += sum(s.lower() in got for s in label["required"])
+            found += sum(_same_skill_in(s, got) for s in label["required"])
             wanted += len(label["required"])
         n = len(meta["jobs"])
         results.append((title / n, years / n, kind / n, found / max(1, wanted), errors))

@@ -420,6 +420,10 @@ def _refs_from_ids(ids: Sequence[str], lexicon: SkillLexicon) -> list[SkillRef]:
     return refs
 
 
+def _named_refs(names: Sequence[str], lexicon: SkillLexicon) -> list[SkillRef]:
+    return [ref for ref in (skill_ref(name, lexicon) for name in names) if ref is not None]
+
+
 def _unique(refs: Sequence[SkillRef], taken: set[str]) -> tuple[SkillRef, ...]:
     out = []
     for ref in refs:
@@ -451,16 +455,21 @@ def job_features(
         parsed = parse_job(text, title=title, lexicon=lexicon, sections=sections)
     taken: set[str] = set()
     if explicit:
-        required = _unique(
-            [r for r in (skill_ref(n, lexicon) for n in required_skills) if r], taken
-        )
-        preferred = _unique(
-            [r for r in (skill_ref(n, lexicon) for n in preferred_skills) if r], taken
-        )
+        required = _unique(_named_refs(required_skills, lexicon), taken)
+        preferred = _unique(_named_refs(preferred_skills, lexicon), taken)
     else:
         assert parsed is not None
-        required = _unique(_refs_from_ids(parsed.required_skill_ids, lexicon), taken)
-        preferred = _unique(_refs_from_ids(parsed.preferred_skill_ids, lexicon), taken)
+        # The lexicon's skills, then those the post names in its own words (by their words)
+        required = _unique(
+            _refs_from_ids(parsed.required_skill_ids, lexicon)
+            + _named_refs(parsed.required_terms, lexicon),
+            taken,
+        )
+        preferred = _unique(
+            _refs_from_ids(parsed.preferred_skill_ids, lexicon)
+            + _named_refs(parsed.preferred_terms, lexicon),
+            taken,
+        )
     return JobFeatures(
         required=required,
         preferred=preferred,

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ingest.parsing.requirements import requirement_phrases
 from ingest.parsing.sections import JOB_INDEX, Section, job_sections, list_items
 from ingest.skills import SkillLexicon, get_lexicon
 
@@ -13,15 +14,19 @@ from ingest.skills import SkillLexicon, get_lexicon
 @dataclass
 class ParsedJob:
     title: str | None
-    required_skills: list[str] = field(default_factory=list)  # canonical names
+    # The lexicon's canonical names, then the skills it does not know in the post's words
+    required_skills: list[str] = field(default_factory=list)
     preferred_skills: list[str] = field(default_factory=list)
     min_years: float | None = None
     location: str | None = None
     remote: bool = False  # remote or hybrid
     work_mode: str | None = None  # remote | hybrid | onsite | None (not stated)
     employment_type: str | None = None  # full-time | part-time | contract | temporary | internship
-    required_skill_ids: list[str] = field(default_factory=list)
+    required_skill_ids: list[str] = field(default_factory=list)  # the lexicon's only
     preferred_skill_ids: list[str] = field(default_factory=list)
+    # Asked for in a requirements list, unknown to the lexicon: compared by their words.
+    required_terms: list[str] = field(default_factory=list)
+    preferred_terms: list[str] = field(default_factory=list)
     mentioned_skills: list[str] = field(default_factory=list)  # named elsewhere (duties, summary)
 
 
@@ -149,8 +154,11 @@ def parse_job(
                 bucket = mentioned
             if section.kind == "title":
                 continue
-            for mention in lexicon.extract(line, skill_list=in_list):
+            mentions = lexicon.extract(line, skill_list=in_list)
+            for mention in mentions:
                 bucket.setdefault(mention.skill_id, mention.name)
+            if in_list and bucket is not mentioned:
+                _add_terms(bucket, line, lexicon)
             if (
                 not preferred_cue
                 and section.kind not in ("benefits", "summary")
@@ -164,8 +172,11 @@ def parse_job(
         mentioned.pop(skill_id, None)
     for skill_id in preferred:
         mentioned.pop(skill_id, None)
-    job.required_skill_ids, job.required_skills = list(required), list(required.values())
-    job.preferred_skill_ids, job.preferred_skills = list(preferred), list(preferred.values())
+    job.required_skills, job.preferred_skills = list(required.values()), list(preferred.values())
+    job.required_skill_ids = [k for k in required if not k.startswith(TERM_PREFIX)]
+    job.preferred_skill_ids = [k for k in preferred if not k.startswith(TERM_PREFIX)]
+    job.required_terms = [v for k, v in required.items() if k.startswith(TERM_PREFIX)]
+    job.preferred_terms = [v for k, v in preferred.items() if k.startswith(TERM_PREFIX)]
     job.mentioned_skills = list(mentioned.values())
     plausible = [y for y in years if 0 < y <= 40]
     job.min_years = max(plausible) if plausible else None
@@ -188,6 +199,20 @@ def parse_job(
             job.employment_type = kind
             break
     return job
+
+
+TERM_PREFIX = "term:"
+
+
+def _add_terms(bucket: dict[str, str], line: str, lexicon: SkillLexicon) -> None:
+    """The skills a requirement line names that the lexicon does not know, under their
+    words; a phrase naming a skill the lexicon knows, even in part, is the lexicon's."""
+    for phrase in requirement_phrases(line):
+        known = lexicon.normalise(phrase)
+        if known is not None:
+            bucket.setdefault(known.id, known.name)
+        elif not lexicon.extract(phrase, skill_list=True):
+            bucket.setdefault(TERM_PREFIX + " ".join(phrase.lower().split()), phrase)
 
 
 def _job_title(text: str, sections: Sequence[Section]) -> str | None:

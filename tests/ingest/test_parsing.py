@@ -17,6 +17,7 @@ from ingest.parsing import (
     restore,
     total_years,
 )
+from ingest.parsing.requirements import requirement_phrases
 
 TODAY = date(2024, 6, 15)
 
@@ -274,7 +275,9 @@ def test_heading_is_not_taken_for_a_name() -> None:
 def test_posting_required_preferred_and_constraints() -> None:
     job = parse_job(POSTING)
     assert job.title == "Senior Data Engineer"
-    assert job.required_skills == ["SQL", "Python", "Apache Airflow", "dbt"]
+    # "experience in data engineering": a skill the lexicon does not know, in its words
+    assert job.required_skills == ["data engineering", "SQL", "Python", "Apache Airflow", "dbt"]
+    assert job.required_terms == ["data engineering"]
     assert job.preferred_skills == ["Kubernetes", "Terraform", "Go"]
     assert "Apache Spark" in job.mentioned_skills
     assert "Microsoft Excel" not in job.required_skills + job.preferred_skills  # benefits
@@ -282,6 +285,43 @@ def test_posting_required_preferred_and_constraints() -> None:
     assert job.location == "Berlin, Germany"
     assert (job.remote, job.work_mode) == (True, "hybrid")
     assert job.employment_type == "full-time"
+
+
+@pytest.mark.parametrize(
+    ("line", "skills"),
+    [
+        ("- Experience with HACCP", ["HACCP"]),
+        ("Strong negotiation skills", ["negotiation"]),
+        ("Proficient in phlebotomy", ["phlebotomy"]),
+        ("BLS certification", ["BLS"]),
+        ("Knowledge of GDPR is a plus", ["GDPR"]),
+        ("3. Fault Finding: tracing faults in control circuits", ["Fault Finding"]),
+        ("HACCP, Food Safety, Menu Planning", ["HACCP", "Food Safety", "Menu Planning"]),
+        ("Experience with Health and Safety", ["Health and Safety"]),  # one skill
+        # not skills: years, degrees, licences, traits, duties written as sentences
+        ("2+ years of experience as a financial analyst", []),
+        ("A degree in computer science or related field", []),
+        ("Driving licence", []),
+        ("self-motivated", []),
+        ("Team player with a positive attitude", []),
+        ("Ability to work under pressure", []),
+        ("Managed a team of 5 technicians", []),
+    ],
+)
+def test_requirement_lines_name_skills_in_their_words(line: str, skills: list[str]) -> None:
+    assert requirement_phrases(line) == skills
+
+
+def test_requirements_the_lexicon_does_not_know_are_kept_in_the_posts_words() -> None:
+    job = parse_job(
+        "Line Cook\n\nRequirements\n- Experience with HACCP\n- Experience with Excel\n"
+        "- Strong negotiation skills\n\nNice to have\n- Menu Planning\n\n"
+        "About us\nWe value Food Safety and Team Spirit."
+    )
+    assert job.required_skills == ["HACCP", "Microsoft Excel", "negotiation"]
+    assert job.required_terms == ["HACCP", "negotiation"]  # the lexicon's keep their ids
+    assert job.required_skill_ids == ["microsoft-excel"]
+    assert (job.preferred_skills, job.preferred_terms) == (["Menu Planning"], ["Menu Planning"])
 
 
 def test_rjdb_job() -> None:

@@ -92,6 +92,15 @@ def test_unknown_skill_names_match_on_their_words() -> None:
     assert score(job, lacks, 0.5).missing_required == ["Sourdough lamination"]
 
 
+def test_a_posts_requirement_the_lexicon_does_not_know_is_matched_on_its_words() -> None:
+    job = job_features("Line Cook\n\nRequirements\n- Experience with HACCP\n- Python")
+    assert [ref.name for ref in job.required] == ["Python", "HACCP"]
+    has = prepare_resume("Cook. Python scripts for stock. Ran HACCP checks daily.").features
+    lacks = prepare_resume("Cook. Python scripts for stock. Ran the grill.").features
+    assert score(job, has, 0.5).missing_required == []
+    assert score(job, lacks, 0.5).missing_required == ["HACCP"]
+
+
 @pytest.mark.parametrize(
     ("old", "new"),
     [
