@@ -197,19 +197,21 @@ async def _upload(identity: Identity, element: Element) -> str:
     )
 
 
-def _view(name: str, data: dict[str, Any]) -> tuple[str, list[cl.Action]] | None:
-    """The structured view of a tool result, if it has one."""
+def _view(
+    name: str, data: dict[str, Any], said: str | None = None
+) -> tuple[str, list[cl.Action]] | None:
+    """The structured view of a tool result, if it has one; `said`: the offline model's
+    reply, whose words (in the user's language) frame a list of matches."""
     if "error" in data or data.get("confirmation_required"):
         return None
     if name == "find_matching_jobs":
-        text = render.match_cards(data.get("matches", []), "jobs", "Jobs that match your resume")
-        return text + "\n\n" + render.JOBS_HINT, []
+        title = "Jobs that match your resume"
+        matches = list(data.get("matches", []))
+        return render.framed_cards(matches, "jobs", title, render.JOBS_HINT, said), []
     if name == "find_candidates":
-        title = (data.get("job") or {}).get("title") or "this job"
-        text = render.match_cards(
-            data.get("matches", []), "candidates", f"Opted-in candidates for {title}"
-        )
-        return text + "\n\n" + render.CANDIDATES_HINT, []
+        title = f"Opted-in candidates for {(data.get('job') or {}).get('title') or 'this job'}"
+        matches = list(data.get("matches", []))
+        return render.framed_cards(matches, "candidates", title, render.CANDIDATES_HINT, said), []
     if name == "get_contact_requests" and data.get("requests"):
         return render.contact_requests(data["requests"])
     if name == "show_rewrite" and data.get("version_id"):
@@ -250,7 +252,7 @@ async def run_turn(identity: Identity, text: str) -> None:
     # creation time, and the answer belongs after the steps that led to it.
     answer: cl.Message | None = None
     open_steps: list[cl.Step] = []
-    view: tuple[str, list[cl.Action]] | None = None
+    viewed: tuple[str, dict[str, Any]] | None = None  # the last tool result with a view
     confirm: str | None = None  # the tool call whose confirmation is asked
     elements: list[Element] = []
     async for event in rt.assistant.stream_turn(
@@ -282,7 +284,8 @@ async def run_turn(identity: Identity, text: str) -> None:
                 done.output = render.tool_outcome(data)
                 done.end = utc_now()
                 await done.update()
-            view = _view(event["name"], data) or view
+            if _view(event["name"], data) is not None:
+                viewed = (event["name"], data)
             if data.get("confirmation_required"):
                 confirm = uuid.uuid4().hex[:12]
             if event["name"] in REPORT_TOOLS and data.get("status") == "ready":
@@ -292,11 +295,13 @@ async def run_turn(identity: Identity, text: str) -> None:
         elif kind == "reply":
             answer = answer or cl.Message(content="")
             reply = str(event["text"])
+            offline = rt.mode == "offline"
+            view = _view(*viewed, said=reply if offline else None) if viewed else None
             if view is not None:
                 content, actions = view
-                # The offline model's reply restates the same data as text; an LLM's
-                # adds its own words, kept under the view.
-                answer.content = content if rt.mode == "offline" else f"{content}\n\n{reply}"
+                # The offline model's reply restates the same data as text (its framing
+                # lines are in the view); an LLM's adds its own words, kept under the view.
+                answer.content = content if offline else f"{content}\n\n{reply}"
                 answer.actions = actions
             else:
                 answer.content = reply

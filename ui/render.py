@@ -9,7 +9,7 @@ shown inside a code block, so it cannot turn into links or formatting.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import chainlit as cl
@@ -216,6 +216,32 @@ def match_cards(
         empty = "No job matches yet." if kind == "jobs" else "No opted-in candidate matches yet."
         return f"**{title}**\n\n{empty}"
     return f"**{title}**\n\n" + "\n\n".join(cards)
+
+
+_LISTED_RE = re.compile(r"^\d+\. ")
+
+
+def framed_cards(
+    matches: Sequence[Mapping[str, Any]],
+    kind: Literal["jobs", "candidates"],
+    title: str,
+    hint: str,
+    said: str | None,
+) -> str:
+    """Cards for a list of matches, titled `title` and followed by `hint`. When the
+    offline model wrote `said` (the same list as text, in the user's language), its
+    words frame the cards instead: its introduction as their title, and its closing notes
+    (the filters applied, what a query put first, what to ask next) after them; with no
+    match, its sentence says which filters found nothing."""
+    if said is None:
+        return match_cards(matches, kind, title) + "\n\n" + hint
+    lines = said.splitlines()
+    listed = [number for number, line in enumerate(lines) if _LISTED_RE.match(line)]
+    if not matches or not listed:
+        return said
+    intro = " ".join(lines[: listed[0]]).strip().rstrip(":") or title
+    notes = [line for line in lines[listed[-1] + 1 :] if line.strip()]
+    return "\n\n".join([match_cards(matches, kind, intro), *notes])
 
 
 # --- rewrites -------------------------------------------------------------------------

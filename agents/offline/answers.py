@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from agents.safety import undelimit
+from tools.markdown import inline
 
 Renderer = Callable[[dict[str, Any], str], str]
 
@@ -654,7 +655,7 @@ def cover_letter_draft(data: dict[str, Any], lang: str = "en") -> str:
 
 def job_post_draft(data: dict[str, Any], lang: str = "en") -> str:
     text = undelimit(str(data.get("text") or ""))
-    sources = "; ".join(map(str, data.get("sources") or [])) or "none"
+    sources = "; ".join(inline(source) for source in data.get("sources") or []) or "none"
     return "\n\n".join(
         [
             f'Here is a draft job post for "{data.get("title")}". It is only a draft: no job '

@@ -10,6 +10,7 @@ from typing import Any
 from agents.offline.arguments import job_for_employer
 from agents.offline.conversation import NeedsFirst, Turn, Unclear
 from ingest.occupations import get_occupations, title_key
+from tools.markdown import inline
 
 # What people say before and after the occupation they ask about, per aspect.
 _ARTICLE = r"(?:an?\s+|the\s+|some\s*one\s+(?:who\s+is\s+)?an?\s+)?"
@@ -107,10 +108,12 @@ def _list(items: list[str], limit: int = 8) -> str:
 
 
 def _sources(data: dict[str, Any]) -> str:
+    # As plain text: the chat renders Markdown, where the asterisks of "O*NET ... O*NET"
+    # pair up into italics and vanish from the attribution.
     lines = []
     for source in data.get("sources") or []:
-        attribution = source.get("attribution")
-        lines.append(f"{source['name']}: {attribution}" if attribution else source["name"])
+        name, attribution = inline(source["name"]), inline(source.get("attribution"), limit=1000)
+        lines.append(f"{name}: {attribution}" if attribution else name)
     return "Source: " + "; ".join(lines) if lines else ""
 
 

@@ -238,7 +238,7 @@ def test_admin_invites_an_employer_who_finds_candidates(
     chat.sign_in(server.base_url, "alex@employer.example", PASSWORD)
     chat.sees("Hello Alex, you are signed in as Employer")
     chat.say("Find candidates for our first job")
-    chat.sees("Opted-in candidates for")
+    chat.sees("Top candidates for")
     expect(page.get_by_text("Used candidate matching")).to_be_visible()
     chat.shot("candidates")
     context.close()

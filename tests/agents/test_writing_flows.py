@@ -93,7 +93,7 @@ async def test_a_job_post_draft_creates_and_publishes_nothing(
             calls, replies[message] = await say(assistant, world.employer, "draft", message)
             assert names(calls) == ["draft_job_post"], (message, replies[message])
             assert "no job was created or published" in replies[message]
-            assert "O*NET" in replies[message] and "ESCO" in replies[message]
+            assert "O\\*NET" in replies[message] and "ESCO" in replies[message]
         # The platform's own jobs of that occupation are counted, and the answer says so.
         engineer = replies["write a job description for a data engineer"]
         assert "Apache Spark (asked for by 1 of 1 similar jobs on ClearView)" in engineer

@@ -6,6 +6,7 @@ Each step leaves a screenshot in `test-artifacts/ui/`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -125,7 +126,7 @@ def test_employer_finds_candidates(server: Server, browser: Browser, artifacts: 
     chat.shot("welcome")
 
     chat.say("Find candidates for our first job")
-    chat.sees("Opted-in candidates for")
+    chat.sees("Top candidates for")
     expect(chat.page.get_by_text("Used candidate matching")).to_be_visible()
     expect(chat.page.get_by_text("score", exact=False).first).to_be_visible()
     chat.shot("candidate-cards")
@@ -149,4 +150,50 @@ def test_candidate_gets_their_report_with_the_chart_inline(
     expect(chat.page.get_by_text(".pdf").last).to_be_visible()
     scroll_to(chat.page.get_by_text("Here is your report").last)
     chat.shot("chart")
+    context.close()
+
+
+def test_a_free_form_conversation(server: Server, browser: Browser, artifacts: Path) -> None:
+    """Requests typed the way people talk, one after the other in one chat: a search with
+    a title and a place, "the third one", a career question with its source, a rewrite of
+    that job whose diff changes something, and a request in German."""
+    context = browser.new_context(viewport=DESKTOP)
+    chat = Chat(context.new_page(), artifacts, "free-form")
+    page = chat.page
+    chat.sign_in(server.base_url, DEMO_CANDIDATE)
+    chat.attach(FILES / "resume.txt", "my cv")  # this test's own current resume
+    chat.sees("Uploaded resume.txt")
+
+    chat.say("any systems administrator jobs in london?")
+    chat.sees("Only jobs in london.")  # the search says what it applied...
+    chat.sees('Jobs naming "systems administrator" in their title or skills come first')
+    first = page.get_by_role("heading", name=re.compile(r"^1\. ")).last
+    expect(first).to_contain_text("Systems Administrator")  # ...and did it
+    chat.shot("search")
+
+    third = page.get_by_role("heading", name=re.compile(r"^3\. ")).last
+    title = third.inner_text().split(". ", 1)[1].strip()
+    shown = page.get_by_text(title).count()
+    chat.say("tell me more about the third one")
+    chat.sees("How to close the gap")
+    expect(page.get_by_text(title)).to_have_count(shown + 1)  # the third job, explained
+    chat.shot("third-one")
+
+    chat.say("what does a systems administrator do?")
+    chat.sees("O*NET 29.2 Database")  # the answer names its sources
+    chat.sees("ESCO")
+    chat.shot("career")
+
+    chat.say("rewrite my resume for that job")
+    chat.sees("Your resume rewrite is ready.", timeout=90_000)
+    chat.press("View the rewrite")
+    chat.sees("Your rewritten resume")
+    diff = page.locator("code").last.inner_text().splitlines()
+    assert any(line.startswith("-") and not line.startswith("---") for line in diff), diff
+    assert any(line.startswith("+") and not line.startswith("+++") for line in diff), diff
+    chat.shot("rewrite-diff")
+
+    chat.say("Zeig mir passende Stellen")
+    chat.sees("Diese Stellen passen am besten zu deinem Lebenslauf")
+    chat.shot("german")
     context.close()
