@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 import os
 import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from core.models import MetricEvent, ProcessedMessage
 from core.redis import EmbeddedValkey, connect, ping
 from tests.helpers.consumer_proc import SIDE_EFFECT_PREFIX, record_side_effect
 from tests.helpers.streams import read_all
+from tests.helpers.waits import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 GROUP = "workers"
@@ -59,18 +59,6 @@ async def publish_many(redis: aioredis.Redis, stream: str, count: int, start: in
 
 async def pending(redis: aioredis.Redis, stream: str) -> int:
     return int((await redis.xpending(stream, GROUP))["pending"])
-
-
-async def eventually(check: Callable[[], bool | Awaitable[bool]], within: float = 30.0) -> None:
-    """Wait until `check()` holds (polling); fail after `within` seconds."""
-    deadline = time.monotonic() + within
-    while not await _value(check()):
-        assert time.monotonic() < deadline, "condition not reached in time"
-        await asyncio.sleep(0.05)
-
-
-async def _value(result: bool | Awaitable[bool]) -> bool:
-    return await result if inspect.isawaitable(result) else result
 
 
 class Running:

@@ -14,7 +14,7 @@ import redis.asyncio as aioredis
 
 from core import bus
 from core.redis import connect
-from tests.core.test_bus import eventually
+from tests.helpers.waits import eventually
 
 GROUP = "lease"
 CLAIM_IDLE_MS = 300
