@@ -11,7 +11,8 @@ Sources (see `ingest/data/ATTRIBUTION.md`):
   lacks ("Staff RN", "QA Tester"). O*NET and ESCO have no crosswalk in these files, so an
   O*NET occupation is carried over to the ESCO occupation that most of its titles name
   exactly (at least two agreeing titles, and more than a third of those that match
-  anything); its other titles then link there too. A title ESCO knows keeps ESCO's link.
+  anything); its other titles then link there too (a title several O*NET occupations list,
+  from the one it names only: `_owners`). A title ESCO knows keeps ESCO's link.
 
 A short curated table (`CURATED`) settles a few everyday titles ESCO files oddly.
 A title that several ESCO occupations share goes to the one whose preferred label it is,
@@ -33,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ingest.occupations import OCCUPATIONS_PATH, title_key  # noqa: E402
+from ingest.occupations import OCCUPATIONS_PATH, title_key, title_words  # noqa: E402
 
 ESCO_ZIP = "esco/ESCO dataset - v1.1.1 - classification - en - csv.zip"
 # Everyday titles ESCO leaves ambiguous or files oddly ("teacher" is an alternative label
@@ -79,32 +80,51 @@ def _onet(data: Path) -> dict[str, list[str]]:
     return titles
 
 
+def _owners(onet: dict[str, list[str]]) -> dict[str, str]:
+    """For a title several O*NET occupations list, the one it names: the one whose own
+    title shares most words with it, then the one with most titles containing its words,
+    then the first code. "Systems Administrator" is listed by Database Administrators and
+    by Network and Computer Systems Administrators; carried from whichever came first, a
+    system administrator was linked to ESCO's database administrator."""
+    own = {code: set(title_words(names[0])) for code, names in onet.items()}
+    all_words = {code: [set(title_words(n)) for n in names] for code, names in onet.items()}
+    listed: dict[str, set[str]] = {}
+    for code, names in onet.items():
+        for name in names:
+            listed.setdefault(title_key(name), set()).add(code)
+    owners = {}
+    for key, codes in listed.items():
+        if len(codes) > 1:
+            words = set(key.split())
+            owners[key] = min(
+                sorted(codes),
+                key=lambda c: (-len(words & own[c]), -sum(words <= t for t in all_words[c])),
+            )
+    return owners
+
+
 def _agreed(votes: Counter[int]) -> bool:
     count, total = votes.most_common(1)[0][1], sum(votes.values())
     return count >= MIN_AGREEING and count / total > MIN_SHARE
 
 
-def _carry_by_meaning(
-    unvoted: list[tuple[str, list[str]]], rows: list[dict[str, str]], titles: dict[str, int]
-) -> int:
-    """O*NET occupations whose titles ESCO does not name: carried to the ESCO occupation
-    nearest in meaning (the local embedding model, occupation title against ESCO's
-    preferred label), when that is near enough to trust."""
+def _carried_by_meaning(
+    unvoted: list[tuple[str, list[str]]], rows: list[dict[str, str]]
+) -> list[tuple[str, list[str], int]]:
+    """O*NET occupations whose titles ESCO does not name: (code, titles, the ESCO
+    occupation nearest in meaning) by the local embedding model (occupation title against
+    ESCO's preferred label), when that is near enough to trust."""
     from ingest.embeddings import get_embedder  # heavy; only this step needs it
 
     embedder = get_embedder()
     esco_vectors = embedder.embed([r["preferredLabel"] for r in rows])
     onet_vectors = embedder.embed([names[0] for _, names in unvoted])
     similarity = onet_vectors @ esco_vectors.T
-    carried = 0
-    for (_, names), row in zip(unvoted, similarity, strict=True):
+    carried = []
+    for (code, names), row in zip(unvoted, similarity, strict=True):
         best = int(row.argmax())
-        if float(row[best]) < MIN_SIMILARITY:
-            continue
-        for key in (title_key(n) for n in names):
-            if key and key not in titles:
-                titles[key] = best
-                carried += 1
+        if float(row[best]) >= MIN_SIMILARITY:
+            carried.append((code, names, best))
     return carried
 
 
@@ -134,28 +154,32 @@ def build(data: Path) -> dict[str, object]:
     titles.update({key: by_label[label] for key, label in CURATED.items()})
     esco = dict(titles)
     esco_titles = len(esco)
-    carried = 0
     unvoted: list[tuple[str, list[str]]] = []
-    for code, names in sorted(_onet(data).items()):
-        keys = [title_key(n) for n in names]
-        votes = Counter(esco[k] for k in keys if k in esco)
+    voted: list[tuple[str, list[str], int]] = []
+    onet = _onet(data)
+    for code, names in sorted(onet.items()):
+        votes = Counter(esco[k] for k in map(title_key, names) if k in esco)
         if votes and _agreed(votes):
-            best = votes.most_common(1)[0][0]
+            voted.append((code, names, votes.most_common(1)[0][0]))
         else:
             unvoted.append((code, names))
-            continue
-        for key in keys:
-            if key and key not in titles:
-                titles[key] = best
-                carried += 1
-    carried += _carry_by_meaning(unvoted, rows, titles)
+    carries = voted + _carried_by_meaning(unvoted, rows)
+    # A title several O*NET occupations list is carried from the one it names first; from
+    # the others only when that one has no ESCO occupation to carry it to.
+    owners = _owners(onet)
+    carried = 0
+    for owned_only in (True, False):
+        for code, names, best in carries:
+            for key in map(title_key, names):
+                if key and key not in titles and (not owned_only or owners.get(key, code) == code):
+                    titles[key] = best
+                    carried += 1
     print(
         f"{len(occupations)} occupations; {esco_titles} ESCO titles; {carried} O*NET titles carried over"
     )
     # O*NET's own families: the same titles, linked to O*NET-SOC codes, whose major group
     # is a field of work (29 healthcare practitioners, 43 office support, 41 sales...) where
     # ESCO's ISCO code is a skill level first: together they say "related" both ways.
-    onet = _onet(data)
     families = sorted(onet)
     onet_titles: dict[str, int] = {}
     for idx, code in enumerate(families):

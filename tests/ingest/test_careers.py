@@ -174,9 +174,15 @@ def test_a_title_several_onet_occupations_share_names_its_typical_holder() -> No
         ("truck driver", "Heavy and Tractor-Trailer Truck Drivers"),
         ("nurse", "Registered Nurses"),
         ("sales assistant", "Retail Salespersons"),  # curated
+        ("systems administrator", "Network and Computer Systems Administrators"),
     ):
         found = knowledge.by_title(title)
         assert found is not None and found.onet is not None and found.onet.title == onet, title
+    # and ESCO's side is the same occupation, not the database administrator that the
+    # first O*NET occupation listing the title was carried to
+    found = knowledge.by_title("systems administrator")
+    assert found is not None and found.esco is not None
+    assert found.esco.label == "ICT system administrator"
 
 
 def test_onet_completes_a_title_only_esco_knows_by_dense_search(

@@ -136,6 +136,8 @@ async def test_an_upload_with_instructions_says_it_is_flagged(
         ("Chef de Partie", "chef"),
         ("Recruitment Consultant (Agency)", "recruitment consultant"),
         ("Mechanical Engineer", "mechanical engineer"),
+        # O*NET lists it under database administrators too; it names the systems one
+        ("Systems Administrator", "ICT system administrator"),
     ],
 )
 def test_titles_link_to_their_occupation(title: str, expected: str) -> None:
