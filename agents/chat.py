@@ -7,7 +7,8 @@ Events (dicts, JSON-ready):
 - {"type": "tool_call", "name", "args"}   the assistant decided to use a tool
 - {"type": "tool_result", "name", "data"} what the tool returned (structured)
 - {"type": "task", "task_id", "status_url", "kind"}  background work was started
-- {"type": "reply", "text", "tasks", "mode"}         the final answer; always last
+- {"type": "reply", "text", "tasks", "mode", "language"}  the final answer; always last
+  (`language`: the ISO 639-1 code the offline model answered in; None from an LLM)
 
 The conversation is stored masked (see `agents.graph`): the user's message is masked with
 the conversation's vault before it enters the graph, and every event is restored for the
@@ -105,6 +106,7 @@ class Assistant:
         )
         tasks: list[dict[str, Any]] = []
         reply = ""
+        language: str | None = None
         erased = False
         stats = TurnStats()
         words = _WordBuffer(context)
@@ -149,6 +151,8 @@ class Assistant:
                             elif isinstance(msg, AIMessage):
                                 text = msg.text if isinstance(msg.text, str) else str(msg.content)
                                 reply = vault.restore_value(text)
+                                understood = msg.response_metadata.get("understanding") or {}
+                                language = understood.get("language")
                             elif isinstance(msg, ToolMessage):
                                 data = vault.restore_value(
                                     msg.artifact
@@ -174,6 +178,7 @@ class Assistant:
             "text": scrub_reply(reply) or NO_ANSWER,
             "tasks": tasks,
             "mode": mode(get_settings()),
+            "language": language,
         }
 
     def _record_turn(self, identity: Identity, services_url: str | None, stats: TurnStats) -> None:

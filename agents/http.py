@@ -89,6 +89,7 @@ class ChatOut(BaseModel):
                     "reply": "Here are the jobs that match your resume best: ...",
                     "tasks": [],
                     "mode": "offline",
+                    "language": "en",
                     "results": [
                         {
                             "kind": "jobs",
@@ -114,6 +115,11 @@ class ChatOut(BaseModel):
     reply: str
     tasks: list[dict[str, Any]] = Field(description="background work started by this turn")
     mode: str = Field(description="llm: a configured model answered; offline: the local model")
+    language: str | None = Field(
+        default=None,
+        description="the language the offline model answered in (ISO 639-1: en, de, fr, es); "
+        "null when an LLM answered",
+    )
     results: list[ChatResult] = Field(
         default_factory=list, description="what the turn's tools returned, as the chat showed it"
     )
@@ -166,5 +172,6 @@ async def chat(body: ChatIn, request: Request, key: Annotated[str, Depends(_api_
         reply=final["text"],
         tasks=final["tasks"],
         mode=final["mode"],
+        language=final.get("language"),
         results=[ChatResult(**r) for r in final["results"]],
     )

@@ -198,20 +198,21 @@ async def _upload(identity: Identity, element: Element) -> str:
 
 
 def _view(
-    name: str, data: dict[str, Any], said: str | None = None
+    name: str, data: dict[str, Any], said: str | None = None, lang: str = "en"
 ) -> tuple[str, list[cl.Action]] | None:
     """The structured view of a tool result, if it has one; `said`: the offline model's
-    reply, whose words (in the user's language) frame a list of matches."""
+    reply, whose words (in the user's language, `lang`) frame a list of matches."""
     if "error" in data or data.get("confirmation_required"):
         return None
     if name == "find_matching_jobs":
         title = "Jobs that match your resume"
         matches = list(data.get("matches", []))
-        return render.framed_cards(matches, "jobs", title, render.JOBS_HINT, said), []
+        return render.framed_cards(matches, "jobs", title, render.JOBS_HINT, said, lang), []
     if name == "find_candidates":
         title = f"Opted-in candidates for {(data.get('job') or {}).get('title') or 'this job'}"
         matches = list(data.get("matches", []))
-        return render.framed_cards(matches, "candidates", title, render.CANDIDATES_HINT, said), []
+        hint = render.CANDIDATES_HINT
+        return render.framed_cards(matches, "candidates", title, hint, said, lang), []
     if name == "get_contact_requests" and data.get("requests"):
         return render.contact_requests(data["requests"])
     if name == "show_rewrite" and data.get("version_id"):
@@ -296,7 +297,8 @@ async def run_turn(identity: Identity, text: str) -> None:
             answer = answer or cl.Message(content="")
             reply = str(event["text"])
             offline = rt.mode == "offline"
-            view = _view(*viewed, said=reply if offline else None) if viewed else None
+            lang = str(event.get("language") or "en")
+            view = _view(*viewed, said=reply if offline else None, lang=lang) if viewed else None
             if view is not None:
                 content, actions = view
                 # The offline model's reply restates the same data as text (its framing

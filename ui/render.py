@@ -16,6 +16,7 @@ import chainlit as cl
 from chainlit.element import Element
 
 from agents.offline import spec
+from agents.offline.answers import tr
 from tools.client import Download
 from tools.markdown import inert_fields, inline
 
@@ -167,13 +168,13 @@ def _flat(match: Mapping[str, Any]) -> dict[str, Any]:
     return {**details, **{k: v for k, v in match.items() if k != "details"}}
 
 
-def _skills(values: Iterable[Any] | None) -> str:
+def _skills(values: Iterable[Any] | None, lang: str) -> str:
     items = [str(v) for v in values or ()]
     if not items:
-        return "none"
+        return tr(lang, "none")
     more = len(items) - MAX_SKILLS
     shown = ", ".join(items[:MAX_SKILLS])
-    return f"{shown} (+{more} more)" if more > 0 else shown
+    return tr(lang, "{shown} (+{more} more)", shown=shown, more=more) if more > 0 else shown
 
 
 def _percent(score: Any) -> str:
@@ -183,35 +184,47 @@ def _percent(score: Any) -> str:
         return "n/a"
 
 
-def match_card(rank: int, match: Mapping[str, Any], kind: Literal["jobs", "candidates"]) -> str:
+def match_card(
+    rank: int, match: Mapping[str, Any], kind: Literal["jobs", "candidates"], lang: str = "en"
+) -> str:
+    """One match as a short section; its labels in `lang` (the data as the services
+    wrote it)."""
     m = inert_fields(_flat(match))  # titles, companies, skills: an employer's words
     if kind == "jobs":
         where = " · ".join(str(p) for p in (m.get("company"), m.get("location")) if p)
-        heading = f"### {rank}. {m.get('title') or 'Untitled job'}"
+        heading = f"### {rank}. {m.get('title') or tr(lang, 'Untitled job')}"
         sub = f"{where} · " if where else ""
-        ref = f"job id `{m.get('job_id')}`"
+        ref = tr(lang, "job id `{id}`", id=m.get("job_id"))
     else:
-        heading = f"### {rank}. Candidate {str(m.get('candidate_id', ''))[:8]}"
+        candidate = tr(lang, "Candidate {id}", id=str(m.get("candidate_id", ""))[:8])
+        heading = f"### {rank}. {candidate}"
         sub = ""
-        ref = f"resume id `{m.get('resume_id')}`"
+        ref = tr(lang, "resume id `{id}`", id=m.get("resume_id"))
     lines = [
         heading,
-        f"{sub}**score {_percent(m.get('score'))}**",
-        f"- Has: {_skills(m.get('matched_skills'))}",
-        f"- Missing (required): {_skills(m.get('missing_required'))}",
-        f"- Missing (preferred): {_skills(m.get('missing_preferred'))}",
+        f"{sub}**{tr(lang, 'score {score}', score=_percent(m.get('score')))}**",
+        "- " + tr(lang, "Has: {skills}", skills=_skills(m.get("matched_skills"), lang)),
+        "- "
+        + tr(lang, "Missing (required): {skills}", skills=_skills(m.get("missing_required"), lang)),
+        "- "
+        + tr(
+            lang, "Missing (preferred): {skills}", skills=_skills(m.get("missing_preferred"), lang)
+        ),
     ]
     reasons = [str(r) for r in m.get("reasons") or ()]
     if reasons:
-        lines.append(f"- Why: {'; '.join(reasons[:3])}")
+        lines.append("- " + tr(lang, "Why: {reasons}", reasons="; ".join(reasons[:3])))
     lines.append(f"- {ref}")
     return "\n".join(lines)
 
 
 def match_cards(
-    matches: Iterable[Mapping[str, Any]], kind: Literal["jobs", "candidates"], title: str
+    matches: Iterable[Mapping[str, Any]],
+    kind: Literal["jobs", "candidates"],
+    title: str,
+    lang: str = "en",
 ) -> str:
-    cards = [match_card(rank, match, kind) for rank, match in enumerate(matches, 1)]
+    cards = [match_card(rank, match, kind, lang) for rank, match in enumerate(matches, 1)]
     if not cards:
         empty = "No job matches yet." if kind == "jobs" else "No opted-in candidate matches yet."
         return f"**{title}**\n\n{empty}"
@@ -227,12 +240,14 @@ def framed_cards(
     title: str,
     hint: str,
     said: str | None,
+    lang: str = "en",
 ) -> str:
     """Cards for a list of matches, titled `title` and followed by `hint`. When the
     offline model wrote `said` (the same list as text, in the user's language), its
     words frame the cards instead: its introduction as their title, and its closing notes
     (the filters applied, what a query put first, what to ask next) after them; with no
-    match, its sentence says which filters found nothing."""
+    match, its sentence says which filters found nothing. The cards' labels are in `lang`,
+    the language of those words."""
     if said is None:
         return match_cards(matches, kind, title) + "\n\n" + hint
     lines = said.splitlines()
@@ -241,7 +256,7 @@ def framed_cards(
         return said
     intro = " ".join(lines[: listed[0]]).strip().rstrip(":") or title
     notes = [line for line in lines[listed[-1] + 1 :] if line.strip()]
-    return "\n\n".join([match_cards(matches, kind, intro), *notes])
+    return "\n\n".join([match_cards(matches, kind, intro, lang), *notes])
 
 
 # --- rewrites -------------------------------------------------------------------------

@@ -99,6 +99,55 @@ PHRASES: dict[str, dict[str, str]] = {
         "fr": "C'est fait : les alertes emploi sont désactivées.",
         "es": "Hecho: las alertas de empleo están desactivadas.",
     },
+    # The labels of a match card (ui/render.py), so that cards framed by a German answer
+    # read in German too.
+    "score {score}": {
+        "de": "Punktzahl {score}",
+        "fr": "score {score}",
+        "es": "puntuación {score}",
+    },
+    "Has: {skills}": {
+        "de": "Vorhanden: {skills}",
+        "fr": "Acquis : {skills}",
+        "es": "Tiene: {skills}",
+    },
+    "Missing (required): {skills}": {
+        "de": "Es fehlt (Pflicht): {skills}",
+        "fr": "Manquant (requis) : {skills}",
+        "es": "Falta (requisito): {skills}",
+    },
+    "Missing (preferred): {skills}": {
+        "de": "Es fehlt (erwünscht): {skills}",
+        "fr": "Manquant (souhaité) : {skills}",
+        "es": "Falta (deseable): {skills}",
+    },
+    "Why: {reasons}": {
+        "de": "Warum: {reasons}",
+        "fr": "Pourquoi : {reasons}",
+        "es": "Por qué: {reasons}",
+    },
+    "none": {"de": "keine", "fr": "aucune", "es": "ninguna"},
+    "{shown} (+{more} more)": {
+        "de": "{shown} (+{more} weitere)",
+        "fr": "{shown} (+{more} autres)",
+        "es": "{shown} (+{more} más)",
+    },
+    "Untitled job": {
+        "de": "Stelle ohne Titel",
+        "fr": "Offre sans titre",
+        "es": "Oferta sin título",
+    },
+    "job id `{id}`": {
+        "de": "Stellen-ID `{id}`",
+        "fr": "identifiant de l'offre `{id}`",
+        "es": "id de la oferta `{id}`",
+    },
+    "Candidate {id}": {"de": "Kandidat {id}", "fr": "Candidat {id}", "es": "Candidato {id}"},
+    "resume id `{id}`": {
+        "de": "Lebenslauf-ID `{id}`",
+        "fr": "identifiant du CV `{id}`",
+        "es": "id del currículum `{id}`",
+    },
     "Done: job alerts are on.": {
         "de": "Erledigt: Job-Benachrichtigungen sind an. Neue passende Stellen erscheinen in diesem Chat.",
         "fr": "C'est fait : les alertes emploi sont activées. Les nouvelles offres qui vous correspondent apparaîtront dans ce chat.",

@@ -41,6 +41,11 @@ async def test_a_german_search_is_answered_in_german(assistant: Assistant, world
     calls, reply = await say(assistant, world.candidate, "de", "Zeig mir passende Stellen")
     assert names(calls) == ["find_matching_jobs"]
     assert reply.startswith("Diese Stellen passen am besten zu deinem Lebenslauf:")
+    # the chat labels its cards in the language the reply event names
+    final = await assistant.run_turn(world.candidate.identity, "de", "Zeig mir passende Stellen")
+    assert final["language"] == "de"
+    final = await assistant.run_turn(world.candidate.identity, "en", "show me matching jobs")
+    assert final["language"] == "en"
 
 
 async def test_asking_for_a_job_description_creates_nothing(

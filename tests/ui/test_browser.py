@@ -195,5 +195,6 @@ def test_a_free_form_conversation(server: Server, browser: Browser, artifacts: P
 
     chat.say("Zeig mir passende Stellen")
     chat.sees("Diese Stellen passen am besten zu deinem Lebenslauf")
+    chat.sees("Es fehlt (Pflicht)")  # the cards' labels too
     chat.shot("german")
     context.close()

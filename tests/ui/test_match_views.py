@@ -37,3 +37,14 @@ def test_no_match_is_the_models_sentence_naming_the_filters() -> None:
 def test_an_llm_answer_gets_the_chats_own_title_and_hint() -> None:
     shown = framed_cards(MATCHES, "jobs", "Jobs that match your resume", JOBS_HINT, None)
     assert shown.startswith("**Jobs that match your resume**") and shown.endswith(JOBS_HINT)
+
+
+def test_cards_framed_by_a_german_answer_have_german_labels() -> None:
+    matches = [{**MATCHES[0], "matched_skills": ["SQL"], "missing_required": []}]
+    said = answers.jobs({**SEARCH, "matches": matches}, "de")
+    shown = framed_cards(matches, "jobs", "Jobs that match your resume", JOBS_HINT, said, "de")
+    assert "**Punktzahl 81%**" in shown
+    assert "- Vorhanden: SQL" in shown and "- Es fehlt (Pflicht): keine" in shown
+    assert "- Stellen-ID `j1`" in shown
+    for english in ("score", "Has:", "Missing", "job id", "none"):
+        assert english not in shown, english
