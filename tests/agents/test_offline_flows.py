@@ -26,6 +26,7 @@ async def test_chat_endpoint_names_a_top_match(world: World) -> None:
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["conversation_id"] == "c1" and body["mode"] == "offline"
+    assert body["language"] == "en"
     assert top[0]["title"] in body["reply"], body["reply"]
     # Integrators get the items the chat showed, not only its text.
     [result] = body["results"]
