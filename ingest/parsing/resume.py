@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from ingest.occupations import get_occupations
 from ingest.parsing.contacts import Span, blank_spans, find_contacts
 from ingest.parsing.dates import (
     DateRange,
@@ -108,6 +109,9 @@ class _Line:
     offset: int
     ranges: list[DateRange]
     bullet: bool
+    # The dates of a line that tells a job in a sentence ("Served as Rehabilitation
+    # Counselor from 2016 to 2020, ..."): a job only where no dated job's span holds them.
+    told: DateRange | None = None
 
     @property
     def text(self) -> str:
@@ -118,6 +122,7 @@ class _Line:
         return not self.bullet and not self.ranges and not _looks_like_sentence(self.text)
 
 
+_DANGLING_RE = re.compile(r"(?:\s+(?:from|between|during|since|till|until|to|for|in))+$", re.I)
 _FIELD_LABEL_RE = re.compile(
     r"^(?:company|employer|organi[sz]ation|designation|title|job title|position|role|"
     r"duration|dates?|period|location)\s*:\s*",
@@ -141,36 +146,47 @@ def _parse_experience(
             found = find_date_ranges(text, offset + pos)
             bullet = bool(BULLET_RE.match(text)) and not re.match(r"^\s*\d{1,2}[.)]", text)
             words = len(text.split())
-            if found and (
-                _opens_with_verb(text) or (_looks_like_sentence(text) and _SINCE_RE.search(text))
+            bare = BULLET_RE.sub("", text) if bullet else text
+            in_sentence = found[0] if found and not _HONOUR_RE.search(text) else None
+            if (
+                found
+                and not _ROLE_PREFIX_RE.match(bare)  # "Worked as a ... (2019 - 2021)": a job
+                and (
+                    _opens_with_verb(text)
+                    or (_looks_like_sentence(text) and _SINCE_RE.search(text))
+                )
             ):
                 found = []  # a duty ("Planned the migration from 2008 to 2012")
-            if found and not bullet and words > 16:
+            long = words > 16 if not bullet else _words_beside(text, found, offset + pos) > 10
+            if found and long:
                 # a job header run into its first line of description: "Site Office
                 # Administrator E.ON Climate 2006-2010 Responsible for document control...",
+                # "- Systems Administrator (2013 - 2016): Managed the company's servers",
                 # or the dates opening it under the title line ("November 2014 to
                 # Current Company Name Hours worked per week: 40 ...")
                 cut = found[0].span[1] - (offset + pos)
                 prefix = text[: found[0].span[0] - (offset + pos)]
-                if _inline_header(prefix) or not prefix.strip():
+                if bullet:
+                    prefix = BULLET_RE.sub("", prefix)
+                if _inline_header(prefix) or (not bullet and not prefix.strip()):
                     lines.append(_Line(text[:cut], offset + pos, found[:1], False))
                     lines.append(_Line(text[cut:], offset + pos + cut, [], False))
                     pos += len(raw)
                     continue
-            if found and (words > 16 or (bullet and words > 10)):
+            if found and long:
                 found = []  # a date inside a sentence ("Led the 2019-2020 migration")
             if found and _HONOUR_RE.search(text):
                 found = []  # "2014-2015 Teacher of the Year Award": an honour, not a job
-            lines.append(_Line(text, offset + pos, found, bullet))
+            lines.append(_Line(text, offset + pos, found, bullet, None if found else in_sentence))
         pos += len(raw)
     lines = _mend_split_ranges(lines)
     if any(line.ranges for line in lines):
         _anchor_header_dates(lines)
     anchors = [i for i, line in enumerate(lines) if line.ranges]
-    if not anchors:
+    told = _jobs_told(lines, [lines[i].ranges[0] for i in anchors])
+    if not anchors and not told:
         return _parse_undated(lines), []
-    first = anchors[0]
-    before = first > 0 and lines[first - 1].header_like()
+    before = bool(anchors) and anchors[0] > 0 and lines[anchors[0] - 1].header_like()
     headers: dict[int, list[int]] = {}
     taken: set[int] = set()
     for k, i in enumerate(anchors):
@@ -193,7 +209,11 @@ def _parse_experience(
     entries: list[ExperienceEntry] = []
     ranges: list[DateRange] = []
     for i, line in enumerate(lines):
-        if i in headers:
+        if i in told:
+            entry, rng = told[i]
+            ranges.append(rng)
+            entries.append(entry)
+        elif i in headers:
             rng = line.ranges[0]
             ranges.append(rng)
             parts = [_header_rest(line)] + [_clean_header(lines[j].text) for j in headers[i]]
@@ -208,6 +228,81 @@ def _parse_experience(
             else:
                 entries[-1].bullets.append(line.text)
     return entries, ranges
+
+
+# "... as a Java Developer Consultant role in Jersey City", "as an iOS/Android Technical
+# Writer from 2014-2019", "as a Sr Java .NET Developer, I ...": the role a sentence names,
+# up to where it goes on about it.
+_TOLD_ROLE_RE = re.compile(
+    r"\bas\s+(?:an?\s+|the\s+)?(?P<role>(?:[^,.;:()]|\.(?=\S))+?)\s*"
+    r"(?=\b(?:at|in|for|with|from|between|during|since|where|role|handling|until|till)\b|"
+    r"[,;:()]|\.(?!\S)|\s[-–—]\s|$)",
+    re.I,
+)
+_TOLD_LEAD_RE = re.compile(
+    r"^(?:\d{1,2}[.)]\s*|\d+\+?\s+years?\s+(?:of\s+)?|(?:the\s+)?role\s+of\s+)", re.I
+)
+# Where a header run into its description ends: "Emergency Dispatcher – Leveraged ...",
+# "ECM Architect: effectively balanced ...", "Presentation Specialist @ Warren NJ: ...".
+_TOLD_HEAD_RE = re.compile(r"\s[-–—]\s|:\s|\.\s|[-–—]\s(?=[A-Z])|\s+for\s+")
+
+
+def _jobs_told(
+    lines: list[_Line], dated: list[DateRange]
+) -> dict[int, tuple[ExperienceEntry, DateRange]]:
+    """Lines that tell a job in a sentence, by index: each line's dates, and the role it
+    names, where no dated job's span holds those dates (under a dated job, a sentence with
+    dates is one of its duties: "Led the 2019-2020 migration")."""
+
+    def held(rng: DateRange) -> bool:
+        end = rng.end or date.max
+        return any(d.start <= rng.start and end <= (d.end or date.max) for d in dated)
+
+    told: dict[int, tuple[ExperienceEntry, DateRange]] = {}
+    for i, line in enumerate(lines):
+        rng = line.told
+        if rng is None or held(rng):
+            continue
+        title, employer = _told_role(line, rng)
+        if title is not None:
+            entry = ExperienceEntry(title, employer, rng.start, rng.end, current=rng.end is None)
+            told[i] = (entry, rng)
+    return told
+
+
+def _told_role(line: _Line, rng: DateRange) -> tuple[str | None, str | None]:
+    """The role (and employer) a sentence with dates names: what it worked "as" ("Served as
+    Rehabilitation Counselor from 2016 to 2020"), else the words before its dates when
+    they are a header ("Radiation therapist at XYZ Hospital (2013-2015): Delivered..."), or
+    the head of them ("Emergency Dispatcher – Leveraged time sensitivity... (2004 - 2010)"),
+    or the words after dates that open the line ("2014 – 2017: Credit Risk Analyst - Top
+    US Bank. Concurrently worked..."); nothing when it names no role ("Planned the
+    migration from 2008 to 2012")."""
+    text = line.raw
+    before = text[: rng.span[0] - line.offset]
+    prefix = _TOLD_LEAD_RE.sub("", _ROLE_PREFIX_RE.sub("", _clean_header(before)))
+    said_as = _TOLD_ROLE_RE.search(before) or _TOLD_ROLE_RE.search(text)
+    after = _clean_header(re.split(r"[.;]\s", text[rng.span[1] - line.offset :])[0])
+    candidates = [
+        (said_as.group("role") if said_as else "", False),
+        (prefix, True),
+        *((part, True) for part in _TOLD_HEAD_RE.split(prefix)[:3]),
+        ("" if prefix else _TOLD_LEAD_RE.sub("", after), True),
+    ]
+    for candidate, header in candidates:
+        candidate = _TOLD_LEAD_RE.sub("", candidate.strip())
+        size = len(candidate.split())
+        # what one worked "as", capitalised, is a title even where the lexicon lacks it
+        named = not header and size <= 5 and candidate[:1].isupper()
+        if 1 <= size <= 8 and (named or _names_role(candidate)):
+            return _split_title_employer(candidate) if header else (candidate, None)
+    return None, None
+
+
+def _names_role(text: str) -> bool:
+    """A title word, or a known job title (the occupation lexicon: "Couriers and
+    messengers", "Woodworker")."""
+    return _is_title(text) or get_occupations().link(text) is not None
 
 
 def _same_jobs_once(entries: list[ExperienceEntry]) -> list[ExperienceEntry]:
@@ -349,6 +444,8 @@ def _undated_job(lines: list[_Line], i: int, taken: set[int]) -> bool:
 def _clean_header(text: str) -> str:
     text = BULLET_RE.sub("", text).strip(" \t-–—|,:;()[]*_·•")
     text = _FIELD_LABEL_RE.sub("", text).strip(" \t-–—|,:;()[]*_·•")
+    # the words that led to its dates ("Animal caretakers from 2017 - 2022")
+    text = _DANGLING_RE.sub("", text).strip(" \t-–—|,:;()[]*_·•")
     return text if re.search(r"[^\W\d_]", text) else ""
 
 
@@ -382,6 +479,15 @@ def _parse_undated(lines: list[_Line]) -> list[ExperienceEntry]:
             entries.append(ExperienceEntry(title=title, employer=employer, start=None, end=None))
             in_header = True
     return entries
+
+
+def _words_beside(text: str, found: list[DateRange], start: int) -> int:
+    """Words of a line outside its dates (a bulleted job, "- Retail sales workers
+    (2019 - 2023)", is as long as its title, not its title and its dates)."""
+    kept = text
+    for rng in reversed(found):
+        kept = kept[: rng.span[0] - start] + " " + kept[rng.span[1] - start :]
+    return len(re.findall(r"[^\W\d_]+", kept))
 
 
 def _looks_like_sentence(line: str) -> bool:

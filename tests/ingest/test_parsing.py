@@ -561,3 +561,33 @@ def test_a_split_range_around_a_long_header_line() -> None:
     text = "Career History\n05/2023\nHartley & Finch LLP Austin, TX Accounts Payable Clerk\n11/2025 Reconciled 60 bank accounts\n"
     [job] = parse_resume(text, today=TODAY).experience
     assert (job.start, job.end) == (date(2023, 5, 1), date(2025, 11, 1))
+
+
+def test_jobs_told_in_sentences_are_jobs() -> None:
+    text = """Experience
+- Worked for four years as a Rehabilitation Counselor from 2016 to 2020, assessing cases and keeping the records of every client's progress.
+- Dental hygienist at Riverside Practice (2013-2016): cleaned, polished and charted for a list of 900 patients across two surgeries.
+With a background of 3 years (2010 - 2013) as a Sr .NET Application Developer, I learnt to ship and support web applications for banks.
+- 2008 – 2010: Credit Risk Analyst - Harbour Bank. Kept the counterparty models and their audits in order for two trading desks.
+- Couriers and messengers (2006 - 2008)
+"""
+    resume = parse_resume(text, today=TODAY)
+    assert [(e.title, e.start.year if e.start else None) for e in resume.experience] == [
+        ("Rehabilitation Counselor", 2016),
+        ("Dental hygienist", 2013),
+        ("Sr .NET Application Developer", 2010),
+        ("Credit Risk Analyst", 2008),
+        ("Couriers and messengers", 2006),
+    ]
+    assert resume.experience[1].employer == "Riverside Practice"
+    assert resume.years_experience == pytest.approx(14, abs=1)
+
+
+def test_a_sentence_with_dates_that_names_no_role_is_not_a_job() -> None:
+    text = (
+        "Experience\nPlanned and delivered the migration of the billing platform for "
+        "the whole group from 2008 to 2012, with a team of four.\n"
+    )
+    resume = parse_resume(text, today=TODAY)
+    assert all(e.start is None for e in resume.experience)
+    assert resume.years_experience == 0
