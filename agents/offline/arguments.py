@@ -121,7 +121,9 @@ def _job_description(text: str) -> tuple[str, str | None]:
 _SCORE_RE = re.compile(
     r"\b(?:above|over|at least|more than|min(?:imum)?(?:\s+score)?(?:\s+of)?|score\s+(?:of\s+)?"
     r"|match(?:es|ing)?(?:\s+at\s+least)?|>=?)"
-    r"\s*(\d{1,3}(?:\.\d+)?)\s*(%|percent)?",
+    r"\s*(\d{1,3}(?:\.\d+)?)\s*(%|percent)?"
+    # "80% and up", "75 percent or more"
+    r"|\b(\d{1,3}(?:\.\d+)?)\s*(%|percent)\s+(?:and|or)\s+(?:up|above|over|more|higher|better)\b",
     re.I,
 )
 _PER_DAY_RE = re.compile(
@@ -140,8 +142,9 @@ def alert_args(turn: Turn) -> dict[str, Any]:
     args: dict[str, Any] = {}
     score = _SCORE_RE.search(turn.user)
     if score:
-        value = float(score.group(1))
-        args["min_score"] = round(value / 100 if score.group(2) or value > 1 else value, 2)
+        number, percent = (score.group(1), score.group(2)) if score.group(1) else score.group(3, 4)
+        value = float(number)
+        args["min_score"] = round(value / 100 if percent or value > 1 else value, 2)
     per_day = _PER_DAY_RE.search(turn.user)
     if per_day:
         args["max_per_day"] = int(per_day.group(1))

@@ -13,7 +13,10 @@ from ingest.occupations import get_occupations, title_key
 from tools.markdown import inline
 
 # What people say before and after the occupation they ask about, per aspect.
-_ARTICLE = r"(?:an?\s+|the\s+|some\s*one\s+(?:who\s+is\s+)?an?\s+)?"
+_ARTICLE = (
+    r"(?:(?:the\s+)?(?:job|role|work|career|life|profession)\s+of\s+|being\s+|working\s+as\s+)?"
+    r"(?:an?\s+|the\s+|some\s*one\s+(?:who\s+is\s+)?an?\s+)?"
+)
 _OCCUPATION = r"(?P<occ>[^?.!,;\n]{2,60}?)"
 _ASPECT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (aspect, re.compile(pattern, re.I))
@@ -54,7 +57,11 @@ _ASPECT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 # Words that end the phrase rather than belong to it.
 _TRAILING = re.compile(
-    r"\s+(?:do|does|need|needs|job|role|work|exactly|actually|really|nowadays|today)$", re.I
+    r"\s+(?:do|does|need|needs|job|role|work|exactly|actually|really|nowadays|today)$"
+    # "an electrician in the uk": the occupation, not where
+    r"|\s+in\s+(?:the\s+)?(?:uk|us|usa|u\.s\.|united kingdom|united states|england|scotland|"
+    r"wales|ireland|europe|eu|germany|france|spain|canada|australia)$",
+    re.I,
 )
 
 

@@ -106,17 +106,21 @@ _ORDINALS = {
 _ORDINAL_RE = re.compile(
     r"\b(?:("
     + "|".join(_ORDINALS)
-    + r")\b(?!\s*\d)|(?:number|no\.?|job|role|option|candidate|match)\s*(\d{1,2})\b)"
+    + r")\b(?!\s*\d)|(?:number|no\.?|job|role|option|candidate|match)\s*(\d{1,2}|one|two|three|four|five)\b)"
     + r"|#\s*(\d{1,2})\b",
     re.I,
 )
 NO_RE = re.compile(r"^\W*(no|nope|cancel|stop|don'?t|do not|never mind|nevermind)\b", re.I)
 
 
+_SPELT = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}  # "number one"
+
+
 def ordinals(text: str) -> list[int]:
     out = []
     for word, number, hashed in _ORDINAL_RE.findall(text):
-        out.append(_ORDINALS[word.lower()] if word else int(number or hashed))
+        spelt = _SPELT.get(number.lower()) if number else None
+        out.append(_ORDINALS[word.lower()] if word else spelt or int(number or hashed))
     return out
 
 

@@ -67,6 +67,7 @@ _GENERAL = (
         re.compile(
             r"\b(jobs?|roles?|positions?|openings?|vacanc\w*|opportunit\w*|postings?|gigs?|"
             r"work as|looking for work|internships?|remote|hybrid|on-?site|part[- ]time|full[- ]time|"
+            r"freelanc\w*|temp work|contract work|ones (in|near|around)|"
             r"salary|paying|matches|available in|anything in|suit\w*|(a|per) year)\b"
             r"|[€$£]\s*\d|\b\d+\s*k\b",
             re.I,
@@ -164,7 +165,7 @@ _VOCABULARY = tuple(
     list show match matches matching remote report alerts alert explain rewrite tailor
     compare delete profile visible employers position positions vacancies openings
     shortlist funnel contact request requests review improve feedback skills experience
-    remove account""".split()  # noqa: SIM905 (a word list reads better as text)
+    remove account something""".split()  # noqa: SIM905 (a word list reads better as text)
 )
 _VOCABULARY_SET = frozenset(_VOCABULARY)
 

@@ -205,6 +205,13 @@ _MARKERS: dict[str, frozenset[str]] = {
     ),
     "fr": frozenset(
         [
+            "tu",
+            "vous",
+            "votre",
+            "penses",
+            "pensez",
+            "plaît",
+            "s'il",
             "je",
             "me",
             "moi",
@@ -330,12 +337,29 @@ _MARKERS: dict[str, frozenset[str]] = {
 # Word-for-word readings, longest phrases first (applied to lowercased text).
 _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
     "de": (
+        (
+            r"\bwas hältst du von\b|\bwas halten sie von\b|\bwie findest du\b",
+            "what do you think of",
+        ),
         (r"\bwas steht in\b", "what is in"),
+        (
+            r"\b(leg|lege|legen sie)\s+(diese|eine|die|folgende)\s+(neue\s+)?stelle\s+an\b",
+            "create this job",
+        ),
+        (r"\bfrag\w*\b(.*)\bob wir\b(.*)\bkontaktieren\b", r"ask \1 if we may contact them"),
+        (r"\banschreiben\b|\bbewerbungsschreiben\b|\bmotivationsschreiben\b", "cover letter"),
+        (r"\bgehalt\b|\bgehälter\b|\bvergütung\b", "salary"),
+        (r"\bmarktgerecht\b|\bmarktüblich\b|\bwettbewerbsfähig\b", "competitive"),
+        (r"\bkannst du\b", "can you"),
+        (r"\b(stellen)?anzeigen?\b", "jobs"),
+        (r"\bkandidat(in)?\b", "candidate"),
         (r"\bwie läuft\b", "how are we doing"),
         (r"\b(keine|nicht mehr)\b(.*)\bmehr\b", r"stop \2"),
         (r"\bkeine\b", "no"),
         (r"\bschreib\w*\b(.*)\bum\b", r"rewrite \1"),
+        (r"\bschreib\w*\b", "write"),
         (r"\bpass\w*\b(.*)\ban\b", r"tailor \1"),
+        (r"^(.*)\banpassen\b", r"tailor \1"),
         (r"\bgibt es\b", "are there"),
         (r"\bstellenangebote?\b|\bstellen\b|\bstelle\b|\barbeitsplätze\b|\barbeit\b", "jobs"),
         (r"\blebenslaufs?\b", "resume"),
@@ -379,6 +403,18 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
         (r"\b(einen|eine|ein|der|die|das|dem|den|zu|und|sind|uns|unseren)\b", ""),
     ),
     "fr": (
+        (
+            r"\bque penses-tu de\b|\bque pensez-vous de\b|\bton avis sur\b|\bvotre avis sur\b",
+            "what do you think of",
+        ),
+        (r"\bs'il (te|vous) pla[iî]t\b", "please"),
+        (r"\bactive[rz]?\b", "turn on"),
+        (r"\bpar jour\b", "a day"),
+        (r"\blettre de motivation\b", "cover letter"),
+        (r"\brapport de pr[ée]s[ée]lection\b|\bpr[ée]s[ée]lection\b", "shortlist report"),
+        (r"\brapports?\b", "report"),
+        (r"\banonymes?\b", "blind"),
+        (r"\bg[ée]n[èe]re[rz]?\b", "generate"),
         (r"\bqu'est-ce qu'il y a dans\b", "what is in"),
         (r"\bc'est quoi\b", "what are"),
         (r"\bpréviens-moi\b|\bprévenez-moi\b", "notify me"),
@@ -421,7 +457,16 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
         (r"\b(un|une|le|la|les|des|du|en|est|l'|-moi)\b", ""),
     ),
     "es": (
+        (
+            r"\bqué (opinas|piensas|te parece) de\b|\bque (opinas|piensas) de\b",
+            "what do you think of",
+        ),
         (r"\bqué dice\b", "what is in"),
+        (r"\bc[oó]mo puedo (ser|llegar a ser|convertirme en)\b", "how can i become"),
+        (r"\bpueden contactarme\b|\bme pueden contactar\b", "they can contact me"),
+        (r"\bredacta\w*\b|\bescrib\w*\b", "write"),
+        (r"\banuncio\b", "job ad"),
+        (r"\bcarta de presentaci[oó]n\b", "cover letter"),
         (r"\bavísame\b|\bavisame\b", "notify me"),
         (r"\bofertas? de empleo\b|\btrabajos? de\b|\bempleos? de\b|\bpuesto de\b", "jobs as a"),
         (r"\bofertas?\b|\btrabajos?\b|\bempleos?\b|\bpuestos?\b", "jobs"),
@@ -510,6 +555,11 @@ def detect(text: str) -> str:
     if english >= 0.5:
         return "en"
     if code in ANSWERED and code != "en":
+        # Short requests fool the detector between neighbours ("arrête les alertes s'il te
+        # plaît" read as Spanish): clearly more of another language's words win.
+        rival = max((c for c in ANSWERED if c not in ("en", code)), key=hits.__getitem__)
+        if hits[rival] >= hits[code] + 2:
+            return rival
         own = hits[code] / len(words)
         return code if own > english or (top.value >= 0.9 and len(words) >= 3) else "en"
     # The detector says English or another language: our own words may know better.

@@ -50,7 +50,7 @@ _PAY_WORDS = re.compile(
 )
 _TOP_K_RE = re.compile(
     r"\b(?:top|best|first)?\s*(\d{1,2})\s+(?:best\s+)?(?:jobs?|roles?|candidates?|matches|results|"
-    r"people|options|applicants)\b|\btop\s+(\d{1,2})\b|\bshow\s+(?:me\s+)?(\d{1,2})\b",
+    r"people|options|applicants)\b|\btop\s+(\d{1,2})\b|\b(?:show|list|give)\s+(?:me\s+)?(\d{1,2})\b",
     re.I,
 )
 _YEARS_RE = re.compile(r"\b(\d{1,2})\s*\+?\s*(?:years?|yrs?)\b", re.I)
@@ -214,6 +214,22 @@ _FILLER = frozenset(
         "that",
         "ideally",
         "some",
+        # "work from home jobs", "for someone like me", "entry level jobs in marketing"
+        "from",
+        "home",
+        "someone",
+        "somebody",
+        "out",
+        "entry",
+        "level",
+        "around",
+        "near",
+        "asap",
+        "maybe",
+        "list",
+        "instead",
+        "ones",
+        "tho",
         *[
             "i'd",
             "id",
@@ -283,6 +299,9 @@ def _is_skill_or_field(phrase: str) -> bool:
 def location(text: str, known: set[str] | None = None) -> str | None:
     """A place the request names: a known place anywhere, else the word after "in" that
     is not a field, a skill or an ordinary word."""
+    if re.search(r"\binstead\b", text, re.I):
+        # "these are all in london, show me ones in paris instead": the last place named
+        text = text[text.lower().rfind(" in ") :] if " in " in text.lower() else text
     lowered = text.lower()
     for place in sorted(known or (), key=len, reverse=True):
         if re.search(rf"\b{re.escape(place.lower())}\b", lowered):
@@ -479,6 +498,7 @@ def named_job(text: str) -> str | None:
         return None
     found = matches[-1]
     title = (found.group("title") or found.group("quoted") or found.group("bare") or "").strip()
+    title = re.sub(r"^(fill|staff|hire for|recruit for)\s+", "", title, flags=re.I)
     title = re.sub(r"^(the|our|my|a|an)\s+", "", title, flags=re.I).replace("-", " ")
     if title.lower() in ("this", "that", "same", "new", "it", "first", "second", "third", "last"):
         return None

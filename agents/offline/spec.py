@@ -50,7 +50,11 @@ SPECS: tuple[ToolSpec, ...] = (
         "employer",
         "job update",
         _rx(
-            rf"^\W*(please\s+)?(update|change|edit|modify|rename|unpublish|close|reopen|republish|take down|pull)\b[^\n]*\b{_JOBS}\b"
+            rf"^\W*(please\s+)?(update|change|edit|modify|rename|unpublish|close|reopen|republish|take down|pull)\b[^\n]*\b{_JOBS}\b",
+            # "publish the draft for the HR Advisor role": one of ours, as it is (a new
+            # job comes with its description after a colon or a dash: create_job)
+            rf"^(?![^\n]*(:|\s[-–—]\s|\bnew\b))\W*(please\s+)?(publish|put live|make live)\b"
+            rf"[^\n]*\b{_JOBS}\b[^\n]*$",
         ),
         ("Update the job description", "Unpublish the data engineer job"),
         arguments=arguments.update_job_args,
@@ -65,7 +69,7 @@ SPECS: tuple[ToolSpec, ...] = (
         _rx(
             # one line, not a pasted description ("create a job from this description: ...")
             r"^(?![^\n]*(:|\bfrom (this|the|my|our)\b))"
-            r"\W*(please\s+)?(can you\s+|could you\s+)?(draft|write|prepare|compose|generate|"
+            r"\W*(please\s+)?(can (you|u)\s+|could (you|u)\s+)?(draft|write( up)?|prepare|compose|generate|"
             r"suggest|help me write)\b[^\n]{0,80}\b(job\s+)?(ad|advert|advertisement|"
             r"post|posting|description|listing)\b[^\n]{0,80}$",
         ),
@@ -80,7 +84,10 @@ SPECS: tuple[ToolSpec, ...] = (
         "employer",
         "job creation",
         _rx(
-            rf"^\W*(please\s+)?(create|post|add|publish|advertise)\b[^\n]*\b{_JOBS}\b",
+            # the description comes after a colon, a dash or a line break: a one-line
+            # request ("post the nurse job") names no job to create
+            rf"^\W*(please\s+)?(create|post|add|publish|advertise)\b[^\n]*\b{_JOBS}\b"
+            r"[^\n]*?(:|\s[-–—]\s|\n)",
             r"^\W*here is (a|the|our) (new )?(job )?(description|posting|ad)\b",
         ),
         ("Create a job from this description", "Post a new role", "We are hiring, here is the ad"),
@@ -115,6 +122,7 @@ SPECS: tuple[ToolSpec, ...] = (
         _rx(
             r"\b(stop|disable|turn off|switch off|cancel|unsubscribe|pause|no more|mute)\b.*\b(alerts?|notifications?)\b",
             r"\b(alerts?|notifications?)\b.*\b(off|stop)\b",
+            r"\bstop (e-?mailing|sending|mailing|messaging|texting|notifying)( me)?\b.*\b(jobs?|alerts?|matches|vacancies)\b",
         ),
         ("Stop job alerts", "Turn off my alerts", "No more job notifications"),
         arguments=arguments.no_arguments,
@@ -180,6 +188,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(my|a|the|full|personal)\b.*\breport\b",
             r"\bdownload\b.*\b(report|pdf)\b",
             r"\breport\b.*\b(pdf|download)\b",
+            r"\b(give|send|get|email)\b.*\b(the|my) pdf\b",
         ),
         ("My report", "Download my report", "Give me my career report as a PDF"),
         arguments=arguments.background,
@@ -192,9 +201,10 @@ SPECS: tuple[ToolSpec, ...] = (
         "contact answer",
         _rx(
             r"\b(accept|agree|allow|approve|say yes|consent|decline|refuse|reject|deny|"
-            r"withdraw|revoke|say no)\b.*\bcontact",
+            r"withdraw|revoke|say no)\b.*\b(contact|consent)",
             r"\b(they|employer|company)\b.*\b(may|can)\b.*\bcontact me\b",
             r"\b(accept|approve|decline|refuse|reject|deny)\b[^.]*'s request\b",
+            r"^\W*(yes,?\s*)?(please\s+)?(share|give|send) (them )?my (contact )?(details|number|e-?mail|info\w*)\b",
         ),
         ("Accept the contact request", "Decline the contact request", "Yes, they may contact me"),
         arguments=arguments.answer_contact_args,
@@ -208,6 +218,9 @@ SPECS: tuple[ToolSpec, ...] = (
         _rx(
             r"\bcontact requests?\b",
             r"\bwho\b.*\b(wants?|asked|would like)\b.*\bcontact\b",
+            r"\b(employers?|compan(y|ies)|recruiters?)\b.*\binterested in me\b",
+            r"\b(employers?|compan(y|ies)|recruiters?|anyone|anybody)\b.*\b(ask\w*|want\w*|tr(y|ied|ying))\b"
+            r".*\b(contact|reach|get in touch)\b",
         ),
         ("Who wants to contact me?", "My contact requests"),
         arguments=arguments.no_arguments,
@@ -220,7 +233,8 @@ SPECS: tuple[ToolSpec, ...] = (
         "employer",
         "contact request",
         _rx(
-            r"\b(ask|request|reach out|get in touch|contact)\b.*\b(candidate|applicant|them|#\d)",
+            r"\b(ask|request|reach out|get in touch|contact)\b.*\b(candidate|applicant|them|#\d|"
+            r"number \d|no\.? ?\d|the (first|second|third|fourth|fifth|top|last)\b)",
             r"\b(may|can) we contact\b",
             r"\b(talk|speak) (to|with)\b.*\b(candidate|applicant|one|#?\d)\b",
         ),
@@ -241,7 +255,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(opt[ -]?(in|out)|hide me|unhide me)\b",
             r"\b(stay|be|remain|keep me)\s+(hidden|invisible|private|anonymous)\b",
             r"\b(don'?t|do not) want\b.*\b(companies|employers|recruiters)\b.*\bsee me\b",
-            r"\b(let|allow|stop|don'?t let)\b.*\bemployers?\b.*\b(find|see|contact)\b",
+            r"\b(let|allow|stop|don'?t let)\b.*\bemployers?\b.*\b(find|see|contact|view)\w*",
             r"\bmake (me|my profile|my resume|my cv)\b.*\b(public|private|visible|hidden|invisible)\b",
             r"\b(show|hide) (me|my profile|my resume|my cv) (to|from) (employers|recruiters|companies)\b",
         ),
@@ -294,7 +308,8 @@ SPECS: tuple[ToolSpec, ...] = (
         "candidate",
         "rewrite rejection",
         _rx(
-            r"\b(reject|discard|decline|drop (the|it|this|that)|throw away)\b.*\b(rewrite|rewritten|new version|changes|it)\b"
+            r"\b(reject|discard|decline|drop (the|it|this|that)|throw away)\b.*\b(rewrite|rewritten|new version|changes|it)\b",
+            r"\b(prefer|keep|stick with|go back to) (my |the )?(old|original|previous|first) (one|version|cv|resume)\b",
         ),
         ("Reject the rewrite", "Discard the new version"),
         arguments=arguments.no_arguments,
@@ -306,7 +321,8 @@ SPECS: tuple[ToolSpec, ...] = (
         "candidate",
         "rewrite viewer",
         _rx(
-            r"\b(show|see|view|display|what)\b.*\b(rewrite|rewritten|diff|changes|new version)\b",
+            r"\b(show|see|view|display|what|where|where'?s)\b.*\b(rewrite|rewritten|diff|changes|new version|"
+            r"(tailored|updated|improved) (one|version|cv|resume))\b",
             r"\bis (my|the) rewrite (ready|done)\b",
         ),
         ("Show me the rewrite", "What changed in the new version?"),
@@ -343,6 +359,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\bwhat (skills?|tech\w*) (to|should i) (learn|study)\b",
             r"\b(skills?|courses?)\b.*\b(worth|should i)\b.*\b(learn\w*|study\w*)\b",
             r"\bwhat to learn\b",
+            r"\bskills?\b.*\b(boost|improve|increase|raise)\b.*\bchances?\b",
         ),
         (
             "What should I learn next?",
@@ -361,6 +378,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(my|of my)\b.*\bskills?\b.*\b(in demand|demand|wanted|sought|popular|valuable|needed|asked for)\b",
             r"\b(which|what)\b.*\bskills?\b.*\bi have\b.*\b(demand|wanted|sought|popular|valuable)\b",
             r"\b(demand|market)\b.*\bfor my skills\b",
+            r"\bmy\b.*\b(in[- ]demand|wanted|sought[- ]after|popular|valuable|marketable)\b.*\bskills?\b",
         ),
         (
             "Which of my skills are most in demand?",
@@ -379,6 +397,8 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(candidates?|applicants?|people|talent|they)\b.*\b(missing|lack\w*|miss|short on|without|gaps?)\b",
             r"\b(skills?|gaps?)\b.*\b(candidates?|applicants?|talent pool)\b.*\b(missing|lack\w*|don'?t have|short)\b",
             r"\b(missing|lacking)\b.*\b(skills?)\b.*\b(candidates?|applicants?|pool)\b",
+            r"\bskills? gaps?\b",
+            r"\b(candidates?|applicants?)\b.*\b(don'?t|do not|doesn'?t|does not|never|rarely|not)\b(\s+\w+)?\s+have\b",
         ),
         (
             "What are candidates missing most?",
@@ -418,6 +438,9 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(skills?|qualifications?)\b.*\b(needed|required|necessary)\b.*\b(for|to be(come)?)\s+(an?|the)?\b",
             r"\bwhat (does it take|do i need) to be(come)? (an?|the)\b",
             r"\b(duties|responsibilities|day to day) (of|for) (an?|the)\b",
+            r"\b(the )?(job|role|work|career) of (an?|the)\s+\w+",
+            r"\bwhat('?s| is) it like (to be|being|to work as|working as) (an?|the)\b",
+            r"\btell me about (being|working as|becoming) (an?|the)\b",
         ),
         (
             "What does a nurse do?",
@@ -452,8 +475,10 @@ SPECS: tuple[ToolSpec, ...] = (
         "candidate",
         "resume critique",
         _rx(
-            r"\b(critique|feedback|review|improve|assess|evaluate|rate|score)\b.*\b(resume|cv)\b",
-            r"\b(resume|cv)\b.*\b(good|bad|weak|better|improve\w*|feedback)\b",
+            r"\b(critique|feedback|review|improve|assess|evaluate|rate|score|check|proofread|grade|"
+            r"look over|go over|go through|roast)\b.*\b(resume|cv)\b",
+            r"\b(resume|cv)\b.*\b(good|bad|weak|better|improve\w*|feedback|score|rating|grade)\b",
+            r"\bwhat do you think (of|about)\b.*\b(resume|cv)\b",
             r"\bwhat should i (fix|change|improve)\b",
             r"\b(wrong|mistakes?|errors?|tips|strong enough|weak)\b.*\b(resume|cv)\b",
             r"\b(resume|cv)\b.*\b(mistakes?|errors?|tips|wrong)\b",
@@ -470,8 +495,14 @@ SPECS: tuple[ToolSpec, ...] = (
         "job matching",
         _rx(
             rf"\b{_JOBS}\b.*\b(match|fit|suit|for me|best|recommend|good|right)\w*",
-            rf"\b(find|search|look|recommend|suggest|show|any|which|what)\b.*\b{_JOBS}\b",
+            # not the jobs the resume lists ("which jobs have I had according to my cv")
+            rf"^(?!.*\b(have i (had|held|done)|according to my)\b)"
+            rf".*\b(find|search|look|recommend|suggest|show|any|which|what)\b.*\b{_JOBS}\b",
             r"\bmatch(es|ing)?\b.*\b(resume|cv|me)\b",
+            r"\b(what'?s|anything|something) out there\b",
+            r"\b(recommend|suggest)\b.*\b(something|anything)\b.*\bfor me\b",
+            r"\bfor (someone|somebody|people) (like me|with my)\b",
+            r"^\W*find me (something|anything|a job)\W*$",
         ),
         (
             "Which jobs match my resume best?",
@@ -514,6 +545,8 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\bwhat (skills|experience) do i have\b",
             r"\bwhat does my (resume|cv|profile) say\b",
             r"\b(have i had|according to my (cv|resume))\b",
+            r"\bhow (many|much)\b[^?]*\b(years?|experience)\b[^?]*\b(i (have|had|got)|have i (got|had|worked))\b",
+            r"\bmy (total )?years of experience\b",
         ),
         ("What is in my resume?", "Summarise my CV", "What skills do I have?"),
         arguments=arguments.no_arguments,
@@ -532,6 +565,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\bside by side\b",
             r"\b(differ|difference between)\b",
             r"\b(which|who) is (stronger|better)\b",
+            r"\bstacks? up\b",
         ),
         ("Compare the top two candidates", "Candidate 1 versus candidate 2"),
         arguments=arguments.compare_args,
@@ -546,6 +580,7 @@ SPECS: tuple[ToolSpec, ...] = (
         _rx(
             rf"\b{_CANDS}\b.*\b(for|match|fit|suit|best|top)\b",
             rf"\b(find|search|look|show|who|any|best|top)\b.*\b{_CANDS}\b",
+            r"\bwho (fits|matches|suits|would fit|is right for)\b",
         ),
         (
             "Find candidates for the data engineer job",
@@ -563,7 +598,8 @@ SPECS: tuple[ToolSpec, ...] = (
         "hiring funnel",
         _rx(
             r"\b(funnel|metrics|stats|statistics|analytics|kpis?|numbers|pipeline|dashboard)\b",
-            r"\bhow many\b.*\b(resumes|uploads|matches|candidates|tasks)\b",
+            r"\bhow many\b.*\b(resumes?|uploads?|matches|candidates?|applicants?|tasks)\b",
+            r"\bhow('?s| is| are)\b.*\b(hiring|recruiting|recruitment)\b.*\b(going|doing)\b",
         ),
         ("Show the hiring funnel", "How are we doing this month?", "Give me our hiring metrics"),
         arguments=arguments.days_args,
@@ -578,6 +614,7 @@ SPECS: tuple[ToolSpec, ...] = (
             rf"\b(list|show|which|what)\b.*\b(our|my)\b.*\b{_JOBS}\b",
             rf"\b(our|my) {_JOBS}\b",
             rf"\b{_JOBS}\b.*\b(have we|do we have|we('ve| have)? (posted|published|advertised?))\b",
+            rf"\b{_JOBS}\b.*\bwe\b(\s+\w+)?\s+(advertis\w*|post\w*|publish\w*|list\w*|run\w*|offer\w*)\b",
         ),
         ("List our jobs", "Which roles do we have open?"),
         arguments=arguments.no_arguments,

@@ -82,3 +82,18 @@ def test_a_yes_confirms_the_asked_action(answer: str) -> None:
     assert [(c["name"], c["args"]) for c in decided.tool_calls] == [
         ("delete_my_data", {"confirmed": True})
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "publish the draft for the HR Advisor role",
+        "please publish the warehouse operative job",
+        "post the nurse job",
+    ],
+)
+def test_a_one_line_publish_request_never_creates_a_job(decide: Decider, text: str) -> None:
+    # a new job comes with its description (after a colon, a dash or a line break); a
+    # one-line request names one of the employer's jobs, or nothing to create
+    got = decide("employer", text, "org_jobs")
+    assert got.tool != "create_job", got
