@@ -12,7 +12,8 @@ see LIVECAREER_SETS; -v prints their misses, so read a held-out set's only once 
 are done tuning).
 
 Per reader: section F1 (micro, over summary/experience/education/skills/certifications/
-languages), jobs count exact, years within ±1, resumes with a false "missing section"
+languages), jobs count exact, years within ±1, job titles found (a labelled title that
+a parsed job's title holds, or is held by), resumes with a false "missing section"
 claim (the critique says a labelled section is missing) or a false "undated" claim (a
 job reported without dates when every labelled job has them), parse p95 of the two-page
 PDFs (load + parse, ms), and the CPU seconds a 10 MB adversarial PDF and DOCX cost
@@ -138,6 +139,8 @@ class Scores:
     years_ok: int = 0
     false_missing: int = 0
     false_undated: int = 0
+    titles_found: int = 0  # labelled job titles a parsed job's title holds (or is held by)
+    titles: int = 0
     errors: int = 0
     n: int = 0
 
@@ -168,6 +171,14 @@ def score(reader: Reader, files: dict[Path, dict[str, Any]], today: date, verbos
         years_ok = abs(parsed.years_experience - label["years"]) <= 1.0
         s.jobs_exact += jobs_ok
         s.years_ok += years_ok
+        parsed_titles = [(j.title or "").lower() for j in parsed.experience]
+        for job in label["jobs"]:
+            if job.get("title"):
+                want_title = job["title"].lower()
+                s.titles += 1
+                s.titles_found += any(
+                    t and (want_title in t or t in want_title) for t in parsed_titles
+                )
         missing = [
             f.message
             for f in found.findings
@@ -380,6 +391,12 @@ def table(
     rows.append(["section F1 (>= 0.95)", *(f"{s.f1():.3f}" for s in scores)])
     rows.append(["jobs count exact (>= 90%)", *(pct(s.jobs_exact) for s in scores)])
     rows.append(["years within ±1 (>= 90%)", *(pct(s.years_ok) for s in scores)])
+    rows.append(
+        [
+            "job titles found (of the labelled)",
+            *(f"{100 * s.titles_found / max(1, s.titles):.0f}%" for s in scores),
+        ]
+    )
     rows.append(["false 'missing section' (<= 2%)", *(pct(s.false_missing) for s in scores)])
     rows.append(["false 'undated' (<= 2%)", *(pct(s.false_undated) for s in scores)])
     rows.append(["read errors", *(str(s.errors) for s in scores)])

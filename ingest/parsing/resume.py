@@ -98,7 +98,11 @@ def _split_title_employer(header: str) -> tuple[str | None, str | None]:
     if m.group().strip() in ("at", "@"):
         return first or None, second or None
 
-    if not _is_title(first) and _is_title(second):
+    # title words first ("Northwind Traders Leeds, UK Finance Manager": a trader is a
+    # known title too), then any known title ("Company Name | Detective")
+    if not _is_title(first) and (
+        _is_title(second) or (not _names_role(first) and _names_role(second))
+    ):
         first, second = second, first
     return first or None, second or None
 
@@ -363,7 +367,10 @@ def _header_rest(line: _Line) -> str:
     """The header words of an anchor line: the line without its date range."""
     rng = line.ranges[0]
     local = (rng.span[0] - line.offset, rng.span[1] - line.offset)
-    return _clean_header(line.raw[: local[0]] + " " + line.raw[local[1] :])
+    before, after = _clean_header(line.raw[: local[0]]), _clean_header(line.raw[local[1] :])
+    # the dates stood between two parts ("Company Name October 2014 to Current Overnight
+    # Pharmacy Technician"): they stay two
+    return " | ".join(part for part in (before, after) if part)
 
 
 def _mend_split_ranges(lines: list[_Line]) -> list[_Line]:
@@ -459,6 +466,11 @@ def _title_and_employer(parts: list[str]) -> tuple[str | None, str | None]:
             if not _is_title(title or "") and _is_title(other_title or ""):
                 return other_title, title
             return title, other_title
+        if not _names_role(title or "") and _names_role(parts[1]):
+            # "Health Care Administrator" over "April 2015 to May 2017 Company Name - City,
+            # State": the role is the line beside the dates, the employer on theirs
+            whole = len(parts[1].split()) <= 8
+            return (parts[1] if whole else other_title), title
     return title, employer
 
 

@@ -591,3 +591,22 @@ def test_a_sentence_with_dates_that_names_no_role_is_not_a_job() -> None:
     resume = parse_resume(text, today=TODAY)
     assert all(e.start is None for e in resume.experience)
     assert resume.years_experience == 0
+
+
+def test_the_title_is_the_line_that_names_a_role_not_the_employers() -> None:
+    above = """Experience
+Health Care Administrator
+April 2015 to May 2017 Northwind Care - Leeds , UK
+Ran admissions for a 60-bed home.
+Patient Relations Coordinator
+January 2011 to March 2015 Blue Harbor Clinic - York , UK
+"""
+    resume = parse_resume(above, today=TODAY)
+    assert [(e.title, e.employer) for e in resume.experience] == [
+        ("Health Care Administrator", "Northwind Care"),
+        ("Patient Relations Coordinator", "Blue Harbor Clinic"),
+    ]
+    # the dates between the employer and the title, as a two-column export writes them
+    beside = "Experience\nNorthwind Care October 2014 to Current Overnight Pharmacy Technician\n"
+    [job] = parse_resume(beside, today=TODAY).experience
+    assert (job.title, job.employer) == ("Overnight Pharmacy Technician", "Northwind Care")
