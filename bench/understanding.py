@@ -88,7 +88,7 @@ def main() -> None:
     rows = []
     routing_rows = []
     for name, decide in models.items():
-        for split in ("dev", "heldout", "late", "late2"):
+        for split in ("dev", "heldout", "late", "late2", "late3"):
             s = run(decide, requests, safety, split)
             rows.append(
                 [

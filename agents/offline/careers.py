@@ -31,15 +31,15 @@ _ASPECT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "skills",
-            rf"\b(?:what do i need to (?:know|learn|have)|what should i (?:know|learn)) to (?:be(?:come)?|work as)\s+{_ARTICLE}{_OCCUPATION}\s*(?:[?.!]|$)",
+            rf"\b(?:what do i need to (?:know|learn|have)|what should i (?:know|learn)) to (?:be(?:come)?|work as)\s+{_ARTICLE}{_OCCUPATION}\s*(?:[?.!,;]|$)",
         ),
         (
             "path",
-            rf"\b(?:become|becoming|get into|getting into|break into|train as|qualify as|start as|career as|path to|way into|route into|get a job as|work as)\s+{_ARTICLE}{_OCCUPATION}\s*(?:[?.!]|$)",
+            rf"\b(?:become|becoming|get into|getting into|break into|train as|qualify as|start as|career as|path to|way into|route into|get a job as|work as)\s+{_ARTICLE}{_OCCUPATION}\s*(?:[?.!,;]|$)",
         ),
         (
             "path",
-            rf"\b(?:what does it take|what do i need) to be\s+{_ARTICLE}{_OCCUPATION}\s*(?:[?.!]|$)",
+            rf"\b(?:what does it take|what do i need) to be\s+{_ARTICLE}{_OCCUPATION}\s*(?:[?.!,;]|$)",
         ),
         (
             "duties",
@@ -51,7 +51,7 @@ _ASPECT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "duties",
-            rf"\b(?:duties|tasks|responsibilities|day to day|job description)\s+(?:of|for)\s+{_ARTICLE}{_OCCUPATION}\s*(?:[?.!]|$)",
+            rf"\b(?:duties|tasks|responsibilities|day to day|job description)\s+(?:of|for)\s+{_ARTICLE}{_OCCUPATION}\s*(?:[?.!,;]|$)",
         ),
     )
 )

@@ -67,7 +67,7 @@ _GENERAL = (
         re.compile(
             r"\b(jobs?|roles?|positions?|openings?|vacanc\w*|opportunit\w*|postings?|gigs?|"
             r"work as|looking for work|internships?|remote|hybrid|on-?site|part[- ]time|full[- ]time|"
-            r"freelanc\w*|temp work|contract work|ones (in|near|around)|"
+            r"freelanc\w*|temp work|contract work|ones (in|near|around)|more like (those|these|that|this)|"
             r"salary|paying|matches|available in|anything in|suit\w*|(a|per) year)\b"
             r"|[€$£]\s*\d|\b\d+\s*k\b",
             re.I,

@@ -39,8 +39,8 @@ def _rx(*patterns: str) -> tuple[str, ...]:
     return patterns
 
 
-_JOBS = r"(jobs?|roles?|positions?|openings?|vacanc\w*|opportunit\w*|postings?|gigs?|jbos?)"
-_CANDS = r"(candidates?|applicants?|people|talent|profiles?|who)"
+_JOBS = r"(jobs?|roles?|positions?|openings?|vacanc\w*|opportunit\w*|postings?|gigs?|jbos?|reqs?|requisitions?)"
+_CANDS = r"(candidates?|applicants?|people|ppl|folks|talent|profiles?|who)"
 
 # Order matters: pasted job descriptions first (anchored at the message start, since the
 # text itself names candidates and skills), then specific actions before broad searches.
@@ -54,7 +54,7 @@ SPECS: tuple[ToolSpec, ...] = (
             # "publish the draft for the HR Advisor role": one of ours, as it is (a new
             # job comes with its description after a colon or a dash: create_job)
             rf"^(?![^\n]*(:|\s[-–—]\s|\bnew\b))\W*(please\s+)?(publish|put live|make live)\b"
-            rf"[^\n]*\b{_JOBS}\b[^\n]*$",
+            rf"[^\n]*\b({_JOBS}|draft)\b[^\n]*$",
         ),
         ("Update the job description", "Unpublish the data engineer job"),
         arguments=arguments.update_job_args,
@@ -71,7 +71,9 @@ SPECS: tuple[ToolSpec, ...] = (
             r"^(?![^\n]*(:|\bfrom (this|the|my|our)\b))"
             r"\W*(please\s+)?(can (you|u)\s+|could (you|u)\s+)?(draft|write( up)?|prepare|compose|generate|"
             r"suggest|help me write)\b[^\n]{0,80}\b(job\s+)?(ad|advert|advertisement|"
-            r"post|posting|description|listing)\b[^\n]{0,80}$",
+            r"post|posting|description|listing|jd|spec)\b[^\n]{0,80}$",
+            r"^[^\n:]{0,80}\b(ad|advert|advertisement|job post|posting|listing|jd)\b[^\n:]{0,80}"
+            r"\b(just )?(a |as a )?draft\b[^\n:]{0,40}$",
         ),
         ("Draft a job ad for a warehouse worker", "Write a job description for a nurse"),
         arguments=arguments.job_post_draft_args,
@@ -87,7 +89,7 @@ SPECS: tuple[ToolSpec, ...] = (
             # the description comes after a colon, a dash or a line break: a one-line
             # request ("post the nurse job") names no job to create
             rf"^\W*(please\s+)?(create|post|add|publish|advertise)\b[^\n]*\b{_JOBS}\b"
-            r"[^\n]*?(:|\s[-–—]\s|\n)",
+            r"[^\n]*?(:|\s[-–—]\s|\s?(->|→|=>)\s?|\n)",
             r"^\W*here is (a|the|our) (new )?(job )?(description|posting|ad)\b",
         ),
         ("Create a job from this description", "Post a new role", "We are hiring, here is the ad"),
@@ -100,7 +102,7 @@ SPECS: tuple[ToolSpec, ...] = (
         "candidate",
         "data erasure",
         _rx(
-            r"\b(delete|erase|remove|wipe|forget)\b.*\b(my|all)\b.*\b(data|account|profile|everything|information|resumes?)\b",
+            r"\b(delete|erase|remove|wipe|forget)\b.*\b(my|all)\b.*\b(data|account|profile|everything|information|info|details|resumes?)\b",
             r"\bforget me\b",
             r"\bmy (data|account|profile)\b.*\b(erased|deleted|removed|wiped)\b",
             r"\bright to (be forgotten|erasure)\b",
@@ -123,6 +125,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(stop|disable|turn off|switch off|cancel|unsubscribe|pause|no more|mute)\b.*\b(alerts?|notifications?)\b",
             r"\b(alerts?|notifications?)\b.*\b(off|stop)\b",
             r"\bstop (e-?mailing|sending|mailing|messaging|texting|notifying)( me)?\b.*\b(jobs?|alerts?|matches|vacancies)\b",
+            r"\bstop (the |all )?(these )?(e-?mails|messages|notifications)\b",
         ),
         ("Stop job alerts", "Turn off my alerts", "No more job notifications"),
         arguments=arguments.no_arguments,
@@ -137,6 +140,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(turn on|enable|set up|setup|start|switch on|create|subscribe|change|update|set)\b.*\balerts?\b",
             r"\b(notify|alert|ping|e-?mail) me\b.*\b(new|when|whenever|as soon)\b",
             r"\bsend me new\b.*\b(as they|when|whenever)\b",
+            r"\bsend me (job )?alerts\b",
             r"\b(i'?d like|i want|give me|please)\b.*\balerts?\b",
             r"\balerts?\b.*\b(above|over|at least|min\w*|per day|a day|remote only|only)\b",
         ),
@@ -204,7 +208,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"withdraw|revoke|say no)\b.*\b(contact|consent)",
             r"\b(they|employer|company)\b.*\b(may|can)\b.*\bcontact me\b",
             r"\b(accept|approve|decline|refuse|reject|deny)\b[^.]*'s request\b",
-            r"^\W*(yes,?\s*)?(please\s+)?(share|give|send) (them )?my (contact )?(details|number|e-?mail|info\w*)\b",
+            r"\b(share|give|send|pass on) (them |him |her )?my (contact )?(details|number|e-?mail|info\w*)\b",
         ),
         ("Accept the contact request", "Decline the contact request", "Yes, they may contact me"),
         arguments=arguments.answer_contact_args,
@@ -296,7 +300,7 @@ SPECS: tuple[ToolSpec, ...] = (
         "candidate",
         "rewrite acceptance",
         _rx(
-            r"\b(accept|approve|keep|apply|use)\b.*\b(rewrite|rewritten|new version|changes|tailored)\b"
+            r"\b(accept|approve|keep|apply|use|save)\b.*\b(rewrite|rewritten|new version|changes|tailored)\b"
         ),
         ("Accept the rewrite", "Use the new version of my resume"),
         arguments=arguments.no_arguments,
@@ -309,7 +313,7 @@ SPECS: tuple[ToolSpec, ...] = (
         "rewrite rejection",
         _rx(
             r"\b(reject|discard|decline|drop (the|it|this|that)|throw away)\b.*\b(rewrite|rewritten|new version|changes|it)\b",
-            r"\b(prefer|keep|stick with|go back to) (my |the )?(old|original|previous|first) (one|version|cv|resume)\b",
+            r"\b(prefer|keep|stick with|go back to) (my |the )?(old|original|previous|first)( (one|version|cv|resume))?\b",
         ),
         ("Reject the rewrite", "Discard the new version"),
         arguments=arguments.no_arguments,
@@ -379,6 +383,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(which|what)\b.*\bskills?\b.*\bi have\b.*\b(demand|wanted|sought|popular|valuable)\b",
             r"\b(demand|market)\b.*\bfor my skills\b",
             r"\bmy\b.*\b(in[- ]demand|wanted|sought[- ]after|popular|valuable|marketable)\b.*\bskills?\b",
+            r"\b(in[- ]demand|wanted|sought[- ]after|popular|valuable)\b.*\b(of|out of|among) my skills\b",
         ),
         (
             "Which of my skills are most in demand?",
@@ -417,6 +422,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(salary|pay|wage|compensation|offer)\b.*\b(competitive|market|benchmark|fair|enough|too low|too high|compare|average|typical)\b",
             r"\b(competitive|benchmark|market rate)\b.*\b(salary|pay|wage|compensation|range)\b",
             r"\b(are|is) we paying\b",
+            r"(£|\$|€|\b)\d[\d,.]*\s*k?\b.*\b(competitive|market rate|below market|above market)\b",
         ),
         (
             "Is my salary range competitive?",
@@ -433,7 +439,7 @@ SPECS: tuple[ToolSpec, ...] = (
         "career knowledge",
         _rx(
             r"\bwh?at (does|dose|do|did) (an?|the) [^?]{2,60}? (do|does)\b",
-            r"\bhow (do|can|would|could|did|to) (i |you |one |someone )?(become|get into|break into|train as|qualify as|start as|work as)\b",
+            r"\bhow (do|does|can|would|could|did|to) (i |you |one |someone |somebody |a person )?(become|get into|break into|train as|qualify as|start as|work as)\b",
             r"\bwhat (skills?|qualifications?|tech\w*|tools)\b.*\b(does|do|would|for)\s+(an?|the)\b.*\b(need|require|use|have)\b",
             r"\b(skills?|qualifications?)\b.*\b(needed|required|necessary)\b.*\b(for|to be(come)?)\s+(an?|the)?\b",
             r"\bwhat (does it take|do i need) to be(come)? (an?|the)\b",
@@ -547,6 +553,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(have i had|according to my (cv|resume))\b",
             r"\bhow (many|much)\b[^?]*\b(years?|experience)\b[^?]*\b(i (have|had|got)|have i (got|had|worked))\b",
             r"\bmy (total )?years of experience\b",
+            r"\b(years?|experience|skills)\b.*\b(did|do) (you|u) (get|find|read|see|count)\b.*\b(cv|resume)\b",
         ),
         ("What is in my resume?", "Summarise my CV", "What skills do I have?"),
         arguments=arguments.no_arguments,
@@ -578,9 +585,10 @@ SPECS: tuple[ToolSpec, ...] = (
         "employer",
         "candidate matching",
         _rx(
-            rf"\b{_CANDS}\b.*\b(for|match|fit|suit|best|top)\b",
-            rf"\b(find|search|look|show|who|any|best|top)\b.*\b{_CANDS}\b",
-            r"\bwho (fits|matches|suits|would fit|is right for)\b",
+            # "how many applicants made it to interview": the funnel's numbers
+            rf"^(?!\W*how many\b).*\b{_CANDS}\b.*\b(for|match|fit|suit|best|top)\b",
+            rf"^(?!\W*how many\b).*\b(find|search|look|show|who|any|best|top)\b.*\b{_CANDS}\b",
+            r"\bwho\b[^?]*\b(fits|matches|suits|would fit|is right for)\b",
         ),
         (
             "Find candidates for the data engineer job",
@@ -597,7 +605,8 @@ SPECS: tuple[ToolSpec, ...] = (
         "employer",
         "hiring funnel",
         _rx(
-            r"\b(funnel|metrics|stats|statistics|analytics|kpis?|numbers|pipeline|dashboard)\b",
+            r"^(?!.*\bwho\b[^?]*\b(fits?|match\w*|suits?)\b)"
+            r".*\b(funnel|metrics|stats|statistics|analytics|kpis?|numbers|pipeline|dashboard)\b",
             r"\bhow many\b.*\b(resumes?|uploads?|matches|candidates?|applicants?|tasks)\b",
             r"\bhow('?s| is| are)\b.*\b(hiring|recruiting|recruitment)\b.*\b(going|doing)\b",
         ),
