@@ -449,6 +449,7 @@ def _undated_job(lines: list[_Line], i: int, taken: set[int]) -> bool:
 
 
 def _clean_header(text: str) -> str:
+    text = re.sub(r"^\s*#+\s+", "", text)  # a Markdown heading's marks
     text = BULLET_RE.sub("", text).strip(" \t-–—|,:;()[]*_·•")
     text = _FIELD_LABEL_RE.sub("", text).strip(" \t-–—|,:;()[]*_·•")
     # the words that led to its dates ("Animal caretakers from 2017 - 2022")
@@ -469,6 +470,9 @@ def _title_and_employer(parts: list[str]) -> tuple[str | None, str | None]:
         if not _names_role(title or "") and _names_role(parts[1]):
             # "Health Care Administrator" over "April 2015 to May 2017 Company Name - City,
             # State": the role is the line beside the dates, the employer on theirs
+            role, where = _split_title_employer(parts[1])
+            if where and _names_role(role or ""):  # "Logistics Coordinator — Redline"
+                return role, where
             whole = len(parts[1].split()) <= 8
             return (parts[1] if whole else other_title), title
     return title, employer

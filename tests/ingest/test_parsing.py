@@ -607,6 +607,9 @@ January 2011 to March 2015 Blue Harbor Clinic - York , UK
         ("Patient Relations Coordinator", "Blue Harbor Clinic"),
     ]
     # the dates between the employer and the title, as a two-column export writes them
+    markdown = "## Career History\n### Logistics Coordinator — Redline Couriers\n*03/2022 - Current* · Leeds, UK\n"
+    [job] = parse_resume(markdown, today=TODAY).experience
+    assert (job.title, job.employer) == ("Logistics Coordinator", "Redline Couriers")
     beside = "Experience\nNorthwind Care October 2014 to Current Overnight Pharmacy Technician\n"
     [job] = parse_resume(beside, today=TODAY).experience
     assert (job.title, job.employer) == ("Overnight Pharmacy Technician", "Northwind Care")
