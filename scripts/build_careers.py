@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from build_lexicon import ESCO_CLASSIFICATION, ESCO_RELATIONS, read_csv_from_zip  # noqa: E402
-from build_occupations import _esco, _onet  # noqa: E402
+from build_occupations import _esco, _onet, title_holders  # noqa: E402
 
 from ingest.careers import CAREERS_PATH, VECTORS_PATH, get_careers, write_vectors  # noqa: E402
 from ingest.embeddings import get_embedder  # noqa: E402
@@ -120,37 +120,29 @@ def _onet_part(data: Path) -> dict[str, list[object]]:
 
 def _onet_choices(data: Path) -> dict[str, str]:
     """For a title several O*NET occupations list ("Truck Driver": Heavy and
-    Tractor-Trailer Truck Drivers, Freight Forwarders...), the one whose own title shares
-    most words with it, then the one with most titles containing its words (the typical
-    holder of the title: Registered Nurses for "nurse"), then the one sharing most words
-    with the ESCO occupation it names, then the shortest; kept where that is not the first
-    code, which the occupation table links."""
+    Tractor-Trailer Truck Drivers, Freight Forwarders...), the one it names
+    (`title_holders`: most words shared with its own title, then most titles containing
+    its words, the typical holder of the title: Registered Nurses for "nurse"), then the
+    one sharing most words with the ESCO occupation it names, then the shortest; kept
+    where that is not the first code, which the occupation table links."""
     titles = get_occupations()
     names = _onet(data)
     own = {code: set(title_words(found[0])) for code, found in names.items()}
-    all_words = {code: [set(title_words(n)) for n in found] for code, found in names.items()}
-    codes: dict[str, set[str]] = {}
-    for code, found in names.items():
-        for name in found:
-            codes.setdefault(title_key(name), set()).add(code)
-    choices: dict[str, str] = {}
-    for key, listed in sorted(codes.items()):
-        if len(listed) < 2:
-            continue
-        words = set(key.split())
+
+    def closest_to_esco(key: str, code: str) -> tuple[int, ...]:
         link = titles.link(key)
         esco_words = set(title_words(link.occupation.name)) if link else set()
-        best = min(
-            sorted(listed),
-            key=lambda c: (
-                -len(words & own[c]),
-                -sum(words <= t for t in all_words[c]),
-                -len(esco_words & own[c]),
-                len(own[c]),
-            ),
-        )
-        if best != min(listed):
-            choices[key] = best
+        return (-len(esco_words & own[code]), len(own[code]))
+
+    listed: dict[str, set[str]] = {}
+    for code, found in names.items():
+        for name in found:
+            listed.setdefault(title_key(name), set()).add(code)
+    choices = {
+        key: best
+        for key, best in title_holders(names, closest_to_esco).items()
+        if best != min(listed[key])
+    }
     return choices | {title_key(title): code for title, code in CURATED_ONET.items()}
 
 

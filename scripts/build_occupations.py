@@ -12,7 +12,7 @@ Sources (see `ingest/data/ATTRIBUTION.md`):
   O*NET occupation is carried over to the ESCO occupation that most of its titles name
   exactly (at least two agreeing titles, and more than a third of those that match
   anything); its other titles then link there too (a title several O*NET occupations list,
-  from the one it names only: `_owners`). A title ESCO knows keeps ESCO's link.
+  from the one it names only: `title_holders`). A title ESCO knows keeps ESCO's link.
 
 A short curated table (`CURATED`) settles a few everyday titles ESCO files oddly.
 A title that several ESCO occupations share goes to the one whose preferred label it is,
@@ -29,6 +29,7 @@ import json
 import sys
 import zipfile
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,27 +81,34 @@ def _onet(data: Path) -> dict[str, list[str]]:
     return titles
 
 
-def _owners(onet: dict[str, list[str]]) -> dict[str, str]:
-    """For a title several O*NET occupations list, the one it names: the one whose own
+def title_holders(
+    onet: dict[str, list[str]], tiebreak: Callable[[str, str], tuple[int, ...]] = lambda k, c: ()
+) -> dict[str, str]:
+    """For each title several O*NET occupations list, the one it names: the one whose own
     title shares most words with it, then the one with most titles containing its words,
-    then the first code. "Systems Administrator" is listed by Database Administrators and
-    by Network and Computer Systems Administrators; carried from whichever came first, a
-    system administrator was linked to ESCO's database administrator."""
+    then `tiebreak(title, code)`, then the first code. "Systems Administrator" is listed
+    by Database Administrators and by Network and Computer Systems Administrators; carried
+    from whichever came first, a system administrator was linked to ESCO's database
+    administrator."""
     own = {code: set(title_words(names[0])) for code, names in onet.items()}
     all_words = {code: [set(title_words(n)) for n in names] for code, names in onet.items()}
     listed: dict[str, set[str]] = {}
     for code, names in onet.items():
         for name in names:
             listed.setdefault(title_key(name), set()).add(code)
-    owners = {}
-    for key, codes in listed.items():
+    holders = {}
+    for key, codes in sorted(listed.items()):
         if len(codes) > 1:
             words = set(key.split())
-            owners[key] = min(
+            holders[key] = min(
                 sorted(codes),
-                key=lambda c: (-len(words & own[c]), -sum(words <= t for t in all_words[c])),
+                key=lambda c: (
+                    -len(words & own[c]),
+                    -sum(words <= t for t in all_words[c]),
+                    *tiebreak(key, c),
+                ),
             )
-    return owners
+    return holders
 
 
 def _agreed(votes: Counter[int]) -> bool:
@@ -166,12 +174,12 @@ def build(data: Path) -> dict[str, object]:
     carries = voted + _carried_by_meaning(unvoted, rows)
     # A title several O*NET occupations list is carried from the one it names first; from
     # the others only when that one has no ESCO occupation to carry it to.
-    owners = _owners(onet)
+    holders = title_holders(onet)
     carried = 0
     for owned_only in (True, False):
         for code, names, best in carries:
             for key in map(title_key, names):
-                if key and key not in titles and (not owned_only or owners.get(key, code) == code):
+                if key and key not in titles and (not owned_only or holders.get(key, code) == code):
                     titles[key] = best
                     carried += 1
     print(
