@@ -177,7 +177,6 @@ def _parse_experience(
                     lines.append(_Line(text[cut:], offset + pos + cut, [], False))
                     pos += len(raw)
                     continue
-            if found and long:
                 found = []  # a date inside a sentence ("Led the 2019-2020 migration")
             if found and _HONOUR_RE.search(text):
                 found = []  # "2014-2015 Teacher of the Year Award": an honour, not a job
@@ -291,7 +290,7 @@ def _told_role(line: _Line, rng: DateRange) -> tuple[str | None, str | None]:
         (said_as.group("role") if said_as else "", False),
         (prefix, True),
         *((part, True) for part in _TOLD_HEAD_RE.split(prefix)[:3]),
-        ("" if prefix else _TOLD_LEAD_RE.sub("", after), True),
+        ("" if prefix else after, True),
     ]
     for candidate, header in candidates:
         candidate = _TOLD_LEAD_RE.sub("", candidate.strip())
