@@ -59,8 +59,13 @@ class Chat:
         expect(self.page.locator("#stop-button")).to_have_count(0, timeout=TURN_MS)
 
     def say(self, text: str) -> None:
+        """Type `text` and send it once Chainlit would take it. Before the user's first
+        message Chainlit shows no stop button, even while the chat's start is still
+        running, but it ignores Enter all the same (seen in CI on a busy machine: the
+        first message stayed in the box): the send button being enabled is the sign."""
         self.idle()
         self.page.fill("#chat-input", text)
+        expect(self.page.locator("#chat-submit")).to_be_enabled(timeout=TURN_MS)
         self.page.keyboard.press("Enter")
 
     def press(self, name: str) -> None:
