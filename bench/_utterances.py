@@ -132,9 +132,10 @@ def _pairs(slots: dict[str, Any], context: str | None) -> set[tuple[str, str]]:
     for key, value in slots.items():
         if value is None or DEFAULTS.get(key) == value:
             continue
-        if key == "job" and context == "jobs":
+        if key == "job" and context in ("jobs", "org_jobs"):
+            listed = JOBS if context == "jobs" else ORG_JOBS
             rank = next(
-                (r for r, j in enumerate(JOBS, 1) if str(value).lower() in j["title"].lower()),
+                (r for r, j in enumerate(listed, 1) if str(value).lower() in j["title"].lower()),
                 None,
             )
             if rank:

@@ -14,13 +14,18 @@ from agents.offline.conversation import (
     ordinals,
     pick_listed,
 )
-from agents.offline.slots import candidate_filters, named_job
+from agents.offline.slots import candidate_filters, draft_title, listing_query, named_job
 
 ArgFiller = Callable[[Turn], dict[str, Any]]
 
 
 def no_arguments(turn: Turn) -> dict[str, Any]:
     return {}
+
+
+def job_list_args(turn: Turn) -> dict[str, Any]:
+    query = listing_query(turn.user)
+    return {"query": query} if query else {}
 
 
 def job_for_candidate(turn: Turn) -> str:
@@ -94,7 +99,8 @@ def top_k(text: str, default: int = 5) -> int:
 
 def visibility(text: str) -> bool:
     return not re.search(
-        r"\b(opt[ -]?out|invisible|hide|hidden|private|stop|don'?t|do not|no longer|remove me)\b",
+        r"\b(opt[ -]?out|invisible|hide|hidden|private|stop|don'?t|do not|no longer|remove me|"
+        r"can'?t|couldn'?t|cannot|could not|wouldn'?t|would not|won'?t)\b",
         text,
         re.I,
     )
@@ -119,9 +125,9 @@ def _job_description(text: str) -> tuple[str, str | None]:
 
 
 _SCORE_RE = re.compile(
-    r"\b(?:above|over|at least|more than|min(?:imum)?(?:\s+score)?(?:\s+of)?|score\s+(?:of\s+)?"
+    r"(?<!no )(?<!not )\b(?:above|over|at least|more than|min(?:imum)?(?:\s+score)?(?:\s+of)?|score\s+(?:of\s+)?"
     r"|match(?:es|ing)?(?:\s+at\s+least)?|>=?)"
-    r"\s*(\d{1,3}(?:\.\d+)?)\s*(%|percent)?"
+    r"\s*(?:an?\s+)?(\d{1,3}(?:\.\d+)?)\s*(%|percent)?"
     # "80% and up", "75 percent or more"
     r"|\b(\d{1,3}(?:\.\d+)?)\s*(%|percent)\s+(?:and|or)\s+(?:up|above|over|more|higher|better)\b",
     re.I,
@@ -131,6 +137,13 @@ _PER_DAY_RE = re.compile(
     r"(?:alerts?\s+|jobs?\s+|times?\s+)?(?:a|per|each)\s+day\b",
     re.I,
 )
+# "10 e-mails a day, one is plenty": the number said to be enough wins
+_ENOUGH_RE = re.compile(
+    r"\b(?:just |only )?(\d{1,2}|one|two|three|four|five)\s+(?:a day\s+)?(?:is|are|would be|will do)\s+"
+    r"(?:plenty|enough|fine)\b",
+    re.I,
+)
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _PLACE_RE = re.compile(r"\b(?:in|near|around|based in)\s+([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2})")
 _BACKGROUND_RE = re.compile(
     r"\b(in the background|background|later|async\w*|when (it'?s )?ready)\b", re.I
@@ -140,13 +153,24 @@ _BACKGROUND_RE = re.compile(
 def alert_args(turn: Turn) -> dict[str, Any]:
     """Alert settings from the message; what it does not name keeps the service's default."""
     args: dict[str, Any] = {}
-    score = _SCORE_RE.search(turn.user)
+    per_day = _PER_DAY_RE.search(turn.user)
+    # a score is not the number of alerts a day ("no more than 3 a day")
+    score = next(
+        (
+            m
+            for m in _SCORE_RE.finditer(turn.user)
+            if not (per_day and m.start() < per_day.end() and per_day.start() < m.end())
+        ),
+        None,
+    )
     if score:
         number, percent = (score.group(1), score.group(2)) if score.group(1) else score.group(3, 4)
         value = float(number)
         args["min_score"] = round(value / 100 if percent or value > 1 else value, 2)
-    per_day = _PER_DAY_RE.search(turn.user)
-    if per_day:
+    if enough := _ENOUGH_RE.search(turn.user):
+        word = enough.group(1).lower()
+        args["max_per_day"] = _NUMBER_WORDS.get(word) or int(word)
+    elif per_day:
         args["max_per_day"] = int(per_day.group(1))
     if re.search(r"\bremote\b", turn.user, re.I):
         args["remote"] = True
@@ -236,14 +260,20 @@ def create_job_args(turn: Turn) -> dict[str, Any]:
 
 def update_job_args(turn: Turn) -> dict[str, Any]:
     args: dict[str, Any] = {"job": job_for_employer(turn)}
-    if re.search(r"\bunpublish|close|take down|pull\b", turn.user, re.I):
+    if re.search(r"\b(unpublish|close|take down|pull)\b", turn.user, re.I):
         args["published"] = False
-    elif re.search(r"\b(re)?publish|reopen\b", turn.user, re.I):
+    elif re.search(r"\b((re)?publish|reopen)\b", turn.user, re.I):
         args["published"] = True
     parts = turn.user.split("\n", 1)
     if len(parts) == 2 and len(parts[1].split()) >= 8:
         args["description"] = parts[1].strip()
-    rename = re.search(r"\brename\b.*\bto\s+[\"']?([^\"'\n]{2,120})", turn.user, re.I)
+    # "rename it to ...", "change the title of the warehouse job to ..."
+    rename = re.search(
+        r"\b(?:rename\b.*|(?:change|set|update|make)\s+(?:the\s+|its\s+)?(?:job\s+)?(?:title|name)\b.*?)"
+        r"\bto\s+[\"']?([^\"'\n]{2,120})",
+        turn.user,
+        re.I,
+    )
     if rename:
         args["title"] = rename.group(1).strip().rstrip(".")
     if len(args) == 1:
@@ -298,21 +328,9 @@ def summary_draft_args(turn: Turn) -> dict[str, Any]:
         return {}
 
 
-_POST_NOUN = r"(?:job\s+)?(?:ad|advert|advertisement|post|posting|description|listing|offer)"
-_DRAFT_FOR_RE = re.compile(
-    rf"\b{_POST_NOUN}\s+(?:for|of)\s+(?:an?\s+|the\s+|our\s+|my\s+)?(?P<title>[^\n,.;:!?]{{2,80}})",
-    re.I,
-)
-_DRAFT_BEFORE_RE = re.compile(
-    rf"\b(?:an?|the|our|my)\s+(?P<title>[^\n,.;:!?]{{2,80}}?)\s+{_POST_NOUN}\b", re.I
-)
-_TRAILING_RE = re.compile(r"\s+(?:job|role|position|vacancy|please|pls)\s*$", re.I)
-
-
 def job_post_draft_args(turn: Turn) -> dict[str, Any]:
-    found = _DRAFT_FOR_RE.search(turn.user) or _DRAFT_BEFORE_RE.search(turn.user)
-    title = _TRAILING_RE.sub("", found.group("title")).strip() if found else ""
-    if not title or title.lower() in ("job", "new job", "it", "this", "that"):
+    title = draft_title(turn.user)
+    if title is None:
         raise Unclear(
             'Which job title should I draft a post for? E.g. "draft a job ad for a nurse".'
         )

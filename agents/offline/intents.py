@@ -42,7 +42,10 @@ _SMALLTALK_RE = re.compile(
 )
 _HELP_RE = re.compile(
     r"^\W*(help\W*|what (else )?can you do\b.*|what are you able to\b.*|how does (this|it) work\b.*|"
-    r"how do i use (this|it)\b.*|what do you do\b.*)$",
+    r"how do i use (this|it)\b.*|what do you do\b.*)$"
+    # "sorry im new here, how do i use this thing to find people?"
+    r"|\b(i'?m|i am) new here\b|\bfirst time (here|using (this|it))\b"
+    r"|\bhow (do|can|should) (i|we) use (this|you)( thing| bot| app| site| tool| assistant)?\b",
     re.I,
 )
 # The message asks about, weighs, or forbids an action rather than requesting it.
@@ -69,7 +72,11 @@ _GENERAL = (
             r"work as|looking for work|internships?|remote|hybrid|on-?site|part[- ]time|full[- ]time|"
             r"freelanc\w*|temp work|contract work|ones (in|near|around)|more like (those|these|that|this)|"
             r"salary|paying|matches|available in|anything in|suit\w*|(a|per) year)\b"
-            r"|[€$£]\s*\d|\b\d+\s*k\b",
+            r"|[€$£]\s*\d|\b\d+\s*k\b"
+            # "warehouse work in Birmingham", "anything near me", "more like the nurse one"
+            r"|\b(near me|nearby|close to me|work (in|near|around))\b|\bmore like the\b[^.?!]{0,40}\bone\b"
+            r"|\b(temporary|temp|seasonal|casual|weekend|evening|night|warehouse|care|office|retail|"
+            r"bar|shop|factory|cleaning|kitchen|driving|delivery|admin|building|construction) work\b",
             re.I,
         ),
     ),
@@ -87,6 +94,13 @@ _DOMAIN_RE = re.compile(
     r"\b(jobs?|roles?|positions?|vacanc\w*|resumes?|cv|profile|employers?|companies|"
     r"candidates?|applicants?|reports?|pdf|alerts?|notifications?|contact\w*|consent|"
     r"rewrite|tailored|hiring|funnel|experience|skills?|salary|interview\w*|shortlist)\b",
+    re.I,
+)
+# An answer to one of the contact requests just listed ("yes to globex", "the initech
+# people, tell them I'm not interested").
+_ANSWERS_RE = re.compile(
+    r"^\W*(yes|yeah|yep|sure|ok(ay)?|no|nope|nah)\b"
+    r"|\b(accept|approve|agree|allow|decline|refuse|reject|deny|not interested|say (yes|no)|tell them)\b",
     re.I,
 )
 _REFERS_RE = re.compile(
@@ -257,7 +271,7 @@ def understand(
     the tool whose list the conversation showed last (follow-ups refer to it)."""
     context = context or {}
     stripped = text.strip()
-    if _HELP_RE.match(stripped):
+    if _HELP_RE.search(stripped):
         return Reading(HELP, 1.0)
     stripped = correct_typos(stripped)
     tool = _by_rule(stripped, allowed)
@@ -268,6 +282,14 @@ def understand(
     if follows_up and tool in (None, "find_matching_jobs") and refers:
         # "and the fourth?", "break down the second match": about an item just listed
         tool = "explain_match"
+    if (
+        listed == "get_contact_requests"
+        and "answer_contact_request" in allowed
+        and tool in (None, "get_contact_requests")
+        and _ANSWERS_RE.search(stripped)
+        and not asks_about(stripped)
+    ):
+        tool = "answer_contact_request"
     if tool is None and _SMALLTALK_RE.match(stripped):
         return Reading(SMALLTALK, 1.0)
     if tool is None and (write := _asked_how(stripped, allowed)) is not None:

@@ -50,7 +50,7 @@ _PAY_WORDS = re.compile(
 )
 _TOP_K_RE = re.compile(
     r"\b(?:top|best|first)?\s*(\d{1,2})\s+(?:best\s+)?(?:jobs?|roles?|candidates?|matches|results|"
-    r"people|options|applicants)\b|\btop\s+(\d{1,2})\b|\b(?:show|list|give)\s+(?:me\s+)?(\d{1,2})\b",
+    r"people|options|applicants)\b|\b(?:top|best)\s+(\d{1,2})\b|\b(?:show|list|give)\s+(?:me\s+)?(\d{1,2})\b",
     re.I,
 )
 _YEARS_RE = re.compile(r"\b(\d{1,2})\s*\+?\s*(?:years?|yrs?)\b", re.I)
@@ -255,7 +255,11 @@ _TITLE_PATTERNS = (
     re.compile(r"\b(?:for|for an?)\s+(?P<t>[\w /+#.-]{2,40}?)\s*(?:,|\?|$|\bin\b|\bnear\b)", re.I),
     re.compile(rf"(?P<t>[\w /+#.-]{{2,40}}?)\s+{_JOB_NOUNS}\b", re.I),
     re.compile(r"\bin\s+(?P<t>[\w /+#.-]{2,40}?)\s*(?:\?|$)", re.I),
+    # "more like the data engineer one"
+    re.compile(r"\blike the\s+(?P<t>[\w /+#.-]{2,40}?)\s+one\b", re.I),
 )
+# "an internship in marketing in Lyon": a field after "in" (never a place, see `location`)
+_IN_FIELD_RE = re.compile(r"\bin\s+(?P<t>[^\W\d_][\w+#.-]*(?:\s[^\W\d_][\w+#.-]*)?)", re.I)
 _LISTED_REF_RE = re.compile(r"\b(that|this|it)\b(\s+(one|job|role))?", re.I)
 
 
@@ -369,6 +373,63 @@ def job_query(text: str, place: str | None) -> str | None:
             words = _clean(match.group("t"))
             if words and words not in ("me", "it", "them"):
                 return words
+    for match in _IN_FIELD_RE.finditer(body):
+        for phrase in (match.group("t"), match.group("t").split()[0]):
+            if _is_skill_or_field(phrase) and (words := _clean(phrase)):
+                return words
+    return None
+
+
+# Words that say which of an organisation's jobs, not what they are about.
+_LISTING_STATES = frozenset(
+    "open published live current active new draft drafts unpublished closed old recent latest still".split()  # noqa: SIM905 (a word list reads better as text)
+)
+_LISTING_QUERY_RES = (
+    re.compile(
+        r"\b(?:mentioning|containing|about|(?:that|which) (?:mention|contain|say)s?)\s+"
+        r"(?P<q>[\w+#.-]+(?:\s+[\w+#.-]+)?)",
+        re.I,
+    ),
+    re.compile(rf"\b(?:our|my)\s+(?P<q>[\w+#.-]+(?:\s+[\w+#.-]+)?)\s+{_JOB_NOUNS}\b", re.I),
+)
+
+
+def listing_query(text: str) -> str | None:
+    """The words an employer's list of their own jobs is filtered by ("all our nursing
+    vacancies", "jobs of ours mentioning forklift"); None for "our open jobs"."""
+    for pattern in _LISTING_QUERY_RES:
+        if found := pattern.search(text):
+            words = [w for w in _clean(found.group("q")).split() if w not in _LISTING_STATES]
+            if words:
+                return " ".join(words)
+    return None
+
+
+_POST_NOUN = r"(?:job\s+)?(?:ad|advert|advertisement|post|posting|description|listing|offer)"
+_DRAFT_TITLE_RES = (
+    # "... just call it Baker"
+    re.compile(
+        r"\bcall (?:it|the (?:job|role|ad|post))\s+[\"'“]?(?P<title>[^\n,.;:!?\"”]{2,60})", re.I
+    ),
+    re.compile(
+        rf"\b{_POST_NOUN}\s+(?:for|of)\s+(?:an?\s+|the\s+|our\s+|my\s+)?(?:jobs?\s+as\s+an?\s+)?"
+        r"(?P<title>[^\n,.;:!?]{2,80})",
+        re.I,
+    ),
+    re.compile(rf"\b(?:an?|the|our|my)\s+(?P<title>[^\n,.;:!?]{{2,80}}?)\s+{_POST_NOUN}\b", re.I),
+)
+_DRAFT_TRAILING_RE = re.compile(r"\s+(?:job|role|position|vacancy|please|pls)\s*$", re.I)
+_NOT_TITLES = frozenset(["job", "new job", "it", "this", "that", "me", "us", "them", "him", "her"])
+
+
+def draft_title(text: str) -> str | None:
+    """The job title a job-post draft is for ("a job ad for a forklift driver", "our
+    barista ad", "write the ad for me? Just call it Baker")."""
+    for pattern in _DRAFT_TITLE_RES:
+        for found in pattern.finditer(text):
+            title = _DRAFT_TRAILING_RE.sub("", found.group("title")).strip()
+            if title and title.lower() not in _NOT_TITLES:
+                return title
     return None
 
 
@@ -383,7 +444,16 @@ def candidate_filters(text: str) -> dict[str, Any]:
     """An employer's candidate filters in a request: skills (not those of the job it names,
     "... for the data engineer job") and minimum years of work."""
     filters: dict[str, Any] = {}
-    if found := skills(re.sub(r"\bfor (the|our)\b.*$", "", text, flags=re.I)):
+    # the job's own title is not a filter: "for the data engineer job, need python"
+    without_job = re.sub(
+        r"\bfor (the|our)\s+[\w +#./-]{1,40}?\s+(job|role|position|opening|vacancy)\b",
+        " ",
+        text,
+        flags=re.I,
+    )
+    if without_job == text:
+        without_job = re.sub(r"\bfor (the|our)\b.*$", "", text, flags=re.I)
+    if found := skills(without_job):
         filters["skills"] = found
     if (years := first_number(_YEARS_RE, text)) is not None:
         filters["min_years"] = years
@@ -419,7 +489,20 @@ def item(text: str, titles: list[str]) -> int | None:
         words = [w for w in title.lower().split() if len(w) > 3 and w not in ("staff", "senior")]
         if words and all(re.search(rf"\b{re.escape(w)}\b", lowered) for w in words[-1:]):
             return n
-    return None
+    # a word only one of the titles has ("the Globex backend position": Backend Developer)
+    said = set(re.findall(r"[a-z]{3,}", lowered))
+    hits = {
+        n for n, t in enumerate(titles, 1) for w in re.findall(r"[a-z]{3,}", t.lower()) if w in said
+    }
+    unique = [
+        n
+        for n in hits
+        if any(
+            w in said and sum(w in o.lower().split() for o in titles) == 1
+            for w in re.findall(r"[a-z]{3,}", titles[n - 1].lower())
+        )
+    ]
+    return unique[0] if len(unique) == 1 else None
 
 
 def read(intent: str, text: str, context: dict[str, Any]) -> Slots:
@@ -477,6 +560,10 @@ def read(intent: str, text: str, context: dict[str, Any]) -> Slots:
             slots["item"] = n
     elif intent in ("hiring_funnel", "get_funnel_report") and (n := days(text)) is not None:
         slots["days"] = n
+    elif intent == "list_my_jobs" and (query := listing_query(text)) is not None:
+        slots["query"] = query
+    elif intent == "draft_job_post" and (title := draft_title(text)) is not None:
+        slots["job"] = title.lower()
     return slots
 
 
@@ -498,7 +585,10 @@ def named_job(text: str) -> str | None:
         return None
     found = matches[-1]
     title = (found.group("title") or found.group("quoted") or found.group("bare") or "").strip()
-    title = re.sub(r"^(fill|staff|hire for|recruit for)\s+", "", title, flags=re.I)
+    # "to staff the nurse job" names the nurse job; "our staff nurse job" the staff nurse job
+    title = re.sub(
+        r"^(fill|staff|hire for|recruit for)\s+(?=(the|our|my|a|an)\s)", "", title, flags=re.I
+    )
     title = re.sub(r"^(the|our|my|a|an)\s+", "", title, flags=re.I).replace("-", " ")
     if title.lower() in ("this", "that", "same", "new", "it", "first", "second", "third", "last"):
         return None

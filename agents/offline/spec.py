@@ -39,8 +39,10 @@ def _rx(*patterns: str) -> tuple[str, ...]:
     return patterns
 
 
-_JOBS = r"(jobs?|roles?|positions?|openings?|vacanc\w*|opportunit\w*|postings?|gigs?|jbos?|reqs?|requisitions?)"
+_JOBS = r"(jobs?|roles?|positions?|openings?|vacanc\w*|opportunit\w*|postings?|gigs?|jbos?|reqs?|requisitions?|ads?|adverts?|listings?)"
 _CANDS = r"(candidates?|applicants?|people|ppl|folks|talent|profiles?|who)"
+# "please", "pls", "we need to", "can you": how a request may open before its verb
+_ASK = r"((please|pls|plz)\s+|(we|i) (need|want|would like|'d like) to\s+|(can|could) (you|u)\s+)*"
 
 # Order matters: pasted job descriptions first (anchored at the message start, since the
 # text itself names candidates and skills), then specific actions before broad searches.
@@ -50,10 +52,14 @@ SPECS: tuple[ToolSpec, ...] = (
         "employer",
         "job update",
         _rx(
-            rf"^\W*(please\s+)?(update|change|edit|modify|rename|unpublish|close|reopen|republish|take down|pull)\b[^\n]*\b{_JOBS}\b",
+            # "pull the nurse job", not "pull up the candidates for the nurse role"
+            rf"^\W*{_ASK}(update|change|edit|modify|rename|unpublish|close|reopen|republish|take down|"
+            rf"pull(?!\s+(up|out|together|through)\b))\b[^\n]*\b{_JOBS}\b",
+            # "unpublish the 2nd one": a job of the list just shown
+            rf"^\W*{_ASK}(unpublish|close|reopen|republish|take down)\s+(the\s+)?\w+\s+one\b",
             # "publish the draft for the HR Advisor role": one of ours, as it is (a new
             # job comes with its description after a colon or a dash: create_job)
-            rf"^(?![^\n]*(:|\s[-–—]\s|\bnew\b))\W*(please\s+)?(publish|put live|make live)\b"
+            rf"^(?![^\n]*(:|\s[-–—]\s|\bnew\b))\W*{_ASK}(publish|put live|make live)\b"
             rf"[^\n]*\b({_JOBS}|draft)\b[^\n]*$",
         ),
         ("Update the job description", "Unpublish the data engineer job"),
@@ -74,6 +80,9 @@ SPECS: tuple[ToolSpec, ...] = (
             r"post|posting|description|listing|jd|spec)\b[^\n]{0,80}$",
             r"^[^\n:]{0,80}\b(ad|advert|advertisement|job post|posting|listing|jd)\b[^\n:]{0,80}"
             r"\b(just )?(a |as a )?draft\b[^\n:]{0,40}$",
+            r"^[^\n:]{0,200}\b(can|could|would) (you|u)\s+(please\s+)?(draft|write( up)?|prepare|"
+            r"compose)\s+(the|an?|our|my)\s+(job\s+)?(ad|advert|advertisement|job post|posting|"
+            r"listing|jd)\b[^\n:]{0,120}$",
         ),
         ("Draft a job ad for a warehouse worker", "Write a job description for a nurse"),
         arguments=arguments.job_post_draft_args,
@@ -88,8 +97,11 @@ SPECS: tuple[ToolSpec, ...] = (
         _rx(
             # the description comes after a colon, a dash or a line break: a one-line
             # request ("post the nurse job") names no job to create
-            rf"^\W*(please\s+)?(create|post|add|publish|advertise)\b[^\n]*\b{_JOBS}\b"
+            rf"^\W*{_ASK}(create|post|add|publish|advertise)\b[^\n]*\b{_JOBS}\b"
             r"[^\n]*?(:|\s[-–—]\s|\s?(->|→|=>)\s?|\n)",
+            rf"^\W*{_ASK}(create|post|add|publish|advertise)\s+(this|the following)\b[^\n:]{{0,20}}"
+            r"(:|\s[-–—]\s|\n)",
+            rf"^\W*(a\s+)?new\s+{_JOBS}\s*(:|\s[-–—]\s|\n)",
             r"^\W*here is (a|the|our) (new )?(job )?(description|posting|ad)\b",
         ),
         ("Create a job from this description", "Post a new role", "We are hiring, here is the ad"),
@@ -126,6 +138,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(alerts?|notifications?)\b.*\b(off|stop)\b",
             r"\bstop (e-?mailing|sending|mailing|messaging|texting|notifying)( me)?\b.*\b(jobs?|alerts?|matches|vacancies)\b",
             r"\bstop (the |all )?(these )?(e-?mails|messages|notifications)\b",
+            r"\b(no longer|don'?t|do not)\s+(want|need|wish) to (get|receive)\b[^.?!]*\b(alerts?|notifications?|e-?mails)\b",
         ),
         ("Stop job alerts", "Turn off my alerts", "No more job notifications"),
         arguments=arguments.no_arguments,
@@ -143,6 +156,10 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\bsend me (job )?alerts\b",
             r"\b(i'?d like|i want|give me|please)\b.*\balerts?\b",
             r"\balerts?\b.*\b(above|over|at least|min\w*|per day|a day|remote only|only)\b",
+            # "switch my job alerts back on"
+            r"\b(turn|switch|put|set)\b[^.?!]{0,30}\balerts?\b[^.?!]{0,15}\bon\b",
+            # "10 job e-mails a day, one is plenty": how many a day
+            r"\b(e-?mails?|notifications?|messages?)\b[^.?!]*\b(a|per) day\b[^.?!]*\b(is|are|would be) (plenty|enough)\b[^?]*$",
         ),
         (
             "Turn on job alerts",
@@ -167,7 +184,11 @@ SPECS: tuple[ToolSpec, ...] = (
         "get_shortlist_report",
         "employer",
         "shortlist report",
-        _rx(r"\bshort-?list\b"),
+        _rx(
+            r"\bshort-?list\b",
+            # "a pdf of the best people for the warehouse job"
+            rf"\b(pdf|report)\b[^.?!]*\b(best|top|strongest)\s+(\d+\s+)?{_CANDS}\b",
+        ),
         ("Shortlist for the data engineer job", "Give me a blind shortlist report"),
         arguments=arguments.shortlist_args,
         render=answers.report,
@@ -177,8 +198,8 @@ SPECS: tuple[ToolSpec, ...] = (
         "employer",
         "funnel report",
         _rx(
-            r"\b(funnel|hiring|metrics|stats)\b.*\b(report|pdf)\b",
-            r"\b(report|pdf)\b.*\b(funnel|hiring|metrics|stats)\b",
+            r"\b(funnel|hiring|metrics|stats|pipeline|recruit\w*)\b.*\b(report|pdf)\b",
+            r"\b(report|pdf)\b.*\b(funnel|hiring|metrics|stats|pipeline|recruit\w*)\b",
         ),
         ("Funnel report", "Download our hiring report as a PDF"),
         arguments=arguments.funnel_report_args,
@@ -262,6 +283,10 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(let|allow|stop|don'?t let)\b.*\bemployers?\b.*\b(find|see|contact|view)\w*",
             r"\bmake (me|my profile|my resume|my cv)\b.*\b(public|private|visible|hidden|invisible)\b",
             r"\b(show|hide) (me|my profile|my resume|my cv) (to|from) (employers|recruiters|companies)\b",
+            # "I'd rather recruiters couldn't find me" (a wish, not "recruiters can't find me")
+            r"\b(rather|prefer|wish|make sure|so that)\b[^.?!]{0,20}"
+            r"\b(employers?|recruiters?|companies|my (boss|manager|employer))\b[^.?!]{0,30}"
+            r"\b(can'?t|couldn'?t|cannot|could not|wouldn'?t|would not|won'?t)\s+(find|see|view|contact)\s+me\b",
         ),
         ("Let employers find me", "Hide my profile from employers", "Make my resume visible"),
         arguments=arguments.visibility_args,
@@ -328,6 +353,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(show|see|view|display|what|where|where'?s)\b.*\b(rewrite|rewritten|diff|changes|new version|"
             r"(tailored|updated|improved) (one|version|cv|resume))\b",
             r"\bis (my|the) rewrite (ready|done)\b",
+            r"\bwhat (did |have )?(you|u) (changed?|edited|rewrote|modified)\b",
         ),
         ("Show me the rewrite", "What changed in the new version?"),
         arguments=arguments.no_arguments,
@@ -423,6 +449,9 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(competitive|benchmark|market rate)\b.*\b(salary|pay|wage|compensation|range)\b",
             r"\b(are|is) we paying\b",
             r"(£|\$|€|\b)\d[\d,.]*\s*k?\b.*\b(competitive|market rate|below market|above market)\b",
+            r"\b(under|over)-?pay\w*\b|\bpaying (too little|too much)\b",
+            # "we're offering 28k for nurses in leeds, will anyone bite?"
+            r"\bwe('re| are)? (offering|paying|pay|offer)\b[^.?!]*(£|\$|€|\b)\d[\d,.]*\s*k?\b[^.!]*\?",
         ),
         (
             "Is my salary range competitive?",
@@ -553,7 +582,10 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(have i had|according to my (cv|resume))\b",
             r"\bhow (many|much)\b[^?]*\b(years?|experience)\b[^?]*\b(i (have|had|got)|have i (got|had|worked))\b",
             r"\bmy (total )?years of experience\b",
-            r"\b(years?|experience|skills)\b.*\b(did|do) (you|u) (get|find|read|see|count)\b.*\b(cv|resume)\b",
+            r"\b(years?|experience|skills)\b.*\b(did|do|have) (you|u) (get|find|read|see|count|work out|calculate)\w*\b",
+            # "what did you actually pick up from my cv"
+            r"\bwhat\b[^?]{0,30}\b(did|have) (you|u)\b[^?]{0,20}\b(pick(ed)? up|get|got|find|found|read|see|saw|extract\w*|take|took)\b"
+            r"[^?]{0,20}\b(from|in|on) (my )?(cv|resume)\b",
         ),
         ("What is in my resume?", "Summarise my CV", "What skills do I have?"),
         arguments=arguments.no_arguments,
@@ -608,6 +640,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"^(?!.*\bwho\b[^?]*\b(fits?|match\w*|suits?)\b)"
             r".*\b(funnel|metrics|stats|statistics|analytics|kpis?|numbers|pipeline|dashboard)\b",
             r"\bhow many\b.*\b(resumes?|uploads?|matches|candidates?|applicants?|tasks)\b",
+            r"\bhow many\b[^?]*\b(people|folks)\b[^?]*\b(applied|apply|signed up|uploaded|interview\w*)\b",
             r"\bhow('?s| is| are)\b.*\b(hiring|recruiting|recruitment)\b.*\b(going|doing)\b",
         ),
         ("Show the hiring funnel", "How are we doing this month?", "Give me our hiring metrics"),
@@ -624,9 +657,10 @@ SPECS: tuple[ToolSpec, ...] = (
             rf"\b(our|my) {_JOBS}\b",
             rf"\b{_JOBS}\b.*\b(have we|do we have|we('ve| have)? (posted|published|advertised?))\b",
             rf"\b{_JOBS}\b.*\bwe\b(\s+\w+)?\s+(advertis\w*|post\w*|publish\w*|list\w*|run\w*|offer\w*)\b",
+            rf"\b{_JOBS} of ours\b",
         ),
         ("List our jobs", "Which roles do we have open?"),
-        arguments=arguments.no_arguments,
+        arguments=arguments.job_list_args,
         render=answers.job_list,
         kind="jobs",
         items="jobs",
