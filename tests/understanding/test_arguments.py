@@ -1,0 +1,82 @@
+"""The arguments the offline model passes to a tool, read from requests as people type
+them: each case is one a writer who had not seen the rules typed, and one the model once
+read wrong."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from langchain_core.messages import HumanMessage
+
+from agents.offline import OfflineChatModel
+from tools import ROLE_TOOLS
+
+
+def call(text: str, role: str = "candidate") -> tuple[str, dict[str, Any]]:
+    model = OfflineChatModel(tool_names=[t.name for t in ROLE_TOOLS[role]], role=role)
+    decided = model.decide([HumanMessage(text)])
+    assert decided.tool_calls, decided.content
+    return decided.tool_calls[0]["name"], decided.tool_calls[0]["args"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the per-day cap is not a score ("no more than 3" once read as min_score 0.03)
+        (
+            "send me alerts but only for jobs that are at least a 70% match, and no more than 3 a day",
+            {"min_score": 0.7, "max_per_day": 3},
+        ),
+        # the number said to be enough wins over the number complained about
+        ("ur sending me like 10 job emails a day, one is plenty thx", {"max_per_day": 1}),
+        ("alerts above 0.8, max 2 a day", {"min_score": 0.8, "max_per_day": 2}),
+    ],
+)
+def test_alert_settings(text: str, expected: dict[str, Any]) -> None:
+    name, args = call(text)
+    assert name == "set_job_alerts"
+    assert {k: args.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("write a job ad for a forklift driver", "forklift driver"),
+        (
+            "I run a small bakery and need someone for early mornings. Can you write the ad "
+            "for me? Just call it Baker.",
+            "Baker",
+        ),
+        ("Rédige une offre d'emploi pour un poste de comptable", "comptable"),
+    ],
+)
+def test_a_job_post_draft_is_for_the_title_named(text: str, title: str) -> None:
+    assert call(text, "employer") == ("draft_job_post", {"title": title})
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        ("show me all our nursing vacancies", "nursing"),
+        ("any jobs of ours mentioning forklift?", "forklift"),
+        ("list our open jobs", None),
+    ],
+)
+def test_an_employers_own_jobs_filtered_by_what_they_said(text: str, query: str | None) -> None:
+    name, args = call(text, "employer")
+    assert name == "list_my_jobs"
+    assert args.get("query") == query
+
+
+def test_a_rename_says_the_new_title() -> None:
+    name, args = call("change the title of the warehouse job to Warehouse Team Leader", "employer")
+    assert name == "update_job"
+    assert args["title"] == "Warehouse Team Leader" and "published" not in args
+
+
+def test_pulling_up_candidates_is_a_search_not_an_unpublish() -> None:
+    name, args = call(
+        "pull up the candidates for the nurse role, only ones with nmc registration", "employer"
+    )
+    assert name == "find_candidates" and "published" not in args
