@@ -32,8 +32,10 @@ from ingest.parsing import (
 from ingest.skills import SkillLexicon, get_lexicon
 
 # Bumped whenever featurisation or the filter metadata beside it changes meaning; stored
-# with indexed features (4: employment types and seniority for the match filters).
-FEATURES_VERSION = 4
+# with indexed features (4: employment types and seniority for the match filters; 5: an
+# O*NET code beside a role only when O*NET knows as much of its title as ESCO, and no
+# role from one generic word).
+FEATURES_VERSION = 5
 # Longest text accepted by the API (real resumes are long; the body limit is far above).
 MAX_TEXT_CHARS = 100_000
 # The embedding model reads 256 word pieces; passing it more text only costs tokenising.
@@ -311,10 +313,10 @@ def recent_roles(
     candidates += [t for t in titles if t][:RECENT_ROLES]
     roles: list[Role] = []
     for title in candidates:
-        link = occupations.link(title)
+        link = occupations.specific_link(title)
         if link is not None and all(r.code != link.occupation.code for r in roles):
             roles.append(
-                Role(link.occupation.code, title.strip()[:80], occupations.onet_code(title))
+                Role(link.occupation.code, title.strip()[:80], occupations.soc_beside(link))
             )
     return tuple(roles)
 
@@ -484,10 +486,10 @@ def job_features(
 
 def job_role(title: str) -> Role | None:
     occupations = get_occupations()
-    link = occupations.link(title)
+    link = occupations.specific_link(title)
     if link is None:
         return None
-    return Role(link.occupation.code, title.strip()[:80], occupations.onet_code(title))
+    return Role(link.occupation.code, title.strip()[:80], occupations.soc_beside(link))
 
 
 def snapshot_features(job: JobSnapshot, lexicon: SkillLexicon | None = None) -> JobFeatures:

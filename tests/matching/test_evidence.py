@@ -11,6 +11,7 @@ from api.matching.features import (
     ResumeFeatures,
     is_list_line,
     job_features,
+    job_role,
     prepare_resume,
 )
 from api.matching.scoring import score
@@ -169,3 +170,33 @@ def test_occupation_closeness_is_graded_and_explained() -> None:
     # a resume naming no known occupation leaves the term out (unknown, not zero)
     bare = ResumeFeatures(resume.skill_ids, resume.years, resume.counts, resume.length)
     assert score(JOB, bare, 0.5).breakdown["occupation"] is None
+
+
+def test_o_net_speaks_beside_esco_only_when_it_knows_as_much_of_the_title() -> None:
+    """A real resume's "Health Services Manager": ESCO knows the whole title (healthcare
+    institution manager), O*NET only "service manager" (a landscaping supervisor's
+    title), which once made the role "in the same broad field" as unrelated jobs."""
+    occupations = get_occupations()
+    partial = occupations.link("NC Air Guard Health Services Manager")
+    assert partial is not None and partial.occupation.name == "healthcare institution manager"
+    assert occupations.onet_code(partial.title) is not None  # O*NET alone would answer
+    assert occupations.soc_beside(partial) is None
+    whole = occupations.link("Registered Nurse")
+    assert whole is not None and occupations.soc_beside(whole) == "29-1141.00"
+
+
+@pytest.mark.parametrize(
+    ("title", "occupation"),
+    [
+        ("Deputy Manager", None),  # ESCO: "deputy" is another name of police officer
+        ("Assistant Marketing", None),  # "assistant": of secretary
+        ("Supervisor", None),  # of oil refinery control room operator
+        ("Accountant", "accountant"),  # one word, the occupation's own name
+        ("Sous Chef", "chef"),
+    ],
+)
+def test_a_role_never_rests_on_one_generic_word(title: str, occupation: str | None) -> None:
+    link = get_occupations().specific_link(title)
+    assert (link.occupation.name if link else None) == occupation
+    role = job_role(title)
+    assert (role is None) == (occupation is None)
