@@ -491,16 +491,11 @@ def item(text: str, titles: list[str]) -> int | None:
             return n
     # a word only one of the titles has ("the Globex backend position": Backend Developer)
     said = set(re.findall(r"[a-z]{3,}", lowered))
-    hits = {
-        n for n, t in enumerate(titles, 1) for w in re.findall(r"[a-z]{3,}", t.lower()) if w in said
-    }
+    per_title = [set(re.findall(r"[a-z]{3,}", t.lower())) for t in titles]
     unique = [
         n
-        for n in hits
-        if any(
-            w in said and sum(w in o.lower().split() for o in titles) == 1
-            for w in re.findall(r"[a-z]{3,}", titles[n - 1].lower())
-        )
+        for n, own in enumerate(per_title, 1)
+        if any(w in said and sum(w in other for other in per_title) == 1 for w in own)
     ]
     return unique[0] if len(unique) == 1 else None
 

@@ -313,11 +313,9 @@ def recent_roles(
     candidates += [t for t in titles if t][:RECENT_ROLES]
     roles: list[Role] = []
     for title in candidates:
-        link = occupations.specific_link(title)
-        if link is not None and all(r.code != link.occupation.code for r in roles):
-            roles.append(
-                Role(link.occupation.code, title.strip()[:80], occupations.soc_beside(link))
-            )
+        role = job_role(title, occupations)
+        if role is not None and all(r.code != role.code for r in roles):
+            roles.append(role)
     return tuple(roles)
 
 
@@ -484,8 +482,9 @@ def job_features(
     )
 
 
-def job_role(title: str) -> Role | None:
-    occupations = get_occupations()
+def job_role(title: str, occupations: OccupationLexicon | None = None) -> Role | None:
+    """The occupation a job or resume title names, for matching and its reasons."""
+    occupations = occupations or get_occupations()
     link = occupations.specific_link(title)
     if link is None:
         return None
