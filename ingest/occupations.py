@@ -79,7 +79,10 @@ class OccupationLexicon:
         assert isinstance(onet, list) and isinstance(onet_titles, dict)
         self.onet: list[tuple[str, str]] = [(code, name) for code, name in onet]
         self._onet_titles: dict[str, int] = onet_titles
-        self._preferred = frozenset(title_key(o.name) for o in self.occupations)
+        curated = data["curated"]
+        assert isinstance(curated, list)
+        # Titles that name their occupation on their own: its preferred label, or curated
+        self._own_names = frozenset(title_key(o.name) for o in self.occupations) | set(curated)
 
     def __len__(self) -> int:
         return len(self.occupations)
@@ -110,11 +113,12 @@ class OccupationLexicon:
         coroner. On JobBERT's test titles such links name the right occupation 7% of the
         time (its ISCO unit group 13%), against 51% (60%) for a one-word link that is the
         occupation's own name ("accountant", "chef"): too weak to tell a person that a
-        job is, or is not, their occupation."""
+        job is, or is not, their occupation. The build's curated everyday words ("nurse",
+        "developer", "teacher", "RGN") are trusted like an occupation's own name."""
         link = self.link(title)
-        if link is None or " " in link.matched or link.matched in self._preferred:
+        if link is None or " " in link.matched:
             return link
-        return None
+        return link if link.matched in self._own_names else None
 
     def onet_code(self, title: str | None) -> str | None:
         """The O*NET-SOC code of a title ("29-1141.00"), the same way."""

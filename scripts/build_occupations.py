@@ -40,6 +40,7 @@ from ingest.occupations import OCCUPATIONS_PATH, title_key, title_words  # noqa:
 ESCO_ZIP = "esco/ESCO dataset - v1.1.1 - classification - en - csv.zip"
 # Everyday titles ESCO leaves ambiguous or files oddly ("teacher" is an alternative label
 # of politics lecturer only; "nurse" of nurse assistant): curated, title -> ESCO label.
+# Shipped as such: a curated one-word title is trusted to name its occupation.
 CURATED = {
     "nurse": "nurse responsible for general care",
     "staff nurse": "nurse responsible for general care",
@@ -47,6 +48,8 @@ CURATED = {
     "registered general nurse": "nurse responsible for general care",
     "rgn": "nurse responsible for general care",
     "rn": "nurse responsible for general care",
+    "rmn": "nurse responsible for general care",  # UK: registered mental health nurse
+    "carer": "social care worker",
     "teacher": "secondary school teacher",
     "developer": "software developer",
     "java developer": "software developer",
@@ -201,6 +204,7 @@ def build(data: Path) -> dict[str, object]:
         "titles": dict(sorted(titles.items())),
         "onet": [[code, onet[code][0]] for code in families],
         "onet_titles": dict(sorted(onet_titles.items())),
+        "curated": sorted(CURATED),
     }
 
 

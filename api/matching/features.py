@@ -34,8 +34,9 @@ from ingest.skills import SkillLexicon, get_lexicon
 # Bumped whenever featurisation or the filter metadata beside it changes meaning; stored
 # with indexed features (4: employment types and seniority for the match filters; 5: an
 # O*NET code beside a role only when O*NET knows as much of its title as ESCO, and no
-# role from one generic word).
-FEATURES_VERSION = 5
+# role from one generic word; 6: the occupation table's curated everyday words, "nurse",
+# "developer", name a role again).
+FEATURES_VERSION = 6
 # Longest text accepted by the API (real resumes are long; the body limit is far above).
 MAX_TEXT_CHARS = 100_000
 # The embedding model reads 256 word pieces; passing it more text only costs tokenising.

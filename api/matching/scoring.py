@@ -1,19 +1,24 @@
 """The match score: pure, deterministic, explainable.
 
-    base  = (0.25 dense + 0.45 lexical + 0.30 skills) / (sum of the weights present)
+    base  = (0.40 dense + 0.45 lexical + 0.10 skills + 0.10 occupation)
+            / (sum of the weights of the terms present)
     score = base x experience x location            (in [0, 1], rounded to 6 decimals)
 
+(weights fitted on real resumes and job ads, see WEIGHTS and ADR 0003)
+
 - dense: cosine similarity of the two embeddings, clipped to [0, 1] (same kind of role and
-  domain, even in other words; the model reads only the first 256 word pieces, so it
-  weighs least);
+  domain, even in other words; the model reads only the first 256 word pieces, yet on
+  real resumes it is the strongest single signal: it reads the headline and latest role);
 - lexical: BM25 of the resume for the job's most distinctive terms, with a fixed IDF
   table, as a calibrated share of its maximum (`lexical.calibrate`: a resume covering half
   of a posting's query is a full match); it reads the whole text and catches exact terms
-  the lexicon does not know: the strongest single signal, hence the largest weight;
+  the lexicon does not know;
 - skills: IDF-weighted share of the job's skills the resume has, a required skill
   counting twice a preferred one, shrunk by a prior (SKILL_PRIOR) so that a job naming
   only a couple of generic skills cannot let that term dominate; a job listing no skills
   leaves this term out and the others share;
+- occupation: how close the resume's recent roles are to the job's occupation (ESCO's
+  hierarchy, O*NET's families); left out when either side names no known occupation;
 - experience: 1 when the resume meets the job's minimum years, down to 0.75 for none
   (a graded penalty: a shortfall is a reason to rank lower, not to hide the job);
 - location: 0.9 when an on-site job is elsewhere than the candidate (a soft factor;

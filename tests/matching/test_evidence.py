@@ -193,6 +193,11 @@ def test_o_net_speaks_beside_esco_only_when_it_knows_as_much_of_the_title() -> N
         ("Supervisor", None),  # of oil refinery control room operator
         ("Accountant", "accountant"),  # one word, the occupation's own name
         ("Sous Chef", "chef"),
+        # one everyday word the occupation table curates (ESCO files "nurse" under nurse
+        # assistant, "developer" nowhere in particular)
+        ("Clinic Nurse", "nurse responsible for general care"),
+        ("RMN Darlington", "nurse responsible for general care"),
+        ("Corporate Actions Developer", "software developer"),
     ],
 )
 def test_a_role_never_rests_on_one_generic_word(title: str, occupation: str | None) -> None:
