@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/understanding.py [--previous REV] [--data DIR] [--split all]
 
-Reads the committed utterance sets (`tests/fixtures/utterances/`: 784 requests labelled
+Reads the committed utterance sets (`tests/fixtures/utterances/`: 904 requests labelled
 with intent and slots, 177 paraphrases and near-misses of writes) and, for each model,
 runs its decision step (`decide`: the turn's first model call, with the role's tools
 bound and the earlier list the request refers to in the conversation) on every line. No
@@ -88,7 +88,7 @@ def main() -> None:
     rows = []
     routing_rows = []
     for name, decide in models.items():
-        for split in ("dev", "heldout", "late", "late2", "late3", "late4"):
+        for split in ("dev", "heldout", "late", "late2", "late3", "late4", "late5"):
             s = run(decide, requests, safety, split)
             rows.append(
                 [
