@@ -73,6 +73,32 @@ _IRREGULAR_PAST = _words(
 )
 
 
+# Words after which an opening "-ing" word is a verb: "Learning the art of sales",
+# "Honing current skills" are duties; "Nursing Assistant", "Marketing and sales manager"
+# are titles.
+_AFTER_GERUND = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "my",
+        "our",
+        "their",
+        "his",
+        "her",
+        "its",
+        "this",
+        "these",
+        "those",
+        "all",
+        "each",
+        "every",
+        "current",
+        "new",
+    ]
+)
+
+
 def _opens_with_verb(text: str) -> bool:
     """A duty opens with a verb and goes on in lower case ("Trained the staff"); a title
     opening with a participle goes on capitalised ("Registered Nurse")."""
@@ -80,6 +106,8 @@ def _opens_with_verb(text: str) -> bool:
     if not words or (len(words) > 1 and not words[1][0].islower()):
         return False
     first = words[0].lower()
+    if len(words) > 1 and first.endswith("ing") and words[1] in _AFTER_GERUND:
+        return True
     return first in _IRREGULAR_PAST or (len(first) > 4 and first.endswith("ed"))
 
 
@@ -172,7 +200,11 @@ def _parse_experience(
                 prefix = text[: found[0].span[0] - (offset + pos)]
                 if bullet:
                     prefix = BULLET_RE.sub("", prefix)
-                if _inline_header(prefix) or (not bullet and not prefix.strip()):
+                # "Company Name From 1989 to 1996 I worked in ...": told in the first person
+                first_person = re.match(r"\s*(I|I'?ve|I'?m|we)\b", text[cut:])
+                if not first_person and (
+                    _inline_header(prefix) or (not bullet and not prefix.strip())
+                ):
                     lines.append(_Line(text[:cut], offset + pos, found[:1], False))
                     lines.append(_Line(text[cut:], offset + pos + cut, [], False))
                     pos += len(raw)
@@ -211,6 +243,19 @@ def _parse_experience(
         taken.update(group)
     entries: list[ExperienceEntry] = []
     ranges: list[DateRange] = []
+    first = min([anchors[0], *headers[anchors[0]]]) if anchors else len(lines)
+    if anchors and _leading_undated_job(lines, first, [anchors[0], *headers[anchors[0]]]):
+        head = [0, 1] if lines[1].header_like() else [0]
+        parts = [lines[j].text for j in head]
+        started = None
+        if len(parts) > 1 and (opening := leading_end(parts[1])) is not None:
+            # "February 2014 Company Name - City": a start month, and no end said
+            month = date_range(opening[0], opening[0], (0, 0))
+            started = month.start if month is not None else None
+            parts[1] = parts[1][opening[1] :]
+        title, employer = _title_and_employer([_clean_header(p) for p in parts])
+        entries.append(ExperienceEntry(title, employer, started, None))
+        taken.update(head)
     for i, line in enumerate(lines):
         if i in told:
             entry, rng = told[i]
@@ -432,6 +477,26 @@ def _anchor_header_dates(lines: list[_Line]) -> None:
         line.ranges = [rng]
 
 
+def _leading_undated_job(lines: list[_Line], first: int, first_job: list[int]) -> bool:
+    """A job without dates before the first dated one: its title opens the section and
+    duties follow before the first dated job's header ("Electronic Health Record
+    Optimization Specialist / Company Name - City / Assist primary care practices..."),
+    unless that job restates the dated one's title ("Senior Exercise Specialist & Sports
+    and Recreation Coordinator" over "Senior Specialist & Coordinator 07/2013 to ...")."""
+    if first < 2:
+        return False
+    head = lines[0]
+    if not head.header_like() or not _is_title(head.text) or _opens_with_verb(head.text):
+        return False
+    mine = set(re.findall(r"[a-z]+", head.text.lower()))
+    for j in first_job:  # the anchor line, then the header lines around it
+        words = _header_rest(lines[j]) if lines[j].ranges else lines[j].text
+        theirs = set(re.findall(r"[a-z]+", words.lower())) & _TITLE_WORDS
+        if theirs and theirs <= mine:
+            return False
+    return any(not line.header_like() for line in lines[1:first])
+
+
 def _undated_job(lines: list[_Line], i: int, taken: set[int]) -> bool:
     """A job without dates among dated ones: a short line naming a title, between the
     bullets of the job before and its own ("Analyst at Beta AG")."""
@@ -506,7 +571,10 @@ def _words_beside(text: str, found: list[DateRange], start: int) -> int:
 
 
 def _looks_like_sentence(line: str) -> bool:
-    return len(line.split()) > 8 or line.endswith(".")
+    # words ("&" is "and"), not the separators between them ("Pastry Chef Company Name -
+    # City , State" is a header of eight words)
+    words = sum(1 for token in line.split() if token == "&" or any(c.isalnum() for c in token))
+    return words > 8 or line.endswith(".")
 
 
 def parse_resume(

@@ -17,6 +17,7 @@ _RESUME_HEADINGS: dict[str, tuple[str, ...]] = {
         "about me|objective|career objective|personal statement|overview|"
         "executive summary|personal profile|introduction|profile summary|summary of qualifications|"
         "career profile|career overview|professional overview|highlights|career highlights|"
+        "career focus|professional focus|"
         "executive profile|qualifications summary|summary of experience|"
         # de, fr, es, pt
         "profil|kurzprofil|über mich|uber mich|zusammenfassung|"
@@ -80,6 +81,7 @@ _RESUME_HEADINGS: dict[str, tuple[str, ...]] = {
     ),
     "other": _phrases(
         "projects|publications|awards|honors|honours|interests|hobbies|references|"
+        "fellowships|fellowship|scholarships|grants|"
         "volunteer experience|volunteering|activities|achievements|accomplishments|"
         "additional information|interessen|hobbys|centres d'intérêt|intereses|interesses"
     ),
@@ -167,7 +169,27 @@ def lookup_heading(heading: str, index: dict[str, str]) -> str | None:
     words = folded.split()
     if 1 < len(words) <= 4 and words[-1] in _TRAILING_WORDS:
         return index.get(" ".join(words[:-1]))
-    return None
+    return _combined_heading(folded, index)
+
+
+# "Skills and Education", "Skills / Interests", "Awards & Certifications": two or three
+# section names under one heading.
+_JOINED_RE = re.compile(r"\s*(?:&|\+|/|,|\band\b)\s*")
+_MAX_JOINED_WORDS = 6
+
+
+def _combined_heading(heading: str, index: dict[str, str]) -> str | None:
+    """The kind of a heading that joins known section names: the first that is not a
+    miscellany ("Awards and Skills" is skills), each part read as a heading of its own."""
+    if len(heading.split()) > _MAX_JOINED_WORDS:
+        return None
+    parts = [p for p in _JOINED_RE.split(heading) if p]
+    if not 1 < len(parts) <= 3:
+        return None
+    kinds = [index.get(p) for p in parts]
+    if any(kind is None for kind in kinds):
+        return None
+    return next((k for k in kinds if k not in ("other", "contact")), kinds[0])
 
 
 RESUME_INDEX = _heading_index(_RESUME_HEADINGS)

@@ -483,10 +483,22 @@ def test_unicode_dashes_separate_a_range() -> None:
         ("Core Qualifications", "skills"),
         ("Licensure & Certification", "certifications"),
         ("Credentials", "certifications"),
+        ("Career Focus", "summary"),
+        # two section names under one heading: the first that is not a miscellany
+        ("Skills and Education", "skills"),
+        ("Skills /Interests", "skills"),
+        ("Awards & Certifications", "certifications"),
+        ("Fellowships and Awards", "other"),
     ],
 )
 def test_heading_variants_of_resume_builders(heading: str, kind: str) -> None:
     assert kind in parse_resume(f"{heading}\nSomething under it\n", today=TODAY).sections
+
+
+def test_a_joined_heading_is_no_section_when_one_part_is_not_a_section_name() -> None:
+    for line in ("Sales and Marketing", "Research and Development"):
+        text = f"Experience\nAnalyst, Northwind 2012 - 2016\n- Ran the reports\n{line}\n"
+        assert list(parse_resume(text, today=TODAY).sections) == ["experience"]
 
 
 def test_a_job_header_run_into_its_description_is_a_job() -> None:
@@ -537,12 +549,31 @@ Processed and submitted Teacher Retirement reports
 Reconciled the general ledger every month.
 Planned and executed the domain migration from 2008 to 2012
 Clients served: 514 patients engaged for assessments since 2011.
+Learning the art of sales
 Registered Nurse, Blue Harbor Clinic, 02/2001 - 06/2006
 """
     resume = parse_resume(text, today=TODAY)
     assert [(e.title, e.start) for e in resume.experience] == [
         ("Payroll Accountant", date(2006, 7, 1)),
         ("Registered Nurse", date(2001, 2, 1)),
+    ]
+
+
+def test_a_header_line_of_eight_words_and_its_separators_is_a_header() -> None:
+    text = """Experience
+08/2014 to 03/2015
+Event Pastry Chef Company Name - City , State
+Led the pastry team for banquets of 500 guests.
+03/2015 to 01/2016
+Assistant Pastry Chef Northwind Cafe - Napa , CA
+Decorated cakes for the daily display case.
+"""
+    jobs = parse_resume(text, today=TODAY).experience
+    assert [
+        (j.title or "").startswith(("Event Pastry Chef", "Assistant Pastry Chef")) for j in jobs
+    ] == [
+        True,
+        True,
     ]
 
 
@@ -613,3 +644,52 @@ January 2011 to March 2015 Blue Harbor Clinic - York , UK
     beside = "Experience\nNorthwind Care October 2014 to Current Overnight Pharmacy Technician\n"
     [job] = parse_resume(beside, today=TODAY).experience
     assert (job.title, job.employer) == ("Overnight Pharmacy Technician", "Northwind Care")
+
+
+def test_an_undated_job_before_the_dated_ones_is_a_job() -> None:
+    text = """Experience
+Electronic Health Record Optimization Specialist
+Northwind Health - Boston , MA
+Assist primary care practices to improve their quality scores.
+Quality Improvement Coordinator
+October 2013 to August 2014 Blue Harbor Clinic - Boston , MA
+Supported practices in quality improvement initiatives.
+"""
+    jobs = parse_resume(text, today=TODAY).experience
+    assert [(j.title, j.start) for j in jobs] == [
+        ("Electronic Health Record Optimization Specialist", None),
+        ("Quality Improvement Coordinator", date(2013, 10, 1)),
+    ]
+    assert jobs[0].bullets == ["Assist primary care practices to improve their quality scores."]
+
+
+def test_a_leading_job_with_a_start_month_is_dated_and_a_restated_title_is_no_job() -> None:
+    started = """Experience
+Business Account Lead
+February 2014 Northwind BPO - Pune , India
+Managed the client relationship for the outsourcing contract.
+General Manager
+March 2011 to January 2014 Northwind BPO - Pune , India
+Ran two engagements in finance and accounting.
+"""
+    jobs = parse_resume(started, today=TODAY).experience
+    assert (jobs[0].title, jobs[0].start, jobs[0].end) == (
+        "Business Account Lead",
+        date(2014, 2, 1),
+        None,
+    )
+    restated = """Experience
+Senior Exercise Specialist & Sports and Recreation Coordinator
+Coordinated the redesign of the corporate health facility.
+Senior Specialist & Coordinator 07/2013 to Current Northwind Fitness
+Fitness Strategy Specialist 03/2011 to 02/2013 Blue Harbor Gym
+"""
+    assert len(parse_resume(restated, today=TODAY).experience) == 2
+
+
+def test_a_dated_line_told_in_the_first_person_is_no_new_job() -> None:
+    text = """Experience
+Customer service, Call Centre 01/1989 to 01/1996
+Company Name From 1989 to 1996 I worked in a number of positions to fit my lifestyle as I was raising a young family.
+"""
+    assert len(parse_resume(text, today=TODAY).experience) == 1
