@@ -137,8 +137,17 @@ class CareerKnowledge:
             for code, (title, description, alts, tech, related) in data["onet"].items()
         }
         self._words: Counter[str] | None = None
+        self._essential = {uri: frozenset(o.essential_skills) for uri, o in self.esco.items()}
         # A title several O*NET occupations list -> the one it names (build_careers).
         self.onet_choices: dict[str, str] = data.get("onet_choices", {})
+
+    def shared_essential_skills(self, a: str, b: str) -> tuple[int, float]:
+        """How many essential skills two ESCO occupations (by URI id) share, and that
+        count's share of the skills either needs (Jaccard): healthcare institution
+        manager and general nurse share 3 (0.03), software developer and nurse none."""
+        mine, theirs = self._essential.get(a, frozenset()), self._essential.get(b, frozenset())
+        both = len(mine & theirs)
+        return both, (both / len(mine | theirs) if both else 0.0)
 
     def documents(self) -> list[tuple[str, str]]:
         """(id, text to embed) per occupation: its titles, which is what people name."""

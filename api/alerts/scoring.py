@@ -240,7 +240,7 @@ def _occupations(
                 sample = jobs[columns[0]].features
                 match = occupation_match(sample, resume.features)
                 if match is not None:
-                    row[columns], seen[columns] = match[0], True
+                    row[columns], seen[columns] = match.value, True
             cache[roles] = (row, seen)
         closeness[i], known[i] = cache[roles]
     return closeness, known

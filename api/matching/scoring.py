@@ -18,7 +18,8 @@
   only a couple of generic skills cannot let that term dominate; a job listing no skills
   leaves this term out and the others share;
 - occupation: how close the resume's recent roles are to the job's occupation (ESCO's
-  hierarchy, O*NET's families); left out when either side names no known occupation;
+  hierarchy, O*NET's families, the essential skills the two share); left out when either
+  side names no known occupation;
 - experience: 1 when the resume meets the job's minimum years, down to 0.75 for none
   (a graded penalty: a shortfall is a reason to rank lower, not to hide the job);
 - location: 0.9 when an on-site job is elsewhere than the candidate (a soft factor;
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from api.matching import lexical
 from api.matching.features import (
@@ -42,6 +44,7 @@ from api.matching.features import (
     SkillRef,
     location_tokens,
 )
+from ingest.careers import get_careers
 from ingest.occupations import closeness, get_occupations, relation, soc_closeness
 
 # Fitted on the development half of the real-data benchmark, within what rjdb keeps (see
@@ -82,23 +85,42 @@ def skill_credit(ref: SkillRef, resume: ResumeFeatures) -> float:
     return resume.credit(ref.key)
 
 
-def occupation_match(job: JobFeatures, resume: ResumeFeatures) -> tuple[float, Role] | None:
+# Closeness from the essential skills two occupations share (ESCO), beside the hierarchy
+# (which files a health services manager with managers, far from the nurses they employ):
+# SHARED_SKILLS_MAX for a Jaccard share of SHARED_SKILLS_FULL or more (the top 1% of
+# random occupation pairs), in proportion below it. Fitted on the development half of
+# the real-data benchmark (0.5-0.7 x 0.08-0.3 tried; see ADR 0003).
+SHARED_SKILLS_MAX = 0.7
+SHARED_SKILLS_FULL = 0.15
+
+
+class OccupationMatch(NamedTuple):
+    value: float  # closeness in [0, 1]
+    role: Role  # the resume's role closest to the job's occupation
+    shared_skills: int  # essential skills in common, when they made the value; else 0
+
+
+def occupation_match(job: JobFeatures, resume: ResumeFeatures) -> OccupationMatch | None:
     """How close the resume's recent roles are to the job's occupation (the closest role),
     or None when either side names no known occupation."""
     if job.role is None or not resume.roles:
         return None
     occupations = get_occupations()
     target = occupations.by_code(job.role.code)
-    best: tuple[float, Role] | None = None
+    best: OccupationMatch | None = None
     for role in resume.roles:
         mine = occupations.by_code(role.code)
         if target is None or mine is None:
             continue
-        value = closeness(mine, target)
+        value, shared = closeness(mine, target), 0
         if role.soc and job.role.soc:  # O*NET's families of work say "related" too
             value = max(value, soc_closeness(role.soc, job.role.soc))
-        if best is None or value > best[0]:
-            best = (value, role)
+        count, share = get_careers().shared_essential_skills(mine.uri_id, target.uri_id)
+        by_skills = SHARED_SKILLS_MAX * min(1.0, share / SHARED_SKILLS_FULL)
+        if by_skills > value:
+            value, shared = by_skills, count
+        if best is None or value > best.value:
+            best = OccupationMatch(value, role, shared)
     return best
 
 
@@ -159,7 +181,7 @@ def score(
     if skills is not None:
         parts.append((WEIGHTS["skills"], skills))
     if occupation is not None and WEIGHTS["occupation"] > 0.0:
-        parts.append((WEIGHTS["occupation"], occupation[0]))
+        parts.append((WEIGHTS["occupation"], occupation.value))
     base = sum(w * v for w, v in parts) / sum(w for w, _ in parts)
 
     experience = 1.0
@@ -175,10 +197,12 @@ def score(
     if skills is None:
         reasons.append("The job lists no skills; ranked on how closely the texts match")
     if occupation is not None and job.role is not None:
-        value, role = occupation
-        reasons.insert(
-            0, f"Recent role {role.title} is {relation(value)} this job ({job.role.title})"
-        )
+        value, role, shared = occupation
+        if shared:
+            said = f"shares {shared} essential skill{'s' if shared > 1 else ''} (ESCO) with"
+        else:
+            said = f"is {relation(value)}"
+        reasons.insert(0, f"Recent role {role.title} {said} this job ({job.role.title})")
     if job.min_years:
         shortfall = max(0.0, 1.0 - resume.years / job.min_years)
         experience = 1.0 - EXPERIENCE_MAX_PENALTY * shortfall
@@ -209,7 +233,7 @@ def score(
             "dense": round(dense, DECIMALS),
             "lexical": round(lex, DECIMALS),
             "skills": None if skills is None else round(skills, DECIMALS),
-            "occupation": None if occupation is None else round(occupation[0], DECIMALS),
+            "occupation": None if occupation is None else round(occupation.value, DECIMALS),
             "experience": round(experience, DECIMALS),
             "location": round(location, DECIMALS),
         },

@@ -205,3 +205,24 @@ def test_a_role_never_rests_on_one_generic_word(title: str, occupation: str | No
     assert (link.occupation.name if link else None) == occupation
     role = job_role(title)
     assert (role is None) == (occupation is None)
+
+
+def test_occupations_that_share_essential_skills_are_related_and_the_reason_says_so() -> None:
+    """ESCO files a health services manager with managers and a nurse with health
+    professionals (no common group), yet the two share essential skills; an IT developer
+    shares none with the manager."""
+    manager = job_role("Health Services Manager")
+    assert manager is not None
+    resume = ResumeFeatures(frozenset(), 10.0, {"care": 1}, 100, roles=(manager,))
+    nurse = job_features(
+        "Staff Nurse\n\nCare for patients on a surgical ward.", title="Staff Nurse"
+    )
+    result = score(nurse, resume, 0.4)
+    assert 0.0 < (result.breakdown["occupation"] or 0.0) < 1.0
+    assert result.reasons[0].startswith(
+        "Recent role Health Services Manager shares "
+    ) and result.reasons[0].endswith("essential skills (ESCO) with this job (Staff Nurse)")
+    developer = job_features(
+        "Software Developer\n\nBuild web services.", title="Software Developer"
+    )
+    assert score(developer, resume, 0.4).breakdown["occupation"] == 0.0
