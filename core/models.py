@@ -360,6 +360,8 @@ class JobAlert(Base):
     remote: Mapped[bool | None] = mapped_column(Boolean)
     max_per_day: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # only jobs whose title names every word of this ("barista", "warehouse supervisor")
+    query: Mapped[str | None] = mapped_column(String(200))
 
 
 class JobAlertDelivery(Base):

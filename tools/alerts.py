@@ -42,6 +42,7 @@ async def set_job_alerts(
     location: str | None = None,
     remote: bool | None = None,
     max_per_day: int = 5,
+    query: str | None = None,
 ) -> ToolOutput:
     """Turn job alerts on (or change them): when a new or updated published job matches
     the user's current resume at least `min_score`, they are told in this chat, or at
@@ -52,6 +53,8 @@ async def set_job_alerts(
         location: only jobs in this place, if the user named one.
         remote: true for remote jobs only, false for on-site only; omit otherwise.
         max_per_day: the most alerts per day, 1 to 50; default 5.
+        query: only jobs whose title names every word of this (e.g. "barista"), if the
+            user named a kind of job.
     """
     body: dict[str, Any] = {
         "enabled": True,
@@ -59,6 +62,7 @@ async def set_job_alerts(
         "location": location or None,
         "remote": remote,
         "max_per_day": min(max(int(max_per_day), 1), 50),
+        "query": query or None,
     }
     settings = await runtime.context.services.request("PUT", ALERTS, json=body)
     return output({"alerts": settings, "status": "updated"})

@@ -462,11 +462,13 @@ def alerts(data: dict[str, Any], lang: str = "en") -> str:
         else "remote or not"
     )
     place = f" in {alerts['location']}" if alerts.get("location") else ""
+    kind = f" titled '{alerts['query']}'" if alerts.get("query") else ""
     lead = "Done: job alerts are on" if data.get("status") == "updated" else "Job alerts are on"
     if lang != "en" and data.get("status") == "updated":
         return tr(lang, "Done: job alerts are on.")
     return (
-        f"{lead}: new jobs matching your resume at {float(alerts.get('min_score', 0)) * 100:.0f}% "
+        f"{lead}: new jobs{kind} matching your resume at "
+        f"{float(alerts.get('min_score', 0)) * 100:.0f}% "
         f"or more, {where}{place}, at most {alerts.get('max_per_day')} a day. They appear "
         'in this chat, or wait for your next visit. Say "stop job alerts" to turn them off.'
     )

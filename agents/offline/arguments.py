@@ -14,7 +14,13 @@ from agents.offline.conversation import (
     ordinals,
     pick_listed,
 )
-from agents.offline.slots import candidate_filters, draft_title, listing_query, named_job
+from agents.offline.slots import (
+    alert_query,
+    candidate_filters,
+    draft_title,
+    listing_query,
+    named_job,
+)
 
 ArgFiller = Callable[[Turn], dict[str, Any]]
 
@@ -179,6 +185,8 @@ def alert_args(turn: Turn) -> dict[str, Any]:
     place = _PLACE_RE.search(turn.user)
     if place:
         args["location"] = place.group(1)
+    if (kind := alert_query(turn.user)) is not None:  # "alerts for barista roles"
+        args["query"] = kind
     return args
 
 

@@ -426,6 +426,27 @@ def job_query(text: str, place: str | None) -> str | None:
     return None
 
 
+# "alerts for barista roles", "tell me about new warehouse supervisor jobs": the kind of
+# job named right before a job noun (what an alert's title filter reads).
+_ALERT_KIND_RE = re.compile(
+    r"\b(?:for|about|on|of)\s+(?:new\s+|any\s+)?"
+    rf"(?P<t>(?:(?!\b(?:for|about|on|of|alerts?)\b)[\w +#/-]){{1,40}}?)\s+{_JOB_NOUNS}\b",
+    re.I,
+)
+
+
+def alert_query(text: str) -> str | None:
+    """The kind of job an alert request names ("alerts for warehouse supervisor jobs"),
+    or None ("alert me about jobs above 80%")."""
+    found = _ALERT_KIND_RE.search(text)
+    if found is None:
+        return None
+    words = [
+        w for w in _clean(found.group("t")).split() if w not in ("new", "any", "all", "matching")
+    ]
+    return " ".join(words) or None
+
+
 # Words that say which of an organisation's jobs, not what they are about.
 _LISTING_STATES = frozenset(
     [
@@ -621,6 +642,8 @@ def read(intent: str, text: str, context: dict[str, Any]) -> Slots:
             slots["item"] = n
     elif intent in ("hiring_funnel", "get_funnel_report") and (n := days(text)) is not None:
         slots["days"] = n
+    elif intent == "set_job_alerts" and (sought := alert_query(text)) is not None:
+        slots["query"] = sought
     elif intent == "list_my_jobs" and (query := listing_query(text)) is not None:
         slots["query"] = query
     elif intent == "draft_job_post" and (title := draft_title(text)) is not None:

@@ -147,7 +147,12 @@ async def deliver(batch_id: str, picks: Sequence[Pick], jobs: dict[str, Job]) ->
             if current is None or pick.job_id not in published:
                 continue  # opted out, erased, or the job was withdrawn
             if pick.result.score < current.min_score or not passes_filter(
-                current.location, current.remote, job.location, bool(job.remote)
+                current.location,
+                current.remote,
+                job.location,
+                bool(job.remote),
+                current.query,
+                job.title,
             ):
                 continue  # the settings changed since the scores were computed
             if (

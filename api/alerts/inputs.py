@@ -143,5 +143,14 @@ def job_inputs(snapshots: Sequence[JobSnapshot], index: VectorIndex) -> list[Job
             meta, raw_vector = indexed[snapshot.job_id]
             features = JobFeatures.from_json(meta[FEATURES_KEY])
             vector = np.asarray(raw_vector, dtype=np.float32)
-        out.append(JobInput(snapshot.job_id, features, vector, snapshot.location, snapshot.remote))
+        out.append(
+            JobInput(
+                snapshot.job_id,
+                features,
+                vector,
+                snapshot.location,
+                snapshot.remote,
+                snapshot.title,
+            )
+        )
     return out

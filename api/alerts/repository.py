@@ -40,6 +40,7 @@ class AlertCandidate:
     remote: bool | None
     max_per_day: int
     updated_at: datetime
+    query: str | None = None  # only jobs whose title names every word of it
 
 
 _CANDIDATE_COLUMNS = (
@@ -53,6 +54,7 @@ _CANDIDATE_COLUMNS = (
     JobAlert.remote,
     JobAlert.max_per_day,
     JobAlert.updated_at,
+    JobAlert.query,
 )
 
 

@@ -17,6 +17,7 @@ _SETTINGS_EXAMPLE: dict[str, Any] = {
     "location": "Berlin",
     "remote": None,
     "max_per_day": 5,
+    "query": "nurse",
 }
 
 
@@ -47,6 +48,12 @@ class AlertSettingsIn(BaseModel):
         le=MAX_PER_DAY_LIMIT,
         description="at most this many alerts in any 24 hours; the best-scoring jobs first",
     )
+    query: str | None = Field(
+        None,
+        max_length=200,
+        description="only jobs whose title names every word of this (e.g. 'staff nurse'; "
+        "plurals match: 'nurses')",
+    )
 
 
 class AlertSettingsOut(BaseModel):
@@ -63,6 +70,7 @@ class AlertSettingsOut(BaseModel):
     location: str | None
     remote: bool | None
     max_per_day: int
+    query: str | None = None
     updated_at: datetime | None
 
 
@@ -72,5 +80,6 @@ OFF = AlertSettingsOut(
     location=None,
     remote=None,
     max_per_day=DEFAULT_MAX_PER_DAY,
+    query=None,
     updated_at=None,
 )

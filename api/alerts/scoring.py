@@ -79,6 +79,7 @@ class JobInput:
     vector: np.ndarray  # float32, unit length
     location: str | None
     remote: bool
+    title: str | None = None  # read by an alert's title filter
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,12 +96,38 @@ def exact_score(job: JobInput, resume: ResumeInput) -> ScoreResult:
     return score(job.features, resume.features, float(np.dot(resume.vector, job.vector)))
 
 
+def title_names(title: str, query: str) -> bool:
+    """Every word of `query` is a word of `title`, by light stems, one word's stem a
+    letter longer at most ("nursing" names "Staff Nurse", "baristas" "Barista"; "care"
+    does not name "Careers Adviser")."""
+    own = lexical.terms(title)
+
+    def close(stem: str, word: str) -> bool:
+        if stem == word:
+            return True
+        near = abs(len(stem) - len(word)) <= 1 and min(len(stem), len(word)) >= 4
+        return near and (stem.startswith(word) or word.startswith(stem))
+
+    def named(word: str) -> bool:
+        return any(close(stem, word) for stem in own)
+
+    return all(named(word) for word in lexical.terms(query))
+
+
 def passes_filter(
-    location: str | None, remote: bool | None, job_location: str | None, job_remote: bool
+    location: str | None,
+    remote: bool | None,
+    job_location: str | None,
+    job_remote: bool,
+    query: str | None = None,
+    job_title: str | None = None,
 ) -> bool:
-    """The alert's place filter: `remote` true keeps remote jobs only, false on-site jobs
-    only; `location` keeps jobs whose location names every word of it, and remote jobs
-    unless `remote` is false."""
+    """The alert's filters: `query` keeps jobs whose title names every word of it
+    (`title_names`); `remote` true keeps remote jobs only, false on-site jobs only;
+    `location` keeps jobs whose location names every word of it, and remote jobs unless
+    `remote` is false."""
+    if query and not title_names(job_title or "", query):
+        return False
     if remote is True:
         return job_remote
     if remote is False and job_remote:
@@ -312,14 +339,17 @@ def approximate(jobs: Sequence[JobInput], resumes: Sequence[ResumeInput]) -> np.
 
 
 def _filter_mask(candidates: Sequence[AlertCandidate], jobs: Sequence[JobInput]) -> np.ndarray:
-    """(candidates x jobs) place filter; computed once per distinct setting."""
-    by_setting: dict[tuple[str | None, bool | None], np.ndarray] = {}
+    """(candidates x jobs) title and place filter; computed once per distinct setting."""
+    by_setting: dict[tuple[str | None, bool | None, str | None], np.ndarray] = {}
     rows = []
     for candidate in candidates:
-        setting = (candidate.location, candidate.remote)
+        location, remote, query = setting = (candidate.location, candidate.remote, candidate.query)
         if setting not in by_setting:
             by_setting[setting] = np.array(
-                [passes_filter(*setting, job.location, job.remote) for job in jobs]
+                [
+                    passes_filter(location, remote, job.location, job.remote, query, job.title)
+                    for job in jobs
+                ]
             )
         rows.append(by_setting[setting])
     return np.stack(rows) if rows else np.zeros((0, len(jobs)), dtype=bool)

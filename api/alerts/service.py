@@ -34,6 +34,7 @@ def _out(alert: JobAlert | None) -> AlertSettingsOut:
         location=alert.location,
         remote=alert.remote,
         max_per_day=alert.max_per_day,
+        query=alert.query,
         updated_at=alert.updated_at,
     )
 

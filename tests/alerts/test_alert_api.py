@@ -17,10 +17,13 @@ async def test_defaults_set_read_back_turn_off_and_remove(
     assert answer.status_code == 200, answer.text
     assert answer.json() == {
         "enabled": False, "min_score": 0.6, "location": None, "remote": None,
-        "max_per_day": 5, "updated_at": None,
+        "max_per_day": 5, "query": None, "updated_at": None,
     }  # fmt: skip
 
-    body = {"enabled": True, "min_score": 0.7, "location": "Berlin", "remote": None}
+    body = {
+        "enabled": True, "min_score": 0.7, "location": "Berlin", "remote": None,
+        "query": "staff nurse",
+    }  # fmt: skip
     answer = await client.put("/api/v1/alerts", json=body, headers=me.headers)
     assert answer.status_code == 200, answer.text
     saved = answer.json()
@@ -50,6 +53,7 @@ async def test_defaults_set_read_back_turn_off_and_remove(
         ({"max_per_day": 51}, "max_per_day"),
         ({"remote": "sometimes"}, "remote"),
         ({"location": "x" * 201}, "location"),
+        ({"query": "x" * 201}, "query"),
     ],
 )
 async def test_invalid_settings_are_422_naming_the_field(

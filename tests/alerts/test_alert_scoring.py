@@ -44,7 +44,12 @@ def world() -> tuple[list[ResumeInput], list[JobInput]]:
         vector /= np.linalg.norm(vector)
         jobs.append(
             JobInput(
-                snapshot.job_id, snapshot_features(snapshot), vector, row["location"], row["remote"]
+                snapshot.job_id,
+                snapshot_features(snapshot),
+                vector,
+                row["location"],
+                row["remote"],
+                row["title"],
             )
         )
     return resumes, jobs
@@ -79,8 +84,9 @@ def test_selection_equals_brute_force_over_every_pair(
         {"min_score": 0.25, "max_per_day": 50, "location": "Berlin"},
         {"min_score": 0.3, "max_per_day": 4, "remote": True},
         {"min_score": 0.2, "max_per_day": 2, "remote": False, "location": "London"},
+        {"min_score": 0.2, "max_per_day": 5, "query": "engineers"},
     ]
-    candidates = [candidate(n, **settings[n % 4]) for n in range(len(resumes))]
+    candidates = [candidate(n, **settings[n % 5]) for n in range(len(resumes))]
     announced = {("c00", jobs[0].job_id), ("c05", jobs[5].job_id)}
     quota = {"c01": 0, "c02": 1}
     picks = select(candidates, resumes, jobs, quota=quota, announced=announced)
@@ -92,7 +98,9 @@ def test_selection_equals_brute_force_over_every_pair(
                 (-exact_score(job, resume).score, job.job_id)
                 for job in jobs
                 if (c.candidate_id, job.job_id) not in announced
-                and scoring.passes_filter(c.location, c.remote, job.location, job.remote)
+                and scoring.passes_filter(
+                    c.location, c.remote, job.location, job.remote, c.query, job.title
+                )
                 and exact_score(job, resume).score >= c.min_score
             ),
         )
@@ -136,3 +144,19 @@ def test_place_filter(
     location: str | None, remote: bool | None, job_location: str, job_remote: bool, passes: bool
 ) -> None:
     assert scoring.passes_filter(location, remote, job_location, job_remote) is passes
+
+
+@pytest.mark.parametrize(
+    ("title", "query", "passes"),
+    [
+        ("Staff Nurse", "nursing", True),
+        ("Barista", "baristas", True),
+        ("Warehouse Team Supervisor", "warehouse supervisor", True),
+        ("Warehouse Operative", "warehouse supervisor", False),
+        ("Care Assistant", "care", True),
+        ("Careers Adviser", "care", False),  # a longer word is not the word
+        ("Data Engineer", None, True),
+    ],
+)
+def test_title_filter(title: str, query: str | None, passes: bool) -> None:
+    assert scoring.passes_filter(None, None, "Leeds", False, query, title) is passes

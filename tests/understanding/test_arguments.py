@@ -30,7 +30,13 @@ def call(text: str, role: str = "candidate") -> tuple[str, dict[str, Any]]:
         ),
         # the number said to be enough wins over the number complained about
         ("ur sending me like 10 job emails a day, one is plenty thx", {"max_per_day": 1}),
-        ("alerts above 0.8, max 2 a day", {"min_score": 0.8, "max_per_day": 2}),
+        ("alerts above 0.8, max 2 a day", {"min_score": 0.8, "max_per_day": 2, "query": None}),
+        # a kind of job: only jobs so titled
+        (
+            "send me alerts for warehouse supervisor jobs, max 2 a day",
+            {"query": "warehouse supervisor", "max_per_day": 2},
+        ),
+        ("turn on alerts for remote jobs", {"query": None, "remote": True}),
     ],
 )
 def test_alert_settings(text: str, expected: dict[str, Any]) -> None:
