@@ -106,6 +106,12 @@ class OccupationLexicon:
             None if found is None else TitleLink(title or "", found[0], self.occupations[found[1]])
         )
 
+    def is_headed_by_title(self, phrase: str) -> bool:
+        """Whether the phrase's head (its last words) is a known title: "a UX designer"
+        is, "a good recipe for lasagne" is not, whatever titles hide inside it."""
+        link = self.link(phrase)
+        return link is not None and title_key(phrase).endswith(link.matched)
+
     def specific_link(self, title: str | None) -> TitleLink | None:
         """The link, unless it rests on one word that is only another name of the
         occupation: ESCO files "assistant" under secretary, "supervisor" under oil

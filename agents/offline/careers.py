@@ -9,7 +9,7 @@ from typing import Any
 
 from agents.offline.arguments import job_for_employer
 from agents.offline.conversation import NeedsFirst, Turn, Unclear
-from ingest.occupations import get_occupations, title_key
+from ingest.occupations import get_occupations
 from tools.markdown import inline
 
 # What people say before and after the occupation they ask about, per aspect.
@@ -88,10 +88,7 @@ def names_occupation(text: str) -> bool:
     match = _WHAT_IS_RE.match(text)
     if not match:
         return False
-    link = get_occupations().link(match.group("occ"))
-    # The title must be the phrase's head (its last words): "a UX designer" is, "a good
-    # recipe for lasagne" is not, whatever titles hide inside it.
-    return link is not None and title_key(match.group("occ")).endswith(link.matched)
+    return get_occupations().is_headed_by_title(match.group("occ"))
 
 
 def occupation_args(turn: Turn) -> dict[str, Any]:

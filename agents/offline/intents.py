@@ -19,7 +19,7 @@ from agents.offline import slots as slot_reader
 from agents.offline.careers import names_occupation
 from agents.offline.conversation import ordinals
 from agents.offline.spec import SPEC_BY_NAME, SPECS
-from ingest.occupations import get_occupations, title_key
+from ingest.occupations import get_occupations
 
 _COMPILED = {s.name: [re.compile(p, re.I | re.S) for p in s.patterns] for s in SPECS}
 
@@ -260,11 +260,7 @@ def _by_rule(text: str, allowed: set[str]) -> str | None:
 def _wants_person(text: str) -> bool:
     """The message asks for someone by a job title: its head names an occupation."""
     match = _WANTS_PERSON_RE.search(text[:300])
-    if match is None:
-        return False
-    who = match.group("who")
-    link = get_occupations().link(who)
-    return link is not None and title_key(who).endswith(link.matched)
+    return match is not None and get_occupations().is_headed_by_title(match.group("who"))
 
 
 def _asked_how(text: str, allowed: set[str]) -> str | None:

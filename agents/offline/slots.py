@@ -331,9 +331,10 @@ def _cities() -> frozenset[str]:
 def _bare_city(text: str) -> str | None:
     for match in _AFTER_SOUGHT_RE.finditer(text):
         words = match.group("place").lower().split()
+        if words[0] in _NOT_PLACES or words[0] in _FILLER:
+            continue
         for size in range(len(words), 0, -1):  # "new york" before "new"
-            name = " ".join(words[:size])
-            if name in _cities() and words[0] not in _NOT_PLACES and words[0] not in _FILLER:
+            if (name := " ".join(words[:size])) in _cities():
                 return name
     return None
 

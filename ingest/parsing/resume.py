@@ -243,8 +243,7 @@ def _parse_experience(
         taken.update(group)
     entries: list[ExperienceEntry] = []
     ranges: list[DateRange] = []
-    first = min([anchors[0], *headers[anchors[0]]]) if anchors else len(lines)
-    if anchors and _leading_undated_job(lines, first, [anchors[0], *headers[anchors[0]]]):
+    if anchors and _leading_undated_job(lines, [anchors[0], *headers[anchors[0]]]):
         head = [0, 1] if lines[1].header_like() else [0]
         parts = [lines[j].text for j in head]
         started = None
@@ -477,19 +476,21 @@ def _anchor_header_dates(lines: list[_Line]) -> None:
         line.ranges = [rng]
 
 
-def _leading_undated_job(lines: list[_Line], first: int, first_job: list[int]) -> bool:
+def _leading_undated_job(lines: list[_Line], first_job: list[int]) -> bool:
     """A job without dates before the first dated one: its title opens the section and
     duties follow before the first dated job's header ("Electronic Health Record
     Optimization Specialist / Company Name - City / Assist primary care practices..."),
     unless that job restates the dated one's title ("Senior Exercise Specialist & Sports
-    and Recreation Coordinator" over "Senior Specialist & Coordinator 07/2013 to ...")."""
+    and Recreation Coordinator" over "Senior Specialist & Coordinator 07/2013 to ...").
+    `first_job`: the first dated job's anchor line, then its header lines."""
+    first = min(first_job)
     if first < 2:
         return False
     head = lines[0]
     if not head.header_like() or not _is_title(head.text) or _opens_with_verb(head.text):
         return False
     mine = set(re.findall(r"[a-z]+", head.text.lower()))
-    for j in first_job:  # the anchor line, then the header lines around it
+    for j in first_job:
         words = _header_rest(lines[j]) if lines[j].ranges else lines[j].text
         theirs = set(re.findall(r"[a-z]+", words.lower())) & _TITLE_WORDS
         if theirs and theirs <= mine:
