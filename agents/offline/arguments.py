@@ -134,8 +134,9 @@ _SCORE_RE = re.compile(
     r"(?<!no )(?<!not )\b(?:above|over|at least|more than|min(?:imum)?(?:\s+score)?(?:\s+of)?|score\s+(?:of\s+)?"
     r"|match(?:es|ing)?(?:\s+at\s+least)?|>=?)"
     r"\s*(?:an?\s+)?(\d{1,3}(?:\.\d+)?)\s*(%|percent)?"
-    # "80% and up", "75 percent or more"
-    r"|\b(\d{1,3}(?:\.\d+)?)\s*(%|percent)\s+(?:and|or)\s+(?:up|above|over|more|higher|better)\b",
+    # "80% and up", "75 percent or more", "80% plus", "80%+"
+    r"|\b(\d{1,3}(?:\.\d+)?)\s*(%|percent)\s*(?:(?:and|or)\s+(?:up|above|over|more|higher|better)\b"
+    r"|plus\b|\+)",
     re.I,
 )
 _PER_DAY_RE = re.compile(
