@@ -88,7 +88,17 @@ def main() -> None:
     rows = []
     routing_rows = []
     for name, decide in models.items():
-        for split in ("dev", "heldout", "late", "late2", "late3", "late4", "late5"):
+        for split in (
+            "dev",
+            "heldout",
+            "late",
+            "late2",
+            "late3",
+            "late4",
+            "late5",
+            "late6",
+            "late7",
+        ):
             s = run(decide, requests, safety, split)
             rows.append(
                 [
