@@ -21,6 +21,9 @@ from agents.offline.slots import (
     listing_query,
     named_job,
 )
+from agents.offline.slots import (
+    days as report_days,
+)
 
 ArgFiller = Callable[[Turn], dict[str, Any]]
 
@@ -89,7 +92,6 @@ _TOP_K_RE = re.compile(
     r"\b(?:top|best|first)?\s*(\d{1,2})\s+(?:jobs?|roles?|candidates?|matches|results|people)\b",
     re.I,
 )
-_DAYS_RE = re.compile(r"\b(?:last|past)\s+(\d{1,3})\s+days?\b", re.I)
 _CREATE_LEAD_RE = re.compile(
     r"^\s*(?:please\s+)?(?:create|post|add|publish|open|advertise)\b[^\n:]*?(?::|\n|$)|"
     r"^\s*here is (?:a|the|our) (?:job )?(?:description|posting|ad)\b[^\n:]*?(?::|\n|$)",
@@ -192,9 +194,7 @@ def alert_args(turn: Turn) -> dict[str, Any]:
 
 
 def days(turn: Turn) -> int:
-    if m := _DAYS_RE.search(turn.user):
-        return int(m.group(1))
-    return 7 if re.search(r"\bweek\b", turn.user, re.I) else 30
+    return report_days(turn.user) or 30
 
 
 def background(turn: Turn) -> dict[str, Any]:

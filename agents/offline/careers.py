@@ -57,7 +57,8 @@ _ASPECT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 # Words that end the phrase rather than belong to it.
 _TRAILING = re.compile(
-    r"\s+(?:do|does|need|needs|job|role|work|exactly|actually|really|nowadays|today)$"
+    r"\s+(?:do|does|need|needs|job|role|work|exactly|actually|really|nowadays|today|typically|"
+    r"usually|generally|normally)$"
     # "an electrician in the uk": the occupation, not where
     r"|\s+in\s+(?:the\s+)?(?:uk|us|usa|u\.s\.|united kingdom|united states|england|scotland|"
     r"wales|ireland|europe|eu|germany|france|spain|canada|australia)$",

@@ -76,6 +76,16 @@ class Turn:
                 return message.name, titles
         return None, []
 
+    def last_shown(self) -> str | None:
+        """The tool whose result the assistant showed last ("keep it" after a rewrite's
+        diff accepts that rewrite)."""
+        for message in reversed(self.history):
+            if isinstance(message, HumanMessage):
+                continue
+            if isinstance(message, ToolMessage):
+                return message.name
+        return None
+
     def pending_confirmation(self) -> dict[str, Any] | None:
         """The action the assistant asked the user to confirm in its previous answer."""
         for message in reversed(self.history):

@@ -79,7 +79,10 @@ _GENERAL = (
             # "warehouse work in Birmingham", "anything near me", "more like the nurse one"
             r"|\b(near me|nearby|close to me|work (in|near|around))\b|\bmore like the\b[^.?!]{0,40}\bone\b"
             r"|\b(temporary|temp|seasonal|casual|weekend|evening|night|warehouse|care|office|retail|"
-            r"bar|shop|factory|cleaning|kitchen|driving|delivery|admin|building|construction) work\b",
+            r"bar|shop|factory|cleaning|kitchen|driving|delivery|admin|building|construction) work\b"
+            # "temp forklift work swindon", "what transport work is out there", "anything going in logistics"
+            r"|\b(temporary|temp|seasonal|casual|weekend|night|agency)\s+\w+\s+work\b"
+            r"|\b(work|jobs?|roles?) (is |are )?out there\b|\b(anything|something|what'?s) going (in|near|around|at)\b",
             re.I,
         ),
     ),
@@ -112,6 +115,19 @@ _WANTS_PERSON_RE = re.compile(
     r"\b(find|need|want|looking for|hire|hiring|recruit(ing)?|get)\s+(me\s+|us\s+)?"
     r"(an?|some|\d+|two|three|four|five)\s+(?P<who>[a-z][a-z /-]{1,40}?)"
     r"(?=\s+(with|in|for|who|near|from|to|that|available|asap|to start)\b|\s*[.,?!]|\s*$)",
+    re.I,
+)
+# Right after a rewrite's diff was shown: keeping it or throwing it away ("looks good, keep
+# it", "nah bin it, that reads worse than mine"), which name no rewrite themselves.
+_KEEP_SHOWN_RE = re.compile(
+    r"^(?!.*\b(old|original|previous|mine|my own)\b)[^?]*\b(keep|use|accept|take|go with|save|apply)\s+"
+    r"(it|that|this|the new (one|version))\b(\s+one)?[^?]*$",
+    re.I,
+)
+_DROP_SHOWN_RE = re.compile(
+    r"\b(bin|ditch|scrap|discard|drop|trash|bin off|get rid of|reject|undo)\s+(it|that|this)\b"
+    r"|\b(don'?t|do not) (like|want) (it|that|this)\b|\bprefer (mine|my (own|old|original))\b"
+    r"|\b(reads|looks|is) worse\b",
     re.I,
 )
 _REFERS_RE = re.compile(
@@ -216,9 +232,43 @@ def _english_words() -> frozenset[str]:
     return frozenset(w for w in vocabulary if w.isalpha())
 
 
+# Chat spellings of common words ("wat did u read off my cv", "r my alerts on"), read as the
+# words they stand for before any rule; "4" only between words ("jobs 4 reach truck drivers").
+_CHAT_WORDS = {
+    "u": "you",
+    "r": "are",
+    "ur": "your",
+    "wat": "what",
+    "wot": "what",
+    "wht": "what",
+    "pls": "please",
+    "plz": "please",
+    "abt": "about",
+    "bc": "because",
+    "cud": "could",
+    "shud": "should",
+    "wud": "would",
+    "dont": "don't",
+    "cant": "can't",
+}
+_CHAT_WORD_RE = re.compile(
+    r"\b(" + "|".join(_CHAT_WORDS) + r")\b(?!['’]|\.\w)|(?<=what )dose\b"
+    r"|(?<=[a-z] )(?<!number )(?<!no )(?<!top )4(?= (?!(years?|yrs?|days?|weeks?|months?|hours?|hrs?|a|an|per|k)\b)[a-z])",
+    re.I,
+)
+
+
+def chat_words(text: str) -> str:
+    def word(match: re.Match[str]) -> str:
+        found = match.group(0).lower()
+        return "does" if found == "dose" else _CHAT_WORDS.get(found, "for")
+
+    return _CHAT_WORD_RE.sub(word, text)
+
+
 def correct_typos(text: str) -> str:
-    """Domain words with a typo replaced by the word ("serach for jobs", "crtique my
-    reusme"); other words untouched."""
+    """Chat spellings read as their words, and domain words with a typo replaced by the
+    word ("serach for jobs", "crtique my reusme", "delet my acount"); others untouched."""
 
     def fix(match: re.Match[str]) -> str:
         word = match.group(0)
@@ -228,13 +278,13 @@ def correct_typos(text: str) -> str:
         for known in _VOCABULARY:
             if _swapped(lowered, known):
                 return known
-        if len(lowered) >= 6:
+        if len(lowered) >= 5:
             close = difflib.get_close_matches(lowered, _VOCABULARY, n=1, cutoff=0.85)
             if close:
                 return close[0]
         return word
 
-    return re.sub(r"[A-Za-z]+", fix, text)
+    return re.sub(r"[A-Za-z]+", fix, chat_words(text))
 
 
 def asks_about(text: str) -> bool:
@@ -281,6 +331,7 @@ def understand(
     allowed: set[str],
     *,
     listed: str | None = None,
+    shown: str | None = None,
     context: dict[str, Any] | None = None,
     use_embeddings: bool = True,
 ) -> Reading:
@@ -309,6 +360,11 @@ def understand(
         and not asks_about(stripped)
     ):
         tool = "answer_contact_request"
+    if tool is None and shown == "show_rewrite" and not asks_about(stripped):
+        if _DROP_SHOWN_RE.search(stripped) and "reject_rewrite" in allowed:
+            tool = "reject_rewrite"
+        elif _KEEP_SHOWN_RE.search(stripped) and "accept_rewrite" in allowed:
+            tool = "accept_rewrite"
     if tool is None and _SMALLTALK_RE.match(stripped):
         return Reading(SMALLTALK, 1.0)
     if tool is None and (write := _asked_how(stripped, allowed)) is not None:

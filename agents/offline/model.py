@@ -31,6 +31,7 @@ from agents.offline.intents import (
     understand,
 )
 from agents.offline.language import ANSWERED, UNDERSTOOD, detect, gloss
+from agents.offline.slots import pay_period
 from agents.offline.spec import SPEC_BY_NAME, SPECS
 from tools.base import is_confirmation
 from tools.markdown import inert_fields
@@ -72,7 +73,10 @@ def _search_args(reading: Reading, text: str) -> tuple[dict[str, Any], list[str]
             unapplied.append("hybrid")
     if "query" in slots:
         args["query"] = slots["query"]
-    if "salary_min" in slots:
+    if "salary_min" in slots and (period := pay_period(text)) is not None:
+        # jobs state pay a year: an hourly or daily rate cannot filter them
+        unapplied.append(f"pay of {slots['salary_min']} a {period} (jobs state pay a year)")
+    elif "salary_min" in slots:
         if slots.get("currency"):
             unapplied.append(f"pay in {slots['currency']} (jobs state pay without a currency)")
         args["min_salary"] = slots["salary_min"]
@@ -162,6 +166,7 @@ class OfflineChatModel(BaseChatModel):
             english.user,
             allowed,
             listed=listed,
+            shown=turn.last_shown(),
             context={"titles": titles},
             use_embeddings=self.use_embeddings,
         )

@@ -18,6 +18,7 @@ from typing import Any
 
 from agents.offline.conversation import ordinals
 from ingest.job_terms import EMPLOYMENT, SENIORITY
+from ingest.occupations import get_occupations
 
 Slots = dict[str, Any]
 
@@ -57,7 +58,12 @@ _TOP_K_RE = re.compile(
     re.I,
 )
 _YEARS_RE = re.compile(r"\b(\d{1,2})\s*\+?\s*(?:years?|yrs?)\b", re.I)
-_DAYS_RE = re.compile(r"\b(?:last|past)\s+(\d{1,3})\s+days?\b", re.I)
+# "last 30 days", "past 2 weeks", "the last three months"
+_PERIOD_RE = re.compile(
+    r"\b(?:last|past)\s+(\d{1,3}|two|three|four|five|six|twelve)\s+(day|week|month)s?\b", re.I
+)
+_PERIOD_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "twelve": 12}
+_PERIOD_DAYS = {"day": 1, "week": 7, "month": 30}
 _PLACE_RE = re.compile(
     r"\b(?:in|near|around|based in|close to|à|bei)\s+(?P<place>[^\W\d_][\w'-]*(?-i:[ -][A-Z][\w'-]*)?)",
     re.I,
@@ -233,6 +239,16 @@ _FILLER = frozenset(
         "instead",
         "ones",
         "tho",
+        # "hi, need forklift jobs", "relocate for the right post"
+        "hi",
+        "hello",
+        "hey",
+        "hiya",
+        "right",
+        "post",
+        "posts",
+        "any",
+        "going",
         *[
             "i'd",
             "id",
@@ -328,6 +344,28 @@ def _cities() -> frozenset[str]:
     )
 
 
+# ... or ending a phrase of the request ("junior data analyst jobs, hybrid, london", "reach
+# truck driver bristol £13 an hour", "any temp work over christmas? glasgow"), unless the
+# town's name is an ordinary word people end a phrase with.
+_PHRASE_END_RE = re.compile(r"[,;!?()]|\.(?:\s|$)|\s[-–—]\s|\s(?=[£$€]\s?\d)|$")
+_AREA_WORDS = frozenset(["area", "region", "way", "side", "pls", "please", "ideally", "preferably"])
+_ORDINARY_CITIES = frozenset(
+    """nice reading mobile split enterprise independence surprise orange man van san delta
+    metro hub male ajax oral pest vista mission union temple concord normal victoria aurora
+    phoenix""".split()  # noqa: SIM905 (a word list reads better as text)
+)
+
+
+def _city_at_end(words: list[str]) -> str | None:
+    while words and words[-1] in _AREA_WORDS:
+        words = words[:-1]
+    for size in (3, 2, 1):  # "new york" before "york"
+        name = " ".join(words[-size:])
+        if len(words) >= size and name in _cities() and (size > 1 or name not in _ORDINARY_CITIES):
+            return name
+    return None
+
+
 def _bare_city(text: str) -> str | None:
     for match in _AFTER_SOUGHT_RE.finditer(text):
         words = match.group("place").lower().split()
@@ -336,6 +374,12 @@ def _bare_city(text: str) -> str | None:
         for size in range(len(words), 0, -1):  # "new york" before "new"
             if (name := " ".join(words[:size])) in _cities():
                 return name
+    start = 0
+    for end in _PHRASE_END_RE.finditer(text):
+        words = re.findall(r"[^\W\d_][\w'-]*", text[start : end.start()].lower())
+        start = end.end()
+        if words and (city := _city_at_end(words)) is not None:
+            return city
     return None
 
 
@@ -371,6 +415,24 @@ def remote(text: str) -> str | None:
     return None
 
 
+# What a pay figure is per, said right after it: "£13 an hour", "£500/day+", "14 ph".
+_PAY_PERIOD_RE = re.compile(
+    r"\s*\+?\s*(?:/|an?\s+|per\s+|p/?|a\s+)?\s*(?P<per>h(?:ou)?rs?\b|h\b|hourly\b|day\b|daily\b|d\b)"
+    r"(?:\s*\+|\s+or more)?",
+    re.I,
+)
+
+
+def pay_period(text: str) -> str | None:
+    """ "hour" or "day" when the request's pay is an hourly or a daily rate, else None."""
+    for match in _MONEY_RE.finditer(text):
+        if match.group("pre") or match.group("cur"):
+            period = _PAY_PERIOD_RE.match(text, match.end())
+            if period:
+                return "hour" if period.group("per").lower().startswith("h") else "day"
+    return None
+
+
 def salary(text: str) -> tuple[int | None, str | None]:
     if not _PAY_WORDS.search(text):
         return None, None
@@ -386,7 +448,11 @@ def salary(text: str) -> tuple[int | None, str | None]:
             continue
         if match.group("k"):
             value *= 1000
-        if value < 1000:
+        # a small figure is pay only as a rate in a currency: "£13 an hour", "£500/day"
+        rate = (match.group("pre") or match.group("cur")) and _PAY_PERIOD_RE.match(
+            text, match.end()
+        )
+        if value < 1000 and not rate:
             continue
         symbol = (match.group("pre") or match.group("cur") or "").lower()
         return int(value), _CURRENCIES.get(symbol)
@@ -409,9 +475,10 @@ _NOT_SOUGHT_RE = re.compile(r"\b(to|at|from|of|off)\s*$", re.I)
 def job_query(text: str, place: str | None) -> str | None:
     """The job title or keywords of a job search."""
     body = text
+    # the place and the pay end a phrase: "reach truck driver bristol £13 an hour, full time"
     if place:
-        body = re.sub(rf"\b{re.escape(place)}\b", " ", body, flags=re.I)
-    body = _MONEY_RE.sub(lambda m: " " if re.search(r"\d", m.group(0)) else m.group(0), body)
+        body = re.sub(rf"\b{re.escape(place)}\b", " , ", body, flags=re.I)
+    body = _MONEY_RE.sub(lambda m: " , " if re.search(r"\d", m.group(0)) else m.group(0), body)
     for pattern in _TITLE_PATTERNS:
         for match in pattern.finditer(body):
             span = _SENTENCE_BREAK_RE.split(match.group("t"))[-1]  # this sentence's words
@@ -424,14 +491,20 @@ def job_query(text: str, place: str | None) -> str | None:
         for phrase in (match.group("t"), match.group("t").split()[0]):
             if _is_skill_or_field(phrase) and (words := _clean(phrase)):
                 return words
+    # a phrase of its own that is a job title or a field: "remote only, junior frontend,
+    # full time", "find job for me in london, night shift support worker"
+    for phrase in re.split(r"[,;!?]|\.(?:\s|$)", body):
+        words = _clean(phrase)
+        if words and (get_occupations().is_headed_by_title(words) or _is_skill_or_field(words)):
+            return words
     return None
 
 
 # "alerts for barista roles", "tell me about new warehouse supervisor jobs": the kind of
 # job named right before a job noun (what an alert's title filter reads).
 _ALERT_KIND_RE = re.compile(
-    r"\b(?:for|about|on|of)\s+(?:new\s+|any\s+)?"
-    rf"(?P<t>(?:(?!\b(?:for|about|on|of|alerts?)\b)[\w +#/-]){{1,40}}?)\s+{_JOB_NOUNS}\b",
+    r"\b(?:for|about|on|of|to)\s+(?:new\s+|any\s+)?"
+    rf"(?P<t>(?:(?!\b(?:for|about|on|of|to|alerts?)\b)[\w +#/-]){{1,40}}?)\s+{_JOB_NOUNS}\b",
     re.I,
 )
 
@@ -491,7 +564,9 @@ def listing_query(text: str) -> str | None:
     return None
 
 
-_POST_NOUN = r"(?:job\s+)?(?:ad|advert|advertisement|post|posting|description|listing|offer)"
+_POST_NOUN = (
+    r"(?:job\s+)?(?:ad|advert|advertisement|post|posting|description|listing|offer|jd|spec)"
+)
 _DRAFT_TITLE_RES = (
     # "... just call it Baker"
     re.compile(
@@ -516,6 +591,10 @@ def draft_title(text: str) -> str | None:
     for pattern in _DRAFT_TITLE_RES:
         for found in pattern.finditer(text):
             title = _DRAFT_TRAILING_RE.sub("", found.group("title")).strip()
+            # "a part time receptionist": the title, not its hours
+            title = re.sub(
+                r"^(?:part[- ]time|full[- ]time|temporary|temp)\s+", "", title, flags=re.I
+            )
             if title and title.lower() not in _NOT_TITLES:
                 return title
     return None
@@ -554,8 +633,11 @@ def first_number(pattern: re.Pattern[str], text: str) -> int | None:
 
 
 def days(text: str) -> int | None:
-    if (n := first_number(_DAYS_RE, text)) is not None:
-        return n
+    """The period a report covers, in days ("last 2 weeks": 14), or None."""
+    if found := _PERIOD_RE.search(text):
+        count = found.group(1).lower()
+        number = int(count) if count.isdigit() else _PERIOD_NUMBERS[count]
+        return number * _PERIOD_DAYS[found.group(2).lower()]
     if re.search(r"\bweek\b", text, re.I):
         return 7
     if re.search(r"\bmonth\b", text, re.I):
@@ -630,6 +712,8 @@ def read(intent: str, text: str, context: dict[str, Any]) -> Slots:
             slots["item"] = n
         elif (named := named_job(text)) is not None:
             slots["job"] = named
+        elif intent == "salary_benchmark" and (paid := paid_job(text)) is not None:
+            slots["job"] = paid  # "is 28k competitive for a care assistant in bristol?"
     elif intent == "find_candidates":
         if titles and (n := item(text, titles)) is not None:
             slots["item"] = n
@@ -654,12 +738,28 @@ def read(intent: str, text: str, context: dict[str, Any]) -> Slots:
 
 _NAMED_JOB_RE = re.compile(
     r"\b(?:for|to|of|on|with|fits?|matches)\s+(?:the|our|my|this|that)?\s*[\"'“]?"
-    r"(?P<title>[A-Za-z](?:(?!\b(?:for|with|of|to|on)\b)[\w +#./&-]){0,60}?)[\"'”]?"
+    r"(?P<title>[A-Za-z](?:(?!\b(?:for|with|to|on)\b)(?!(?<!head )\bof\b)[\w +#./&-]){0,60}?)[\"'”]?"
     r"\s*(?:job|role|position|opening|vacancy|posting|stelle|poste|puesto)\b|[\"“'](?P<quoted>[^\"”']{2,80})[\"”']"
     r"|\b(?:the|our)\s+(?P<bare>[A-Za-z](?:(?!\b(?:for|with|of|to|on|the)\b)[\w +#./&-]){0,60}?)"
     r"\s+(?:job|role|position|opening)\b",
     re.I,
 )
+
+
+# The job a pay figure is for: "is £11/hour competitive for a kitchen porter?"
+_PAID_JOB_RE = re.compile(
+    r"\bfor\s+(?:an?\s+|the\s+|our\s+)?(?:(?:mid|entry|senior|junior)[- ]level\s+)?(?:jobs?\s+)?"
+    r"(?P<t>[^\W\d_][\w /+#-]{1,40}?)\s*(?=\?|,|\.|$|\s(?:in|near|around|or|and|at|based|"
+    r"competitive|market\w*|fair|ok|okay|enough|good|right)\b)",
+    re.I,
+)
+
+
+def paid_job(text: str) -> str | None:
+    found = _PAID_JOB_RE.search(text)
+    if found is None or found.group("t").lower() in _FILLER:
+        return None
+    return found.group("t").lower()
 
 
 def named_job(text: str) -> str | None:

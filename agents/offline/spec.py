@@ -39,10 +39,12 @@ def _rx(*patterns: str) -> tuple[str, ...]:
     return patterns
 
 
-_JOBS = r"(jobs?|roles?|positions?|openings?|vacanc\w*|opportunit\w*|postings?|gigs?|jbos?|reqs?|requisitions?|ads?|adverts?|listings?)"
+# ("posts" as a noun; "post" is also the verb of "post this job")
+_JOBS = r"(jobs?|roles?|positions?|openings?|vacanc\w*|opportunit\w*|postings?|posts|gigs?|jbos?|reqs?|requisitions?|ads?|adverts?|listings?)"
 _CANDS = r"(candidates?|applicants?|people|ppl|folks|talent|profiles?|who)"
 # "please", "pls", "we need to", "can you": how a request may open before its verb
-_ASK = r"((please|pls|plz)\s+|(we|i) (need|want|would like|'d like) to\s+|(can|could) (you|u)\s+)*"
+# ("you can ..." is how a French or Spanish request reads word for word)
+_ASK = r"((please|pls|plz)\s+|(we|i) (need|want|would like|'d like) to\s+|(can|could) (you|u)\s+|(you|u) can\s+)*"
 
 # Order matters: pasted job descriptions first (anchored at the message start, since the
 # text itself names candidates and skills), then specific actions before broad searches.
@@ -56,7 +58,9 @@ SPECS: tuple[ToolSpec, ...] = (
             rf"^\W*{_ASK}(update|change|edit|modify|rename|unpublish|close|reopen|republish|take down|"
             rf"pull(?!\s+(up|out|together|through)\b))\b[^\n]*\b{_JOBS}\b",
             # "unpublish the 2nd one": a job of the list just shown
-            rf"^\W*{_ASK}(publish|unpublish|close|reopen|republish|take down)\s+(the\s+)?\w+\s+one\b",
+            rf"^\W*{_ASK}(publish|unpublish|close|reopen|republish|take down)\s+(the\s+)?(\w+\s+){{1,3}}one\b",
+            # "take the nurse vacancy down"
+            rf"^\W*{_ASK}take\s+(the|our|this|that|a)\s+[^\n]{{0,40}}?\b{_JOBS}\s+down\b",
             # "publish the draft for the HR Advisor role": one of ours, as it is (a new
             # job comes with its description after a colon or a dash: create_job)
             rf"^(?![^\n]*(:|\s[-–—]\s|\bnew\b))\W*{_ASK}(publish|put live|make live)\b"
@@ -86,6 +90,9 @@ SPECS: tuple[ToolSpec, ...] = (
             r"^[^\n:]{0,200}\b(can|could|would) (you|u)\s+(please\s+)?(draft|write( up)?|prepare|"
             r"compose)\s+(the|an?|our|my)\s+(job\s+)?(ad|advert|advertisement|job post|posting|"
             r"listing|jd)\b[^\n:]{0,120}$",
+            # "drafts are fine: write me a job ad for a platform engineer, don't publish it"
+            r"^[^\n]{0,200}\b(draft|write|prepare|compose)\b[^\n]{0,80}\b(ad|advert|advertisement|job post|"
+            r"posting|listing|jd|job description)\b[^\n]{0,120}\b(don'?t|do not|not yet|without)\s+(publish|post)",
         ),
         ("Draft a job ad for a warehouse worker", "Write a job description for a nurse"),
         arguments=arguments.job_post_draft_args,
@@ -105,6 +112,8 @@ SPECS: tuple[ToolSpec, ...] = (
             rf"^\W*{_ASK}(create|post|add|publish|advertise)\s+(this|the following)\b[^\n:]{{0,20}}"
             r"(:|\s[-–—]\s|\n)",
             rf"^\W*(a\s+)?new\s+{_JOBS}\s*(:|\s[-–—]\s|\n)",
+            # "paste below, post it asap" and the description on the lines after
+            r"^[^\n]{0,60}\b(create|post|add|publish|advertise)\s+(it|this|the following)\b[^\n]{0,40}\n\s*\S[\s\S]{80,}",
             r"^\W*here is (a|the|our) (new )?(job )?(description|posting|ad)\b",
         ),
         ("Create a job from this description", "Post a new role", "We are hiring, here is the ad"),
@@ -263,7 +272,7 @@ SPECS: tuple[ToolSpec, ...] = (
         "employer",
         "contact request",
         _rx(
-            r"\b(ask|request|reach out|get in touch|contact)\b.*\b(candidate|applicant|them|#\d|"
+            r"\b(ask|request|reach out|get in touch|contact|message|e-?mail|ping)\b.*\b(candidate|applicant|them|#\d|"
             r"number \d|no\.? ?\d|the (first|second|third|fourth|fifth|top|last)\b)",
             r"\b(may|can) we contact\b",
             r"\b(talk|speak) (to|with)\b.*\b(candidate|applicant|one|#?\d)\b",
@@ -285,6 +294,7 @@ SPECS: tuple[ToolSpec, ...] = (
         "visibility settings",
         _rx(
             r"\b(opt[ -]?(in|out)|hide me|unhide me)\b",
+            r"^\W*(please\s+|pls\s+|can you\s+)*(hide|unhide) my (profile|resume|cv)\b",
             r"\b(stay|be|remain|keep me)\s+(hidden|invisible|private|anonymous)\b",
             r"\b(don'?t|do not) want\b.*\b(companies|employers|recruiters)\b.*\bsee me\b",
             r"\b(let|allow|stop|don'?t let)\b.*\bemployers?\b.*\b(find|see|contact|view)\w*",
@@ -422,6 +432,8 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(demand|market)\b.*\bfor my skills\b",
             r"\bmy\b.*\b(in[- ]demand|wanted|sought[- ]after|popular|valuable|marketable)\b.*\bskills?\b",
             r"\b(in[- ]demand|wanted|sought[- ]after|popular|valuable)\b.*\b(of|out of|among) my skills\b",
+            r"\b(which|what)\b[^?]{0,20}\bskills?\b[^?]{0,30}\b(wanted|in demand|sought after|asked for)\b"
+            r"[^?]{0,30}\b(the ones i (have|got)|i (have|got)|of mine)\b",
         ),
         (
             "Which of my skills are most in demand?",
@@ -462,6 +474,9 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(are|is) we paying\b",
             r"(£|\$|€|\b)\d[\d,.]*\s*k?\b.*\b(competitive|market rate|below market|above market)\b",
             r"\b(under|over)-?pay\w*\b|\bpaying (too little|too much)\b",
+            # "is 70k ok for a mid-level data engineer in berlin?"
+            r"^\W*(is|would|will)\s+(be\s+)?(£|\$|€)?\d[\d,.]*\s*k?\b[^.?!]{0,25}\b(ok|okay|enough|fair|good|decent|"
+            r"reasonable|competitive|too low|low|high)\b[^.?!]{0,10}\bfor\b",
             # "we're offering 28k for nurses in leeds, will anyone bite?"
             r"\bwe('re| are)? (offering|paying|pay|offer)\b[^.?!]*(£|\$|€|\b)\d[\d,.]*\s*k?\b[^.!]*\?",
         ),
@@ -529,6 +544,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\bwhat should i (fix|change|improve)\b",
             r"\b(wrong|mistakes?|errors?|tips|strong enough|weak)\b.*\b(resume|cv)\b",
             r"\b(resume|cv)\b.*\b(mistakes?|errors?|tips|wrong)\b",
+            r"\b(what'?s|what is|anything)\s+(weak|wrong|bad)\s+(about|with|in)\s+(it|mine)\b",
         ),
         ("Critique my resume", "How can I improve my CV?", "Is my resume any good?"),
         arguments=arguments.no_arguments,
@@ -656,7 +672,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\bhow many\b.*\b(resumes?|uploads?|matches|candidates?|applicants?|tasks)\b",
             r"\bhow many\b[^?]*\b(people|folks)\b[^?]*\b(applied|apply|signed up|uploaded|interview\w*|"
             r"view\w*|saw|seen|looked at|clicked)\b",
-            r"\bhow('?s| is| are)\b.*\b(hiring|recruiting|recruitment)\b.*\b(going|doing)\b",
+            r"\bhow('?s| is| are)\b.*\b(hiring|recruiting|recruitment)\b.*\b(going|doing|looking)\b",
         ),
         ("Show the hiring funnel", "How are we doing this month?", "Give me our hiring metrics"),
         arguments=arguments.days_args,
@@ -671,7 +687,7 @@ SPECS: tuple[ToolSpec, ...] = (
             rf"\b(list|show|which|what)\b.*\b(our|my)\b.*\b{_JOBS}\b",
             rf"\b(our|my) {_JOBS}\b",
             rf"\b{_JOBS}\b.*\b(have we|do we have|we('ve| have)? (posted|published|advertised?))\b",
-            rf"\b{_JOBS}\b.*\bwe\b(\s+\w+)?\s+(advertis\w*|post\w*|publish\w*|list\w*|run\w*|offer\w*)\b",
+            rf"\b{_JOBS}\b.*\bwe\b(\s+\w+){{0,2}}\s+(advertis\w*|post\w*|publish\w*|list\w*|run\w*|offer\w*)\b",
             rf"\b{_JOBS} of ours\b",
         ),
         ("List our jobs", "Which roles do we have open?"),

@@ -97,3 +97,46 @@ def test_a_one_line_publish_request_never_creates_a_job(decide: Decider, text: s
     # one-line request names one of the employer's jobs, or nothing to create
     got = decide("employer", text, "org_jobs")
     assert got.tool != "create_job", got
+
+
+def _after_diff(text: str) -> list[Any]:
+    call = {"name": "show_rewrite", "args": {}, "id": "call_1", "type": "tool_call"}
+    diff = {"version_id": "0" * 32, "diff": "- old\n+ new"}
+    return [
+        HumanMessage("show me the rewrite"),
+        AIMessage("", tool_calls=[call]),
+        ToolMessage("{}", tool_call_id="call_1", name="show_rewrite", artifact=diff),
+        AIMessage("Here is what changed."),
+        HumanMessage(text),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [
+        ("looks good, keep it", "accept_rewrite"),
+        ("yeh keep that one its good", "accept_rewrite"),
+        ("nah bin it, that reads worse than mine", "reject_rewrite"),
+        ("I don't like it", "reject_rewrite"),
+    ],
+)
+def test_right_after_a_diff_keeping_or_binning_it_answers_the_rewrite(text: str, tool: str) -> None:
+    tools = ["accept_rewrite", "reject_rewrite", "show_rewrite", "read_my_resume"]
+    model = OfflineChatModel(tool_names=tools, role="candidate")
+    assert [c["name"] for c in model.decide(_after_diff(text)).tool_calls] == [tool]
+
+
+@pytest.mark.parametrize("text", ["looks good, keep it", "nah bin it"])
+def test_without_a_diff_just_shown_keep_it_changes_nothing(text: str) -> None:
+    tools = ["accept_rewrite", "reject_rewrite", "show_rewrite", "read_my_resume"]
+    model = OfflineChatModel(tool_names=tools, role="candidate")
+    decided = model.decide([HumanMessage(text)])
+    assert not {c["name"] for c in decided.tool_calls} & {"accept_rewrite", "reject_rewrite"}
+
+
+@pytest.mark.parametrize("text", ["should I keep it?", "keep my old one instead"])
+def test_after_a_diff_a_question_or_the_old_one_accepts_nothing(text: str) -> None:
+    tools = ["accept_rewrite", "reject_rewrite", "show_rewrite", "read_my_resume"]
+    model = OfflineChatModel(tool_names=tools, role="candidate")
+    names = [c["name"] for c in model.decide(_after_diff(text)).tool_calls]
+    assert "accept_rewrite" not in names
