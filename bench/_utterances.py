@@ -14,7 +14,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
 from agents.offline import SPECS
-from agents.offline.answers import HELP, HELP_TRANSLATED
+from agents.offline.answers import HELP, HELP_TRANSLATED, MESSAGES
 from agents.prompts import system_prompt
 from agents.routing import request_tokens, routable
 from tools import ROLE_TOOLS
@@ -244,6 +244,13 @@ def _is_menu(reply: str) -> bool:
     return any(menu in reply for menu in MENUS)
 
 
+HOW_TO_OPENINGS = tuple(text.split("{")[0] for text in MESSAGES["how_to"].values())
+
+
+def _is_how_to(reply: str) -> bool:
+    return reply.startswith(HOW_TO_OPENINGS)
+
+
 def _confirmed(args: dict[str, Any]) -> bool:
     return bool(args.get("confirmed"))
 
@@ -262,7 +269,10 @@ def score_requests(decide: Decider, rows: Iterable[dict[str, Any]], score: Score
         score.seconds.append(got.seconds)
         gold = row["intent"]
         if gold in NO_TOOL:
-            ok = got.tool is None and (gold != "help" or _is_menu(got.reply))
+            # help: the menu, or how to ask for the write a question is about
+            ok = got.tool is None and (
+                gold != "help" or _is_menu(got.reply) or _is_how_to(got.reply)
+            )
             if gold == "other_language":
                 ok = ok and not _is_menu(got.reply)
         else:

@@ -313,9 +313,19 @@ def _wants_person(text: str) -> bool:
     return match is not None and get_occupations().is_headed_by_title(match.group("who"))
 
 
+_HOW_LEAD_RE = re.compile(
+    # "how do I close a job once it's filled?", "should we publish the nurse job now or wait?",
+    # "if I accept the rewrite, is my old CV gone?"
+    r"^\W*((how|where)\s+(do|can|would|could|should|shall)\s+(i|we|you)\s+(go about\s+)?"
+    r"|(should|shall)\s+(i|we)\s+|if\s+(i|we)\s+)",
+    re.I,
+)
+
+
 def _asked_how(text: str, allowed: set[str]) -> str | None:
-    """The write a message asks about rather than requests ("how do I delete my data?")."""
-    head = text[:300]
+    """The write a message asks about rather than requests ("how do I delete my data?",
+    "how do I close a job once it's filled?": the request after the question's lead)."""
+    head = _HOW_LEAD_RE.sub("", text[:300])
     for spec in SPECS:
         if (
             spec.writes

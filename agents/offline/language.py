@@ -352,6 +352,12 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
         (r"\bwieder (öffnen|aktivieren|freischalten)\b|\breaktivier\w*\b", "reopen"),
         (r"\b(offline nehmen|zurückziehen|runternehmen)\b", "take down"),
         (r"\bverdien\w*\b", "earn"),
+        (r"\bzusammenfassung\b|\bprofiltext\b|\bkurzprofil\b", "summary"),
+        (r"\bschick\w*\b", "send"),
+        (r"\bhöchstens\b|\bmaximal\b", "at most"),
+        (r"\bpro tag\b|\bam tag\b|\btäglich\b", "a day"),
+        (r"\bbefristet\w*\b", "temporary"),
+        (r"\b(\w+)stellen\b", r"\1 jobs"),
         # verb last: "Bitte die Stelle Koch veröffentlichen" -> "publish bitte die Stelle Koch"
         # (not a question: "Sollen wir die Stelle veröffentlichen?" stays one)
         (
@@ -408,7 +414,8 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
         (r"\bsuche\w*\b|\bfinde\w*\b", "find"),
         (r"\berklär\w*\b", "explain"),
         (r"\bwarum\b", "why"),
-        (r"\bbewerte\w*\b|\bverbesser\w*\b", "critique"),
+        (r"\bverbesser\w*\b", "improve"),
+        (r"\bbewerte\w*\b", "critique"),
         (r"\bbenachrichtige\b", "notify"),
         (r"\b[\w-]*benachrichtigungen\b", "job alerts"),
         (r"\balle\b", "all"),
@@ -459,6 +466,13 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
         (r"\bretire[rz]?\b|\benl[eè]ve[rz]?\b", "take down"),
         (r"\brouvr\w*\b", "reopen"),
         (r"\bjuste\b", "just"),
+        (
+            r"\bgarde[rz]?\s+(mon|le)\s+cv\s+(original|d'origine|actuel)\b",
+            "keep my original resume",
+        ),
+        (r"\boublie[rz]?\b|\bjette[rz]?\b", "discard"),
+        (r"\bnouvelle version\b", "new version"),
+        (r"\bcandidat (\d)\b", r"candidate \1"),
         (r"\bgagne\w*\b", "earn"),
         (r"\bactive[rz]?\b", "turn on"),
         (r"\bpar jour\b", "a day"),

@@ -41,10 +41,13 @@ _CURRENCIES = {
     "gbp": "GBP",
     "pounds": "GBP",
     "chf": "CHF",
+    "cad": "CAD",
+    "canadian": "CAD",
+    "aud": "AUD",
 }
 _MONEY_RE = re.compile(
     r"(?P<pre>[€$£])?\s*(?P<num>\d{1,3}(?:[,.\s]\d{3})+|\d+(?:\.\d+)?)\s*(?P<k>k\b|thousand)?"
-    r"\s*\+?\s*(?P<cur>€|\$|£|eur(?:os?)?\b|usd\b|dollars\b|gbp\b|pounds\b|chf\b)?",
+    r"\s*\+?\s*(?P<cur>€|\$|£|eur(?:os?)?\b|usd\b|dollars\b|gbp\b|pounds\b|chf\b|cad\b|canadian\b|aud\b)?",
     re.I,
 )
 _PAY_WORDS = re.compile(
@@ -58,19 +61,35 @@ _TOP_K_RE = re.compile(
     re.I,
 )
 _YEARS_RE = re.compile(r"\b(\d{1,2})\s*\+?\s*(?:years?|yrs?)\b", re.I)
-# "last 30 days", "past 2 weeks", "the last three months"
+# "last 30 days", "past 2 weeks", "the last three months", "the past fortnight"
 _PERIOD_RE = re.compile(
-    r"\b(?:last|past)\s+(\d{1,3}|two|three|four|five|six|twelve)\s+(day|week|month)s?\b", re.I
+    r"\b(?:last|past)\s+(?:(\d{1,3}|two|three|four|five|six|twelve)\s+)?(day|week|month|fortnight)s?\b",
+    re.I,
 )
 _PERIOD_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "twelve": 12}
-_PERIOD_DAYS = {"day": 1, "week": 7, "month": 30}
+_PERIOD_DAYS = {"day": 1, "week": 7, "month": 30, "fortnight": 14}
 _PLACE_RE = re.compile(
-    r"\b(?:in|near|around|based in|close to|à|bei)\s+(?P<place>[^\W\d_][\w'-]*(?-i:[ -][A-Z][\w'-]*)?)",
+    r"\b(?:in|near|around|round|based in|close to|à|bei)\s+(?P<place>[^\W\d_][\w'-]*(?-i:[ -][A-Z][\w'-]*)?)",
     re.I,
 )
 # Words after "in" that are not a place.
 _NOT_PLACES = frozenset(
     [
+        # "back from maternity leave in September"
+        *[
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
         "the",
         "a",
         "an",
@@ -433,7 +452,7 @@ def pay_period(text: str) -> str | None:
     return None
 
 
-def salary(text: str) -> tuple[int | None, str | None]:
+def salary(text: str) -> tuple[float | None, str | None]:
     if not _PAY_WORDS.search(text):
         return None, None
     for match in _MONEY_RE.finditer(text):
@@ -455,7 +474,7 @@ def salary(text: str) -> tuple[int | None, str | None]:
         if value < 1000 and not rate:
             continue
         symbol = (match.group("pre") or match.group("cur") or "").lower()
-        return int(value), _CURRENCIES.get(symbol)
+        return (int(value) if value.is_integer() else round(value, 2)), _CURRENCIES.get(symbol)
     return None, None
 
 
@@ -635,7 +654,7 @@ def first_number(pattern: re.Pattern[str], text: str) -> int | None:
 def days(text: str) -> int | None:
     """The period a report covers, in days ("last 2 weeks": 14), or None."""
     if found := _PERIOD_RE.search(text):
-        count = found.group(1).lower()
+        count = (found.group(1) or "1").lower()
         number = int(count) if count.isdigit() else _PERIOD_NUMBERS[count]
         return number * _PERIOD_DAYS[found.group(2).lower()]
     if re.search(r"\bweek\b", text, re.I):
@@ -739,7 +758,7 @@ def read(intent: str, text: str, context: dict[str, Any]) -> Slots:
 _NAMED_JOB_RE = re.compile(
     r"\b(?:for|to|of|on|with|fits?|matches)\s+(?:the|our|my|this|that)?\s*[\"'“]?"
     r"(?P<title>[A-Za-z](?:(?!\b(?:for|with|to|on)\b)(?!(?<!head )\bof\b)[\w +#./&-]){0,60}?)[\"'”]?"
-    r"\s*(?:job|role|position|opening|vacancy|posting|stelle|poste|puesto)\b|[\"“'](?P<quoted>[^\"”']{2,80})[\"”']"
+    r"\s*(?:job|role|position|opening|vacancy|posting|stelle|poste|puesto)\b|(?<!\w)[\"“'](?P<quoted>[^\"”']{2,80})[\"”'](?!\w)"
     r"|\b(?:the|our)\s+(?P<bare>[A-Za-z](?:(?!\b(?:for|with|of|to|on|the)\b)[\w +#./&-]){0,60}?)"
     r"\s+(?:job|role|position|opening)\b",
     re.I,

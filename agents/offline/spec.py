@@ -59,6 +59,10 @@ SPECS: tuple[ToolSpec, ...] = (
             rf"pull(?!\s+(up|out|together|through)\b))\b[^\n]*\b{_JOBS}\b",
             # "unpublish the 2nd one": a job of the list just shown
             rf"^\W*{_ASK}(publish|unpublish|close|reopen|republish|take down)\s+(the\s+)?(\w+\s+){{1,3}}one\b",
+            # "close number 3", "change the title of the last one to ...": a job just listed
+            rf"^\W*{_ASK}(update|change|edit|rename|unpublish|close|reopen|republish|take down)\s+"
+            r"((the\s+)?(title|description|salary|location|name)\s+(of|on|for)\s+)?"
+            r"(the\s+)?(number\s+\d|#\d|(first|second|third|fourth|fifth|last|\d(st|nd|rd|th))(\s+(one|job|role))?)\b",
             # "take the nurse vacancy down"
             rf"^\W*{_ASK}take\s+(the|our|this|that|a)\s+[^\n]{{0,40}}?\b{_JOBS}\s+down\b",
             # "publish the draft for the HR Advisor role": one of ours, as it is (a new
@@ -111,7 +115,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"[^\n]*?(:|\s[-–—]\s|\s?(->|→|=>)\s?|\n)",
             rf"^\W*{_ASK}(create|post|add|publish|advertise)\s+(this|the following)\b[^\n:]{{0,20}}"
             r"(:|\s[-–—]\s|\n)",
-            rf"^\W*(a\s+)?new\s+{_JOBS}\s*(:|\s[-–—]\s|\n)",
+            rf"^\W*(a\s+)?new\s+{_JOBS}\b[^\n:]{{0,30}}(:|\s[-–—]\s|\n)",
             # "paste below, post it asap" and the description on the lines after
             r"^[^\n]{0,60}\b(create|post|add|publish|advertise)\s+(it|this|the following)\b[^\n]{0,40}\n\s*\S[\s\S]{80,}",
             r"^\W*here is (a|the|our) (new )?(job )?(description|posting|ad)\b",
@@ -128,6 +132,7 @@ SPECS: tuple[ToolSpec, ...] = (
         _rx(
             r"\b(delete|erase|remove|wipe|forget)\b.*\b(my|all)\b.*\b(data|account|profile|everything|information|info|details|resumes?)\b",
             r"\bforget me\b",
+            r"\b(delete|erase|remove|wipe)\s+(everything|all)\s+(you('ve)?\s+(got|have|hold|know|keep)|about me|on me)\b",
             r"\bmy (data|account|profile)\b.*\b(erased|deleted|removed|wiped)\b",
             r"\bright to (be forgotten|erasure)\b",
         ),
@@ -228,6 +233,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(give|send|get|email)\b.*\b(the|my) pdf\b",
             r"\bhow('?s| is) my (profile|cv|resume) (doing|performing)\b",
             r"\b(any|how many) (profile )?views\b",
+            r"\b(pdf|report)\b[^?]{0,20}\b(of|on|for|about) my (profile|cv|resume)\b",
         ),
         ("My report", "Download my report", "Give me my career report as a PDF"),
         arguments=arguments.background,
@@ -275,6 +281,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(ask|request|reach out|get in touch|contact|message|e-?mail|ping)\b.*\b(candidate|applicant|them|#\d|"
             r"number \d|no\.? ?\d|the (first|second|third|fourth|fifth|top|last)\b)",
             r"\b(may|can) we contact\b",
+            r"\b(check|ask|see|find out)\b[^?]{0,60}\b(happy|willing|open|ok|okay) to (be contacted|hear from us|talk|chat)\b",
             r"\b(talk|speak) (to|with)\b.*\b(candidate|applicant|one|#?\d)\b",
             # "number 3 - send her a contact request"
             r"\b(send|make|submit)\s+((him|her|them)\s+)?(a\s+)?contact requests?\b",
@@ -342,7 +349,10 @@ SPECS: tuple[ToolSpec, ...] = (
         "candidate",
         "rewrite acceptance",
         _rx(
-            r"\b(accept|approve|keep|apply|use|save)\b.*\b(rewrite|rewritten|new version|changes|tailored)\b"
+            # not "keep my original CV and forget the new version"
+            r"^(?!.*\b(original|old|previous|discard|reject|forget|bin|ditch|scrap|don'?t|do not|no thanks)\b)"
+            r".*\b(accept|approve|keep|apply|use|save)\b.*\b(rewrite|rewritten|new version|changes|tailored)\b",
+            r"\b(rewrite|rewritten (one|version|cv|resume)|new version)\b[^?]*\b(save|keep|use|accept)\b[^?]*\bas my (cv|resume)\b",
         ),
         ("Accept the rewrite", "Use the new version of my resume"),
         arguments=arguments.no_arguments,
@@ -478,7 +488,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"^\W*(is|would|will)\s+(be\s+)?(£|\$|€)?\d[\d,.]*\s*k?\b[^.?!]{0,25}\b(ok|okay|enough|fair|good|decent|"
             r"reasonable|competitive|too low|low|high)\b[^.?!]{0,10}\bfor\b",
             # "we're offering 28k for nurses in leeds, will anyone bite?"
-            r"\bwe('re| are)? (offering|paying|pay|offer)\b[^.?!]*(£|\$|€|\b)\d[\d,.]*\s*k?\b[^.!]*\?",
+            r"\bwe('re| are)? (offering|paying|pay|offer)\b[^.?!]*(£|\$|€|\b)\d[\d,.]*\s*k?\b[^!]{0,100}\?",
         ),
         (
             "Is my salary range competitive?",
@@ -612,6 +622,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(have i had|according to my (cv|resume))\b",
             r"\bhow (many|much)\b[^?]*\b(years?|experience)\b[^?]*\b(i (have|had|got)|have i (got|had|worked))\b",
             r"\bmy (total )?years of experience\b",
+            r"\b(years?|experience)\b[^?]{0,30}\bdoes my (cv|resume|profile) (actually |really )?(show|say|have)\b",
             r"\b(years?|experience|skills)\b.*\b(did|do|have) (you|u) (get|find|read|see|count|work out|calculate)\w*\b",
             # "what did you actually pick up from my cv"
             r"\b(what|which)\b[^?]{0,30}\b(did|have) (you|u)\b[^?]{0,20}\b(pick(ed)? up|get|got|find|found|read|see|saw|extract\w*|take|took)\b"
@@ -689,6 +700,8 @@ SPECS: tuple[ToolSpec, ...] = (
             rf"\b{_JOBS}\b.*\b(have we|do we have|we('ve| have)? (posted|published|advertised?))\b",
             rf"\b{_JOBS}\b.*\bwe\b(\s+\w+){{0,2}}\s+(advertis\w*|post\w*|publish\w*|list\w*|run\w*|offer\w*)\b",
             rf"\b{_JOBS} of ours\b",
+            # "what roles have i got live right now"
+            rf"\b(what|which)\s+{_JOBS}\s+(have|do)\s+(i|we)\s+(got\s+)?(live|open|up|running|advertised|posted|out)\b",
         ),
         ("List our jobs", "Which roles do we have open?"),
         arguments=arguments.job_list_args,
