@@ -189,9 +189,11 @@ class Assistant:
             "duration_ms": round(stats.total_s * 1000, 2),
             "attributes": {"role": identity.role, "mode": mode(get_settings())},
         }
+        # The turn's own event last: once it is recorded, so are its tool calls (an erasure
+        # or a reader waiting for the turn then sees all of them).
         events: list[dict[str, Any]] = [
-            turn,
             *({"name": "tool_call", "attributes": {"tool": t}} for t in stats.tools),
+            turn,
         ]
         task = asyncio.create_task(_post_events(services, events))
         self._background.add(task)
