@@ -42,6 +42,10 @@ def _free(port: int) -> bool:
     return True
 
 
+# How long `local.sh start` may wait for every process to answer (its own default is 120 s).
+START_TIMEOUT_S = 600
+
+
 @dataclass
 class LocalTopology:
     run_dir: Path
@@ -68,7 +72,7 @@ class LocalTopology:
             capture_output=True,
             text=True,
             check=False,
-            timeout=300,
+            timeout=START_TIMEOUT_S + 300,
         )
         if run.returncode != 0 and command != "status":
             raise RuntimeError(
@@ -82,6 +86,11 @@ class LocalTopology:
         env = {k: v for k, v in self.env.items() if not k.startswith("CLEARVIEW_")}
         if "CLEARVIEW_MODEL_CACHE_DIR" in self.env:
             env["CLEARVIEW_MODEL_CACHE_DIR"] = self.env["CLEARVIEW_MODEL_CACHE_DIR"]
+        # Nineteen Python processes importing at once on two busy cores can take minutes to
+        # answer; local.sh stops waiting as soon as all do, so a long limit costs nothing.
+        env["CLEARVIEW_LOCAL_START_TIMEOUT_S"] = self.env.get(
+            "CLEARVIEW_LOCAL_START_TIMEOUT_S", str(START_TIMEOUT_S)
+        )
         return {**env, **self.settings}
 
     def start(self, *args: str) -> str:
