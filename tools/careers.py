@@ -16,7 +16,7 @@ from tools.base import Runtime, ToolOutput, current_resume_id, output, service_e
 from tools.client import ServiceClient, ServiceError
 from tools.employer import ranked_candidates, resolve_job
 
-Aspect = Literal["duties", "path", "skills"]
+Aspect = Literal["duties", "path", "skills", "pay"]
 # Live jobs closest to the resume whose missing skills are counted ("what should I learn").
 CLOSE_JOBS = 20
 # Candidates per job, and jobs, whose missing skills are counted for an employer.
@@ -54,10 +54,17 @@ async def occupation_info(
     Args:
         occupation: the occupation or job title asked about ("nurse", "data analyst").
         aspect: duties for "what does an X do", path for "how do I become an X",
-            skills for "what skills does an X need".
+            skills for "what skills does an X need", pay for "what does an X earn"
+            (from the pay the platform's published jobs of that occupation state).
     """
-    found = await runtime.context.services.get("/api/v1/careers/occupation", q=occupation)
+    services = runtime.context.services
+    found = await services.get("/api/v1/careers/occupation", q=occupation)
     sources = [found[k]["source"] for k in ("onet", "esco") if found.get(k)]
+    if aspect == "pay":
+        market = await services.get("/api/v1/careers/salaries", title=occupation)
+        return output(
+            {**found, "aspect": aspect, "market": market, "sources": [market["source"], *sources]}
+        )
     return output({**found, "aspect": aspect, "sources": sources})
 
 

@@ -22,6 +22,16 @@ _ASPECT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (aspect, re.compile(pattern, re.I))
     for aspect, pattern in (
         (
+            # "what does a freight dispatcher make these days?", "how much do nurses earn"
+            "pay",
+            rf"\b(?:wh?at|how much)\s+(?:does|do|would|could|can|will|did)\s+{_ARTICLE}{_OCCUPATION}\s+"
+            r"(?:typically\s+|usually\s+|normally\s+)?(?:make|earn|get paid|take home)\b",
+        ),
+        (
+            "pay",
+            rf"\b(?:salary|salaries|pay|wages?|earnings)\s+(?:of|for)\s+{_ARTICLE}{_OCCUPATION}\s*(?:[?.!,;]|$)",
+        ),
+        (
             "skills",
             rf"\bskills?\b.{{0,30}}\b(?:for|as|of|does|do|would|to be(?:come)?)\s+{_ARTICLE}{_OCCUPATION}\s*(?:needs?|need to have|require|have|job|role)?\s*(?:[?.!]|$)",
         ),
@@ -131,6 +141,8 @@ def occupation(data: dict[str, Any], lang: str = "en") -> str:
         )
     aspect = data.get("aspect", "duties")
     parts: list[str] = []
+    if aspect == "pay":
+        parts.append(_market_pay(data.get("market") or {}, data.get("query") or "this occupation"))
     if onet:
         parts.append(f"**{onet['title']}** (O*NET {onet['code']}): {onet['description']}")
     if esco:
@@ -200,14 +212,8 @@ def _money(value: Any, currency: str | None) -> str:
     return f"{float(value):,.0f}{' ' + currency if currency else ''}"
 
 
-def salary_benchmark(data: dict[str, Any], lang: str = "en") -> str:
-    market, currency = data.get("market") or {}, data.get("currency")
-    low, high = data.get("salary_min"), data.get("salary_max")
-    mine = " - ".join(_money(v, currency) for v in (low, high) if v is not None)
-    head = f"{data.get('title')} pays {mine or 'no stated salary'}."
-    if not market.get("jobs"):
-        return f"{head} No published job of the same occupation states a salary yet, so there is nothing to compare with. {_sources(data)}"
-    lines = [head]
+def _pay_ranges(market: dict[str, Any], currency: str | None) -> list[str]:
+    lines = []
     for key, label in (("salary_min", "lower end"), ("salary_max", "upper end")):
         stats = market.get(key)
         if stats:
@@ -215,6 +221,29 @@ def salary_benchmark(data: dict[str, Any], lang: str = "en") -> str:
                 f"Comparable jobs' {label}: median {_money(stats['median'], currency)} "
                 f"(middle half {_money(stats['low'], currency)} - {_money(stats['high'], currency)})."
             )
+    return lines
+
+
+def _market_pay(market: dict[str, Any], asked: str) -> str:
+    if not market.get("jobs"):
+        return (
+            f"No published job on ClearView of the same occupation as {asked} states its pay yet."
+        )
+    head = (
+        f"Pay stated by {market['jobs']} published jobs on ClearView of the same occupation "
+        f"as {asked}{' (' + market['currency'] + ')' if market.get('currency') else ''}:"
+    )
+    return " ".join([head, *_pay_ranges(market, market.get("currency"))])
+
+
+def salary_benchmark(data: dict[str, Any], lang: str = "en") -> str:
+    market, currency = data.get("market") or {}, data.get("currency")
+    low, high = data.get("salary_min"), data.get("salary_max")
+    mine = " - ".join(_money(v, currency) for v in (low, high) if v is not None)
+    head = f"{data.get('title')} pays {mine or 'no stated salary'}."
+    if not market.get("jobs"):
+        return f"{head} No published job of the same occupation states a salary yet, so there is nothing to compare with. {_sources(data)}"
+    lines = [head, *_pay_ranges(market, currency)]
     # Like with like: the top of the range against comparable tops, else bottoms.
     pairs = [(high, market.get("salary_max")), (low, market.get("salary_min"))]
     offer, stats = next(((v, st) for v, st in pairs if v is not None and st), (None, None))

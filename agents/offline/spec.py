@@ -505,6 +505,8 @@ SPECS: tuple[ToolSpec, ...] = (
         "career knowledge",
         _rx(
             r"\bwh?at (does|dose|do|did) (an?|the) [^?]{2,60}? (do|does)\b",
+            # "what does a freight dispatcher make these days?"
+            r"\b(wh?at|how much) (does|do|would|could|can) (an?|the) [^?]{2,60}? (make|earn|get paid)\b",
             r"\bhow (do|does|can|would|could|did|to) (i |you |one |someone |somebody |a person )?(become|get into|break into|train as|qualify as|start as|work as)\b",
             r"\bwhat (skills?|qualifications?|tech\w*|tools)\b.*\b(does|do|would|for)\s+(an?|the)\b.*\b(need|require|use|have)\b",
             r"\b(skills?|qualifications?)\b.*\b(needed|required|necessary)\b.*\b(for|to be(come)?)\s+(an?|the)?\b",

@@ -39,7 +39,7 @@ from ingest.careers import (
 )
 from ingest.embeddings import get_embedder
 from ingest.index import make_client
-from ingest.occupations import closeness, get_occupations
+from ingest.occupations import Occupation, OccupationLexicon, closeness, get_occupations
 from ingest.skills import get_lexicon
 
 ESCO_URI = "http://data.europa.eu/esco/occupation/"
@@ -151,6 +151,9 @@ class CareerService:
         titles = get_occupations()
         link = titles.link(title)
         rows = await CareersRepository(session).published_pay()
+        if currency is None and link is not None:
+            # never quartiles of mixed currencies: the one most of the field's jobs state
+            currency = _usual_currency(rows, link.occupation, titles)
         if currency:
             rows = [r for r in rows if (r[3] or "").upper() in ("", currency.upper())]
         near: dict[float, list[Pay]] = {COMPARABLE: [], FIELD: []}
@@ -175,6 +178,23 @@ class CareerService:
             salary_max=_stats(maxes),
             source=jobs_source(len(comparable)),
         )
+
+
+def _usual_currency(
+    rows: Sequence[tuple[str, float | None, float | None, str | None]],
+    occupation: Occupation,
+    titles: OccupationLexicon,
+) -> str | None:
+    """The currency most published jobs of the occupation's field state (ties: the first
+    alphabetically), or None when none states one."""
+    counts: Counter[str] = Counter()
+    for row_title, _, _, row_currency in rows:
+        other = titles.link(row_title) if row_currency else None
+        if other is not None and closeness(occupation, other.occupation) >= FIELD:
+            counts[str(row_currency).upper()] += 1
+    if not counts:
+        return None
+    return min(counts, key=lambda c: (-counts[c], c))
 
 
 career_service = CareerService()

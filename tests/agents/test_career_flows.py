@@ -106,3 +106,14 @@ async def test_the_chat_api_returns_the_answer_with_its_sources(world: World) ->
     (item,) = result["items"]
     assert [s["name"] for s in item["sources"]] == ["O*NET 29.2", "ESCO v1.1.1"]
     assert item["aspect"] == "path"
+
+
+async def test_what_an_occupation_earns_says_what_the_platform_knows(
+    assistant: Assistant, world: World
+) -> None:
+    calls, reply = await say(assistant, world.candidate, "c9", "how much does a nurse earn?")
+    assert names(calls) == ["occupation_info"]
+    assert calls[0]["args"] == {"occupation": "nurse", "aspect": "pay"}
+    # the demo world's jobs state no pay: said, not invented
+    assert reply.startswith("No published job on ClearView of the same occupation as nurse")
+    assert "Source: 0 jobs on ClearView" in reply and "nurse responsible for general care" in reply

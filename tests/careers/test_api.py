@@ -108,3 +108,31 @@ async def test_salaries_of_the_same_occupation(
     assert body["jobs"] == 4 and body["source"]["name"] == "4 jobs on ClearView"
     assert body["salary_min"]["median"] == 33000
     assert body["salary_max"] == {"low": 37500.0, "median": 39000.0, "high": 54750.0}
+
+
+async def test_salaries_without_a_currency_never_mix_currencies(
+    client: httpx.AsyncClient, make_key: MakeKey
+) -> None:
+    employer = await make_key("org-a", "employer")
+    await _post_jobs(
+        client,
+        employer,
+        *(
+            {"title": title, "salary_min": low, "salary_max": high, "currency": currency}
+            for title, low, high, currency in (
+                ("Staff Nurse", 30000, 36000, "GBP"),
+                ("Nurse", 32000, 38000, "GBP"),
+                ("Registered Nurse", 34000, 40000, "GBP"),
+                ("Nurse", 60000, 70000, "USD"),
+            )
+        ),
+    )
+    candidate = await make_key("org-b", "candidate")
+    r = await client.get(
+        "/api/v1/careers/salaries", params={"title": "nurse"}, headers=candidate.headers
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    # the currency most of the occupation's jobs state, and only their pay
+    assert body["currency"] == "GBP" and body["jobs"] == 3
+    assert body["salary_max"]["high"] <= 40000

@@ -97,3 +97,29 @@ def test_platform_figures_say_how_many_jobs_they_count() -> None:
     assert call["name"] == "skills_to_learn"
     assert "the 7 jobs closest to your resume" in reply and "- SQL: 4\n- AWS: 2" in reply
     assert reply.endswith("Source: 7 jobs on ClearView")
+
+
+def test_what_an_occupation_earns_is_answered_from_the_platforms_jobs() -> None:
+    decided = model().decide([HumanMessage("what does a freight dispatcher make these days?")])
+    assert decided.tool_calls[0]["args"] == {"occupation": "freight dispatcher", "aspect": "pay"}
+    market = {
+        "jobs": 4,
+        "currency": "GBP",
+        "salary_min": {"low": 24000, "median": 26000, "high": 28000},
+        "salary_max": None,
+        "source": {"name": "4 jobs on ClearView"},
+    }
+    data: dict[str, object] = {
+        "query": "freight dispatcher",
+        "onet": None,
+        "esco": {"label": "dispatcher", "description": "Dispatches freight."},
+        "aspect": "pay",
+        "market": market,
+        "sources": [market["source"]],
+    }
+    _, reply = _answer("candidate", "what does a freight dispatcher earn?", data)
+    assert reply.startswith("Pay stated by 4 published jobs on ClearView")
+    assert "median 26,000 GBP" in reply and "Source: 4 jobs on ClearView" in reply
+    empty = {**data, "market": {**market, "jobs": 0}}
+    _, reply = _answer("candidate", "what does a freight dispatcher earn?", empty)
+    assert reply.startswith("No published job on ClearView")
