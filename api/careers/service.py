@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,7 +39,7 @@ from ingest.careers import (
 )
 from ingest.embeddings import get_embedder
 from ingest.index import make_client
-from ingest.occupations import Occupation, OccupationLexicon, closeness, get_occupations
+from ingest.occupations import closeness, get_occupations
 from ingest.skills import get_lexicon
 
 ESCO_URI = "http://data.europa.eu/esco/occupation/"
@@ -151,19 +151,23 @@ class CareerService:
         titles = get_occupations()
         link = titles.link(title)
         rows = await CareersRepository(session).published_pay()
-        if currency is None and link is not None:
-            # never quartiles of mixed currencies: the one most of the field's jobs state
-            currency = _usual_currency(rows, link.occupation, titles)
-        if currency:
-            rows = [r for r in rows if (r[3] or "").upper() in ("", currency.upper())]
-        near: dict[float, list[Pay]] = {COMPARABLE: [], FIELD: []}
+        # (closeness to the asked occupation, currency, pay) of each job, its title linked once
+        scored: list[tuple[float, str, Pay]] = []
         if link is not None:
-            for row_title, low, high, _ in rows:
+            for row_title, low, high, row_currency in rows:
                 other = titles.link(row_title)
                 value = closeness(link.occupation, other.occupation) if other else 0.0
-                for threshold, bucket in near.items():
-                    if value >= threshold:
-                        bucket.append((low, high))
+                scored.append((value, (row_currency or "").upper(), (low, high)))
+        if currency is None:
+            # never quartiles of mixed currencies: the one most of the field's jobs state
+            currency = _usual_currency(c for value, c, _ in scored if value >= FIELD)
+        near: dict[float, list[Pay]] = {COMPARABLE: [], FIELD: []}
+        for value, row_currency, pay in scored:
+            if currency and row_currency not in ("", currency.upper()):
+                continue
+            for threshold, bucket in near.items():
+                if value >= threshold:
+                    bucket.append(pay)
         comparable = near[COMPARABLE]
         if len(comparable) < MIN_COMPARABLE:
             comparable = near[FIELD]
@@ -180,18 +184,10 @@ class CareerService:
         )
 
 
-def _usual_currency(
-    rows: Sequence[tuple[str, float | None, float | None, str | None]],
-    occupation: Occupation,
-    titles: OccupationLexicon,
-) -> str | None:
-    """The currency most published jobs of the occupation's field state (ties: the first
-    alphabetically), or None when none states one."""
-    counts: Counter[str] = Counter()
-    for row_title, _, _, row_currency in rows:
-        other = titles.link(row_title) if row_currency else None
-        if other is not None and closeness(occupation, other.occupation) >= FIELD:
-            counts[str(row_currency).upper()] += 1
+def _usual_currency(currencies: Iterable[str]) -> str | None:
+    """The currency most of these jobs state (ties: the first alphabetically), or None
+    when none states one."""
+    counts = Counter(c for c in currencies if c)
     if not counts:
         return None
     return min(counts, key=lambda c: (-counts[c], c))
