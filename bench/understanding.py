@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/understanding.py [--previous REV] [--data DIR] [--split all]
 
-Reads the committed utterance sets (`tests/fixtures/utterances/`: 904 requests labelled
-with intent and slots, 187 paraphrases and near-misses of writes) and, for each model,
+Reads the committed utterance sets (`tests/fixtures/utterances/`: 1,384 requests labelled
+with intent and slots, 192 paraphrases and near-misses of writes) and, for each model,
 runs its decision step (`decide`: the turn's first model call, with the role's tools
 bound and the earlier list the request refers to in the conversation) on every line. No
 HTTP, no database: the figures are about understanding, not about the services.
@@ -87,18 +87,9 @@ def main() -> None:
     ]
     rows = []
     routing_rows = []
+    splits = list(dict.fromkeys(r["split"] for r in requests))  # in the order written
     for name, decide in models.items():
-        for split in (
-            "dev",
-            "heldout",
-            "late",
-            "late2",
-            "late3",
-            "late4",
-            "late5",
-            "late6",
-            "late7",
-        ):
+        for split in splits:
             s = run(decide, requests, safety, split)
             rows.append(
                 [
