@@ -142,6 +142,8 @@ def _pairs(slots: dict[str, Any], context: str | None) -> set[tuple[str, str]]:
                 key, value = "item", rank
         if key == "item" and value == len(JOBS) and context == "jobs":
             value = -1  # "the last one" and "the fifth" are the same job
+        if key in ("first", "second") and str(value) == str(len(CANDIDATES)):
+            value = -1  # and the same candidate
         if isinstance(value, list):
             pairs |= {(key, str(v).lower()) for v in value}
         elif isinstance(value, float):
@@ -258,7 +260,10 @@ def _confirmed(args: dict[str, Any]) -> bool:
 PREREQUISITES = {
     (tool, "list_my_jobs")
     for tool in ("find_candidates", "update_job", "compare_candidates", "get_shortlist_report")
-} | {(tool, "find_matching_jobs") for tool in ("explain_match", "request_rewrite")}
+} | {
+    (tool, "find_matching_jobs")
+    for tool in ("explain_match", "request_rewrite", "draft_cover_letter")
+}
 GATED = {"delete_my_data", "create_job", "update_job", "answer_contact_request", "set_visibility"}
 
 

@@ -52,16 +52,28 @@ def _summary(job: dict[str, Any]) -> dict[str, Any]:
 
 @tool(response_format="content_and_artifact")
 @service_errors
-async def list_my_jobs(runtime: Runtime, query: str | None = None) -> ToolOutput:
+async def list_my_jobs(
+    runtime: Runtime,
+    query: str | None = None,
+    location: str | None = None,
+    published: bool | None = None,
+) -> ToolOutput:
     """List the organisation's jobs (newest first), optionally only those whose title,
-    company or description contains `query`.
+    company or description contains `query`, in one place, or published / drafts only.
 
     Args:
         query: text to look for, or omit for all jobs.
+        location: part of the jobs' location ("Manchester"), or omit.
+        published: true for published jobs only, false for drafts only, or omit for both.
     """
-    page = await runtime.context.services.get("/api/v1/jobs", q=query, limit=20)
+    filters = {"q": query, "location": location, "published": published}
+    page = await runtime.context.services.get("/api/v1/jobs", **filters, limit=20)
     return output(
-        {"jobs": [_summary(j) for j in page.get("items", [])], "total": page.get("total")}
+        {
+            "jobs": [_summary(j) for j in page.get("items", [])],
+            "total": page.get("total"),
+            "filters": {k: v for k, v in filters.items() if v is not None},
+        }
     )
 
 

@@ -433,11 +433,23 @@ def job_saved(verb: str) -> Renderer:
     return render
 
 
+def _listing(filters: dict[str, Any]) -> str:
+    """ "published job(s) in Manchester mentioning forklift": what a job list was filtered by."""
+    published = filters.get("published")
+    state = "" if published is None else "published " if published else "draft "
+    where = f" in {filters['location']}" if filters.get("location") else ""
+    about = f' mentioning "{filters["query"]}"' if filters.get("query") else ""
+    return f"{state}job(s){where}{about}"
+
+
 def job_list(data: dict[str, Any], lang: str = "en") -> str:
     jobs = data.get("jobs", [])
+    filters = data.get("filters") or {}
+    if not jobs and filters:
+        return f"Your organisation has no {_listing(filters)}."
     if not jobs:
         return "Your organisation has no jobs yet. Paste a job description and I'll create one."
-    lines = [f"Your organisation has {data.get('total', len(jobs))} job(s):"]
+    lines = [f"Your organisation has {data.get('total', len(jobs))} {_listing(filters)}:"]
     lines += [
         f"{n}. {j.get('title')} {_where(j)} (id {j.get('id')})" for n, j in enumerate(jobs, 1)
     ]

@@ -18,7 +18,7 @@ from agents.offline.slots import (
     alert_query,
     candidate_filters,
     draft_title,
-    listing_query,
+    listing_filters,
     named_job,
 )
 from agents.offline.slots import (
@@ -33,8 +33,7 @@ def no_arguments(turn: Turn) -> dict[str, Any]:
 
 
 def job_list_args(turn: Turn) -> dict[str, Any]:
-    query = listing_query(turn.user)
-    return {"query": query} if query else {}
+    return listing_filters(turn.user)
 
 
 def job_for_candidate(turn: Turn) -> str:
@@ -118,7 +117,10 @@ def _compare_refs(turn: Turn) -> tuple[str, str]:
     ids = ID_RE.findall(turn.user)
     if len(ids) >= 2:
         return ids[0], ids[1]
-    ranks = [r for r in ordinals(turn.user) if r > 0]
+    # "the top one against the last one": the last of the candidates just listed
+    listed, titles = turn.listed()
+    last = len(titles) if listed == "find_candidates" else 0
+    ranks = [last if r == -1 else r for r in ordinals(turn.user) if r > 0 or (r == -1 and last)]
     numbers = [int(n) for n in re.findall(r"\b(\d{1,2})\b", turn.user)]
     picks = ranks or numbers
     if len(picks) >= 2:

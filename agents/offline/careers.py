@@ -71,7 +71,10 @@ _TRAILING = re.compile(
     r"usually|generally|normally)$"
     # "an electrician in the uk": the occupation, not where
     r"|\s+in\s+(?:the\s+)?(?:uk|us|usa|u\.s\.|united kingdom|united states|england|scotland|"
-    r"wales|ireland|europe|eu|germany|france|spain|canada|australia)$",
+    r"wales|ireland|europe|eu|germany|france|spain|canada|australia)$"
+    # "an electrician at 40", "a police officer after leaving the forces": who asks, not what
+    r"|\s+(?:at\s+\d+|at my age|after\s+.+|later in life|from scratch|with(?:out)?\s+(?:no|a|any)\s+.+"
+    r"|as an? (?:career changer|mature student|graduate|adult|veteran)|over\s+\d+)$",
     re.I,
 )
 

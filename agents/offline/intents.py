@@ -48,7 +48,10 @@ _HELP_RE = re.compile(
     r"|\b(i'?m|i am) new here\b|\bfirst time (here|using (this|it))\b"
     r"|\bhow (do|can|should) (i|we) use (this|you)( thing| bot| app| site| tool| assistant)?\b"
     # "what can this thing do for me as an employer?"
-    r"|\bwhat (else )?can (this|it)( thing| bot| app| site| tool| assistant)? (do|help with)\b",
+    r"|\bwhat (else )?can (this|it)( thing| bot| app| site| tool| assistant)? (do|help with)\b"
+    # "what can the assistant actually do for us?", "new to this platform"
+    r"|\bwhat (else )?can (you|u|the assistant|this assistant|the bot)( \w+ly)? (do|help with)\b(?! about\b)"
+    r"|\bnew to (this|the) (platform|site|app|service|assistant)\b",
     re.I,
 )
 # The message asks about, weighs, or forbids an action rather than requesting it.
@@ -122,6 +125,14 @@ _WANTS_PERSON_RE = re.compile(
 _KEEP_SHOWN_RE = re.compile(
     r"^(?!.*\b(old|original|previous|mine|my own)\b)[^?]*\b(keep|use|accept|take|go with|save|apply)\s+"
     r"(it|that|this|the new (one|version))\b(\s+one)?[^?]*$",
+    re.I,
+)
+# "keep that version", "go with the new one": the new version named, not "keep it"
+_KEEP_UNSHOWN_RE = re.compile(
+    r"^(?!.*\b(old|original|previous|mine|my own)\b)[^?]*\b(keep|go with|accept|use)\s+"
+    r"(that|this|the new|the tailored|the rewritten)\s+(version|one|cv|resume)\b"
+    r"(?!\s+(short|brief|simple|concise|formal|casual|professional|under|to|in|for|as|on|at|up|"
+    r"going|open|quiet|safe|private|hidden|general|vague|clean|tidy|plain|light)\b)[^?]*$",
     re.I,
 )
 _DROP_SHOWN_RE = re.compile(
@@ -317,7 +328,7 @@ _HOW_LEAD_RE = re.compile(
     # "how do I close a job once it's filled?", "should we publish the nurse job now or wait?",
     # "if I accept the rewrite, is my old CV gone?"
     r"^\W*((how|where)\s+(do|can|would|could|should|shall)\s+(i|we|you)\s+(go about\s+)?"
-    r"|(should|shall)\s+(i|we)\s+|if\s+(i|we)\s+)",
+    r"|(should|shall)\s+(i|we)\s+|if\s+(i|we)\s+|is it (better|best|wise|ok|okay) to\s+)",
     re.I,
 )
 
@@ -370,10 +381,18 @@ def understand(
         and not asks_about(stripped)
     ):
         tool = "answer_contact_request"
-    if tool is None and shown == "show_rewrite" and not asks_about(stripped):
-        if _DROP_SHOWN_RE.search(stripped) and "reject_rewrite" in allowed:
+    if tool is None and shown in ("show_rewrite", None) and not asks_about(stripped):
+        # Right after a rewrite's diff, "keep it" or "bin it" answers it. With nothing shown,
+        # "it" could be anything: only a short answer naming the new version keeps it
+        # ("Looks good. Keep that version."); "keep it" alone asks back.
+        shown_now = shown == "show_rewrite"
+        if shown_now and _DROP_SHOWN_RE.search(stripped) and "reject_rewrite" in allowed:
             tool = "reject_rewrite"
-        elif _KEEP_SHOWN_RE.search(stripped) and "accept_rewrite" in allowed:
+        elif "accept_rewrite" in allowed and (
+            _KEEP_SHOWN_RE.search(stripped)
+            if shown_now
+            else len(stripped.split()) <= 12 and _KEEP_UNSHOWN_RE.search(stripped)
+        ):
             tool = "accept_rewrite"
     if tool is None and _SMALLTALK_RE.match(stripped):
         return Reading(SMALLTALK, 1.0)

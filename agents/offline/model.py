@@ -131,7 +131,7 @@ class OfflineChatModel(BaseChatModel):
         if turn.results:
             answers = [render(m, lang) for m in turn.results]
             if turn.results[-1].name == "find_matching_jobs":
-                _, unapplied = _search_args(reading, turn.user)
+                _, unapplied = _search_args(reading, gloss(turn.user, lang))
                 if unapplied:
                     answers.append(
                         tr(
@@ -191,7 +191,7 @@ class OfflineChatModel(BaseChatModel):
                 return [], reading
             return [_call(first.tool, first.call_args)], reading
         if tool == "find_matching_jobs":
-            merged = {**args, **_search_args(reading, turn.user)[0]}
+            merged = {**args, **_search_args(reading, english.user)[0]}
             args = {k: v for k, v in merged.items() if v is not None}
         # Settings read by the tool's own argument filler are part of the reading too.
         read = {k: args[k] for k in _ARGUMENT_SLOTS if k in args and k not in reading.slots}

