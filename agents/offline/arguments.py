@@ -136,7 +136,7 @@ def _job_description(text: str) -> tuple[str, str | None]:
 
 _SCORE_RE = re.compile(
     r"(?<!no )(?<!not )\b(?:above|over|at least|more than|min(?:imum)?(?:\s+score)?(?:\s+of)?|score\s+(?:of\s+)?"
-    r"|match(?:es|ing)?(?:\s+at\s+least)?|>=?)"
+    r"|match(?:es|ing)?(?:\s+at\s+least)?|scor(?:ing|es?)\s+(?:at\s+least\s+)?|>=?)"
     r"\s*(?:an?\s+)?(\d{1,3}(?:\.\d+)?)\s*(%|percent)?"
     # "80% and up", "75 percent or more", "80% plus", "80%+"
     r"|\b(\d{1,3}(?:\.\d+)?)\s*(%|percent)\s*(?:(?:and|or)\s+(?:up|above|over|more|higher|better)\b"
@@ -144,7 +144,7 @@ _SCORE_RE = re.compile(
     re.I,
 )
 _PER_DAY_RE = re.compile(
-    r"\b(?:at most|max(?:imum)?(?:\s+of)?|up to|no more than|only)?\s*(\d{1,2})\s*"
+    r"\b(?:at most|max(?:imum)?(?:\s+of)?|up to|no more than|only)?\s*(\d{1,2}|one|two|three|four|five)\s*"
     r"(?:alerts?\s+|jobs?\s+|times?\s+)?(?:a|per|each)\s+day\b",
     re.I,
 )
@@ -182,7 +182,8 @@ def alert_args(turn: Turn) -> dict[str, Any]:
         word = enough.group(1).lower()
         args["max_per_day"] = _NUMBER_WORDS.get(word) or int(word)
     elif per_day:
-        args["max_per_day"] = int(per_day.group(1))
+        word = per_day.group(1).lower()
+        args["max_per_day"] = _NUMBER_WORDS.get(word) or int(word)
     if re.search(r"\bremote\b", turn.user, re.I):
         args["remote"] = True
     elif re.search(r"\b(on[- ]?site|in[- ]office|in person)\b", turn.user, re.I):

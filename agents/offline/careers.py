@@ -85,6 +85,10 @@ def read_occupation(text: str) -> tuple[str, str] | None:
         match = pattern.search(text)
         if match:
             phrase = _TRAILING.sub("", match.group("occ").strip(" '\"")).strip()
+            # "what skills does a good site manager need?"
+            phrase = re.sub(
+                r"^(good|great|decent|successful|typical|average)\s+", "", phrase, flags=re.I
+            )
             if phrase and not re.fullmatch(r"(?:it|this|that|they|i|you|me|my \w+)", phrase, re.I):
                 return phrase, aspect
     return None

@@ -116,7 +116,9 @@ _ORDINALS = {
 _ORDINAL_RE = re.compile(
     r"\b(?:("
     + "|".join(_ORDINALS)
-    + r")\b(?!\s*\d)|(?:number|no\.?|job|role|option|candidate|match)\s*(\d{1,2}|one|two|three|four|five)\b)"
+    # not "last week", "the first time"
+    + r")\b(?!\s*\d)(?!\s+(?:week|month|year|time|night|day|quarter|summer|winter|spring|autumn|fortnight|few)s?\b)"
+    + r"|(?:number|no\.?|job|role|option|candidate|match)\s*(\d{1,2}|one|two|three|four|five)\b)"
     + r"|#\s*(\d{1,2})\b",
     re.I,
 )

@@ -396,7 +396,11 @@ def understand(
             tool = "accept_rewrite"
     if tool is None and _SMALLTALK_RE.match(stripped):
         return Reading(SMALLTALK, 1.0)
-    if tool is None and (write := _asked_how(stripped, allowed)) is not None:
+    if (tool is None or _HOW_LEAD_RE.match(stripped)) and (
+        write := _asked_how(stripped, allowed)
+    ) is not None:
+        # "should I publish the nurse job now? what do most people do?": asks about a write,
+        # whatever else its words match
         return Reading(HOW_TO, 1.0, choices=(write,))
     confidence = 1.0
     if tool is None:

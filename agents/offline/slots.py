@@ -28,7 +28,11 @@ _REMOTE_RE = re.compile(
 _ONSITE_RE = re.compile(
     r"\b(on[- ]?site|in[- ]office|in person|office[- ]based|not remote|no remote)\b", re.I
 )
-_HYBRID_RE = re.compile(r"\bhybrid\b", re.I)
+_HYBRID_RE = re.compile(
+    r"\bhybrid\b|\b(?:\d|one|two|three|a couple of|ein|zwei|drei)(?:\s*(?:,|or|-|to)\s*(?:\d|two|three|zwei|drei))?"
+    r"\s+days?\s+(?:a week\s+|per week\s+)?(?:remote|from home|wfh|working from home|in the office|on ?site)\b",
+    re.I,
+)
 _CURRENCIES = {
     "€": "EUR",
     "eur": "EUR",
@@ -67,7 +71,7 @@ _TOP_K_RE = re.compile(
     r"kids|children|am|pm)\b)[a-z-]+\s+){0,3}"
     r"(?:jobs?|roles?|candidates?|matches|results|people|options|applicants|ones|openings|vacancies)\b"
     r"|\b(?:top|best)\s+(\d{1,2})\b"
-    r"|\b(?:show|list|give)\s+(?:me\s+|us\s+)?(?:like\s+|about\s+|around\s+|maybe\s+)?(\d{1,2})\b(?!\s*(?:k|%))",
+    r"|\b(?:show|list|give)\s+(?:me\s+|us\s+)?(?:like\s+|about\s+|around\s+|maybe\s+)?(\d{1,2}|three|five|ten|twenty)\b(?!\s*(?:k|%))",
     re.I,
 )
 _YEARS_RE = re.compile(r"\b(\d{1,2})\s*\+?\s*(?:years?|yrs?)\b", re.I)
@@ -80,7 +84,7 @@ _PERIOD_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "twelve
 _PERIOD_DAYS = {"day": 1, "week": 7, "month": 30, "fortnight": 14}
 _PLACE_RE = re.compile(
     r"\b(?<!nowhere )(?:in|near|around|round|based in|close to|à|bei|relocating to|moving to|move to|"
-    r"relocate to)\s+(?P<place>[^\W\d_][\w'-]*(?-i:[ -][A-Z][\w'-]*)?)",
+    r"relocate to)\s+(?:the\s+(?=[A-Z]|uk\b))?(?P<place>[^\W\d_][\w'-]*(?-i:[ -][A-Z][\w'-]*)?)",
     re.I,
 )
 # Words after "in" that are not a place.
@@ -263,6 +267,12 @@ _FILLER = frozenset(
         "level",
         "around",
         "round",
+        "now",
+        "summer",
+        "winter",
+        "christmas",
+        "seasonal",
+        "this",
         "near",
         "asap",
         "maybe",
@@ -338,6 +348,7 @@ def _clean(text: str) -> str:
             or _HYBRID_RE.fullmatch(word)
             or any(p.fullmatch(word) for _, p in (*EMPLOYMENT, *SENIORITY))
             or word in ("part", "time", "full", "on-site", "site", "on", "remote", "paying")
+            or word.startswith("remote-")
         ):
             continue
         words.append(word)
@@ -387,7 +398,7 @@ def _cities() -> frozenset[str]:
 # ... or ending a phrase of the request ("junior data analyst jobs, hybrid, london", "reach
 # truck driver bristol £13 an hour", "any temp work over christmas? glasgow"), unless the
 # town's name is an ordinary word people end a phrase with.
-_PHRASE_END_RE = re.compile(r"[,;!?()]|\.(?:\s|$)|\s[-–—]\s|\s(?=[£$€]\s?\d)|$")
+_PHRASE_END_RE = re.compile(r"[,;!?()]|\.(?:\s|$)|\s[-–—]\s|\s*/\s*|\s(?=[£$€]\s?\d)|$")
 _AREA_WORDS = frozenset(["area", "region", "way", "side", "pls", "please", "ideally", "preferably"])
 _ORDINARY_CITIES = frozenset(
     """nice reading mobile split enterprise independence surprise orange man van san delta
@@ -467,7 +478,26 @@ def _bare_city(text: str) -> str | None:
 
 def location(text: str, known: set[str] | None = None) -> str | None:
     """A place the request names: a known place anywhere, else the word after "in" that
-    is not a field, a skill or an ordinary word."""
+    is not a field, a skill or an ordinary word; in a long message, the place of the
+    sentence that asks ("i am from eritrea, in uk 8 month. now i want cleaner job in
+    leicester")."""
+    for part in _asking_sentences(text):
+        if (place := _location_in(part, known)) is not None:
+            return place
+    return _location_in(text, known)
+
+
+def _asking_sentences(text: str) -> list[str]:
+    """The sentences of a long message that ask or name jobs, the last first."""
+    sentences = _SENTENCE_END_RE.split(text)
+    if len(sentences) < 2:
+        return []
+    return [t for t in reversed(sentences) if "?" in t] + [
+        t for t in reversed(sentences) if "?" not in t and _NAMES_JOBS_RE.search(t)
+    ]
+
+
+def _location_in(text: str, known: set[str] | None) -> str | None:
     if re.search(r"\binstead\b", text, re.I):
         # "these are all in london, show me ones in paris instead": the last place named
         text = text[text.lower().rfind(" in ") :] if " in " in text.lower() else text
@@ -530,6 +560,7 @@ def pay_period(text: str) -> str | None:
 def salary(text: str) -> tuple[float | None, str | None]:
     if not _PAY_WORDS.search(text):
         return None, None
+    text = re.sub(r"\b(\d{1,3})\s*[-–]\s*(\d{1,3})\s*k\b", r"\1k-\2k", text, flags=re.I)  # "28-32k"
     for match in _MONEY_RE.finditer(text):
         digits = (
             re.sub(r"[,.\s']", "", match.group("num"))
@@ -557,7 +588,8 @@ def top_k(text: str) -> int | None:
     found = _TOP_K_RE.search(text)
     if not found:
         return None
-    value = next(int(g) for g in found.groups() if g)
+    said = next(g for g in found.groups() if g).lower()
+    value = {"three": 3, "five": 5, "ten": 10, "twenty": 20}.get(said) or int(said)
     return max(1, min(value, 20))
 
 
@@ -575,14 +607,7 @@ def job_query(text: str, place: str | None) -> str | None:
     body = _MONEY_RE.sub(lambda m: " , " if re.search(r"\d", m.group(0)) else m.group(0), body)
     # In a long message the request is the sentence that names jobs or asks: "...I did
     # payroll for 6 years. Is there any part time payroll admin work near Swindon?"
-    sentences = _SENTENCE_END_RE.split(body)
-    asking = (
-        [t for t in reversed(sentences) if "?" in t]
-        + [t for t in reversed(sentences) if "?" not in t and _NAMES_JOBS_RE.search(t)]
-        if len(sentences) > 1
-        else []
-    )
-    for part in (*asking, body):
+    for part in (*_asking_sentences(body), body):
         if (found := _title_in(part)) is not None:
             return found
     for match in _IN_FIELD_RE.finditer(body):
@@ -621,7 +646,7 @@ def _title_in(body: str) -> str | None:
 # "alerts for barista roles", "tell me about new warehouse supervisor jobs": the kind of
 # job named right before a job noun (what an alert's title filter reads).
 _ALERT_KIND_RE = re.compile(
-    r"\b(?:for|about|on|of|to)\s+(?:new\s+|any\s+)?"
+    r"\b(?:for|about|on|of|to|when(?:ever)?|if)\s+(?:an?\s+|new\s+|any\s+)?"
     rf"(?P<t>(?:(?!\b(?:for|about|on|of|to|alerts?)\b)[\w +#/-]){{1,40}}?)\s+{_JOB_NOUNS}\b",
     re.I,
 )
@@ -696,6 +721,14 @@ _LIVE_RE = re.compile(r"\b(published|live|open|active|advertised|online)\b", re.
 _STATUS_QUESTION_RE = re.compile(r"^\W*(is|are|has|have)\b", re.I)
 
 
+def _named_city(text: str) -> str | None:
+    """A city named with a capital anywhere ("our open roles at the Edinburgh properties")."""
+    for word in re.findall(r"\b[A-Z][a-z]+(?:\s[A-Z][a-z]+)?\b", text):
+        if word.lower() in _cities() and word.lower() not in _ORDINARY_CITIES:
+            return word.lower()
+    return None
+
+
 def listing_filters(text: str) -> dict[str, Any]:
     """What an employer's list of their own jobs is filtered by: words (`query`), a place
     ("our Manchester jobs"), and published or drafts only ("only the live ones, not
@@ -706,7 +739,7 @@ def listing_filters(text: str) -> dict[str, Any]:
         filters["location"] = query
     elif query:
         filters["query"] = query
-    elif (place := location(text)) is not None:
+    elif (place := location(text) or _named_city(text)) is not None:
         filters["location"] = place
     if not _STATUS_QUESTION_RE.search(text):
         if _NOT_DRAFTS_RE.search(text) or (_LIVE_RE.search(text) and not _DRAFTS_RE.search(text)):
@@ -805,14 +838,15 @@ def required_terms(text: str) -> list[str]:
     terms: list[str] = []
     for span in spans:
         for part in _TERM_SPLIT_RE.split(span):
-            term = _TERM_LEAD_RE.sub("", part.strip().lower()).strip()
+            written = _TERM_LEAD_RE.sub("", part.strip()).strip()  # (acronyms match by case)
+            term = written.lower()
             words = term.split()
             if (
                 not words
                 or len(words) > 3
                 or re.search(r"\d", term)
                 or all(w in _FILLER or w in _NOT_TERMS for w in words)
-                or skills(term)  # the lexicon's name for it is already among the skills
+                or skills(written)  # the lexicon's name for it is already among the skills
                 or any(term in name or name in term for name in known)
             ):
                 continue
@@ -899,6 +933,11 @@ def item(text: str, titles: list[str]) -> int | None:
     return unique[0] if len(unique) == 1 else None
 
 
+_SEASONAL_RE = re.compile(
+    rf"\b(?:summer|christmas|holiday|festive)\s+(?:\w+\s+)?{_JOB_NOUNS}\b|\bthis summer\b", re.I
+)
+
+
 def read(intent: str, text: str, context: dict[str, Any]) -> Slots:
     """The slots of `intent` that `text` fills; `context` holds the earlier lists' titles
     (`titles`) and the places of jobs seen on the platform (`places`)."""
@@ -920,6 +959,9 @@ def read(intent: str, text: str, context: dict[str, Any]) -> Slots:
             if pattern.search(text):
                 slots["employment_type"] = kind
                 break
+        else:
+            if _SEASONAL_RE.search(text):  # "summer bar work": temporary
+                slots["employment_type"] = "temporary"
         for level, pattern in SENIORITY:
             if pattern.search(text):
                 slots["seniority"] = level
@@ -984,8 +1026,15 @@ _PAID_JOB_RE = re.compile(
 )
 
 
+# "We pay our data engineers 52k, is that competitive?"
+_PAY_OUR_RE = re.compile(
+    r"\b(?:pay|paying|offer|offering)\s+(?:our|the|a|an)\s+(?P<t>[^\W\d_][\w /+#-]{1,40}?)\s+(?=[£$€]?\d)",
+    re.I,
+)
+
+
 def paid_job(text: str) -> str | None:
-    found = _PAID_JOB_RE.search(text)
+    found = _PAID_JOB_RE.search(text) or _PAY_OUR_RE.search(text)
     if found is None or found.group("t").lower() in _FILLER:
         return None
     return found.group("t").lower()

@@ -42,8 +42,8 @@ def _rx(*patterns: str) -> tuple[str, ...]:
 # The jobs a resume lists, not jobs to find: "which jobs have I had according to my cv",
 # "what did you pick up from my CV? just list the jobs you've got on file for me"
 _ON_MY_CV = (
-    r"\b(have i (had|held|done)|according to my|(did|have) (you|u) (find|found|get|got|"
-    r"pick(ed)? up|read|see|saw) (on|in|from) my (cv|resume)|(you'?ve|you have) (got )?on file)\b"
+    r"\b(have i (had|held|done)|according to my|(did|have) (you|u) (\w+ly )?(find|found|get|got|"
+    r"pick(ed)? up|read|see|saw) (on|in|from) (my|the) (cv|resume)|(you'?ve|you have) (got )?on file)\b"
 )
 
 
@@ -90,7 +90,7 @@ SPECS: tuple[ToolSpec, ...] = (
         "job post draft",
         _rx(
             # one line, not a pasted description ("create a job from this description: ...")
-            r"^(?![^\n]*(:|\bfrom (this|the|my|our)\b))"
+            r"^(?![^\n]*(:|\bfrom (this|the|my|our)\b|\bshort-?list\b|\breport\b))"
             r"\W*(please\s+)?(can (you|u)\s+|could (you|u)\s+)?(draft|write( up)?|prepare|compose|generate|"
             r"suggest|help me write)\b[^\n]{0,80}\b(job\s+)?(ad|advert|advertisement|"
             r"post|posting|description|listing|jd|spec)\b[^\n]{0,80}$",
@@ -100,7 +100,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"^\W*(please\s+)?(draft|write( up)?)\s+(me\s+|us\s+)?(an?\s+)?(job\s+)?(ad|advert|post|"
             r"posting|description|listing|jd)\s*(for\s*)?:\s*[^\n:]{1,100}$",
             r"^[^\n:]{0,200}\b(can|could|would) (you|u)\s+(please\s+)?(draft|write( up)?|prepare|"
-            r"compose)\s+(the|an?|our|my)\s+(job\s+)?(ad|advert|advertisement|job post|posting|"
+            r"compose)\s+(the|an?|our|my)\s+(draft\s+)?(job\s+)?(ad|advert|advertisement|job post|posting|"
             r"listing|jd)\b[^\n:]{0,120}$",
             # "drafts are fine: write me a job ad for a platform engineer, don't publish it"
             r"^[^\n]{0,200}\b(draft|write|prepare|compose)\b[^\n]{0,80}\b(ad|advert|advertisement|job post|"
@@ -121,9 +121,10 @@ SPECS: tuple[ToolSpec, ...] = (
             # request ("post the nurse job") names no job to create
             rf"^\W*{_ASK}(create|post|add|publish|advertise)\b[^\n]*\b{_JOBS}\b"
             r"[^\n]*?(:|\s[-–—]\s|\s?(->|→|=>)\s?|\n)",
-            rf"^\W*{_ASK}(create|post|add|publish|advertise)\s+(this|the following)\b[^\n:]{{0,20}}"
-            r"(:|\s[-–—]\s|\n)",
-            rf"^\W*(a\s+)?new\s+{_JOBS}\b[^\n:]{{0,30}}(:|\s[-–—]\s|\n)",
+            rf"^\W*{_ASK}((create|post|add|publish|advertise)\s+(this|the following)|"
+            r"(put|get)\s+(this|it)(\s+one)?\s+(up|live|online|out))\b[^\n:]{0,20}(:|\s[-–—]\s|\n)",
+            # "Hi, new role to post please. Room Leader – Little Acorns Day Nursery ..."
+            rf"^\W*((hi|hello|hey|morning)\W+)?(a\s+)?new\s+{_JOBS}\b[^\n:]{{0,30}}(:|\s[-–—]\s|\n)",
             # "paste below, post it asap" and the description on the lines after
             r"^[^\n]{0,60}\b(create|post|add|publish|advertise)\s+(it|this|the following)\b[^\n]{0,40}\n\s*\S[\s\S]{80,}",
             # "Put this up for me:", "need to get this one up today" and the ad below
@@ -261,6 +262,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(they|employer|company)\b.*\b(may|can)\b.*\bcontact me\b",
             r"\b(accept|approve|decline|refuse|reject|deny)\b[^.]*'s request\b",
             r"\b(share|give|send|pass on) (them |him |her )?my (contact )?(details|number|e-?mail|info\w*)\b",
+            r"^\W*tell\s+[A-Z][\w&.-]*\s+(yes|no)\b",
         ),
         ("Accept the contact request", "Decline the contact request", "Yes, they may contact me"),
         arguments=arguments.answer_contact_args,
@@ -293,6 +295,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"number \d|no\.? ?\d|the (first|second|third|fourth|fifth|top|last)\b)",
             r"\b(may|can) we contact\b",
             r"\b(check|ask|see|find out)\b[^?]{0,60}\b(happy|willing|open|ok|okay) to (be contacted|hear from us|talk|chat|(a|an) (chat|call|conversation|interview))\b",
+            r"\b(ask|check)\s+(whether|if)\s+(we|i)\s+(can|could|may)\s+(get in touch|contact|reach out|talk|speak)\b",
             r"\b(talk|speak) (to|with)\b.*\b(candidate|applicant|one|#?\d)\b",
             # "number 3 - send her a contact request"
             r"\b(send|make|submit)\s+((him|her|them)\s+)?(a\s+)?contact requests?\b",
@@ -314,9 +317,9 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(opt[ -]?(in|out)|hide me|unhide me)\b",
             r"^\W*(please\s+|pls\s+|can you\s+)*(hide|unhide) my (profile|resume|cv)\b",
             r"\b(stay|be|remain|keep me)\s+(hidden|invisible|private|anonymous)\b",
-            r"\b(don'?t|do not) want\b.*\b(companies|employers|recruiters)\b.*\bsee me\b",
+            r"\b(don'?t|do not) want\b.*\b(companies|employers|recruiters)\b.*\bsee (me|my profile|my cv|my resume)\b",
             r"\b(let|allow|stop|don'?t let)\b.*\bemployers?\b.*\b(find|see|contact|view)\w*",
-            r"\bmake (me|my profile|my resume|my cv)\b.*\b(public|private|visible|hidden|invisible)\b",
+            r"\bmakes? (me|my profile|my resume|my cv)\b.*\b(public|private|visible|hidden|invisible)\b",
             r"\b(switch|set|turn|put|change)\s+(me|my profile|my resume|my cv)\s+(to|back to)\s+(public|private|visible|hidden|invisible)\b",
             r"\b(show|hide) (me|my profile|my resume|my cv) (to|from) (employers|recruiters|companies)\b",
             # "I'd rather recruiters couldn't find me" (a wish, not "recruiters can't find me")
@@ -372,6 +375,8 @@ SPECS: tuple[ToolSpec, ...] = (
             r"(?!\s+(short|brief|simple|concise|formal|casual|professional|under|to|in|for|as|on|at|up|"
             r"going|open|quiet|safe|private|hidden|general|vague|clean|tidy|plain|light)\b)",
             r"\bmake (it|that|this|the new one) my (main|new|default|current) (cv|resume)\b",
+            r"^(?!.*\b(old|original|previous|don'?t|do not)\b)[^?]*\b(that|this|the new|the rewritten) version\b"
+            r"[^?]{0,40}\bkeep it\b[^?]*$",
         ),
         ("Accept the rewrite", "Use the new version of my resume"),
         arguments=arguments.no_arguments,
@@ -385,6 +390,8 @@ SPECS: tuple[ToolSpec, ...] = (
         _rx(
             r"\b(reject|discard|decline|drop (the|it|this|that)|throw away)\b.*\b(rewrite|rewritten|new version|changes|it)\b",
             r"\b(prefer|keep|stick with|go back to) (my |the )?(old|original|previous|first)( (one|version|cv|resume))?\b",
+            r"\b(bin|ditch|scrap|trash|get rid of)\s+(the|that|this)\s+(rewrite|rewritten (one|version|cv|resume)|"
+            r"new version|tailored (one|version|cv|resume))\b",
         ),
         ("Reject the rewrite", "Discard the new version"),
         arguments=arguments.no_arguments,
@@ -399,7 +406,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(show|see|view|display|what|where|where'?s)\b.*\b(rewrite|rewritten|diff|differences|changes|new version|"
             r"(tailored|updated|improved) (one|version|cv|resume))\b",
             r"\bis (my|the) rewrite (ready|done)\b",
-            r"\bwhat (did |have )?(you|u) (\w+ly )?(changed?|edited|rewrote|modified)\b",
+            r"\bwhat (\w+ly )?(did |have )?(you|u) (\w+ly )?(changed?|edited|rewrote|modified)\b",
         ),
         ("Show me the rewrite", "What changed in the new version?"),
         arguments=arguments.no_arguments,
@@ -457,7 +464,9 @@ SPECS: tuple[ToolSpec, ...] = (
         "candidate",
         "skill demand",
         _rx(
-            r"\b(my|of my)\b.*\bskills?\b.*\b(in demand|demand|wanted|sought|popular|valuable|needed|asked for)\b",
+            r"\b(my|of my)\b.*\bskills?\b.*\b(in demand|demand|wanted|sought|popular|valuable|needed|asked for|hottest|hot)\b",
+            r"\b(which|what)\s+(bits|parts)\b[^?]{0,20}\bmy (cv|resume|skills)\b[^?]{0,30}\b(employers?|recruiters?|companies)\b"
+            r"[^?]{0,20}\b(after|want\w*|looking for|value)\b",
             r"\b(which|what)\b.*\bskills?\b.*\bi have\b.*\b(demand|wanted|sought|popular|valuable)\b",
             r"\b(demand|market)\b.*\bfor my skills\b",
             r"\bmy\b.*\b(in[- ]demand|wanted|sought[- ]after|popular|valuable|marketable)\b.*\bskills?\b",
@@ -479,7 +488,7 @@ SPECS: tuple[ToolSpec, ...] = (
         "employer",
         "candidate skill gaps",
         _rx(
-            r"\b(candidates?|applicants?|people|talent|they)\b.*\b(missing|lack\w*|miss|short on|without|gaps?)\b",
+            r"^(?!.*\b(vs\.?|versus)\b).*\b(candidates?|applicants?|people|talent|they)\b.*\b(missing|lack\w*|miss|short on|without|gaps?)\b",
             r"\b(skills?|gaps?)\b.*\b(candidates?|applicants?|talent pool)\b.*\b(missing|lack\w*|don'?t have|short)\b",
             r"\b(missing|lacking)\b.*\b(skills?)\b.*\b(candidates?|applicants?|pool)\b",
             r"\bskills? gaps?\b",
@@ -528,7 +537,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\bwh?at (does|dose|do|did) (an?|the) [^?]{2,60}? (do|does)\b",
             # "what does a freight dispatcher make these days?"
             r"\b(wh?at|how much) (does|do|would|could|can) (an?|the) [^?]{2,60}? (make|earn|get paid)\b",
-            r"\bhow (do|does|can|would|could|did|to) (i |you |one |someone |somebody |a person )?(become|get into|break into|train as|qualify as|start as|work as)\b",
+            r"\bhow (do|does|can|would|could|did|to) (i |you |one |someone |somebody |a person )?(become|get into|break into|train as|qualify as|start as|work as|end up as|retrain as)\b",
             r"\bwhat (skills?|qualifications?|tech\w*|tools)\b.*\b(does|do|would|for)\s+(an?|the)\b.*\b(need|require|use|have)\b",
             r"\b(skills?|qualifications?)\b.*\b(needed|required|necessary)\b.*\b(for|to be(come)?)\s+(an?|the)?\b",
             r"\bwhat (does it take|do i need) to be(come)? (an?|the)\b",
@@ -572,7 +581,8 @@ SPECS: tuple[ToolSpec, ...] = (
         _rx(
             r"\b(critique|feedback|review|improve|assess|evaluate|rate|score|check|proofread|grade|"
             r"look over|go over|go through|roast)\b.*\b(resume|cv)\b",
-            r"\b(resume|cv)\b.*\b(good|bad|weak|better|improve\w*|feedback|score|rating|grade|critique|assess|evaluate)\b",
+            r"\b(resume|cv)\b.*\b(good|bad|weak|better|improve\w*|feedback|score|rating|grade|critique|assess|evaluate|"
+            r"rubbish|crap|terrible|awful|any good|honest)\b",
             r"\bwhat do you think (of|about)\b.*\b(resume|cv)\b",
             r"\bwhat should i (fix|change|improve)\b",
             r"\b(wrong|mistakes?|errors?|tips|strong enough|weak)\b.*\b(resume|cv)\b",
@@ -647,7 +657,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(years?|experience|skills)\b.*\b(did|do|have) (you|u) (get|find|read|see|count|work out|calculate)\w*\b",
             # "what did you actually pick up from my cv"
             r"\b(what|which)\b[^?]{0,30}\b(did|have) (you|u)\b[^?]{0,20}\b(pick(ed)? up|get|got|find|found|read|see|saw|extract\w*|take|took)\b"
-            r"[^?]{0,20}\b(from|in|on) (my )?(cv|resume)\b",
+            r"[^?]{0,20}\b(from|in|on) (my |the )?(cv|resume)\b",
         ),
         ("What is in my resume?", "Summarise my CV", "What skills do I have?"),
         arguments=arguments.no_arguments,
@@ -667,6 +677,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(differ|difference between)\b",
             r"\b(which|who) is (stronger|better)\b",
             r"\bstacks? up\b",
+            r"\b(next to each other|head to head)\b",
         ),
         ("Compare the top two candidates", "Candidate 1 versus candidate 2"),
         arguments=arguments.compare_args,
@@ -705,6 +716,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r".*\b(funnel|metrics|stats|statistics|analytics|kpis?|numbers|pipeline|dashboard)\b",
             r"\bhow many\b.*\b(resumes?|uploads?|matches|candidates?|applicants?|tasks)\b",
             r"\bhow many\b[^?]{0,25}\b(applied|got interviewed|were interviewed|(we|you) (\w+ )?(contacted|interviewed|hired|shortlisted))\b",
+            r"\bhow many\b[^?]{0,30}\b(got|made it|went|came|get|make it)\s+(to|through to|as far as)\s+(the\s+)?(interview|offer)",
             r"\bhow many\b[^?]*\b(people|folks|ppl)\b[^?]*\b(applied|apply|signed up|uploaded|interview\w*|"
             r"view\w*|saw|seen|looked at|clicked)\b",
             r"\bhow('?s| is| are)\b.*\b(hiring|recruiting|recruitment)\b.*\b(going|doing|looking)\b",
@@ -725,6 +737,7 @@ SPECS: tuple[ToolSpec, ...] = (
             rf"\b{_JOBS}\b.*\bwe\b(\s+\w+){{0,2}}\s+(advertis\w*|post\w*|publish\w*|list\w*|run\w*|offer\w*)\b",
             rf"\b{_JOBS} of ours\b",
             r"\b(list|show|which|what|any)\b[^?]{0,30}\b(drafts|unpublished)\b|\b(our|my) drafts\b",
+            r"\b(show|list)\b[^?]{0,20}\b(everything|all)\b[^?]{0,20}\bwe('ve| have)?\s+(got\s+)?(open|live|posted|published|up)\b",
             rf"\b{_JOBS}\b[^?]*\bwe\b(\s+\w+){{0,2}}\s+(have|got)\s+(live|open|up|running|published|advertised|posted)\b",
             # "is the warehouse operative job still live or did someone close it?": its status
             rf"^\W*(is|are)\s+(the|our|my|that|this)\s+[^?]{{0,40}}\b{_JOBS}\s+still\s+(live|up|open|published|online|active|running|advertised)\b",
