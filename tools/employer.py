@@ -43,7 +43,17 @@ async def resolve_job(services: ServiceClient, job: str) -> dict[str, Any]:
 
 
 def _summary(job: dict[str, Any]) -> dict[str, Any]:
-    keys = ("id", "title", "company", "location", "remote", "published")
+    keys = (
+        "id",
+        "title",
+        "company",
+        "location",
+        "remote",
+        "published",
+        "salary_min",
+        "salary_max",
+        "currency",
+    )
     return {k: job.get(k) for k in keys} | {
         "required_skills": job.get("required_skills", []),
         "preferred_skills": job.get("preferred_skills", []),
@@ -114,9 +124,13 @@ async def update_job(
     description: str | None = None,
     title: str | None = None,
     published: bool | None = None,
+    salary_min: float | None = None,
+    salary_max: float | None = None,
+    currency: str | None = None,
     confirmed: bool = False,
 ) -> ToolOutput:
-    """Update one of the organisation's jobs: a new description, title, or publish state.
+    """Update one of the organisation's jobs: a new description, title, salary a year, or
+    publish state.
     Publishing needs the user's explicit confirmation: call with confirmed=false first,
     ask, and call again with confirmed=true only after they say yes.
 
@@ -125,28 +139,34 @@ async def update_job(
         description: the new full description, if the user gave one.
         title: the new title, if the user gave one.
         published: true to publish, false to unpublish; omit to leave as is.
+        salary_min: the new lowest salary a year, if the user gave one.
+        salary_max: the new highest salary a year (the same as salary_min for one figure).
+        currency: the salary's currency code ("GBP"), if the user said it.
         confirmed: true only when the user's latest message confirms publishing.
     """
+    stated = {
+        "description": description,
+        "title": title,
+        "published": published,
+        "salary_min": salary_min,
+        "salary_max": salary_max,
+        "currency": currency,
+    }
+    changes = {k: v for k, v in stated.items() if v is not None}
     if published:
-        wanted = {"description": description, "title": title, "published": published}
         asked = needs_confirmation(
             runtime.state,
             confirmed,
             "update_job",
             f'Publish "{job}" again? Candidates will see it.',
-            {"job": job, **{k: v for k, v in wanted.items() if v is not None}},
+            {"job": job, **changes},
         )
         if asked:
             return asked
+    if not changes:
+        raise ServiceError(400, "nothing to change: give a new description, title, salary or state")
     services = runtime.context.services
     found = await resolve_job(services, job)
-    changes = {
-        k: v
-        for k, v in {"description": description, "title": title, "published": published}.items()
-        if v is not None
-    }
-    if not changes:
-        raise ServiceError(400, "nothing to change: give a new description, title or state")
     updated = await services.request("PATCH", f"/api/v1/jobs/{found['id']}", json=changes)
     return output({"status": "updated", "job": _summary(updated)})
 

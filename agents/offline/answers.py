@@ -419,12 +419,22 @@ def funnel(data: dict[str, Any], lang: str = "en") -> str:
     )
 
 
+def _salary(job: dict[str, Any]) -> str:
+    """ ", salary 30,000-35,000 GBP a year", or nothing when the job states none."""
+    low, high = job.get("salary_min"), job.get("salary_max")
+    if low is None and high is None:
+        return ""
+    figures = [f"{v:,.0f}" for v in dict.fromkeys(v for v in (low, high) if v is not None)]
+    currency = f" {job['currency']}" if job.get("currency") else ""
+    return f", salary {'-'.join(figures)}{currency} a year"
+
+
 def job_saved(verb: str) -> Renderer:
     def render(data: dict[str, Any], lang: str = "en") -> str:
         job = data.get("job", {})
         state = "published" if job.get("published") else "not published"
         return (
-            f'{verb} "{job.get("title")}" (id {job.get("id")}, {state}). '
+            f'{verb} "{job.get("title")}" (id {job.get("id")}, {state}{_salary(job)}). '
             f"Required skills: {_names(job.get('required_skills', []))}; "
             f"preferred: {_names(job.get('preferred_skills', []))}. "
             "Ask me to find candidates for it."

@@ -16,10 +16,12 @@ from agents.offline.conversation import (
 )
 from agents.offline.slots import (
     alert_query,
+    amounts,
     candidate_filters,
     draft_title,
     listing_filters,
     named_job,
+    pay_period,
 )
 from agents.offline.slots import (
     days as report_days,
@@ -288,9 +290,38 @@ def update_job_args(turn: Turn) -> dict[str, Any]:
     )
     if rename:
         args["title"] = rename.group(1).strip().rstrip(".")
+    args |= _new_pay(turn.user)
     if len(args) == 1:
         raise Unclear("What should change? Paste the new description, or say publish/unpublish.")
     return args
+
+
+# "change the salary on the marketing manager job to 55k", "set the pay to £30-35k"
+_NEW_PAY_RE = re.compile(
+    r"\b(?:salary|pay|wage|rate|compensation)\b[^.?!\n]{0,60}?\bto\s+(?P<pay>[^.?!\n]{1,40})", re.I
+)
+
+
+def _new_pay(text: str) -> dict[str, Any]:
+    """The pay a job update states: one figure, or a range; a year's pay only (a job states
+    its salary a year: an hourly rate is asked back, never converted on a guess)."""
+    found = _NEW_PAY_RE.search(text)
+    if found is None:
+        return {}
+    stated = found.group("pay")
+    figures = list(amounts(stated))[:2]
+    if not figures:
+        return {}
+    if (period := pay_period(stated)) is not None:
+        raise Unclear(
+            f"Jobs state their salary a year, and {figures[0][0]} is pay per {period}: what "
+            "yearly salary should the job show?"
+        )
+    low, high = figures[0][0], figures[-1][0]
+    pay: dict[str, Any] = {"salary_min": min(low, high), "salary_max": max(low, high)}
+    if currency := figures[0][1] or figures[-1][1]:
+        pay["currency"] = currency
+    return pay
 
 
 def compare_args(turn: Turn) -> dict[str, Any]:

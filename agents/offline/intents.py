@@ -59,13 +59,18 @@ _ASKS_ABOUT_RE = re.compile(
     r"^\W*(how|what|why|when|who|whom|whose|where|is|are|am|do|does|did|should|shall|will|was|"
     r"were|can i|could i|may i|if|i wonder|wonder|before|i might|maybe|we are thinking|"
     r"i'?m thinking|i'?ll think)\b"
-    r"|\b(what happens|how do i|how can i|should i|should we|thinking about|not sure)\b",
+    r"|\b(what happens|how do i|how can i|should i|should we|thinking about|not sure)\b"
+    # "my coach said I should accept whatever rewrite... is that good advice?"
+    r"|\bis (that|this|it) (good|bad|sound|wise|true|right|a good idea)\b"
+    r"|\b(said|says|told me|reckons|thinks)\b[^.?!]{0,20}\b(i|we) should\b",
     re.I,
 )
 _FORBIDS_RE = re.compile(
-    r"\b(don'?t|do not|never|no need to|not yet)\s+(\w+\s+)?(publish|post|create|add|delete|"
+    # "don't want to stop the alerts", "dont make me visible", "don't throw away the rewrite"
+    r"\b(don'?t|do not|never|no need to|not yet)\s+(\w+\s+){0,2}(publish|post|create|add|delete|"
     r"remove|erase|close|unpublish|contact|reach|ask|turn|set|enable|stop|hide|show|share|"
-    r"accept|reject|change|rename|update|wipe|send|request|message|email|invite)\b",
+    r"accept|reject|change|rename|update|wipe|send|request|message|email|invite|make|switch|"
+    r"flip|throw|bin|discard|scrap|ditch|keep)\b",
     re.I,
 )
 # Broad cues, tried after every specific rule: a job noun or a search constraint reads as

@@ -13,6 +13,7 @@ Works on English text; German, French and Spanish requests arrive glossed
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -560,6 +561,12 @@ def pay_period(text: str) -> str | None:
 def salary(text: str) -> tuple[float | None, str | None]:
     if not _PAY_WORDS.search(text):
         return None, None
+    return next(amounts(text), (None, None))
+
+
+def amounts(text: str) -> Iterator[tuple[float, str | None]]:
+    """The pay figures a text states, in order, with their currency: "£28-32k" gives
+    28000 and 32000; a small figure only as a rate in a currency ("£13 an hour")."""
     text = re.sub(r"\b(\d{1,3})\s*[-–]\s*(\d{1,3})\s*k\b", r"\1k-\2k", text, flags=re.I)  # "28-32k"
     for match in _MONEY_RE.finditer(text):
         digits = (
@@ -580,8 +587,7 @@ def salary(text: str) -> tuple[float | None, str | None]:
         if value < 1000 and not rate:
             continue
         symbol = (match.group("pre") or match.group("cur") or "").lower().strip()
-        return (int(value) if value.is_integer() else round(value, 2)), _CURRENCIES.get(symbol)
-    return None, None
+        yield (int(value) if value.is_integer() else round(value, 2)), _CURRENCIES.get(symbol)
 
 
 def top_k(text: str) -> int | None:

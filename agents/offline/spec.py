@@ -63,7 +63,7 @@ SPECS: tuple[ToolSpec, ...] = (
         "job update",
         _rx(
             # "pull the nurse job", not "pull up the candidates for the nurse role"
-            rf"^\W*{_ASK}(update|change|edit|modify|rename|unpublish|close|reopen|republish|take down|"
+            rf"^\W*{_ASK}(update|change|edit|modify|rename|set(?!\s+up)|raise|lower|unpublish|close|reopen|republish|take down|"
             rf"pull(?!\s+(up|out|together|through)\b))\b[^\n]*\b{_JOBS}\b",
             # "unpublish the 2nd one": a job of the list just shown
             rf"^\W*{_ASK}(publish|unpublish|close|reopen|republish|take down)\s+(the\s+)?(\w+\s+){{1,3}}one\b",
@@ -144,6 +144,8 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(delete|erase|remove|wipe|forget)\b.*\b(my|all)\b.*\b(data|account|profile|everything|information|info|details|resumes?)\b",
             r"\bforget me\b",
             r"\b(delete|erase|remove|wipe)\s+(everything|all)\s+(you('ve)?\s+(got|have|hold|know|keep)|about me|on me)\b",
+            # "delete everything. account, cv, all of it."
+            r"^\W*(please\s+|pls\s+)?(delete|erase|wipe)\s+(everything|it all|all of it)\b",
             r"\bmy (data|account|profile)\b.*\b(erased|deleted|removed|wiped)\b",
             r"\b(i want|i'?d like|i would like|please have)\s+(everything|it all|all of it)\s+(erased|deleted|removed|wiped)\b",
             r"\bright to (be forgotten|erasure)\b",
@@ -261,6 +263,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"withdraw|revoke|say no)\b.*\b(contact|consent)",
             r"\b(they|employer|company)\b.*\b(may|can)\b.*\bcontact me\b",
             r"\b(accept|approve|decline|refuse|reject|deny)\b[^.]*'s request\b",
+            r"\b(accept|approve|decline|refuse|reject|deny)\s+(that|this|the)\s+request\b",
             r"\b(share|give|send|pass on) (them |him |her )?my (contact )?(details|number|e-?mail|info\w*)\b",
             r"^\W*tell\s+[A-Z][\w&.-]*\s+(yes|no)\b",
         ),

@@ -190,6 +190,22 @@ async def test_employer_creates_a_job_from_a_pasted_description(
     assert names(calls) == ["list_my_jobs"] and "Site Reliability Engineer" in reply
 
 
+async def test_employer_changes_a_jobs_salary(assistant: Assistant, world: World) -> None:
+    calls, reply = await say(
+        assistant, world.employer, "pay", "change the salary on the Data Engineer job to £60-70k"
+    )
+    assert names(calls) == ["update_job"]
+    assert "salary 60,000-70,000 GBP a year" in reply
+    async with httpx.AsyncClient(base_url=world.base, timeout=60) as http:
+        job = (
+            await http.get(
+                f"/api/v1/jobs/{world.job_ids['Data Engineer']}", headers=world.employer.headers
+            )
+        ).json()
+    assert (job["salary_min"], job["salary_max"], job["currency"]) == (60000, 70000, "GBP")
+    assert job["published"] is True  # nothing else changed
+
+
 async def test_employer_lists_their_jobs_in_one_place(assistant: Assistant, world: World) -> None:
     calls, reply = await say(assistant, world.employer, "where", "show me just our Berlin jobs")
     assert names(calls) == ["list_my_jobs"] and calls[0]["args"] == {"location": "berlin"}

@@ -99,6 +99,35 @@ def test_an_employers_own_jobs_by_place_and_state(text: str, filters: dict[str, 
     assert args == filters
 
 
+@pytest.mark.parametrize(
+    ("text", "pay"),
+    [
+        (
+            "change the salary on the marketing manager job to 55k",
+            {"salary_min": 55000, "salary_max": 55000},
+        ),
+        (
+            "set the pay for the nurse job to £30-35k",
+            {"salary_min": 30000, "salary_max": 35000, "currency": "GBP"},
+        ),
+    ],
+)
+def test_a_pay_change_states_the_new_salary(text: str, pay: dict[str, Any]) -> None:
+    name, args = call(text, "employer")
+    assert name == "update_job"
+    assert {k: args[k] for k in pay} == pay
+
+
+def test_an_hourly_pay_change_is_asked_back_not_converted() -> None:
+    tools = [t.name for t in ROLE_TOOLS["employer"]]
+    model = OfflineChatModel(tool_names=tools, role="employer")
+    decided = model.decide(
+        [HumanMessage("Change the salary on our Forklift Driver posting to £13/hour.")]
+    )
+    assert not decided.tool_calls
+    assert "yearly salary" in str(decided.content)
+
+
 def test_a_rename_says_the_new_title() -> None:
     name, args = call("change the title of the warehouse job to Warehouse Team Leader", "employer")
     assert name == "update_job"
