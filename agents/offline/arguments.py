@@ -26,6 +26,9 @@ from agents.offline.slots import (
 from agents.offline.slots import (
     days as report_days,
 )
+from agents.offline.slots import (
+    top_k as said_top_k,
+)
 
 ArgFiller = Callable[[Turn], dict[str, Any]]
 
@@ -89,10 +92,6 @@ def job_for_employer(turn: Turn) -> str:
     raise NeedsFirst("list_my_jobs")
 
 
-_TOP_K_RE = re.compile(
-    r"\b(?:top|best|first)?\s*(\d{1,2})\s+(?:jobs?|roles?|candidates?|matches|results|people)\b",
-    re.I,
-)
 _CREATE_LEAD_RE = re.compile(
     r"^\s*(?:please\s+)?(?:create|post|add|publish|open|advertise)\b[^\n:]*?(?::|\n|$)|"
     r"^\s*here is (?:a|the|our) (?:job )?(?:description|posting|ad)\b[^\n:]*?(?::|\n|$)",
@@ -102,8 +101,7 @@ _TITLE_LINE_RE = re.compile(r"^\s*(?:job\s+)?title\s*:\s*(.+)$", re.I | re.M)
 
 
 def top_k(text: str, default: int = 5) -> int:
-    found = _TOP_K_RE.search(text)
-    return max(1, min(int(found.group(1)), 20)) if found else default
+    return said_top_k(text) or default
 
 
 def visibility(text: str) -> bool:
@@ -124,7 +122,8 @@ def _compare_refs(turn: Turn) -> tuple[str, str]:
     last = len(titles) if listed == "find_candidates" else 0
     ranks = [last if r == -1 else r for r in ordinals(turn.user) if r > 0 or (r == -1 and last)]
     numbers = [int(n) for n in re.findall(r"\b(\d{1,2})\b", turn.user)]
-    picks = ranks or numbers
+    # "Kandidat 1 und 4": a rank, then a bare number
+    picks = [*ranks, *(n for n in numbers if n not in ranks)]
     if len(picks) >= 2:
         return str(picks[0]), str(picks[1])
     return "1", "2"

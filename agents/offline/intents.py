@@ -51,7 +51,10 @@ _HELP_RE = re.compile(
     r"|\bwhat (else )?can (this|it)( thing| bot| app| site| tool| assistant)? (do|help with)\b"
     # "what can the assistant actually do for us?", "new to this platform"
     r"|\bwhat (else )?can (you|u|the assistant|this assistant|the bot)( \w+ly)? (do|help with)\b(?! about\b)"
-    r"|\bnew to (this|the) (platform|site|app|service|assistant)\b",
+    r"|\bnew to (this|the) (platform|site|app|service|assistant)\b"
+    # "how do I post a job on here?", "how does the blind shortlist thing work?"
+    r"|^\W*how (do|can) (i|we) (post|add|create|advertise|list) (a |an |our |my )?(new )?(jobs?|roles?|vacanc\w*|positions?|ads?)\b"
+    r"|\bhow does (the|this|that) [\w -]{1,30}? (thing |feature |bit |part )?work\b",
     re.I,
 )
 # The message asks about, weighs, or forbids an action rather than requesting it.
@@ -82,6 +85,7 @@ _GENERAL = (
             r"\b(jobs?|roles?|positions?|openings?|vacanc\w*|opportunit\w*|postings?|gigs?|"
             r"work as|looking for work|internships?|remote|hybrid|on-?site|part[- ]time|full[- ]time|"
             r"freelanc\w*|temp work|contract work|ones (in|near|around)|more like (those|these|that|this)|"
+            r"anything (temporary|temp|seasonal|permanent|going)|"
             r"salary|paying|matches|available in|anything in|suit\w*|(a|per) year)\b"
             r"|[€$£]\s*\d|\b\d+\s*k\b"
             # "warehouse work in Birmingham", "anything near me", "more like the nurse one"
@@ -373,6 +377,8 @@ def understand(
         tool = "occupation_info"
     if tool is None and "find_candidates" in allowed and _wants_person(stripped):
         tool = "find_candidates"
+    if tool is None and "find_matching_jobs" in allowed and slot_reader.names_a_title(stripped):
+        tool = "find_matching_jobs"  # a candidate naming a job title: a search for it
     follows_up = listed == "find_matching_jobs" and "explain_match" in allowed
     refers = bool(_REFERS_RE.search(stripped) or ordinals(stripped))
     if follows_up and tool in (None, "find_matching_jobs") and refers:

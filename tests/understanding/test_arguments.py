@@ -160,6 +160,22 @@ def test_pulling_up_candidates_is_a_search_not_an_unpublish() -> None:
             "im done with picking boxes lol. show me jobs that fit my cv",
             {"query": None},
         ),
+        # a lower-case word after "in" is a place only when it is the name of one
+        ("I've just finished a PhD in medieval history, any research jobs?", {"location": None}),
+        ("ich suche einen job als krankenpfleger in münchen", {"location": "münchen"}),
+        ("estate agent roles in north london", {"location": "north london"}),
+        # in a long message, the sentence that asks
+        (
+            "i am from eritrea, in uk 8 month. before i work kitchen in asmara. now i want "
+            "cleaner job in leicester please, any hours ok",
+            {"location": "leicester", "query": "cleaner"},
+        ),
+        # a job title on its own is what is sought
+        (
+            "junior data analyst, manchester area, give me ten",
+            {"query": "data analyst", "location": "manchester", "top_k": 10},
+        ),
+        ("3 remote customer service jobs, contract is fine", {"top_k": 3, "remote": True}),
     ],
 )
 def test_a_job_search_reads_what_and_where(text: str, expected: dict[str, Any]) -> None:

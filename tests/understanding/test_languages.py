@@ -77,12 +77,28 @@ def test_a_critique_is_answered_in_its_language(text: str, expected: str) -> Non
         ("Cerco lavoro come infermiere a Milano", "Capisco l'inglese"),
         ("Procuro emprego de enfermeiro em Lisboa", "Entendo inglês"),
         ("Ik zoek werk als verpleegkundige in Utrecht", "Ik begrijp Engels"),
+        ("Busco feina de màrqueting a Barcelona, a jornada completa", "Entenc l'anglès"),
+        ("Γεια σας, μπορείτε να μου βρείτε δουλειά ως λογιστής στην Αθήνα;", "Καταλαβαίνω"),
     ],
 )
 def test_another_language_is_told_which_ones_are_understood(text: str, expected: str) -> None:
     decided = candidate().decide([HumanMessage(text)])
     assert not decided.tool_calls
     assert expected in str(decided.content)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        # the detector leans Dutch (0.69) and Catalan (0.84): our own words decide
+        ("Sind 65.000 € brutto für unseren SAP-Berater marktgerecht?", "de"),
+        ("sí, acepto la de Globex, que me contacten", "es"),
+    ],
+)
+def test_an_unsure_detector_between_neighbours_is_settled_by_the_words(
+    text: str, lang: str
+) -> None:
+    assert detect(text) == lang
 
 
 @pytest.mark.parametrize(
