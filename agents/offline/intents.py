@@ -307,19 +307,40 @@ def correct_typos(text: str) -> str:
     return re.sub(r"[A-Za-z]+", fix, chat_words(text))
 
 
+# Not a request for now: a plan ("once I've got a job, delete my account", "we'll probably
+# reach out after Monday"), sarcasm ("sure, delete my whole account, why don't you"),
+# someone else's account ("my husband wants his alerts turned off"), a message cut off
+# ("can u set alerts for")
+_NOT_NOW_RE = re.compile(
+    r"^\W*(once|as soon as|after|when)\s+(i|we|i'?ve|we'?ve|i'?m|we'?re|my|our|the)\b"
+    r"|\b(probably|perhaps|planning to|plan to|thinking of|might)\b|\bis it possible to\b"
+    r"|\bwhy don'?t you\b|\bwhat could (possibly )?go wrong\b|\byeah,? right\b|[🙄🙃😒]"
+    r"|\b(his|her|their)\s+(alerts?|account|data)\b|\b(like|as) (his|hers|theirs)\b"
+    r"|\b(husband|wife|partner|sister|brother|friend|son|daughter|mum|mom|dad|colleague)'s\s+"
+    r"(alerts?|account|data|profile|cv)\b"
+    r"|\b(for|to|the|a|an|with|of|and|my)\s*$",
+    re.I,
+)
+# Quoted words are reported, not asked: 'Earlier you said "Reply KEEP to save the rewritten
+# version"', "an agency emailed 'we've requested contact with 12 of your applicants'"
+_QUOTED_SPAN_RE = re.compile(r"\"[^\"]*\"|“[^”]*”|(?<!\w)'(?:[^']|'(?=\w))*'(?!\w)")
+
+
 def asks_about(text: str) -> bool:
     """True when the message asks about, weighs or forbids an action instead of asking
-    for it ("can we contact the second one?" is a request; "can I see their e-mail?" not)."""
-    return bool(_ASKS_ABOUT_RE.search(text) or _FORBIDS_RE.search(text))
+    for it ("can we contact the second one?" is a request; "can I see their e-mail?" not),
+    or is not a request for now (a plan, sarcasm, someone else's account, cut off)."""
+    return bool(_ASKS_ABOUT_RE.search(text) or _FORBIDS_RE.search(text) or _NOT_NOW_RE.search(text))
 
 
 def _by_rule(text: str, allowed: set[str]) -> str | None:
     head = text[:300]  # a pasted document must not trigger intents with its own words
     guarded = asks_about(head)
+    unquoted = _QUOTED_SPAN_RE.sub(" ", head)
     for spec in SPECS:
         if spec.name not in allowed or (spec.writes and guarded):
             continue
-        if any(p.search(head) for p in _COMPILED[spec.name]):
+        if any(p.search(unquoted if spec.writes else head) for p in _COMPILED[spec.name]):
             return spec.name
     for name, pattern in _GENERAL:
         if name in allowed and pattern.search(head):
@@ -337,7 +358,9 @@ _HOW_LEAD_RE = re.compile(
     # "how do I close a job once it's filled?", "should we publish the nurse job now or wait?",
     # "if I accept the rewrite, is my old CV gone?"
     r"^\W*((how|where)\s+(do|can|would|could|should|shall)\s+(i|we|you)\s+(go about\s+)?"
-    r"|(should|shall)\s+(i|we)\s+|if\s+(i|we)\s+|is it (better|best|wise|ok|okay) to\s+)",
+    r"|(should|shall)\s+(i|we)\s+|if\s+(i|we)\s+|is it (better|best|wise|ok|okay|possible) to\s+"
+    # "once I've got a job, delete my account": the plan's request, for later
+    r"|(once|as soon as|after|when)\s+[^,.?!]{1,60},\s*)",
     re.I,
 )
 

@@ -77,6 +77,8 @@ SPECS: tuple[ToolSpec, ...] = (
             r"(the\s+)?(number\s+\d|#\d|(first|second|third|fourth|fifth|last|\d(st|nd|rd|th))(\s+(one|job|role))?)\b",
             # "take the nurse vacancy down"
             rf"^\W*{_ASK}take\s+(the|our|this|that|a)\s+[^\n]{{0,40}}?\b{_JOBS}\s+down\b",
+            # "we filled the warehouse job, take it down"
+            rf"\b{_JOBS}\b[^.?!]{{0,40}}\b(take it down|close it|unpublish it|pull it)\b",
             # "publish the draft for the HR Advisor role": one of ours, as it is (a new
             # job comes with its description after a colon or a dash: create_job)
             rf"^(?![^\n]*(:|\s[-–—]\s|\bnew\b))\W*{_ASK}(publish|put live|make live)\b"
@@ -132,7 +134,10 @@ SPECS: tuple[ToolSpec, ...] = (
             # "paste below, post it asap" and the description on the lines after
             r"^[^\n]{0,60}\b(create|post|add|publish|advertise)\s+(it|this|the following)\b[^\n]{0,40}\n\s*\S[\s\S]{80,}",
             # "Put this up for me:", "need to get this one up today" and the ad below
-            r"^[^\n]{0,60}\b(put|get)\s+(it|this)(\s+one)?\s+(up|live|online|out)\b[^\n]{0,40}\n\s*\S[\s\S]{80,}",
+            r"^[^\n]{0,60}\b(put|get|stick|pop)\s+(it|this)(\s+one)?\s+(up|live|online|out)\b[^\n]{0,40}\n\s*\S[\s\S]{80,}",
+            # "need a sous chef asap. heres the ad, just stick it up: Sous Chef, ..."
+            r"\b(here'?s|heres|here is) (the|our|my) (job )?(ad|advert|description|posting)\b[^\n:]{0,40}"
+            r"\b(stick|put|post|publish|pop|get) it( up| live| online| out)?\s*:",
             r"^\W*here is (a|the|our) (new )?(job )?(description|posting|ad)\b",
         ),
         ("Create a job from this description", "Post a new role", "We are hiring, here is the ad"),
@@ -145,7 +150,7 @@ SPECS: tuple[ToolSpec, ...] = (
         "candidate",
         "data erasure",
         _rx(
-            r"\b(delete|erase|remove|wipe|forget)\b.*\b(my|all)\b.*\b(data|account|profile|everything|information|info|details|resumes?)\b",
+            r"\b(delete|erase|remove|wipe|forget|get rid of|close)\b.*\b(my|all)\b.*\b(data|account|profile|everything|information|info|details|resumes?)\b",
             r"\bforget me\b",
             r"\b(delete|erase|remove|wipe)\s+(everything|all)\s+(you('ve)?\s+(got|have|hold|know|keep)|about me|on me)\b",
             # "delete everything. account, cv, all of it."
@@ -266,10 +271,11 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(accept|agree|allow|approve|say yes|consent|decline|refuse|reject|deny|"
             r"withdraw|revoke|say no)\b.*\b(contact|consent)",
             r"\b(they|employer|company)\b.*\b(may|can)\b.*\bcontact me\b",
+            r"^\W*(yes|yeah|ok|okay|sure),?\s+[A-Z][\w&.' -]{1,40}\s+(may|can)\s+contact me\b",
             r"\b(accept|approve|decline|refuse|reject|deny)\b[^.]*'s request\b",
             r"\b(accept|approve|decline|refuse|reject|deny)\s+(that|this|the)\s+request\b",
             r"\b(share|give|send|pass on) (them |him |her )?my (contact )?(details|number|e-?mail|info\w*)\b",
-            r"^\W*tell\s+[A-Z][\w&.-]*\s+(yes|no)\b",
+            r"^\W*tell\s+(the\s+)?[\w&.-]+(\s+[\w&.-]+)?\s+(yes|no)\b",
         ),
         ("Accept the contact request", "Decline the contact request", "Yes, they may contact me"),
         arguments=arguments.answer_contact_args,

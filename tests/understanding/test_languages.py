@@ -93,6 +93,10 @@ def test_another_language_is_told_which_ones_are_understood(text: str, expected:
         # the detector leans Dutch (0.69) and Catalan (0.84): our own words decide
         ("Sind 65.000 € brutto für unseren SAP-Berater marktgerecht?", "de"),
         ("sí, acepto la de Globex, que me contacten", "es"),
+        # English 0.83 with no English word of ours, a third of them French
+        ("Acceptez la demande de contact de la Boulangerie Martin, s'il vous plaît.", "fr"),
+        # Catalan 0.87, English 0.13: short, and English is the runner-up
+        ("don't contact anyone yet", "en"),
     ],
 )
 def test_an_unsure_detector_between_neighbours_is_settled_by_the_words(
