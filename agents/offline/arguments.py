@@ -273,7 +273,9 @@ def create_job_args(turn: Turn) -> dict[str, Any]:
 
 def update_job_args(turn: Turn) -> dict[str, Any]:
     args: dict[str, Any] = {"job": job_for_employer(turn)}
-    if re.search(r"\b(unpublish|close|take\b[^.?!\n]{0,40}\bdown|pull)\b", turn.user, re.I):
+    if re.search(
+        r"\b(unpublish|close|take\b[^.?!\n]{0,40}\b(down|offline)|pull)\b", turn.user, re.I
+    ):
         args["published"] = False
     elif re.search(r"\b((re)?publish|reopen)\b", turn.user, re.I):
         args["published"] = True

@@ -83,7 +83,8 @@ _GENERAL = (
         "find_matching_jobs",
         re.compile(
             r"\b(jobs?|roles?|positions?|openings?|vacanc\w*|opportunit\w*|postings?|gigs?|"
-            r"work as|looking for work|internships?|remote|hybrid|on-?site|part[- ]time|full[- ]time|"
+            r"work as|looking for work|internships?|apprenticeships?|traineeships?|remote|hybrid|on-?site|"
+            r"part[- ]time|full[- ]time|"
             r"freelanc\w*|temp work|contract work|ones (in|near|around)|more like (those|these|that|this)|"
             r"anything (temporary|temp|seasonal|permanent|going)|"
             r"salary|paying|matches|available in|anything in|suit\w*|(a|per) year)\b"
@@ -314,7 +315,7 @@ def correct_typos(text: str) -> str:
 _NOT_NOW_RE = re.compile(
     r"^\W*(once|as soon as|after|when)\s+(i|we|i'?ve|we'?ve|i'?m|we'?re|my|our|the)\b"
     r"|\b(probably|perhaps|planning to|plan to|thinking of|might)\b|\bis it possible to\b"
-    r"|\bwhy don'?t you\b|\bwhat could (possibly )?go wrong\b|\byeah,? right\b|[🙄🙃😒]"
+    r"|\bwhy don'?t you\b|\bwhat could (possibly )?go wrong\b|\byeah,? right\b"
     r"|\b(his|her|their)\s+(alerts?|account|data)\b|\b(like|as) (his|hers|theirs)\b"
     r"|\b(husband|wife|partner|sister|brother|friend|son|daughter|mum|mom|dad|colleague)'s\s+"
     r"(alerts?|account|data|profile|cv)\b"

@@ -363,6 +363,17 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
         (r"\bschalte\w*\b(.*)\bein\b", r"turn on \1"),
         (r"\blehn\w*\b(.*)\bab\b", r"decline \1"),
         (r"\bunsichtbar\b", "hidden"),
+        (r"^(.*)\bauflisten\b", r"list \1"),
+        (r"\bentwerf\w*\b", "draft"),
+        (r"\bänder\w*\b", "change"),
+        (r"\btitel\b", "title"),
+        (r"\bin\s+(?=['\"„])", "to "),
+        (r"\bberufserfahrung\b", "experience"),
+        (r"\bhast du\b", "did you"),
+        (r"\bgelesen\b", "read"),
+        (r"\bsuch\b", "find"),
+        (r"\bausbildung\b", "apprenticeship"),
+        (r"\bne\b", "a"),
         (r"\bverwerf\w*\b", "discard"),
         (r"\büberarbeitete version\b", "rewritten version"),
         (r"\bsichtbar\b", "visible"),
@@ -507,6 +518,11 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
         (r"\bme masquer\b", "hide me"),
         (r"\best-(il|elle)\b", "is it"),
         (r"\bpourriez-vous\b", "could you"),
+        (
+            r"\bc'est quoi (?:exactement )?(?:le|un) (?:m[ée]tier|travail|job|poste) d(?:e |')([^?,.]+?)\s*(\?|$)",
+            r"what does a \1 do?",
+        ),
+        (r"\bdans le march[ée]\b", "competitive"),
         (r"\best-ce que c'est possible de\b|\best-il possible de\b", "is it possible to"),
         (r"\bacceptez\b", "accept"),
         (r"\bdemande de contact\b", "contact request"),
@@ -661,6 +677,8 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
         (r"\brecibir\b", "get"),
         (r"\breabr\w*\b", "reopen"),
         (r"\bhazme\b", "make me"),
+        (r"\bnecesitamos\s+(?=publi)", "we need to "),
+        (r"\besta vacante\b", "this job"),
         (r"\bme quedo con\b", "i keep"),
         (r"\bversi[oó]n nueva\b|\bnueva versi[oó]n\b", "new version"),
         (r"\bpublicad[ao]s?\b", "published"),
@@ -758,6 +776,8 @@ UNDERSTOOD: dict[str, str] = {
     "tr": "İngilizce, Almanca, Fransızca ve İspanyolca anlıyorum: lütfen bu dillerden birinde yazın.",
     "sv": "Jag förstår engelska, tyska, franska och spanska: skriv till mig på ett av dessa språk.",
     "da": "Jeg forstår engelsk, tysk, fransk og spansk: skriv til mig på et af de sprog.",
+    "hi": "मैं अंग्रेज़ी, जर्मन, फ़्रेंच और स्पेनिश समझता हूँ: कृपया इनमें से किसी एक भाषा में लिखें।",
+    "ja": "英語、ドイツ語、フランス語、スペイン語がわかります。これらのいずれかの言語で書いてください。",
     "el": "Καταλαβαίνω αγγλικά, γερμανικά, γαλλικά και ισπανικά: γράψτε μου σε μία από αυτές τις γλώσσες.",
     "ru": "Я понимаю английский, немецкий, французский и испанский: напишите мне на одном из этих языков.",
     "uk": "Я розумію англійську, німецьку, французьку та іспанську: напишіть мені однією з цих мов.",
@@ -822,7 +842,14 @@ def detect(text: str) -> str:
     # Another language: only on a confident guess with (almost) no English in it.
     # (a sure detector allows, in a longer message, a few words English shares: "a", "de")
     allowed_english = 0.35 if top.value >= 0.99 and len(words) >= 6 else 0.2
-    return code if top.value >= 0.8 and english <= allowed_english and len(words) >= 3 else "en"
+    # Japanese or Chinese writes no spaces: two "words" can be a whole request
+    long_enough = len(words) >= 3 or not _mostly_latin(text)
+    return code if top.value >= 0.8 and english <= allowed_english and long_enough else "en"
+
+
+def _mostly_latin(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return sum(ord(ch) < 0x250 for ch in letters) * 2 >= len(letters)
 
 
 def gloss(text: str, lang: str) -> str:

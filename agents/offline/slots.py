@@ -687,7 +687,7 @@ def _title_in(body: str) -> str | None:
             if _NOT_SOUGHT_RE.search(span):
                 continue  # "... would like to go back to work": no job named
             words = _clean(span)
-            if words and words not in ("me", "it", "them") and not _is_place_name(words):
+            if words and words not in ("me", "it", "them") and words not in _places():
                 return words
     return None
 
@@ -703,7 +703,7 @@ _ALERT_KIND_RE = re.compile(
 
 # "alertas de empleos de enfermería" read as "job alerts jobs as a enfermería"
 _ALERT_AS_RE = re.compile(
-    rf"\b{_JOB_NOUNS}\s+as\s+an?\s+(?P<t>[^\W\d_][\w -]{{1,40}}?)\s*(?:[,.;!?]|$)", re.I
+    rf"\b{_JOB_NOUNS}\s+as\s+an?\s+(?P<t>[^\W\d_][\w -]{{1,40}}?)\s*(?:[,.;!?]|$|\s+in\b)", re.I
 )
 
 
@@ -764,7 +764,7 @@ def listing_query(text: str) -> str | None:
     return None
 
 
-_DRAFTS_RE = re.compile(r"\b(drafts?|unpublished|not (yet )?(published|live))\b", re.I)
+_DRAFTS_RE = re.compile(r"\b(drafts?|unpublished|closed|not (yet )?(published|live))\b", re.I)
 _NOT_DRAFTS_RE = re.compile(r"\b(not|no|without|excluding|except)\s+(the\s+)?drafts?\b", re.I)
 _LIVE_RE = re.compile(r"\b(published|live|open|active|advertised|online)\b", re.I)
 _STATUS_QUESTION_RE = re.compile(r"^\W*(is|are|has|have)\b", re.I)
@@ -864,12 +864,12 @@ _NEEDS_RE = re.compile(
     re.I,
 )
 _NEEDED_RE = re.compile(
-    r"(?:^|[,.;!?]\s*)(?P<s>[^,.;!?()\n]{2,40}?)\s+(?:is|are)\s+(?:essential|a must|required|mandatory|needed)\b",
+    r"(?:^|[,.;!?]\s*)(?P<s>[^,.;!?()\n]{2,40}?)\s+(?:(?:is|are)\s+)?(?:essential|a must|required|mandatory|needed)\b",
     re.I,
 )
 _TERM_SPLIT_RE = re.compile(r"\s+(?:and|&|\+|or|plus)\s+|\s*[/,]\s*", re.I)
 _TERM_LEAD_RE = re.compile(
-    r"^(?:(?:a|an|the|at least|min(?:imum)?|good|strong|solid|proven|valid|full|some|(?:experience|"
+    r"^(?:\d+\s+with\s+|(?:a|an|the|at least|min(?:imum)?|good|strong|solid|proven|valid|full|some|(?:experience|"
     r"knowledge|skills?)\s+(?:in|with|of))\s+)+",
     re.I,
 )

@@ -74,9 +74,9 @@ SPECS: tuple[ToolSpec, ...] = (
             # "close number 3", "change the title of the last one to ...": a job just listed
             rf"^\W*{_ASK}(update|change|edit|rename|unpublish|close|reopen|republish|take down)\s+"
             r"((the\s+)?(title|description|salary|location|name)\s+(of|on|for)\s+)?"
-            r"(the\s+)?(number\s+\d|#\d|(first|second|third|fourth|fifth|last|\d(st|nd|rd|th))(\s+(one|job|role))?)\b",
+            r"(the\s+)?(number\s+\d|#\d|\d|(first|second|third|fourth|fifth|last|\d(st|nd|rd|th))(\s+(one|job|role))?)\b",
             # "take the nurse vacancy down"
-            rf"^\W*{_ASK}take\s+(the|our|this|that|a)\s+[^\n]{{0,40}}?\b{_JOBS}\s+down\b",
+            rf"^\W*{_ASK}take\s+(the|our|this|that|a)\s+[^\n]{{0,40}}?\b{_JOBS}\s+(down|offline)\b",
             # "we filled the warehouse job, take it down"
             rf"\b{_JOBS}\b[^.?!]{{0,40}}\b(take it down|close it|unpublish it|pull it)\b",
             # "publish the draft for the HR Advisor role": one of ours, as it is (a new
@@ -125,8 +125,9 @@ SPECS: tuple[ToolSpec, ...] = (
         _rx(
             # the description comes after a colon, a dash or a line break: a one-line
             # request ("post the nurse job") names no job to create
-            rf"^\W*{_ASK}(create|post|add|publish|advertise)\b[^\n]*\b{_JOBS}\b"
+            rf"(^|[.!?]\s+)\W*{_ASK}(create|post|add|publish|advertise)\b[^\n]*\b{_JOBS}\b"
             r"[^\n]*?(:|\s[-–—]\s|\s?(->|→|=>)\s?|\n)",
+            r"\b(here'?s|here is) (a|the|our) new (job|role|vacancy|position|ad)\b[^\n:]{0,40}(:|\n)",
             rf"^\W*{_ASK}((create|post|add|publish|advertise)\s+(this|the following)|"
             r"(put|get)\s+(this|it)(\s+one)?\s+(up|live|online|out))\b[^\n:]{0,20}(:|\s[-–—]\s|\n)",
             # "Hi, new role to post please. Room Leader – Little Acorns Day Nursery ..."
@@ -304,8 +305,8 @@ SPECS: tuple[ToolSpec, ...] = (
         "employer",
         "contact request",
         _rx(
-            r"\b(ask|request|reach out|get in touch|contact|message|e-?mail|ping)\b.*\b(candidate|applicant|them|#\d|"
-            r"number \d|no\.? ?\d|the (first|second|third|fourth|fifth|top|last)\b)",
+            r"\b(ask|request|reach out|get in touch|contact|message|e-?mail|ping)\b.*(\b(candidate|applicant|them|"
+            r"number \d|no\.? ?\d|the (first|second|third|fourth|fifth|top|last)\b)|(?<!\w)#\d)",
             r"\b(may|can) we contact\b",
             r"\b(check|ask|see|find out)\b[^?]{0,60}\b(happy|willing|open|ok|okay) to (be contacted|hear from us|talk|chat|(a|an) (chat|call|conversation|interview))\b",
             r"\b(ask|check)\s+(whether|if)\s+(we|i)\s+(can|could|may)\s+(get in touch|contact|reach out|talk|speak)\b",
@@ -332,6 +333,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(stay|be|remain|keep me)\s+(hidden|invisible|private|anonymous)\b",
             r"\b(don'?t|do not) want\b.*\b(companies|employers|recruiters)\b.*\bsee (me|my profile|my cv|my resume)\b",
             r"\b(let|allow|stop|don'?t let)\b.*\bemployers?\b.*\b(find|see|contact|view)\w*",
+            r"\bi want (companies|employers|recruiters) to (be able to )?(see|find|view|contact) (me|my profile|my cv|my resume)\b",
             r"\bmakes? (me|my profile|my resume|my cv)\b.*\b(public|private|visible|hidden|invisible)\b",
             r"\b(i'?m|i am) (happy|fine|ok|okay|glad) for (recruiters|employers|companies) to (see|find|view|contact) "
             r"(me|my profile|my cv|my resume)\b",
@@ -403,7 +405,8 @@ SPECS: tuple[ToolSpec, ...] = (
         "candidate",
         "rewrite rejection",
         _rx(
-            r"\b(reject|discard|decline|drop (the|it|this|that)|throw away)\b.*\b(rewrite|rewritten|new version|changes|it)\b",
+            r"\b(reject|discard|decline|drop (the|it|this|that)|throw away)\b.*\b(rewrite|rewritten|new version|changes|it|"
+            r"tailored (version|one|cv|resume))\b",
             r"\b(prefer|keep|stick with|go back to) (my |the )?(old|original|previous|first)( (one|version|cv|resume))?\b",
             r"\b(bin|ditch|scrap|trash|get rid of)\s+(the|that|this)\s+(rewrite|rewritten (one|version|cv|resume)|"
             r"new version|tailored (one|version|cv|resume))\b",
@@ -480,6 +483,7 @@ SPECS: tuple[ToolSpec, ...] = (
         "skill demand",
         _rx(
             r"\b(my|of my)\b.*\bskills?\b.*\b(in demand|demand|wanted|sought|popular|valuable|needed|asked for|hottest|hot)\b",
+            r"\bskills?\b[^?]{0,20}\bmy (cv|resume)\b[^?]{0,20}\b(hot|in demand|wanted|sought after|valuable|popular)\b",
             r"\b(which|what)\s+(bits|parts)\b[^?]{0,20}\bmy (cv|resume|skills)\b[^?]{0,30}\b(employers?|recruiters?|companies)\b"
             r"[^?]{0,20}\b(after|want\w*|looking for|value)\b",
             r"\b(which|what)\b.*\bskills?\b.*\bi have\b.*\b(demand|wanted|sought|popular|valuable)\b",
@@ -556,6 +560,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\bwhat (skills?|qualifications?|tech\w*|tools)\b.*\b(does|do|would|for)\s+(an?|the)\b.*\b(need|require|use|have)\b",
             r"\b(skills?|qualifications?)\b.*\b(needed|required|necessary)\b.*\b(for|to be(come)?)\s+(an?|the)?\b",
             r"\bwhat (does it take|do i need) to be(come)? (an?|the)\b",
+            r"\bhow long (does it|would it|will it) take to (become|qualify as|train as)\b",
             r"\b(duties|responsibilities|day to day) (of|for) (an?|the)\b",
             r"\b(the )?(job|role|work|career) of (an?|the)\s+\w+",
             r"\bwhat('?s| is) it like (to be|being|to work as|working as) (an?|the)\b",
@@ -671,9 +676,11 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\bmy (total )?years of experience\b",
             r"\b(years?|experience)\b[^?]{0,30}\bdoes my (cv|resume|profile) (actually |really )?(show|say|have)\b",
             r"\b(years?|experience|skills)\b.*\b(did|do|have) (you|u) (get|find|read|see|count|work out|calculate)\w*\b",
+            # German word order, glossed: "how many years experience did you from my resume read"
+            r"\b(years?|experience)\b[^?]*\b(did|have) (you|u)\b[^?]*\b(read|found|got|counted)\b",
             # "what did you actually pick up from my cv"
-            r"\b(what|which)\b[^?]{0,30}\b(did|have) (you|u)\b[^?]{0,20}\b(pick(ed)? up|get|got|find|found|read|see|saw|extract\w*|take|took)\b"
-            r"[^?]{0,20}\b(from|in|on) (my |the )?(cv|resume)\b",
+            r"\b(what|which)\b[^?]{0,30}\b(did|have) (you|u)\b[^?]{0,20}\b(pick(ed)? up|pull(ed)? out|get|got|find|found|read|see|saw|extract\w*|take|took)\b"
+            r"[^?]{0,20}\b(from|in|on|of) (my |the )?(cv|resume)\b",
             # "just uploaded my cv. what did you actually pick up from it?"
             r"\b(cv|resume)\b[^?]{0,40}\bwhat (did|have) (you|u) (\w+ly )?(pick(ed)? up|get|got|read|find|found|see|saw)\b",
         ),
@@ -738,6 +745,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\bhow many\b[^?]*\b(people|folks|ppl)\b[^?]*\b(applied|apply|signed up|uploaded|interview\w*|"
             r"view\w*|saw|seen|looked at|clicked)\b",
             r"\bhow('?s| is| are)\b.*\b(hiring|recruiting|recruitment)\b.*\b(going|doing|looking)\b",
+            r"\bhow('?s| is| are) (we|it|things) (doing|going|looking)\b[^?]*\b(hiring|recruit\w*)\b",
         ),
         ("Show the hiring funnel", "How are we doing this month?", "Give me our hiring metrics"),
         arguments=arguments.days_args,
@@ -749,7 +757,7 @@ SPECS: tuple[ToolSpec, ...] = (
         "employer",
         "job list",
         _rx(
-            rf"\b(list|show|which|what)\b.*\b(our|my)\b.*\b{_JOBS}\b",
+            rf"\b(list|show|which|what|pull up|bring up)\b.*\b(our|my)\b.*\b{_JOBS}\b",
             rf"\b(our|my) {_JOBS}\b",
             rf"\b{_JOBS}\b.*\b(have we|do we have|we('ve| have)? (posted|published|advertised?))\b",
             rf"\b{_JOBS}\b.*\bwe\b(\s+\w+){{0,2}}\s+(advertis\w*|post\w*|publish\w*|list\w*|run\w*|offer\w*)\b",

@@ -79,6 +79,7 @@ def test_a_critique_is_answered_in_its_language(text: str, expected: str) -> Non
         ("Ik zoek werk als verpleegkundige in Utrecht", "Ik begrijp Engels"),
         ("Busco feina de màrqueting a Barcelona, a jornada completa", "Entenc l'anglès"),
         ("Γεια σας, μπορείτε να μου βρείτε δουλειά ως λογιστής στην Αθήνα;", "Καταλαβαίνω"),
+        ("データエンジニアの求人に合う候補者を5人見せてください。", "英語、ドイツ語"),
     ],
 )
 def test_another_language_is_told_which_ones_are_understood(text: str, expected: str) -> None:
