@@ -316,6 +316,12 @@ _NOT_NOW_RE = re.compile(
     r"^\W*(once|as soon as|after|when)\s+(i|we|i'?ve|we'?ve|i'?m|we'?re|my|our|the)\b"
     r"|\b(probably|perhaps|planning to|plan to|thinking of|might)\b|\bis it possible to\b"
     r"|\bwhy don'?t you\b|\bwhat could (possibly )?go wrong\b|\byeah,? right\b"
+    # "I'm not saying I won't delete my account eventually, just not before ...",
+    # "I just wonder if everyone gets this many", "could I decline without ...?", "my
+    # advisor says 'keep the professional version' - does that apply to the rewrite?"
+    r"|\bnot saying\b|\beventually\b|\bnot (before|until)\b|\bi (just )?wonder\b|\bnot that\b"
+    r"|\b(could|can|may) i\b[^.?!]*\?\s*$"
+    r"|\b(does|do|did|would|will) (that|this|it) (apply|mean|work|count|matter|affect)\b"
     r"|\b(his|her|their)\s+(alerts?|account|data)\b|\b(like|as) (his|hers|theirs)\b"
     r"|\b(husband|wife|partner|sister|brother|friend|son|daughter|mum|mom|dad|colleague)'s\s+"
     r"(alerts?|account|data|profile|cv)\b"

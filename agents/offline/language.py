@@ -360,6 +360,8 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
         (r"\b(\w{3,})jobs\b", r"\1 jobs"),
         # separable verbs: "Schalte bitte alle Benachrichtigungen aus", "lehne die Anfrage ab"
         (r"\bschalte\w*\b(.*)\baus\b", r"turn off \1"),
+        (r"\bschalte\w*\b(.*)\bab\b", r"turn off \1"),
+        (r"\b[\w-]*alarme?\b", "job alerts"),
         (r"\bschalte\w*\b(.*)\bein\b", r"turn on \1"),
         (r"\blehn\w*\b(.*)\bab\b", r"decline \1"),
         (r"\bunsichtbar\b", "hidden"),
@@ -507,6 +509,8 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
         ),
         (r"\bs'il (te|vous) pla[iî]t\b", "please"),
         (r"\bm'", "me "),
+        (r"\bsupprim\w* la version r[ée][ée]crite\b", "discard the rewritten version"),
+        (r"^\W*si (je|j'|on|nous)\b", "if i"),
         (
             r"\bqu'est-ce que (vous avez|tu as) (retenu|compris|lu|trouv[ée]|tir[ée]|relev[ée]) (de|dans)\b",
             "what did you pick up from",
@@ -677,6 +681,8 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
         (r"\brecibir\b", "get"),
         (r"\breabr\w*\b", "reopen"),
         (r"\bhazme\b", "make me"),
+        (r"\bhaz que\b", "make"),
+        (r"\bsea\b", ""),
         (r"\bnecesitamos\s+(?=publi)", "we need to "),
         (r"\besta vacante\b", "this job"),
         (r"\bme quedo con\b", "i keep"),

@@ -77,8 +77,9 @@ SPECS: tuple[ToolSpec, ...] = (
             r"(the\s+)?(number\s+\d|#\d|\d|(first|second|third|fourth|fifth|last|\d(st|nd|rd|th))(\s+(one|job|role))?)\b",
             # "take the nurse vacancy down"
             rf"^\W*{_ASK}take\s+(the|our|this|that|a)\s+[^\n]{{0,40}}?\b{_JOBS}\s+(down|offline)\b",
-            # "we filled the warehouse job, take it down"
-            rf"\b{_JOBS}\b[^.?!]{{0,40}}\b(take it down|close it|unpublish it|pull it)\b",
+            # "we filled the warehouse job, take it down", "don't hold the nurse job back - publish it"
+            rf"^(?![^\n]*\b(create|new)\b)[^\n]*\b{_JOBS}\b[^.?!\n]{{0,60}}\b(take it down|close it|unpublish it|pull it|publish it)\b",
+            rf"\bso\s+{_ASK}(close|unpublish|reopen|publish|take down)\s+(that|the|this|our)\s+[^\n.?!]{{0,40}}?\b{_JOBS}\b",
             # "publish the draft for the HR Advisor role": one of ours, as it is (a new
             # job comes with its description after a colon or a dash: create_job)
             rf"^(?![^\n]*(:|\s[-–—]\s|\bnew\b))\W*{_ASK}(publish|put live|make live)\b"
@@ -138,7 +139,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"^[^\n]{0,60}\b(put|get|stick|pop)\s+(it|this)(\s+one)?\s+(up|live|online|out)\b[^\n]{0,40}\n\s*\S[\s\S]{80,}",
             # "need a sous chef asap. heres the ad, just stick it up: Sous Chef, ..."
             r"\b(here'?s|heres|here is) (the|our|my) (job )?(ad|advert|description|posting)\b[^\n:]{0,40}"
-            r"\b(stick|put|post|publish|pop|get) it( up| live| online| out)?\s*:",
+            r"\b(stick|put|post|publish|pop|get) it( up| live| online| out)?[^\n:]{0,20}:",
             r"^\W*here is (a|the|our) (new )?(job )?(description|posting|ad)\b",
         ),
         ("Create a job from this description", "Post a new role", "We are hiring, here is the ad"),
@@ -156,6 +157,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(delete|erase|remove|wipe)\s+(everything|all)\s+(you('ve)?\s+(got|have|hold|know|keep)|about me|on me)\b",
             # "delete everything. account, cv, all of it."
             r"^\W*(please\s+|pls\s+)?(delete|erase|wipe)\s+(everything|it all|all of it)\b",
+            r"\b(information|data|details|account|profile)\b[^?]{0,60}\b(remove|delete|erase|wipe)\s+(it all|everything|all of it)\b",
             r"\bmy (data|account|profile)\b.*\b(erased|deleted|removed|wiped)\b",
             r"\b(i want|i'?d like|i would like|please have)\s+(everything|it all|all of it)\s+(erased|deleted|removed|wiped)\b",
             r"\bright to (be forgotten|erasure)\b",
@@ -275,6 +277,8 @@ SPECS: tuple[ToolSpec, ...] = (
             r"^\W*(yes|yeah|ok|okay|sure),?\s+[A-Z][\w&.' -]{1,40}\s+(may|can)\s+contact me\b",
             r"\b(accept|approve|decline|refuse|reject|deny)\b[^.]*'s request\b",
             r"\b(accept|approve|decline|refuse|reject|deny)\s+(that|this|the)\s+request\b",
+            r"\brequest\b[^.?!]{0,60}\bi (accept|decline|refuse)\b",
+            r"\bsay (yes|no) to (the|that|this) request\b",
             r"\b(share|give|send|pass on) (them |him |her )?my (contact )?(details|number|e-?mail|info\w*)\b",
             r"^\W*tell\s+(the\s+)?[\w&.-]+(\s+[\w&.-]+)?\s+(yes|no)\b",
         ),
@@ -309,7 +313,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"number \d|no\.? ?\d|the (first|second|third|fourth|fifth|top|last)\b)|(?<!\w)#\d)",
             r"\b(may|can) we contact\b",
             r"\b(check|ask|see|find out)\b[^?]{0,60}\b(happy|willing|open|ok|okay) to (be contacted|hear from us|talk|chat|(a|an) (chat|call|conversation|interview))\b",
-            r"\b(ask|check)\s+(whether|if)\s+(we|i)\s+(can|could|may)\s+(get in touch|contact|reach out|talk|speak)\b",
+            r"\b(ask|check)\s+((him|her|them)\s+)?(whether|if)\s+(we|i)\s+(can|could|may)\s+(get in touch|contact|reach out|talk|speak)\b",
             r"\b(talk|speak) (to|with)\b.*\b(candidate|applicant|one|#?\d)\b",
             # "number 3 - send her a contact request"
             r"\b(send|make|submit)\s+((him|her|them)\s+)?(a\s+)?contact requests?\b",
