@@ -27,6 +27,9 @@ from agents.offline.slots import (
     days as report_days,
 )
 from agents.offline.slots import (
+    item as listed_item,
+)
+from agents.offline.slots import (
     top_k as said_top_k,
 )
 
@@ -140,7 +143,7 @@ _SCORE_RE = re.compile(
     r"|match(?:es|ing)?(?:\s+at\s+least)?|scor(?:ing|es?)\s+(?:at\s+least\s+)?|>=?)"
     r"\s*(?:an?\s+)?(\d{1,3}(?:\.\d+)?)\s*(%|percent)?"
     # "80% and up", "75 percent or more", "80% plus", "80%+"
-    r"|\b(\d{1,3}(?:\.\d+)?)\s*(%|percent)\s*(?:(?:and|or)\s+(?:up|above|over|more|higher|better)\b"
+    r"|\b(\d{1,3}(?:\.\d+)?)\s*(%|percent)\s*(?:match\s+)?(?:(?:and|or)\s+(?:up|above|over|more|higher|better)\b"
     r"|plus\b|\+)",
     re.I,
 )
@@ -219,7 +222,11 @@ def shortlist_args(turn: Turn) -> dict[str, Any]:
     return {"job": job} | background(turn)
 
 
-_DECLINE_RE = re.compile(r"\b(decline|refuse|reject|deny|withdraw|revoke|say no|not)\b", re.I)
+_DECLINE_RE = re.compile(
+    r"\b(decline|refuse|reject|deny|withdraw|revoke|say no|not|no thanks|never|nope|nah)\b|^\W*no\b"
+    r"|\btell\s+(the\s+)?[\w&.-]+(\s+[\w&.-]+)?\s+no\b",
+    re.I,
+)
 
 
 def answer_contact_args(turn: Turn) -> dict[str, Any]:
@@ -231,6 +238,10 @@ def answer_contact_args(turn: Turn) -> dict[str, Any]:
         r for r in listed if r.get("company") and str(r["company"]).lower() in turn.user.lower()
     ]
     chosen = named[0] if named else pick_listed(turn.user, listed, "id")
+    if chosen is None and listed:  # "the sales one": a word of one request's job
+        _, titles = turn.listed()
+        if (n := listed_item(turn.user, titles)) is not None and -1 <= n <= len(listed) and n:
+            chosen = listed[n - 1] if n > 0 else listed[-1]
     if chosen:
         args["request_id"] = str(chosen["id"])
     return args

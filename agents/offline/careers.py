@@ -28,6 +28,11 @@ _ASPECT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"(?:typically\s+|usually\s+|normally\s+)?(?:make|earn|get paid|take home)\b",
         ),
         (
+            # "I'd love to know what a tree surgeon earns"
+            "pay",
+            rf"\b(?:wh?at|how much)\s+{_ARTICLE}{_OCCUPATION}\s+(?:makes|earns|gets paid)\b",
+        ),
+        (
             "pay",
             rf"\b(?:salary|salaries|pay|wages?|earnings)\s+(?:of|for)\s+{_ARTICLE}{_OCCUPATION}\s*(?:[?.!,;]|$)",
         ),

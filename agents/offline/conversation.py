@@ -72,7 +72,14 @@ class Turn:
                 items = data.get(_LISTS[message.name]) or []
                 if "error" in data or not items:
                     continue
-                titles = [str(i.get("title") or i.get("company") or "") for i in items]
+                # a contact request by its company and job ("the sales one", "Globex's")
+                titles = [
+                    str(
+                        i.get("title")
+                        or " ".join(filter(None, (i.get("company"), i.get("job_title"))))
+                    )
+                    for i in items
+                ]
                 return message.name, titles
         return None, []
 

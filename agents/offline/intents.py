@@ -51,7 +51,8 @@ _HELP_RE = re.compile(
     r"|\bwhat (else )?can (this|it)( thing| bot| app| site| tool| assistant)? (do|help with)\b"
     # "what can the assistant actually do for us?", "new to this platform"
     r"|\bwhat (else )?can (you|u|the assistant|this assistant|the bot)( \w+ly)? (do|help with)\b(?! about\b)"
-    r"|\bnew to (this|the) (platform|site|app|service|assistant)\b"
+    r"|\bnew to (this|the) (platform|site|app|service|assistant|portal|tool|system)\b"
+    r"|\bhow does (it|this) work\b"
     # "how do I post a job on here?", "how does the blind shortlist thing work?"
     r"|^\W*how (do|can) (i|we) (post|add|create|advertise|list) (a |an |our |my )?(new )?(jobs?|roles?|vacanc\w*|positions?|ads?)\b"
     r"|\bhow does (the|this|that) [\w -]{1,30}? (thing |feature |bit |part )?work\b",
@@ -119,7 +120,7 @@ _DOMAIN_RE = re.compile(
 # people, tell them I'm not interested").
 _ANSWERS_RE = re.compile(
     r"^\W*(yes|yeah|yep|sure|ok(ay)?|no|nope|nah)\b"
-    r"|\b(accept|approve|agree|allow|decline|refuse|reject|deny|not interested|say (yes|no)|tell them)\b",
+    r"|\b(accept|approve|agree|allow|decline|refuse|reject|deny|not interested|say (yes|no)|tell them|no thanks)\b",
     re.I,
 )
 # An employer asking for a person by occupation: "find me a cleaner in croydon", "I need a
@@ -261,6 +262,8 @@ _CHAT_WORDS = {
     "ur": "your",
     "wat": "what",
     "wot": "what",
+    "wots": "what's",
+    "rong": "wrong",
     "wht": "what",
     "pls": "please",
     "plz": "please",

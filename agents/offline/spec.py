@@ -110,8 +110,10 @@ SPECS: tuple[ToolSpec, ...] = (
             r"compose)\s+(the|an?|our|my)\s+(draft\s+)?(job\s+)?(ad|advert|advertisement|job post|posting|"
             r"listing|jd)\b[^\n:]{0,120}$",
             # "drafts are fine: write me a job ad for a platform engineer, don't publish it"
-            r"^[^\n]{0,200}\b(draft|write|prepare|compose)\b[^\n]{0,80}\b(ad|advert|advertisement|job post|"
-            r"posting|listing|jd|job description)\b[^\n]{0,120}\b(don'?t|do not|not yet|without)\s+(publish|post)",
+            r"^[^\n]{0,200}\b(draft|write|prepare|compose|knock up|put together|whip up)\b[^\n]{0,80}\b(ad|advert|"
+            r"advertisement|job post|posting|listing|jd|job description)\b[^\n]{0,120}\b(don'?t|do not|not yet|without|not)\s+"
+            r"(publish|post)",
+            r"^[^\n:]{0,200}\b(a|the) draft (job )?(ad|advert|advertisement|posting|listing|jd)\b[^\n:]{0,120}$",
         ),
         ("Draft a job ad for a warehouse worker", "Write a job description for a nurse"),
         arguments=arguments.job_post_draft_args,
@@ -279,6 +281,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(accept|approve|decline|refuse|reject|deny)\s+(that|this|the)\s+request\b",
             r"\brequest\b[^.?!]{0,60}\bi (accept|decline|refuse)\b",
             r"\bsay (yes|no) to (the|that|this) request\b",
+            r"\b(accept|decline|refuse)\b[^.?!]{0,20}\b(first|second|third|last)\s+request\b",
             r"\b(share|give|send|pass on) (them |him |her )?my (contact )?(details|number|e-?mail|info\w*)\b",
             r"^\W*tell\s+(the\s+)?[\w&.-]+(\s+[\w&.-]+)?\s+(yes|no)\b",
         ),
@@ -396,6 +399,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"(?!\s+(short|brief|simple|concise|formal|casual|professional|under|to|in|for|as|on|at|up|"
             r"going|open|quiet|safe|private|hidden|general|vague|clean|tidy|plain|light)\b)",
             r"\bmake (it|that|this|the new one) my (main|new|default|current) (cv|resume)\b",
+            r"\b(save|keep|use) (it|that|this|the new one|the new version) as my( main| new| default| current)? (cv|resume)\b",
             r"^(?!.*\b(old|original|previous|don'?t|do not)\b)[^?]*\b(that|this|the new|the rewritten) version\b"
             r"[^?]{0,40}\bkeep it\b[^?]*$",
         ),
@@ -413,7 +417,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"tailored (version|one|cv|resume))\b",
             r"\b(prefer|keep|stick with|go back to) (my |the )?(old|original|previous|first)( (one|version|cv|resume))?\b",
             r"\b(bin|ditch|scrap|trash|get rid of)\s+(the|that|this)\s+(rewrite|rewritten (one|version|cv|resume)|"
-            r"new version|tailored (one|version|cv|resume))\b",
+            r"new version|version|tailored (one|version|cv|resume))\b",
         ),
         ("Reject the rewrite", "Discard the new version"),
         arguments=arguments.no_arguments,
@@ -464,7 +468,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(skills?|courses?|certifications?)\b.*\b(learn|study|pick up|take) next\b",
             r"\bwhat (skills?|tech\w*) (to|should i) (learn|study)\b",
             r"\b(skills?|courses?|certs?|certifications?)\b.*\b(worth|should i)\b.*\b(learn\w*|study\w*|pick(ing)? up|getting)\b",
-            r"\bwhat to learn\b",
+            r"\bwhat to learn\b|\bwhat i should (learn|study)\b",
             # "which skills am I missing for jobs like mine?" (not about one job: "for the
             # Frontend Developer role", "the third one", "that job")
             r"^(?![^?]*\b((the|this|that)\b[^?]{0,60}\b(one|job|role|position|opening|vacancy|posting)\b"
@@ -486,7 +490,7 @@ SPECS: tuple[ToolSpec, ...] = (
         "candidate",
         "skill demand",
         _rx(
-            r"\b(my|of my)\b.*\bskills?\b.*\b(in demand|demand|wanted|sought|popular|valuable|needed|asked for|hottest|hot)\b",
+            r"\b(my|of my)\b.*\bskills?\b.*\b(in demand|demand|wanted|sought|popular|valuable|needed|asked for|hottest|hot|worth)\b",
             r"\bskills?\b[^?]{0,20}\bmy (cv|resume)\b[^?]{0,20}\b(hot|in demand|wanted|sought after|valuable|popular)\b",
             r"\b(which|what)\s+(bits|parts)\b[^?]{0,20}\bmy (cv|resume|skills)\b[^?]{0,30}\b(employers?|recruiters?|companies)\b"
             r"[^?]{0,20}\b(after|want\w*|looking for|value)\b",
@@ -538,7 +542,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"(£|\$|€|\b)\d[\d,.]*\s*k?\b.*\b(competitive|market rate|below market|above market)\b",
             r"\b(under|over)-?pay\w*\b|\bpaying (too little|too much)\b",
             # "is 70k ok for a mid-level data engineer in berlin?"
-            r"^\W*(is|would|will)\s+(be\s+)?(£|\$|€)?\d[\d,.]*\s*k?\b[^.?!]{0,25}\b(ok|okay|enough|fair|good|decent|"
+            r"(^|[.!?]\s+)\W*(is|would|will)\s+(be\s+)?(£|\$|€)?\d[\d,.]*\s*k?\b[^.?!]{0,25}\b(ok|okay|enough|fair|good|decent|"
             r"reasonable|competitive|too low|low|high)\b[^.?!]{0,10}\bfor\b",
             # "we're offering 28k for nurses in leeds, will anyone bite?"
             r"\bwe('re| are)? (offering|paying|pay|offer)\b[^.?!]*(£|\$|€|\b)\d[\d,.]*\s*k?\b[^!]{0,100}\?",
@@ -560,9 +564,11 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\bwh?at (does|dose|do|did) (an?|the) [^?]{2,60}? (do|does)\b",
             # "what does a freight dispatcher make these days?"
             r"\b(wh?at|how much) (does|do|would|could|can) (an?|the) [^?]{2,60}? (make|earn|get paid)\b",
+            r"\b(wh?at|how much) (an?|the) [^?]{2,60}? (makes|earns|gets paid)\b",
             r"\bhow (do|does|can|would|could|did|to) (i |you |one |someone |somebody |a person )?(become|get into|break into|train as|qualify as|start as|work as|end up as|retrain as)\b",
             r"\bwhat (skills?|qualifications?|tech\w*|tools)\b.*\b(does|do|would|for)\s+(an?|the)\b.*\b(need|require|use|have)\b",
-            r"\b(skills?|qualifications?)\b.*\b(needed|required|necessary)\b.*\b(for|to be(come)?)\s+(an?|the)?\b",
+            r"\b(skills?|qualifications?|degree|diploma|certificate|licence|license|training)\b.*\b(needed|required|necessary)\b"
+            r".*\b(for|to be(come)?)\s+(an?|the)?\b",
             r"\bwhat (does it take|do i need) to be(come)? (an?|the)\b",
             r"\bhow long (does it|would it|will it) take to (become|qualify as|train as)\b",
             r"\b(duties|responsibilities|day to day) (of|for) (an?|the)\b",
@@ -609,7 +615,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(resume|cv)\b.*\b(good|bad|weak|better|improve\w*|feedback|score|rating|grade|critique|assess|evaluate|review|"
             r"rubbish|crap|terrible|awful|any good|honest)\b",
             r"\bwhat do you think (of|about)\b.*\b(resume|cv)\b",
-            r"\bwhat should i (fix|change|improve)\b",
+            r"\bwhat should i (fix|change|improve)\b|\bwhat would (you|u) change\b",
             r"\b(wrong|mistakes?|errors?|tips|strong enough|weak)\b.*\b(resume|cv)\b",
             r"\b(resume|cv)\b.*\b(mistakes?|errors?|tips|wrong)\b",
             r"\b(what'?s|what is|anything)\s+(weak|wrong|bad)\s+(about|with|in)\s+(it|mine)\b",
@@ -723,6 +729,8 @@ SPECS: tuple[ToolSpec, ...] = (
             rf"^(?!\W*how many\b).*\b{_CANDS}\b.*\b(for|match|fit|suit|best|top)\b",
             rf"^(?!\W*how many\b).*\b(find|search|look|show|who|any|best|top)\b.*\b{_CANDS}\b",
             r"\bwho\b[^?]*\b(fits|matches|suits|would fit|is right for)\b",
+            # "pull the pipeline for the backend engineer req", "Source for the Data Engineer req:"
+            r"\b(pull|show|give me|get)\b[^?]{0,20}\bpipeline for\b|\bsource\s+(candidates\s+|people\s+)?for\s+(the|our)\b",
             # "lookin for a bar manager for the pub, who've ye got?"
             r"\bwho('?ve| have| do)\s+(ye|you|u|we|yous)\s+(got|have)\b",
         ),
@@ -770,7 +778,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(show|list)\b[^?]{0,20}\b(everything|all)\b[^?]{0,20}\bwe('ve| have)?\s+(got\s+)?(open|live|posted|published|up)\b",
             rf"\b{_JOBS}\b[^?]*\bwe\b(\s+\w+){{0,2}}\s+(have|got)\s+(live|open|up|running|published|advertised|posted)\b",
             # "is the warehouse operative job still live or did someone close it?": its status
-            rf"^\W*(is|are)\s+(the|our|my|that|this)\s+[^?]{{0,40}}\b{_JOBS}\s+still\s+(live|up|open|published|online|active|running|advertised)\b",
+            rf"^\W*(is|are)\s+(the|our|my|that|this)\s+[^?]{{0,40}}\b{_JOBS}\s+(still\s+)?(live|up|open|published|online|active|running|advertised)\b",
             # "what roles have i got live right now"
             rf"\b(what|which)\s+{_JOBS}\s+(have|do)\s+(i|we)\s+(got\s+)?(live|open|up|running|advertised|posted|out)\b",
         ),

@@ -10,6 +10,7 @@ import pytest
 from langchain_core.messages import HumanMessage
 
 from agents.offline import OfflineChatModel
+from bench._utterances import CONTACTS, conversation
 from tools import ROLE_TOOLS
 
 
@@ -126,6 +127,26 @@ def test_an_hourly_pay_change_is_asked_back_not_converted() -> None:
     )
     assert not decided.tool_calls
     assert "yearly salary" in str(decided.content)
+
+
+@pytest.mark.parametrize(
+    ("text", "company", "accept"),
+    [
+        # a "no" in other words is a decline, of the request named by its job
+        ("the sales one — no thanks, I'm never going back to sales", "Initech", False),
+        ("nah, tell Globex no", "Globex", False),
+        ("yes to globex", "Globex", True),
+    ],
+)
+def test_a_contact_answer_says_which_request_and_which_way(
+    text: str, company: str, accept: bool
+) -> None:
+    tools = [t.name for t in ROLE_TOOLS["candidate"]]
+    model = OfflineChatModel(tool_names=tools, role="candidate")
+    [call] = model.decide(conversation(text, "contacts")).tool_calls
+    assert call["name"] == "answer_contact_request"
+    chosen = next(c for c in CONTACTS if c["id"] == call["args"]["request_id"])
+    assert chosen["company"] == company and call["args"]["accept"] is accept
 
 
 def test_a_rename_says_the_new_title() -> None:
