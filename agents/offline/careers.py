@@ -84,6 +84,22 @@ _TRAILING = re.compile(
 )
 
 
+_PRONOUN_RE = re.compile(r"(?:it|this|that|they|them|one|someone|i|you|me|my \w+)", re.I)
+# "hiring a practice manager for the first time - what skills does a good one need?"
+_NAMED_BEFORE_RE = re.compile(
+    r"\b(?:a|an|our|the)\s+(?P<occ>[a-z][\w -]{2,40}?)(?=\s+(?:for|who|to|and|in|at)\b|\s*[,;—–-]|$)",
+    re.I,
+)
+
+
+def _named_before(text: str) -> str | None:
+    """The job title a question's "one" or "they" stands for, named earlier in it."""
+    for match in _NAMED_BEFORE_RE.finditer(text):
+        if get_occupations().is_headed_by_title(match.group("occ")):
+            return match.group("occ")
+    return None
+
+
 def read_occupation(text: str) -> tuple[str, str] | None:
     """(occupation, aspect) of a career question, or None."""
     for aspect, pattern in _ASPECT_PATTERNS:
@@ -94,7 +110,9 @@ def read_occupation(text: str) -> tuple[str, str] | None:
             phrase = re.sub(
                 r"^(good|great|decent|successful|typical|average)\s+", "", phrase, flags=re.I
             )
-            if phrase and not re.fullmatch(r"(?:it|this|that|they|i|you|me|my \w+)", phrase, re.I):
+            if phrase and _PRONOUN_RE.fullmatch(phrase) and (named := _named_before(text)):
+                phrase = named
+            if phrase and not _PRONOUN_RE.fullmatch(phrase):
                 return phrase, aspect
     return None
 

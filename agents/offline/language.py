@@ -392,7 +392,7 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
         (r"\bkurzes profil\b", "summary"),
         (r"\btage?n?\b", "days"),
         # "Ich bin gelernter Polymechaniker und suche ...": who they are, then the search
-        (r"\bich bin\s+(?:gelernte[rs]?\s+|ausgebildete[rs]?\s+)?", "i am a "),
+        (r"\b(?:ich\s+)?bin\s+(?:gelernte[rs]?\s+|ausgebildete[rs]?\s+)?", "i am a "),
         (r"\bund such\w*\b", "looking for"),
         (r"\s*\b(die|pro|je|in der) stunde\b|\s*/\s*std\b\.?", " an hour"),
         (r"\s*\b(im|pro|je|den) monat\b|\s*monatlich\b", " a month"),
@@ -691,6 +691,8 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
         (r"\brecibir\b", "get"),
         (r"\breabr\w*\b", "reopen"),
         (r"\bhazme\b", "make me"),
+        (r"\bh[ií]brid[oa]\b", "hybrid"),
+        (r"\bpr[aá]cticas de\b", "internship in"),
         (r"\bhaz que\b", "make"),
         (r"\bya no quiero que\b", "i don't want"),
         (r"\bvean\b", "to see"),

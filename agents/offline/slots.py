@@ -269,6 +269,10 @@ _FILLER = frozenset(
         "around",
         "round",
         "now",
+        # search verbs of other languages in an English message ("busco jobs de nanny")
+        "busco",
+        "cherche",
+        "suche",
         "pull",
         "up",
         "three",
@@ -412,7 +416,11 @@ def _cities() -> frozenset[str]:
 # truck driver bristol £13 an hour", "any temp work over christmas? glasgow"), unless the
 # town's name is an ordinary word people end a phrase with.
 _PHRASE_END_RE = re.compile(r"[,;!?()]|\.(?:\s|$)|\s[-–—]\s|\s*/\s*|\s(?=[£$€]\s?\d)|$")
-_AREA_WORDS = frozenset(["area", "region", "way", "side", "pls", "please", "ideally", "preferably"])
+# ("London or close by", "Leeds and nearby"): words after a place that are not one
+_AREA_WORDS = frozenset(
+    """area region way side pls please ideally preferably or and close by nearby near
+    thereabouts surrounding surroundings""".split()  # noqa: SIM905 (a word list reads better as text)
+)
 _ORDINARY_CITIES = frozenset(
     """nice reading mobile split enterprise independence surprise orange man van san delta
     metro hub male ajax oral pest vista mission union temple concord normal victoria aurora
@@ -825,7 +833,9 @@ _NOT_TITLES = frozenset(["job", "new job", "it", "this", "that", "me", "us", "th
 # "a warehouse team leader on nights", "a legal secretary – don't post it"
 _TITLE_TAIL_RE = re.compile(
     r"\s*\((?:[hfmwd]\s*/\s*){1,2}[hfmwd]\)|\s+on\s+(?:nights|days|weekends|lates|earlies|"
-    r"nightshift|night shifts?|day shifts?)\b.*$|\s[-–—]\s.*$",
+    r"nightshift|night shifts?|day shifts?)\b.*$|\s[-–—]\s.*$"
+    # "a Healthcare Assistant before anything goes live"
+    r"|\s+(?:before|until|once|so that|but|because)\b.*$",
     re.I,
 )
 

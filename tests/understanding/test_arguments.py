@@ -56,6 +56,11 @@ def test_alert_settings(text: str, expected: dict[str, Any]) -> None:
             "Baker",
         ),
         ("Rédige une offre d'emploi pour un poste de comptable", "comptable"),
+        # what follows the title is not part of it
+        (
+            "Our TA lead wants a draft ad for a Healthcare Assistant before anything goes live",
+            "Healthcare Assistant",
+        ),
     ],
 )
 def test_a_job_post_draft_is_for_the_title_named(text: str, title: str) -> None:
@@ -197,6 +202,7 @@ def test_pulling_up_candidates_is_a_search_not_an_unpublish() -> None:
             {"query": "data analyst", "location": "manchester", "top_k": 10},
         ),
         ("3 remote customer service jobs, contract is fine", {"top_k": 3, "remote": True}),
+        ("senior sommelier positions, London or close by, 45k+", {"location": "london"}),
     ],
 )
 def test_a_job_search_reads_what_and_where(text: str, expected: dict[str, Any]) -> None:
@@ -233,3 +239,12 @@ def test_a_job_post_draft_takes_the_title_after_a_colon() -> None:
 )
 def test_candidate_requests_read_as_asked(text: str, tool: str) -> None:
     assert call(text)[0] == tool
+
+
+def test_a_career_question_about_one_named_earlier_is_about_that_occupation() -> None:
+    name, args = call(
+        "We're a small dental surgery hiring a practice manager for the first time - what "
+        "skills does a good one need?",
+        "employer",
+    )
+    assert name == "occupation_info" and args["occupation"] == "practice manager"
