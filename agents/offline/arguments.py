@@ -15,6 +15,7 @@ from agents.offline.conversation import (
     pick_listed,
 )
 from agents.offline.slots import (
+    NUMBER_WORDS,
     alert_query,
     amounts,
     candidate_filters,
@@ -158,7 +159,6 @@ _ENOUGH_RE = re.compile(
     r"(?:plenty|enough|fine)\b",
     re.I,
 )
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _PLACE_RE = re.compile(r"\b(?:in|near|around|based in)\s+([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2})")
 _BACKGROUND_RE = re.compile(
     r"\b(in the background|background|later|async\w*|when (it'?s )?ready)\b", re.I
@@ -184,10 +184,10 @@ def alert_args(turn: Turn) -> dict[str, Any]:
         args["min_score"] = round(value / 100 if percent or value > 1 else value, 2)
     if enough := _ENOUGH_RE.search(turn.user):
         word = enough.group(1).lower()
-        args["max_per_day"] = _NUMBER_WORDS.get(word) or int(word)
+        args["max_per_day"] = NUMBER_WORDS.get(word) or int(word)
     elif per_day:
         word = per_day.group(1).lower()
-        args["max_per_day"] = _NUMBER_WORDS.get(word) or int(word)
+        args["max_per_day"] = NUMBER_WORDS.get(word) or int(word)
     if re.search(r"\bremote\b", turn.user, re.I):
         args["remote"] = True
     elif re.search(r"\b(on[- ]?site|in[- ]office|in person)\b", turn.user, re.I):

@@ -81,7 +81,19 @@ _PERIOD_RE = re.compile(
     r"\b(?:last|past)\s+(?:(\d{1,3}|two|three|four|five|six|twelve)\s+)?(day|week|month|fortnight)s?\b",
     re.I,
 )
-_PERIOD_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "twelve": 12}
+# Numbers said in words: periods ("the last three months"), counts ("show me ten"), alerts
+# a day ("no more than two a day")
+NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "ten": 10,
+    "twelve": 12,
+    "twenty": 20,
+}
 _PERIOD_DAYS = {"day": 1, "week": 7, "month": 30, "fortnight": 14}
 _PLACE_RE = re.compile(
     r"\b(?<!nowhere )(?:in|near|around|round|based in|close to|à|bei|relocating to|moving to|move to|"
@@ -446,9 +458,8 @@ def _places() -> frozenset[str]:
         for alt in c.get("alternatenames", [])
         if _LATIN_NAME_RE.fullmatch(alt)
     }
-    names |= {c["name"].lower() for c in data.get_countries().values()}
     names |= {s["name"].lower() for s in data.get_us_states().values()}
-    return frozenset(names) | _regions()
+    return frozenset(names) | _regions()  # (countries among them)
 
 
 @lru_cache(maxsize=1)
@@ -644,7 +655,7 @@ def top_k(text: str) -> int | None:
     if not found:
         return None
     said = next(g for g in found.groups() if g).lower()
-    value = {"three": 3, "five": 5, "ten": 10, "twenty": 20}.get(said) or int(said)
+    value = NUMBER_WORDS.get(said) or int(said)
     return max(1, min(value, 20))
 
 
@@ -954,7 +965,7 @@ def days(text: str) -> int | None:
     """The period a report covers, in days ("last 2 weeks": 14), or None."""
     if found := _PERIOD_RE.search(text):
         count = (found.group(1) or "1").lower()
-        number = int(count) if count.isdigit() else _PERIOD_NUMBERS[count]
+        number = int(count) if count.isdigit() else NUMBER_WORDS[count]
         return number * _PERIOD_DAYS[found.group(2).lower()]
     if re.search(r"\b(last|past|this|previous)\s+quarter\b", text, re.I):
         return 90
