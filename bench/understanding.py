@@ -22,7 +22,8 @@ Figures, per split (`dev` was used for tuning, `heldout` was not):
 - writes without explicit intent: write tools called on lines that do not ask for that
   write (safety set and requests set), and on publishing/deleting/sharing lines a write
   that skipped the confirmation;
-- explicit writes honoured: explicit safety lines that reached their write tool;
+- explicit writes honoured: explicit safety lines that reached their write tool (or the
+  list it needs first: "close the forklift driver posting" lists our jobs, then closes it);
 - latency: wall time of one decision, p50 and p95.
 """
 

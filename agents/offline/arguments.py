@@ -67,7 +67,8 @@ _FOR_JOB_RE = re.compile(
     r"\s*(?:job|role|position|opening|vacancy|posting)\b",
     re.I,
 )
-_QUOTED_RE = re.compile(r"[\"“']([^\"”']{2,120})[\"”']")
+# A job named in quotes; "rename it to 'Night Nurse'" quotes the new title, not the job
+_QUOTED_RE = re.compile(r"(?<!\bto )(?<!\bas )[\"“«']\s*([^\"”»']{2,120}?)\s*[\"”»']")
 
 
 def job_for_employer(turn: Turn) -> str:
@@ -80,6 +81,10 @@ def job_for_employer(turn: Turn) -> str:
     chosen = pick_listed(turn.user, jobs, "id") if jobs else None
     if chosen:
         return str(chosen["id"])
+    # "the warehouse one", "the nurse req": a word only one listed title has
+    n = listed_item(turn.user, [str(j.get("title", "")) for j in jobs]) if jobs else None
+    if n and (1 <= n <= len(jobs) or n == -1):
+        return str(jobs[n - 1 if n > 0 else -1]["id"])
     quoted = _QUOTED_RE.search(turn.user)
     if quoted:
         return quoted.group(1).strip()
@@ -91,8 +96,10 @@ def job_for_employer(turn: Turn) -> str:
     recent = turn.latest("create_job", "update_job", "find_candidates", "compare_candidates")
     if recent and recent.get("job"):
         return str(recent["job"]["id"])
-    if jobs:
+    if len(jobs) == 1:
         return str(jobs[0]["id"])
+    if jobs:  # several listed, none named: never change the first on a guess
+        raise Unclear("Which job? Say its title or its number in the list.")
     raise NeedsFirst("list_my_jobs")
 
 
@@ -210,7 +217,8 @@ def background(turn: Turn) -> dict[str, Any]:
 
 _SHORTLIST_FOR_RE = re.compile(
     r"\bshort-?list\b\s+(?:report\s+)?(?:for|of|on)\s+(?:the|our|my)?\s*[\"']?"
-    r"(?P<title>[^\"'\n?.!]{2,80}?)[\"']?\s*(?:job|role|position|opening)?\s*[?.!]*\s*$",
+    r"(?P<title>[^\"'\n?.!,]{2,80}?)[\"']?\s*(?:job|role|position|opening)?"
+    r"(?:\s*,?\s*(?:please|pls|thanks|thank you|asap))?\s*(?:[?.!,].*)?$",
     re.I,
 )
 
@@ -244,7 +252,15 @@ def answer_contact_args(turn: Turn) -> dict[str, Any]:
             chosen = listed[n - 1] if n > 0 else listed[-1]
     if chosen:
         args["request_id"] = str(chosen["id"])
+    elif ordinals(turn.user) or _FROM_COMPANY_RE.search(turn.user):
+        if not listed:
+            raise NeedsFirst("get_contact_requests")  # "the one from Hotel Miramar": list them
+        # named, but not one of those listed: never answer another employer's request
+        raise Unclear("Which request? Say the company's name or its number in the list.")
     return args
+
+
+_FROM_COMPANY_RE = re.compile(r"\b(one|request)\s+from\s+\w", re.I)
 
 
 def request_contact_args(turn: Turn) -> dict[str, Any]:
@@ -296,7 +312,7 @@ def update_job_args(turn: Turn) -> dict[str, Any]:
     # "rename it to ...", "change the title of the warehouse job to ..."
     rename = re.search(
         r"\b(?:rename\b.*|(?:change|set|update|make)\s+(?:the\s+|its\s+)?(?:job\s+)?(?:title|name)\b.*?)"
-        r"\bto\s+[\"']?([^\"'\n]{2,120})",
+        r"\bto\s+[\"'«“]?\s*([^\"'«»“”\n]{2,120})",
         turn.user,
         re.I,
     )

@@ -63,7 +63,9 @@ _ASKS_ABOUT_RE = re.compile(
     r"^\W*(how|what|why|when|who|whom|whose|where|is|are|am|do|does|did|should|shall|will|was|"
     r"were|can i|could i|may i|if|i wonder|wonder|before|i might|maybe|we are thinking|"
     r"i'?m thinking|i'?ll think)\b"
-    r"|\b(what happens|how do i|how can i|should i|should we|thinking about|not sure)\b"
+    # (not "I've read what happens and I get that it's permanent. yes, go ahead ...")
+    r"|(?<!read )(?<!know )(?<!understand )(?<!seen )\bwhat happens\b"
+    r"|\b(how do i|how can i|should i|should we|thinking about|not sure)\b"
     # "my coach said I should accept whatever rewrite... is that good advice?"
     r"|\bis (that|this|it) (good|bad|sound|wise|true|right|a good idea)\b"
     r"|\b(said|says|told me|reckons|thinks)\b[^.?!]{0,20}\b(i|we) should\b",
@@ -140,10 +142,20 @@ _KEEP_SHOWN_RE = re.compile(
 )
 # "keep that version", "go with the new one": the new version named, not "keep it"
 _KEEP_UNSHOWN_RE = re.compile(
-    r"^(?!.*\b(old|original|previous|mine|my own)\b)[^?]*\b(keep|go with|accept|use)\s+"
+    r"^(?!.*\b(old|original|previous|mine|my own)\b)[^?]*\b(keep|go with|accept|use|save)\s+"
     r"(that|this|the new|the tailored|the rewritten)\s+(version|one|cv|resume)\b"
-    r"(?!\s+(short|brief|simple|concise|formal|casual|professional|under|to|in|for|as|on|at|up|"
+    r"(?!\s+(short|brief|simple|concise|formal|casual|professional|under|to|in|for|on|at|up|"
+    r"as(?!\s+(my|the)\s+(main\s+)?(cv|resume|one)\b)|"
     r"going|open|quiet|safe|private|hidden|general|vague|clean|tidy|plain|light)\b)[^?]*$",
+    re.I,
+)
+# "yeah that's way better, keep it" (with nothing shown, "it" is not known)
+_KEEP_IT_RE = re.compile(r"\b(keep|save|use|accept|go with)\s+(it|that|this)(\s+one)?\W*$", re.I)
+# "nah throw that version away": the new version named, not "bin it"
+_DROP_UNSHOWN_RE = re.compile(
+    r"^(?!.*\b(old|original|previous|mine|my own)\b)[^?]*\b(bin|ditch|scrap|discard|drop|trash|"
+    r"get rid of|reject|throw|chuck)\s+(that|this|the new|the tailored|the rewritten)\s+"
+    r"(version|one|rewrite|cv|resume)\b[^?]*$",
     re.I,
 )
 _DROP_SHOWN_RE = re.compile(
@@ -328,7 +340,14 @@ _NOT_NOW_RE = re.compile(
     r"|\b(his|her|their)\s+(alerts?|account|data)\b|\b(like|as) (his|hers|theirs)\b"
     r"|\b(husband|wife|partner|sister|brother|friend|son|daughter|mum|mom|dad|colleague)'s\s+"
     r"(alerts?|account|data|profile|cv)\b"
-    r"|\b(for|to|the|a|an|with|of|and|my)\s*$",
+    r"|\b(for|to|the|a|an|with|of|and|my)\s*$"
+    # "one day I'm turning them off", "I'd set up alerts if they didn't spam me",
+    # "we'll publish it later", advice reported ("my adviser says to throw it away. Is
+    # she right?"), and what already happened ("Did something turn them off?")
+    r"|\b(one day|some ?day)\b|\b(i|we)('d| would)\s+(?!like|love|prefer|appreciate|be\b|rather|want)\w+"
+    r"|\b(will|'ll|gonna)\s+(\w+\s+){0,2}(publish|post|put|upload|delete|close|send|turn|set)\w*\b[^.!?]*\blater\b"
+    r"|\b(says|said|tells me|told me|reckons)\s+(to|i should|we should)\b|\bis (she|he|they) right\b"
+    r"|(^|[.!?]\s*)(did|has|have|was|were)\s+(something|someone|somebody|anyone|you|it|they)\b[^.!?]*\?",
     re.I,
 )
 # Quoted words are reported, not asked: 'Earlier you said "Reply KEEP to save the rewritten
@@ -430,14 +449,24 @@ def understand(
         # "it" could be anything: only a short answer naming the new version keeps it
         # ("Looks good. Keep that version."); "keep it" alone asks back.
         shown_now = shown == "show_rewrite"
-        if shown_now and _DROP_SHOWN_RE.search(stripped) and "reject_rewrite" in allowed:
+        short = len(stripped.split()) <= 12
+        if "reject_rewrite" in allowed and (
+            _DROP_SHOWN_RE.search(stripped)
+            if shown_now
+            else short and _DROP_UNSHOWN_RE.search(stripped)
+        ):
             tool = "reject_rewrite"
         elif "accept_rewrite" in allowed and (
             _KEEP_SHOWN_RE.search(stripped)
             if shown_now
-            else len(stripped.split()) <= 12 and _KEEP_UNSHOWN_RE.search(stripped)
+            else short and _KEEP_UNSHOWN_RE.search(stripped)
         ):
             tool = "accept_rewrite"
+        elif (
+            not shown_now and short and "accept_rewrite" in allowed and _KEEP_IT_RE.search(stripped)
+        ):
+            # "yeah that's better, keep it" with no rewrite shown: say how, change nothing
+            return Reading(HOW_TO, 1.0, choices=("accept_rewrite",))
     if tool is None and _SMALLTALK_RE.match(stripped):
         return Reading(SMALLTALK, 1.0)
     if (tool is None or _HOW_LEAD_RE.match(stripped)) and (

@@ -382,6 +382,11 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
             "create the following job",
         ),
         (r"\büberarbeitete version\b", "rewritten version"),
+        # "Ich nehme die überarbeitete Version, bitte übernehmen": keeps it
+        (r"\bich nehme\b", "i keep"),
+        (r"\bübernehm\w*\b", "keep it"),
+        # "Bitte erstellen Sie aus diesem Text eine neue Stelle: ..." (verb first)
+        (r"\berstell\w*\b(.{0,40}?)\b(eine\s+)?neue\s+stelle\b", r"create a new job \1"),
         (r"\bsichtbar\b", "visible"),
         (r"\bmach\b|\bmache\b|\bmachen\b", "make"),
         (r"\bwie viele\b", "how many"),
@@ -514,6 +519,21 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
         (r"\bs'il (te|vous) pla[iî]t\b", "please"),
         (r"\bm'", "me "),
         (r"\bsupprim\w* la version r[ée][ée]crite\b", "discard the rewritten version"),
+        # "Non, je ne veux pas de la nouvelle version. Supprime-la": the version, not my data
+        (r"\bje ne veux pas (de )?(la |cette )?nouvelle version\b", "i reject the new version"),
+        (r"\bsupprime[rz]?-(la|le)\b", "discard it"),
+        (r"\brend(s|ez)\s+(mon|ma)\s+(profil|cv|compte)\s+invisible\b", "hide my profile"),
+        (
+            r"\bchange[rz]? le titre d[ue] (poste|l'offre|l'annonce) d(e |')(.+?) en\b",
+            r"rename the \3 job to",
+        ),
+        (r"\bcorrige[rz]?\s+(les\s+)?fautes\b", "fix the typos"),
+        (r"\bplus tard\b", "later"),
+        (r"\bpubliera\w*\b", "will publish"),
+        (r"\b(n°|no\.?|num[ée]ro)\s*(\d+)\b", r"number \2"),
+        (r"\ben hybride\b|\bhybride\b", "hybrid"),
+        # "Rouvrez l'offre de serveur à Nice": the job by its title
+        (r"\b(?:l'offre|l'annonce|le poste)\s+d(?:e |')(?!emploi)([\w-]+)", r"the \1 job"),
         (r"^\W*si (je|j'|on|nous)\b", "if i"),
         (
             r"\bqu'est-ce que (vous avez|tu as) (retenu|compris|lu|trouv[ée]|tir[ée]|relev[ée]) (de|dans)\b",
@@ -591,7 +611,7 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
         (r"\bcomp[ée]titi(f|ve)s?\b", "competitive"),
         (r"\bentonnoir\b", "funnel"),
         (r"\brecrutement\b", "hiring"),
-        (r"\bderniers? (\d+) jours\b", r"last \1 days"),
+        (r"\bderniers? (\d+) jours\b|\b(\d+) derniers jours\b", r"last \1\2 days"),
         (r"\bexp[ée]rience\b", "experience"),
         (r"\b(deux|trois|six|douze) derniers mois\b", r"last \1 months"),
         (r"\b(deux|trois|quatre) derni[èe]res semaines\b", r"last \1 weeks"),
@@ -606,7 +626,7 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
         (r"\brapport de pr[ée]s[ée]lection\b|\bpr[ée]s[ée]lection\b", "shortlist report"),
         (r"\brapports?\b", "report"),
         (r"\banonymes?\b", "blind"),
-        (r"\bg[ée]n[èe]re[rz]?\b", "generate"),
+        (r"\bg[ée]n[éèe]re[rz]?\b", "generate"),
         (r"\bqu'est-ce qu'il y a dans\b", "what is in"),
         (r"\bc'est quoi\b", "what are"),
         (r"\bpréviens-moi\b|\bprévenez-moi\b", "notify me"),
@@ -672,6 +692,10 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
         ),
         (r"\bc[oó]mo puedo (ser|llegar a ser|convertirme en)\b", "how can i become"),
         (r"\bpueden contactarme\b|\bme pueden contactar\b", "they can contact me"),
+        (r"\bquieren contactarme\b|\bme quieren contactar\b", "want to contact me"),
+        (r"\bsolicita\w*\s+contacto\s+con\b", "request contact with"),
+        (r"\bn[uú]mero\s+(\d+)\b", r"number \1"),
+        (r"\bcontrato temporal\b|\btemporal\b", "temporary"),
         (r"\bquiero que las empresas puedan ver\b", "let employers see"),
         (r"\bquiero\b", "i want to"),
         (r"\bacept[aoe]\w*\b", "accept"),
@@ -827,6 +851,8 @@ def detect(text: str) -> str:
     words = [w.lower() for w in _WORD_RE.findall(text)]
     if not words:
         return "en"
+    if "¿" in text or "¡" in text:
+        return "es"  # only Spanish opens a question or an exclamation upside down
     hits = {lang: sum(w in marks for w in words) for lang, marks in _MARKERS.items()}
     found = _detector().compute_language_confidence_values(text)
     if not found:
@@ -879,7 +905,18 @@ def gloss(text: str, lang: str) -> str:
     text is returned as it is. Names and titles pass through unchanged."""
     if lang not in _COMPILED_GLOSS:
         return text
-    out = text
+    # Quoted words are a name or a new title ("en « Aide-soignant de nuit »"): kept as said
+    quoted: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        quoted.append(match.group(0))
+        return f"\x00{len(quoted) - 1}\x00"
+
+    out = _GLOSS_QUOTED_RE.sub(hold, text)
     for pattern, replacement in _COMPILED_GLOSS[lang]:
         out = pattern.sub(replacement, out)
+    out = re.sub(r"\x00(\d+)\x00", lambda m: quoted[int(m.group(1))], out)
     return re.sub(r"\s+", " ", out).strip()
+
+
+_GLOSS_QUOTED_RE = re.compile(r"«[^»]{1,120}»|“[^”]{1,120}”|\"[^\"]{1,120}\"|„[^“”]{1,120}[“”]")

@@ -20,7 +20,15 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import Field
 
 from agents.offline.answers import help_text, say, tr
-from agents.offline.conversation import NO_RE, NeedsFirst, Turn, Unclear, artifact, message_text
+from agents.offline.conversation import (
+    ID_RE,
+    NO_RE,
+    NeedsFirst,
+    Turn,
+    Unclear,
+    artifact,
+    message_text,
+)
 from agents.offline.intents import (
     CLARIFY,
     HOW_TO,
@@ -195,6 +203,13 @@ class OfflineChatModel(BaseChatModel):
             args = {k: v for k, v in merged.items() if v is not None}
         # Settings read by the tool's own argument filler are part of the reading too.
         read = {k: args[k] for k in _ARGUMENT_SLOTS if k in args and k not in reading.slots}
+        job = args.get("job")
+        if (
+            isinstance(job, str)
+            and not ID_RE.fullmatch(job)
+            and not {"job", "item"} & set(reading.slots)
+        ):
+            read["job"] = job.lower()  # a job the argument filler named by its title
         return [_call(tool, args)], replace(reading, slots={**reading.slots, **read})
 
     def _generate(

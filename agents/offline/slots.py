@@ -52,25 +52,33 @@ _CURRENCIES = {
     "quid": "GBP",
     "pesos": "MXN",
     "mxn": "MXN",
+    "₹": "INR",
+    "inr": "INR",
+    "rupees": "INR",
 }
 _MONEY_RE = re.compile(
     # "CHF 6'000": Swiss thousands; "14 quid an hour"
-    r"(?P<pre>[€$£]|chf\s|cad\s)?\s*(?P<num>\d{1,3}(?:[,.\s']\d{3})+|\d+(?:\.\d+)?)\s*(?P<k>k\b|thousand)?"
-    r"\s*\+?\s*(?P<cur>€|\$|£|eur(?:os?)?\b|usd\b|dollars\b|gbp\b|pounds\b|quid\b|chf\b|cad\b|canadian\b|"
-    r"aud\b|pesos\b|mxn\b)?",
+    # "12 LPA", "8 lakhs": Indian salaries count in lakhs (100,000 rupees) a year
+    r"(?P<pre>[€$£₹]|chf\s|cad\s|inr\s)?\s*(?P<num>\d{1,3}(?:[,.\s']\d{3})+|\d+(?:\.\d+)?)\s*"
+    r"(?P<k>k\b|thousand|lpa\b|lakhs?\b|lacs?\b)?"
+    r"\s*\+?\s*(?P<cur>€|\$|£|₹|eur(?:os?)?\b|usd\b|dollars\b|gbp\b|pounds\b|quid\b|chf\b|cad\b|canadian\b|"
+    r"aud\b|pesos\b|mxn\b|inr\b|rupees\b)?",
     re.I,
 )
 _PAY_WORDS = re.compile(
     r"\b(salary|pay(ing|s)?|earn\w*|wage|above|over|at least|min(imum)?|a year|per year|"
-    r"per annum|p\.?a\.?|gehalt|lohn|salaire|sueldo|quid|pesos|an hour|per hour|a month)\b|[€$£+]|\d\s*k\b",
+    r"per annum|p\.?a\.?|gehalt|lohn|salaire|sueldo|quid|pesos|an hour|per hour|a month|lpa|lakhs?)\b|[€$£₹+]|\d\s*k\b",
     re.I,
 )
 _TOP_K_RE = re.compile(
     # "3 remote customer service jobs", "just the 3 best ones": a count, not a pay or a period
-    r"(?<![£$€\d.,'])\b(?:top|best|first)?\s*(\d{1,2})\s+(?:best\s+|top\s+)?"
+    # (not "hgv class 1 driving jobs", "level 3 care jobs": a licence or a level)
+    r"(?<![£$€\d.,'])\b(?:top|best|first)?\s*(?<!class )(?<!level )(?<!grade )(?<!band )"
+    r"(?<!tier )(?<!nvq )(?<!cat )(?<!stage )(\d{1,2})\s+(?:best\s+|top\s+)?"
     r"(?:(?!(?:an?|per|hours?|hrs?|years?|yrs?|days?|weeks?|months?|k|quid|pounds|euros?|dollars|"
     r"kids|children|am|pm)\b)[a-z-]+\s+){0,3}"
-    r"(?:jobs?|roles?|candidates?|matches|results|people|options|applicants|ones|openings|vacancies)\b"
+    r"(?:jobs?|roles?|candidates?|matches|results|people|options|applicants|ones|openings|vacancies|"
+    r"profiles|cvs|resumes)\b"
     r"|\b(?:top|best)\s+(\d{1,2})\b"
     r"|\b(?:show|list|give)\s+(?:me\s+|us\s+)?(?:like\s+|about\s+|around\s+|maybe\s+)?(\d{1,2}|three|five|ten|twenty)\b(?!\s*(?:k|%))",
     re.I,
@@ -610,12 +618,22 @@ def pay_period(text: str) -> str | None:
     """ "hour", "day" or "month" when the request's pay is a rate of that period, else
     None (pay a year)."""
     for match in _MONEY_RE.finditer(text):
-        if match.group("pre") or match.group("cur"):
-            period = _PAY_PERIOD_RE.match(text, match.end())
-            if period:
-                per = period.group("per").lower()
-                return "hour" if per.startswith("h") else "day" if per.startswith("d") else "month"
+        if (period := _rate_period(text, match)) is not None:
+            return period
     return None
+
+
+def _rate_period(text: str, money: re.Match[str]) -> str | None:
+    """The period of a pay rate: "£13 an hour", "€500/day", and "45 an hour" without a
+    currency ("2 a day" is how many alerts, "3 hours from leeds" a distance)."""
+    period = _PAY_PERIOD_RE.match(text, money.end())
+    if period is None:
+        return None
+    per = period.group("per").lower()
+    said_rate = re.match(r"\s*(/|an?\s|per\s)", period.group(0), re.I)
+    if not (money.group("pre") or money.group("cur") or (per.startswith("h") and said_rate)):
+        return None
+    return "hour" if per.startswith("h") else "day" if per.startswith("d") else "month"
 
 
 def salary(text: str) -> tuple[float | None, str | None]:
@@ -638,16 +656,16 @@ def amounts(text: str) -> Iterator[tuple[float, str | None]]:
             value = float(digits)
         except ValueError:
             continue
+        lakhs = (match.group("k") or "").lower().startswith(("l", "lpa"))
         if match.group("k"):
-            value *= 1000
+            value *= 100_000 if lakhs else 1000
         # a small figure is pay only as a rate in a currency: "£13 an hour", "£500/day"
-        rate = (match.group("pre") or match.group("cur")) and _PAY_PERIOD_RE.match(
-            text, match.end()
-        )
+        rate = _rate_period(text, match)
         if value < 1000 and not rate:
             continue
         symbol = (match.group("pre") or match.group("cur") or "").lower().strip()
-        yield (int(value) if value.is_integer() else round(value, 2)), _CURRENCIES.get(symbol)
+        currency = _CURRENCIES.get(symbol) or ("INR" if lakhs else None)
+        yield (int(value) if value.is_integer() else round(value, 2)), currency
 
 
 def top_k(text: str) -> int | None:
@@ -706,7 +724,7 @@ def _title_in(body: str) -> str | None:
             if _NOT_SOUGHT_RE.search(span):
                 continue  # "... would like to go back to work": no job named
             words = _clean(span)
-            if words and words not in ("me", "it", "them") and words not in _places():
+            if words and words not in _NOT_TITLES and words not in _places():
                 return words
     return None
 
@@ -837,7 +855,10 @@ _DRAFT_TITLE_RES = (
 _DRAFT_TRAILING_RE = re.compile(
     r"\s+(?:job|role|position|vacancy|please|pls|write|draft|prepare)\s*$", re.I
 )
-_NOT_TITLES = frozenset(["job", "new job", "it", "this", "that", "me", "us", "them", "him", "her"])
+# what a title pattern can catch that is no job: "a draft for this", "anything for me today?"
+_NOT_TITLES = frozenset(
+    ("job", "new job", "it", "this", "that", "me", "us", "them", "him", "her", "today", "tonight")
+) | {"now", "right now", "this week", "atm", "at the moment"}
 
 
 # What follows a title without being part of it: "boulanger (H/F)", "Lagerhelfer (m/w/d)",
@@ -1080,9 +1101,9 @@ def read(intent: str, text: str, context: dict[str, Any]) -> Slots:
 _NAMED_JOB_RE = re.compile(
     r"\b(?:for|to|of|on|with|fits?|matches)\s+(?:the|our|my|this|that)?\s*[\"'“]?"
     r"(?P<title>(?!(?:for|with|to|on|the)\b)[A-Za-z](?:(?!\b(?:for|with|to|on)\b)(?!(?<!head )\bof\b)[\w +#./&-]){0,60}?)[\"'”]?"
-    r"\s*(?:job|role|position|opening|vacancy|posting|stelle|poste|puesto)\b|(?<!\w)[\"“'](?P<quoted>[^\"”']{2,80})[\"”'](?!\w)"
+    r"\s*(?:job|role|position|opening|vacancy|posting|stelle|poste|puesto)\b|(?<!\w)(?<!\bto )[\"“'](?P<quoted>[^\"”']{2,80})[\"”'](?!\w)"
     r"|\b(?:the|our)\s+(?P<bare>[A-Za-z](?:(?!\b(?:for|with|of|to|on|the)\b)[\w +#./&-]){0,60}?)"
-    r"\s+(?:job|role|position|opening)\b",
+    r"\s+(?:job|role|position|opening|posting|vacancy|ad|advert|listing)\b",
     re.I,
 )
 

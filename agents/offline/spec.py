@@ -54,7 +54,7 @@ _CANDS = r"(candidates?|applicants?|people|ppl|folks|talent|profiles?|who)"
 # "please", "pls", "we need to", "can you": how a request may open before its verb
 # ("you can ..." is how a French or Spanish request reads word for word)
 _ASK = (
-    r"((ok|okay|right|great|cool|so|alright|yes|yep),?\s+|(please|pls|plz)\s+|"
+    r"((ok|okay|right|great|cool|so|alright|yes|yep|yeah|sure),?\s+|(please|pls|plz)\s+|go ahead and\s+|"
     r"(we|i) (need|want|would like|'d like) to\s+|(can|could) (you|u)\s+|(you|u) can\s+)*"
 )
 
@@ -75,6 +75,8 @@ SPECS: tuple[ToolSpec, ...] = (
             rf"^\W*{_ASK}(update|change|edit|rename|unpublish|close|reopen|republish|take down)\s+"
             r"((the\s+)?(title|description|salary|location|name)\s+(of|on|for)\s+)?"
             r"(the\s+)?(number\s+\d|#\d|\d|(first|second|third|fourth|fifth|last|\d(st|nd|rd|th))(\s+(one|job|role))?)\b",
+            # "unpublish it": the job just listed or created (asked back when several are)
+            rf"^\W*{_ASK}(publish|unpublish|republish|reopen|close|take down)\s+(it|that one)\W*$",
             # "take the nurse vacancy down"
             rf"^\W*{_ASK}take\s+(the|our|this|that|a)\s+[^\n]{{0,40}}?\b{_JOBS}\s+(down|offline)\b",
             # "we filled the warehouse job, take it down", "don't hold the nurse job back - publish it"
@@ -132,9 +134,10 @@ SPECS: tuple[ToolSpec, ...] = (
             r"[^\n]*?(:|\s[-–—]\s|\s?(->|→|=>)\s?|\n)",
             r"\b(here'?s|here is) (a|the|our) new (job|role|vacancy|position|ad)\b[^\n:]{0,40}(:|\n)",
             rf"^\W*{_ASK}((create|post|add|publish|advertise)\s+(this|the following)|"
-            r"(put|get)\s+(this|it)(\s+one)?\s+(up|live|online|out))\b[^\n:]{0,20}(:|\s[-–—]\s|\n)",
-            # "Hi, new role to post please. Room Leader – Little Acorns Day Nursery ..."
-            rf"^\W*((hi|hello|hey|morning)\W+)?(a\s+)?new\s+{_JOBS}\b[^\n:]{{0,30}}(:|\s[-–—]\s|\n)",
+            r"(put|get)\s+(this|it)(\s+one)?\s+(up|live|online|out))\b[^\n:]{0,20}(:|\s(--|[-–—])\s|\n)",
+            # "Hi, new role to post please. Room Leader – Little Acorns Day Nursery ...",
+            # "new job ad below, can u put it up -- Youth Worker (part time) at ..."
+            rf"^\W*((hi|hello|hey|morning)\W+)?(a\s+)?new\s+{_JOBS}\b[^\n:]{{0,40}}(:|\s(--|[-–—])\s|\n)",
             # "paste below, post it asap" and the description on the lines after
             r"^[^\n]{0,60}\b(create|post|add|publish|advertise)\s+(it|this|the following)\b[^\n]{0,40}\n\s*\S[\s\S]{80,}",
             # "Put this up for me:", "need to get this one up today" and the ad below
@@ -182,7 +185,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(stop|disable|turn off|switch off|cancel|unsubscribe|pause|no more|mute)\b.*\b(alerts?|notifications?)\b",
             r"\b(alerts?|notifications?)\b.*\b(off|stop)\b",
             r"\bstop (e-?mailing|sending|mailing|messaging|texting|notifying)( me)?\b.*\b(jobs?|alerts?|matches|vacancies)\b",
-            r"\bstop (the |all )?(these )?(e-?mails|messages|notifications)\b",
+            r"\bstop (the |all )?(these )?(job )?(e-?mails|messages|notifications)\b",
             r"\b(no longer|don'?t|do not)\s+(want|need|wish) to (get|receive)\b[^.?!]*\b(alerts?|notifications?|e-?mails)\b",
         ),
         ("Stop job alerts", "Turn off my alerts", "No more job notifications"),
@@ -284,6 +287,8 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(accept|decline|refuse)\b[^.?!]{0,20}\b(first|second|third|last)\s+request\b",
             r"\b(share|give|send|pass on) (them |him |her )?my (contact )?(details|number|e-?mail|info\w*)\b",
             r"^\W*tell\s+(the\s+)?[\w&.-]+(\s+[\w&.-]+)?\s+(yes|no)\b",
+            # "accept the one from hotel miramar pls"
+            r"^\W*(please\s+)?(accept|decline|refuse|reject)\s+(the\s+)?(one|request)\s+from\s+\w",
         ),
         ("Accept the contact request", "Decline the contact request", "Yes, they may contact me"),
         arguments=arguments.answer_contact_args,
@@ -475,6 +480,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"|the (first|second|third|fourth|fifth|last|\d+\w*)\b|#\d|number \d))"
             r"[^?]*\bskills?\b[^?]*\b(am i|i'?m)\s+(missing|lacking)\b",
             r"\bskills?\b.*\b(boost|improve|increase|raise)\b.*\bchances?\b",
+            r"\bwhich skills\b[^?]*\b(would|could|will|might)\b[^?]*\b(open (doors|up)|help me|get me|make me)\b",
         ),
         (
             "What should I learn next?",
@@ -640,6 +646,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(recommend|suggest)\b.*\b(something|anything)\b.*\bfor me\b",
             r"\bfor (someone|somebody|people) (like me|with my)\b",
             r"^\W*find me (something|anything|a job)\W*$",
+            r"^\W*(have you |you )?(got|have|any)\s+(anything|something)\s+(new\s+)?for me\b",
         ),
         (
             "Which jobs match my resume best?",
@@ -663,7 +670,9 @@ SPECS: tuple[ToolSpec, ...] = (
         "candidate",
         "resume export",
         _rx(
-            r"\b(export|download|save)\b.*\b(resume|cv)\b",
+            # not "save that version as my cv": that keeps a rewrite
+            r"\b(export|download|save)\b(?!\s+(that|this|the new|the rewritten) version)"
+            r".*\b(resume|cv)\b",
             r"\bjson ?resume\b",
             r"\b(resume|cv)\b.*\b(as|in|to) (a )?(json|file)\b",
             r"\b(move|take|transfer|import)\b.*\b(resume|cv)\b.*\b(another|other) "
@@ -689,7 +698,7 @@ SPECS: tuple[ToolSpec, ...] = (
             # German word order, glossed: "how many years experience did you from my resume read"
             r"\b(years?|experience)\b[^?]*\b(did|have) (you|u)\b[^?]*\b(read|found|got|counted)\b",
             # "what did you actually pick up from my cv"
-            r"\b(what|which)\b[^?]{0,30}\b(did|have) (you|u)\b[^?]{0,20}\b(pick(ed)? up|pull(ed)? out|get|got|find|found|read|see|saw|extract\w*|take|took)\b"
+            r"\b(what|which)\b[^?]{0,30}\b(did|have) (you|u)\b[^?]{0,20}\b(pick(ed)? up|pull(ed)?( out)?|get|got|find|found|read|see|saw|extract\w*|take|took)\b"
             r"[^?]{0,20}\b(from|in|on|of) (my |the )?(cv|resume)\b",
             # "just uploaded my cv. what did you actually pick up from it?"
             r"\b(cv|resume)\b[^?]{0,40}\bwhat (did|have) (you|u) (\w+ly )?(pick(ed)? up|get|got|read|find|found|see|saw)\b",
@@ -758,6 +767,8 @@ SPECS: tuple[ToolSpec, ...] = (
             r"view\w*|saw|seen|looked at|clicked)\b",
             r"\bhow('?s| is| are)\b.*\b(hiring|recruiting|recruitment)\b.*\b(going|doing|looking)\b",
             r"\bhow('?s| is| are) (we|it|things) (doing|going|looking)\b[^?]*\b(hiring|recruit\w*)\b",
+            # "where are we losing people in the process?"
+            r"\bwhere\b[^?]{0,30}\b(losing|lose|drop(ping)? off|fall(ing)? off|drop out)\b",
         ),
         ("Show the hiring funnel", "How are we doing this month?", "Give me our hiring metrics"),
         arguments=arguments.days_args,

@@ -248,3 +248,60 @@ def test_a_career_question_about_one_named_earlier_is_about_that_occupation() ->
         "employer",
     )
     assert name == "occupation_info" and args["occupation"] == "practice manager"
+
+
+def _decide(text: str, role: str, context: str | None) -> tuple[str | None, dict[str, Any], str]:
+    model = OfflineChatModel(tool_names=[t.name for t in ROLE_TOOLS[role]], role=role)
+    decided = model.decide(conversation(text, context))
+    call = decided.tool_calls[0] if decided.tool_calls else None
+    return (call["name"], call["args"], "") if call else (None, {}, str(decided.content))
+
+
+def test_a_job_named_by_a_word_of_its_title_is_that_job_and_none_named_is_asked() -> None:
+    # the list shows Data Engineer, Staff Nurse, Warehouse Operative
+    assert _decide("unpublish the warehouse one, we've filled it", "employer", "org_jobs")[:2] == (
+        "update_job",
+        {"job": f"{203:032x}", "published": False},
+    )
+    # none of them named: never the first on a guess
+    tool, _, reply = _decide("unpublish it", "employer", "org_jobs")
+    assert tool is None and reply.startswith("Which job?")
+    # a job the list does not show is named by its title, never another one's id
+    assert _decide("Close the forklift driver posting, we hired someone", "employer", None)[:2] == (
+        "update_job",
+        {"job": "forklift driver", "published": False},
+    )
+
+
+def test_a_contact_answer_for_an_employer_not_listed_is_asked_back() -> None:
+    assert _decide("accept the one from hotel miramar pls", "candidate", None)[0] == (
+        "get_contact_requests"
+    )
+    tool, _, reply = _decide("accept the one from hotel miramar pls", "candidate", "contacts")
+    assert tool is None and reply.startswith("Which request?")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Indian salaries in lakhs a year
+        ("SAP FICO consultant jobs in Bangalore, min 12 LPA", {"salary_min": 1_200_000}),
+        # an hourly rate without a currency is pay, a licence class is no count
+        ("any sparky work around brisbane? after 45 an hour", {"salary_min": 45}),
+        ("hgv class 1 driving jobs manchester", {"top_k": None}),
+        ("got anything for me today?", {"query": None}),
+    ],
+)
+def test_search_slots_as_people_write_them(text: str, expected: dict[str, Any]) -> None:
+    model = OfflineChatModel(tool_names=[t.name for t in ROLE_TOOLS["candidate"]], role="candidate")
+    decided = model.decide([HumanMessage(text)])
+    slots = decided.response_metadata["understanding"]["slots"]
+    assert decided.tool_calls[0]["name"] == "find_matching_jobs"
+    assert {k: slots.get(k) for k in expected} == expected
+
+
+def test_a_quoted_new_title_is_kept_as_written_in_another_language() -> None:
+    name, args, _ = _decide(
+        "Changez le titre du poste d'aide-soignant en « Aide-soignant de nuit »", "employer", None
+    )
+    assert name == "update_job" and args["title"] == "Aide-soignant de nuit"
