@@ -105,7 +105,16 @@ def job_for_employer(turn: Turn) -> str:
 
 _CREATE_LEAD_RE = re.compile(
     r"^\s*(?:please\s+)?(?:create|post|add|publish|open|advertise)\b[^\n:]*?(?::|\n|$)|"
-    r"^\s*here is (?:a|the|our) (?:job )?(?:description|posting|ad)\b[^\n:]*?(?::|\n|$)",
+    r"^\s*here is (?:a|the|our) (?:job )?(?:description|posting|ad)\b[^\n:]*?(?::|\n|$)|"
+    # "We're a 12-bed care home ... Here's the ad: ..."
+    r"^[^\n]{0,200}?\b(?:here'?s|heres|here is) (?:a|the|our|my|an) (?:new )?(?:job )?"
+    r"(?:description|posting|ad|advert)\s*:",
+    re.I,
+)
+# "... Please put it up.": the request that closes a pasted ad is not part of it
+_CREATE_CLOSE_RE = re.compile(
+    r"\s*\b(?:please\s+|pls\s+|can you\s+|could you\s+)?(?:put|post|publish|stick|pop|get) (?:it|this) "
+    r"(?:up|live|online|out)\b[^.!?\n]*[.!?]*\s*$",
     re.I,
 )
 _TITLE_LINE_RE = re.compile(r"^\s*(?:job\s+)?title\s*:\s*(.+)$", re.I | re.M)
@@ -142,6 +151,7 @@ def _compare_refs(turn: Turn) -> tuple[str, str]:
 
 def _job_description(text: str) -> tuple[str, str | None]:
     description = _CREATE_LEAD_RE.sub("", text, count=1).strip() or text.strip()
+    description = _CREATE_CLOSE_RE.sub("", description).strip() or description
     title = _TITLE_LINE_RE.search(description)
     return description, title.group(1).strip() if title else None
 

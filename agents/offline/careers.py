@@ -9,6 +9,7 @@ from typing import Any
 
 from agents.offline.arguments import job_for_employer
 from agents.offline.conversation import NeedsFirst, Turn, Unclear
+from agents.offline.slots import paid_job
 from ingest.occupations import get_occupations
 from tools.markdown import inline
 
@@ -73,7 +74,9 @@ _ASPECT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 # Words that end the phrase rather than belong to it.
 _TRAILING = re.compile(
     r"\s+(?:do|does|need|needs|job|role|work|exactly|actually|really|nowadays|today|typically|"
-    r"usually|generally|normally)$"
+    r"usually|generally|normally|these days|right now|at the moment)$"
+    # "a paramedic if im 35 with no degree": the asker's situation
+    r"|\s+(?:if|when|since|because|as)\s+(?:i|i'?m|im|i've|ive|you|you'?re|someone|somebody)\b.*$"
     # "an electrician in the uk": the occupation, not where
     r"|\s+in\s+(?:the\s+)?(?:uk|us|usa|u\.s\.|united kingdom|united states|england|scotland|"
     r"wales|ireland|europe|eu|germany|france|spain|canada|australia)$"
@@ -105,7 +108,9 @@ def read_occupation(text: str) -> tuple[str, str] | None:
     for aspect, pattern in _ASPECT_PATTERNS:
         match = pattern.search(text)
         if match:
-            phrase = _TRAILING.sub("", match.group("occ").strip(" '\"")).strip()
+            phrase = match.group("occ").strip(" '\"")
+            while (shorter := _TRAILING.sub("", phrase).strip()) != phrase:
+                phrase = shorter  # "a data engineer need these days": both words go
             # "what skills does a good site manager need?"
             phrase = re.sub(
                 r"^(good|great|decent|successful|typical|average)\s+", "", phrase, flags=re.I
@@ -145,7 +150,8 @@ def employer_job_args(turn: Turn) -> dict[str, Any]:
     try:
         return {"job": job_for_employer(turn)}
     except NeedsFirst:
-        return {}
+        # "is £28,000 enough for our staff nurse post?": that job, by its title
+        return {"job": paid} if (paid := paid_job(turn.user)) else {}
 
 
 def _list(items: list[str], limit: int = 8) -> str:

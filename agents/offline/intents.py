@@ -355,6 +355,9 @@ _NOT_NOW_RE = re.compile(
 _QUOTED_SPAN_RE = re.compile(r"\"[^\"]*\"|“[^”]*”|(?<!\w)'(?:[^']|'(?=\w))*'(?!\w)")
 
 
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+")
+
+
 def asks_about(text: str) -> bool:
     """True when the message asks about, weighs or forbids an action instead of asking
     for it ("can we contact the second one?" is a request; "can I see their e-mail?" not),
@@ -364,6 +367,8 @@ def asks_about(text: str) -> bool:
 
 def _by_rule(text: str, allowed: set[str]) -> str | None:
     head = text[:300]  # a pasted document must not trigger intents with its own words
+    if len(text) > 300:  # but the request may close it: "Here's the ad: ... Please put it up."
+        head += "\n" + _SENTENCE_SPLIT_RE.split(text.strip())[-1][:150]
     guarded = asks_about(head)
     unquoted = _QUOTED_SPAN_RE.sub(" ", head)
     for spec in SPECS:

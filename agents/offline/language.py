@@ -533,7 +533,11 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
         (r"\b(n°|no\.?|num[ée]ro)\s*(\d+)\b", r"number \2"),
         (r"\ben hybride\b|\bhybride\b", "hybrid"),
         # "Rouvrez l'offre de serveur à Nice": the job by its title
-        (r"\b(?:l'offre|l'annonce|le poste)\s+d(?:e |')(?!emploi)([\w-]+)", r"the \1 job"),
+        # (or a compound title held aside: "l'offre de commis de cuisine")
+        (
+            r"\b(?:l'offre|l'annonce|le poste)\s+d(?:e |')(?!emploi)([\w-]+|\x00\d+\x00)",
+            r"the \1 job",
+        ),
         (r"^\W*si (je|j'|on|nous)\b", "if i"),
         (
             r"\bqu'est-ce que (vous avez|tu as) (retenu|compris|lu|trouv[ée]|tir[ée]|relev[ée]) (de|dans)\b",
@@ -693,6 +697,10 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
         (r"\bc[oó]mo puedo (ser|llegar a ser|convertirme en)\b", "how can i become"),
         (r"\bpueden contactarme\b|\bme pueden contactar\b", "they can contact me"),
         (r"\bquieren contactarme\b|\bme quieren contactar\b", "want to contact me"),
+        (r"\b(ha|han) pedido contactarme\b", "want to contact me"),
+        (r"\balgunas? empresas?\b", "any employers"),
+        (r"\bno me gusta(n)?\b", "i don't like"),
+        (r"\bdesc[aá]rta(la|lo)\b", "discard it"),
         (r"\bsolicita\w*\s+contacto\s+con\b", "request contact with"),
         (r"\bn[uú]mero\s+(\d+)\b", r"number \1"),
         (r"\bcontrato temporal\b|\btemporal\b", "temporary"),
@@ -913,10 +921,27 @@ def gloss(text: str, lang: str) -> str:
         return f"\x00{len(quoted) - 1}\x00"
 
     out = _GLOSS_QUOTED_RE.sub(hold, text)
+    if lang in _COMPOUND_TITLE_RE:  # "chef de rang", "jefe de cocina": one title
+        out = _COMPOUND_TITLE_RE[lang].sub(hold, out)
     for pattern, replacement in _COMPILED_GLOSS[lang]:
         out = pattern.sub(replacement, out)
     out = re.sub(r"\x00(\d+)\x00", lambda m: quoted[int(m.group(1))], out)
     return re.sub(r"\s+", " ", out).strip()
 
 
+# Titles made of "X de Y" ("chef de rang", "agent de sécurité", "jefe de obra"): the gloss
+# of "de" ("as a", for "poste de serveur") would break them
+_COMPOUND_TITLE_RE = {
+    "fr": re.compile(
+        r"\b(?:chef|responsable|agent|directeur|directrice|charg[ée]e?|conseill[eè]re?|"
+        r"technicien(?:ne)?|employ[ée]e?|aide|gestionnaire|commis|ing[ée]nieur|assistante?|"
+        r"attach[ée]e?|op[ée]rat(?:eur|rice)|conduct(?:eur|rice))\s+d(?:e\s+|')(?:la\s+|l')?[\w-]+",
+        re.I,
+    ),
+    "es": re.compile(
+        r"\b(?:jef[ea]|encargad[oa]|t[ée]cnic[oa]|ayudante|auxiliar|dependient[ea]|director[a]?|"
+        r"responsable|agente|asistente|mozo|operari[oa])\s+de\s+(?:la\s+|el\s+)?[\w-]+",
+        re.I,
+    ),
+}
 _GLOSS_QUOTED_RE = re.compile(r"«[^»]{1,120}»|“[^”]{1,120}”|\"[^\"]{1,120}\"|„[^“”]{1,120}[“”]")

@@ -372,9 +372,12 @@ _LISTED_REF_RE = re.compile(r"\b(that|this|it)\b(\s+(one|job|role))?", re.I)
 def _clean(text: str) -> str:
     """Keywords from a span: filler, seniority, employment and remote words removed."""
     words = []
-    for word in re.findall(r"[\w+#.'-]+", text.lower()):
+    said = re.findall(r"[\w+#.'-]+", text.lower())
+    for at, word in enumerate(said):
         word = word.strip(".'-")
-        if (
+        if word == "full" and said[at + 1 : at + 2] == ["stack"]:
+            pass  # "full stack developer": a trade, not full-time work
+        elif (
             len(word) < 2
             or word in _FILLER
             or word.isdigit()
@@ -584,14 +587,23 @@ def _is_place_name(place: str) -> bool:
 def names_a_title(text: str) -> bool:
     """A request whose first phrase is a job title ("junior data analyst, manchester
     area, give me ten"): what is sought, said on its own."""
-    first = re.split(r"[,;!?]|\.(?:\s|$)|\s[-–—]\s", text, maxsplit=1)[0]
+    phrases = re.split(r"[,;!?]|\.(?:\s|$)|\s[-–—]\s", text)
+    first = phrases[0]
     words = _clean(first)
     # the phrase is the title, give or take a level or "jobs" ("is my resume strong
     # enough for recruiters" ends with a title, but is a question)
-    return (
-        bool(words)
+    if (
+        words
         and len(first.split()) <= len(words.split()) + 2
         and get_occupations().is_headed_by_title(words)
+    ):
+        return True
+    # a message of fragments only, one of them a field: "NYC, nursing, 40/hr minimum"
+    said = [p.strip() for p in phrases if p.strip()]
+    return (
+        2 <= len(said) <= 4
+        and all(len(p.split()) <= 3 for p in said)
+        and any((w := _clean(p)) and _is_skill_or_field(w) for p in said)
     )
 
 
@@ -702,9 +714,14 @@ def job_query(text: str, place: str | None) -> str | None:
     # full time", "find job for me in london, night shift support worker"
     for phrase in re.split(r"[,;!?]|\.(?:\s|$)", body):
         words = _clean(phrase)
+        if _SAYS_WHO_RE.match(words) or len(words.split()) > 4:
+            continue  # "I've been a primary teacher for 22 years": who they are, not what they seek
         if words and (get_occupations().is_headed_by_title(words) or _is_skill_or_field(words)):
             return words
     return None
+
+
+_SAYS_WHO_RE = re.compile(r"(i|i'?ve|ive|i'?m|im|we|we'?re|my|our|been|was|am)\b", re.I)
 
 
 _SENTENCE_END_RE = re.compile(r"(?<=[.?!])\s+")
@@ -1024,6 +1041,10 @@ def item(text: str, titles: list[str]) -> int | None:
     return unique[0] if len(unique) == 1 else None
 
 
+# "doesn't need to be permanent, a contract would be fine": not what is sought
+_NEGATED_RE = re.compile(
+    r"(\bnot|\bno|n't|\bnever)\s+(need|have|want|looking)?\s*(to be\s+|for\s+|a\s+|an\s+)?$", re.I
+)
 _SEASONAL_RE = re.compile(
     rf"\b(?:summer|christmas|holiday|festive)\s+(?:\w+\s+)?{_JOB_NOUNS}\b|\bthis summer\b", re.I
 )
@@ -1047,7 +1068,7 @@ def read(intent: str, text: str, context: dict[str, Any]) -> Slots:
             if currency:
                 slots["currency"] = currency
         for kind, pattern in EMPLOYMENT:
-            if pattern.search(text):
+            if any(not _NEGATED_RE.search(text[: m.start()]) for m in pattern.finditer(text)):
                 slots["employment_type"] = kind
                 break
         else:
@@ -1128,7 +1149,11 @@ def paid_job(text: str) -> str | None:
     found = _PAID_JOB_RE.search(text) or _PAY_OUR_RE.search(text)
     if found is None or found.group("t").lower() in _FILLER:
         return None
-    return re.sub(rf"\s+{_JOB_NOUNS}$", "", found.group("t").lower())
+    # "for our staff nurse post these days"
+    said = re.sub(
+        r"\s+(these days|nowadays|right now|at the moment)$", "", found.group("t").lower()
+    )
+    return re.sub(rf"\s+{_JOB_NOUNS}$", "", said)
 
 
 def named_job(text: str) -> str | None:

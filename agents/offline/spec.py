@@ -146,6 +146,9 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(here'?s|heres|here is) (the|our|my) (job )?(ad|advert|description|posting)\b[^\n:]{0,40}"
             r"\b(stick|put|post|publish|pop|get) it( up| live| online| out)?[^\n:]{0,20}:",
             r"^\W*here is (a|the|our) (new )?(job )?(description|posting|ad)\b",
+            # "Here's the ad: Night Care Assistant, ... Please put it up."
+            r"\b(here'?s|heres|here is) (the|our|my|an?) (new )?(job )?(ad|advert|description|posting)\s*:"
+            r"[\s\S]{40,}\b(put|post|publish|stick|pop|get) it (up|live|online|out)\b",
         ),
         ("Create a job from this description", "Post a new role", "We are hiring, here is the ad"),
         arguments=arguments.create_job_args,
@@ -320,7 +323,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(ask|request|reach out|get in touch|contact|message|e-?mail|ping)\b.*(\b(candidate|applicant|them|"
             r"number \d|no\.? ?\d|the (first|second|third|fourth|fifth|top|last)\b)|(?<!\w)#\d)",
             r"\b(may|can) we contact\b",
-            r"\b(check|ask|see|find out)\b[^?]{0,60}\b(happy|willing|open|ok|okay) to (be contacted|hear from us|talk|chat|(a|an) (chat|call|conversation|interview))\b",
+            r"\b(check|ask|see|find out)\b[^?]{0,60}\b(happy|willing|open|ok|okay) to (be(ing)? contacted|hear(ing)? from us|talk|chat|(a|an) (chat|call|conversation|interview))\b",
             r"\b(ask|check)\s+((him|her|them)\s+)?(whether|if)\s+(we|i)\s+(can|could|may)\s+(get in touch|contact|reach out|talk|speak)\b",
             r"\b(talk|speak) (to|with)\b.*\b(candidate|applicant|one|#?\d)\b",
             # "number 3 - send her a contact request"
@@ -351,6 +354,8 @@ SPECS: tuple[ToolSpec, ...] = (
             r"(me|my profile|my cv|my resume)\b",
             r"\b(switch|set|turn|put|change)\s+(me|my profile|my resume|my cv)\s+(to|back to)\s+(public|private|visible|hidden|invisible)\b",
             r"\b(show|hide) (me|my profile|my resume|my cv) (to|from) (employers|recruiters|companies)\b",
+            # "I don't want recruiters seeing my profile ... can you hide it"
+            r"\b(profile|cv|resume)\b[^?]{0,80}\b(can (you|u)\s+|please\s+|pls\s+)?hide (it|that)\b(?!\s+from me)",
             # "I'd rather recruiters couldn't find me" (a wish, not "recruiters can't find me")
             r"\b(rather|prefer|wish|make sure|so that)\b[^.?!]{0,20}"
             r"\b(employers?|recruiters?|companies|my (boss|manager|employer))\b[^.?!]{0,30}"
@@ -381,6 +386,9 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(strong\w*|better|improve\w*|punch\w*|rewrite|write|draft|tighten|sharpen|fix|make it sound)\b",
             r"\b(strengthen|improve|rewrite|write|draft|tighten|sharpen|polish|fix|better)\b.*"
             r"\b(summary|personal statement|profile statement|about me|elevator pitch)\b",
+            # "need a 3 line personal statement for the top of my cv"
+            r"\b(need|want|give me|get me)\b[^.?!]{0,20}\b(summary|personal statement|profile statement|"
+            r"elevator pitch|bio)\b[^.?!]{0,30}\b(for|on|at)\b[^.?!]{0,15}\bmy (cv|resume)\b",
         ),
         ("Make my summary stronger", "Improve the summary on my CV", "Write me a profile summary"),
         arguments=arguments.summary_draft_args,
@@ -502,6 +510,8 @@ SPECS: tuple[ToolSpec, ...] = (
             r"[^?]{0,20}\b(after|want\w*|looking for|value)\b",
             r"\b(which|what)\b.*\bskills?\b.*\bi have\b.*\b(demand|wanted|sought|popular|valuable)\b",
             r"\b(demand|market)\b.*\bfor my skills\b",
+            # "Out of everything on my CV, what's most marketable?"
+            r"\bmy (cv|resume|profile)\b[^?]{0,40}\bmost (marketable|valuable|in[- ]demand|wanted|sought[- ]after)\b",
             r"\bmy\b.*\b(in[- ]demand|wanted|sought[- ]after|popular|valuable|marketable)\b.*\bskills?\b",
             r"\b(in[- ]demand|wanted|sought[- ]after|popular|valuable)\b.*\b(of|out of|among) my skills\b",
             r"\b(which|what)\b[^?]{0,20}\bskills?\b[^?]{0,30}\b(wanted|in demand|sought after|asked for)\b"

@@ -305,3 +305,48 @@ def test_a_quoted_new_title_is_kept_as_written_in_another_language() -> None:
         "Changez le titre du poste d'aide-soignant en « Aide-soignant de nuit »", "employer", None
     )
     assert name == "update_job" and args["title"] == "Aide-soignant de nuit"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # fragments only, one of them a field: a search
+        ("NYC, nursing, 40/hr minimum", {"query": "nursing", "location": "nyc", "salary_min": 40}),
+        # what is not needed is not sought
+        (
+            "Any junior data analyst positions in Edinburgh? Doesn't need to be permanent, "
+            "a contract would be fine",
+            {"employment_type": "contract"},
+        ),
+        ("full stack developer jobs in leeds", {"query": "full stack developer"}),
+        # who they are is not what they seek
+        (
+            "I've been a primary teacher for 22 years. Is there anything in corporate "
+            "training, preferably remote?",
+            {"query": "corporate training"},
+        ),
+        ("Busco trabajo de jefe de cocina en Madrid", {"query": "jefe de cocina"}),
+    ],
+)
+def test_more_searches_as_people_write_them(text: str, expected: dict[str, Any]) -> None:
+    test_search_slots_as_people_write_them(text, expected)
+
+
+def test_a_pasted_ad_is_created_without_the_request_around_it() -> None:
+    name, args = call(
+        "We're a 12-bed care home in Cornwall and need to advertise. Here's the ad: Night Care "
+        "Assistant, 3 nights/week, £12.50/hr, NVQ Level 2 preferred. Duties include personal "
+        "care and medication rounds, and keeping accurate care records. Must have a DBS or be "
+        "willing to get one. Please put it up.",
+        "employer",
+    )
+    assert name == "create_job"
+    assert args["description"].startswith("Night Care Assistant")
+    assert args["description"].endswith("willing to get one.")
+
+
+def test_a_pay_question_names_the_job_it_is_about() -> None:
+    name, args = call(
+        "Is £28,000 enough for our staff nurse post these days? Be honest", "employer"
+    )
+    assert (name, args) == ("salary_benchmark", {"job": "staff nurse"})
