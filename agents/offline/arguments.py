@@ -81,9 +81,13 @@ def job_for_employer(turn: Turn) -> str:
     chosen = pick_listed(turn.user, jobs, "id") if jobs else None
     if chosen:
         return str(chosen["id"])
-    # "the warehouse one", "the nurse req": a word only one listed title has
-    n = listed_item(turn.user, [str(j.get("title", "")) for j in jobs]) if jobs else None
-    if n and (1 <= n <= len(jobs) or n == -1):
+    # "unpublish 2": a bare number after the verb is a rank in the list; "the warehouse
+    # one", "the nurse req": a word only one listed title has
+    bare = re.fullmatch(r"\W*[a-z]+\s+(\d{1,2})\W*", turn.user, re.I)
+    n = int(bare.group(1)) if bare else None
+    if jobs and not n:
+        n = listed_item(turn.user, [str(j.get("title", "")) for j in jobs])
+    if jobs and n and (1 <= n <= len(jobs) or n == -1):
         return str(jobs[n - 1 if n > 0 else -1]["id"])
     quoted = _QUOTED_RE.search(turn.user)
     if quoted:
@@ -314,7 +318,9 @@ def update_job_args(turn: Turn) -> dict[str, Any]:
         r"\b(unpublish|close|take\b[^.?!\n]{0,40}\b(down|offline)|pull)\b", turn.user, re.I
     ):
         args["published"] = False
-    elif re.search(r"\b((re)?publish|reopen)\b", turn.user, re.I):
+    elif re.search(
+        r"\b((re)?publish|reopen|(make|put|set|go)\b[^.?!\n]{0,30}\blive)\b", turn.user, re.I
+    ):
         args["published"] = True
     parts = turn.user.split("\n", 1)
     if len(parts) == 2 and len(parts[1].split()) >= 8:

@@ -72,6 +72,8 @@ _ASKS_ABOUT_RE = re.compile(
     re.I,
 )
 _FORBIDS_RE = re.compile(
+    # "unsubscribe me from your newsletter, not the job alerts"
+    r"\bnot (the|my) (job )?alerts\b|"
     # "don't want to stop the alerts", "dont make me visible", "don't throw away the rewrite"
     r"\b(don'?t|do not|never|no need to|not yet)\s+(\w+\s+){0,2}(publish|post|create|add|delete|"
     r"remove|erase|close|unpublish|contact|reach|ask|turn|set|enable|stop|hide|show|share|"
@@ -142,6 +144,10 @@ _KEEP_SHOWN_RE = re.compile(
 )
 # "keep that version", "go with the new one": the new version named, not "keep it"
 _KEEP_UNSHOWN_RE = re.compile(
+    # "save the new version over the old one", "die überarbeitete Version passt, bitte übernehmen"
+    r"\b(keep|save|use)\s+(the new|the rewritten|this|that) version\b[^?]{0,10}\b(over|instead of|in place of)"
+    r"\s+(the|my)\s+(old|original)\b"
+    r"|^[^?]*\b(the\s+)?(new|rewritten|rewrite|tailored) version\b[^?]{0,30}\b(keep|save|use|accept)\s+it\W*$|"
     r"^(?!.*\b(old|original|previous|mine|my own)\b)[^?]*\b(keep|go with|accept|use|save)\s+"
     r"(that|this|the new|the tailored|the rewritten)\s+(version|one|cv|resume)\b"
     r"(?!\s+(short|brief|simple|concise|formal|casual|professional|under|to|in|for|on|at|up|"
@@ -151,11 +157,14 @@ _KEEP_UNSHOWN_RE = re.compile(
 )
 # "yeah that's way better, keep it" (with nothing shown, "it" is not known)
 _KEEP_IT_RE = re.compile(r"\b(keep|save|use|accept|go with)\s+(it|that|this)(\s+one)?\W*$", re.I)
-# "nah throw that version away": the new version named, not "bin it"
+# "nah throw that version away": the new version named, not "bin it"; "bin it, the old one
+# was better": the old one named
 _DROP_UNSHOWN_RE = re.compile(
     r"^(?!.*\b(old|original|previous|mine|my own)\b)[^?]*\b(bin|ditch|scrap|discard|drop|trash|"
     r"get rid of|reject|throw|chuck)\s+(that|this|the new|the tailored|the rewritten)\s+"
-    r"(version|one|rewrite|cv|resume)\b[^?]*$",
+    r"(version|one|rewrite|cv|resume)\b[^?]*$"
+    r"|\b(bin|ditch|scrap|discard|drop|trash|reject|undo)\s+it\b[^?]*\b(the\s+)?(old|original)"
+    r"(\s+(one|version|cv|resume))?\s+(was|is|looked|reads)\s+better\b",
     re.I,
 )
 _DROP_SHOWN_RE = re.compile(
@@ -294,7 +303,20 @@ _CHAT_WORD_RE = re.compile(
 )
 
 
+# Dictated punctuation ("... in the spring comma I would like ... full stop thank you") and
+# what dictation hears for "write me" ("could you right me a short summary")
+_DICTATED_RE = (
+    (re.compile(r"\s+comma\b", re.I), ","),
+    (re.compile(r"\s+(full stop|period)\b(?=\s+[A-Za-z]|\s*$)", re.I), "."),
+    (re.compile(r"\s+question mark\b", re.I), "?"),
+    (re.compile(r"\bright (me|us) (a|an|my|the)\b", re.I), r"write \1 \2"),
+)
+
+
 def chat_words(text: str) -> str:
+    for pattern, replacement in _DICTATED_RE:
+        text = pattern.sub(replacement, text)
+
     def word(match: re.Match[str]) -> str:
         found = match.group(0).lower()
         return "does" if found == "dose" else _CHAT_WORDS.get(found, "for")
@@ -347,7 +369,18 @@ _NOT_NOW_RE = re.compile(
     r"|\b(one day|some ?day)\b|\b(i|we)('d| would)\s+(?!like|love|prefer|appreciate|be\b|rather|want)\w+"
     r"|\b(will|'ll|gonna)\s+(\w+\s+){0,2}(publish|post|put|upload|delete|close|send|turn|set)\w*\b[^.!?]*\blater\b"
     r"|\b(says|said|tells me|told me|reckons)\s+(to|i should|we should)\b|\bis (she|he|they) right\b"
-    r"|(^|[.!?]\s*)(did|has|have|was|were)\s+(something|someone|somebody|anyone|you|it|they)\b[^.!?]*\?",
+    r"|(^|[.!?]\s*)(did|has|have|was|were)\s+(something|someone|somebody|anyone|you|it|they)\b[^.!?]*\?"
+    # "I was going to ask you to delete all my data but I'll hold off", "Yesterday I set my
+    # profile to hidden", "my friend set up alerts", "I'll accept it after my shift tonight"
+    r"|\b(was|were) (going|about) to\b|\bhold off\b|\bleave it (open|pending|for now)\b"
+    r"|\bi said\b|\b(yesterday|last (week|month|night)|the other day|a while ago)\b[^.!?,]{0,10}"
+    r"\b(i|we)\s+(set|turned|switched|made|deleted|hid|closed|published|accepted|declined)\b"
+    r"|\b(i|we)\s+(set|turned|switched|made|deleted|hid|closed|published|accepted|declined)\b[^.!?]{0,40}"
+    r"\b(yesterday|last (week|month|night)|the other day|a while ago)\b"
+    r"|\b(friend|husband|wife|partner|sister|brother|son|daughter|mum|mom|dad|colleague|mate|flatmate)"
+    r"\s+(has\s+|had\s+)?(set|turned|deleted|hid|accepted|declined|stopped|switched|made|got)\b"
+    r"|\b(i'?ll|i will|we'?ll|we will)\s+(\w+\s+){0,2}(accept|decline|delete|close|publish|turn|set|hide|"
+    r"stop|reopen)\w*\b[^.!?]*\b(after|later|tonight|tomorrow|next week|once)\b",
     re.I,
 )
 # Quoted words are reported, not asked: 'Earlier you said "Reply KEEP to save the rewritten

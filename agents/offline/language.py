@@ -207,6 +207,12 @@ _MARKERS: dict[str, frozenset[str]] = {
             "schreib",
             "passe",
             "an",
+            "schicken",
+            "senden",
+            "nummer",
+            "kontaktanfrage",
+            "anfrage",
+            "entwirf",
         ]
     ),
     "fr": frozenset(
@@ -382,6 +388,14 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
             "create the following job",
         ),
         (r"\büberarbeitete version\b", "rewritten version"),
+        (r"\bentw(i|e)rf(st|t|en|e)?\b", "draft"),
+        # "Kontaktanfrage an Nummer 4 schicken" (verb last)
+        (
+            r"\bkontaktanfrage\s+an\s+(.{1,40}?)\s+(schicken|senden|stellen|verschicken)\b",
+            r"send a contact request to \1",
+        ),
+        (r"\bnummer\b", "number"),
+        (r"\bpasst\b", "is fine"),
         # "Ich nehme die überarbeitete Version, bitte übernehmen": keeps it
         (r"\bich nehme\b", "i keep"),
         (r"\bübernehm\w*\b", "keep it"),
@@ -523,6 +537,8 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
         (r"\bje ne veux pas (de )?(la |cette )?nouvelle version\b", "i reject the new version"),
         (r"\bsupprime[rz]?-(la|le)\b", "discard it"),
         (r"\brend(s|ez)\s+(mon|ma)\s+(profil|cv|compte)\s+invisible\b", "hide my profile"),
+        (r"\brend(s|ez)\s+(mon|ma)\s+(profil|cv|compte)\s+visible\b", "make my profile visible"),
+        (r"\benvoie[sz]?-moi\b|\benvoyez-moi\b", "send me"),
         (
             r"\bchange[rz]? le titre d[ue] (poste|l'offre|l'annonce) d(e |')(.+?) en\b",
             r"rename the \3 job to",
@@ -534,8 +550,10 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
         (r"\ben hybride\b|\bhybride\b", "hybrid"),
         # "Rouvrez l'offre de serveur à Nice": the job by its title
         # (or a compound title held aside: "l'offre de commis de cuisine")
+        # ("le poste de data engineer qui ...": up to three words, before a linking word)
         (
-            r"\b(?:l'offre|l'annonce|le poste)\s+d(?:e |')(?!emploi)([\w-]+|\x00\d+\x00)",
+            r"\b(?:l'offre|l'annonce|le poste)\s+d(?:e |')(?!emploi)(\x00\d+\x00|[\w-]+"
+            r"(?:\s+(?!(?:qui|que|à|en|pour|avec|dans|sur|est|et|de|du|des|au|aux|ne)\b)[\w-]+){0,2})",
             r"the \1 job",
         ),
         (r"^\W*si (je|j'|on|nous)\b", "if i"),
@@ -698,6 +716,19 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
         (r"\bpueden contactarme\b|\bme pueden contactar\b", "they can contact me"),
         (r"\bquieren contactarme\b|\bme quieren contactar\b", "want to contact me"),
         (r"\b(ha|han) pedido contactarme\b", "want to contact me"),
+        # "Reabre la oferta de enfermera": the job by its title
+        (
+            r"\b(?:la oferta|el anuncio|el puesto|la vacante)\s+de\s+(\x00\d+\x00|[\w-]+"
+            r"(?:\s+(?!(?:que|en|para|con|de|del|y|a|la|el|es)\b)[\w-]+){0,2})",
+            r"the \1 job",
+        ),
+        # "No descartes la versión nueva todavía": forbids it (before the verb's own gloss)
+        (r"\bno (descart|borr|elimin|publiqu|cierr)(es|éis|e|en)\b", r"do not \1"),
+        (r"\bdo not descart\b", "do not discard"),
+        (r"\bdo not (borr|elimin)\b", "do not delete"),
+        (r"\bdo not publiqu\b", "do not publish"),
+        (r"\bdo not cierr\b", "do not close"),
+        (r"\btodav[ií]a\b", "yet"),
         (r"\balgunas? empresas?\b", "any employers"),
         (r"\bno me gusta(n)?\b", "i don't like"),
         (r"\bdesc[aá]rta(la|lo)\b", "discard it"),

@@ -385,7 +385,8 @@ def _clean(text: str) -> str:
             or _ONSITE_RE.fullmatch(word)
             or _HYBRID_RE.fullmatch(word)
             or any(p.fullmatch(word) for _, p in (*EMPLOYMENT, *SENIORITY))
-            or word in ("part", "time", "full", "on-site", "site", "on", "remote", "paying")
+            or word
+            in ("part", "time", "full", "on-site", "site", "on", "remote", "paying", "fully")
             or word.startswith("remote-")
         ):
             continue

@@ -75,6 +75,9 @@ SPECS: tuple[ToolSpec, ...] = (
             rf"^\W*{_ASK}(update|change|edit|rename|unpublish|close|reopen|republish|take down)\s+"
             r"((the\s+)?(title|description|salary|location|name)\s+(of|on|for)\s+)?"
             r"(the\s+)?(number\s+\d|#\d|\d|(first|second|third|fourth|fifth|last|\d(st|nd|rd|th))(\s+(one|job|role))?)\b",
+            # "make #1 live"
+            rf"^\W*{_ASK}(make|put|set)\s+(#\d|number \d|no\.? ?\d|the (first|second|third|fourth|fifth|last)"
+            r"( one)?|it|that one)\s+(live|public)\b",
             # "unpublish it": the job just listed or created (asked back when several are)
             rf"^\W*{_ASK}(publish|unpublish|republish|reopen|close|take down)\s+(it|that one)\W*$",
             # "take the nurse vacancy down"
@@ -146,6 +149,9 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(here'?s|heres|here is) (the|our|my) (job )?(ad|advert|description|posting)\b[^\n:]{0,40}"
             r"\b(stick|put|post|publish|pop|get) it( up| live| online| out)?[^\n:]{0,20}:",
             r"^\W*here is (a|the|our) (new )?(job )?(description|posting|ad)\b",
+            # "Please create a new job from the following. Healthcare Assistant (Nights), ..."
+            rf"^\W*{_ASK}(create|post|add|publish)\s+(a\s+)?new\s+{_JOBS}\s+(from|using|with)\s+"
+            r"(the following|this|these details)\b[\s\S]{40,}",
             # "Here's the ad: Night Care Assistant, ... Please put it up."
             r"\b(here'?s|heres|here is) (the|our|my|an?) (new )?(job )?(ad|advert|description|posting)\s*:"
             r"[\s\S]{40,}\b(put|post|publish|stick|pop|get) it (up|live|online|out)\b",
@@ -204,6 +210,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(turn on|enable|set up|setup|start|switch on|create|subscribe|change|update|set)\b.*\balerts?\b",
             r"\b(notify|alert|ping|e-?mail) me\b.*\b(new|when|whenever|as soon)\b",
             r"\bsend me new\b.*\b(as they|when|whenever)\b",
+            r"\bsend me\b[^.?!]{0,20}\b(job )?alerts?\b",
             r"\bsend me (job )?alerts\b",
             r"\b(i'?d like|i want|give me|please)\b.*\balerts?\b",
             r"\balerts?\b.*\b(above|over|at least|min\w*|per day|a day|remote only|only)\b",
@@ -324,7 +331,8 @@ SPECS: tuple[ToolSpec, ...] = (
             r"number \d|no\.? ?\d|the (first|second|third|fourth|fifth|top|last)\b)|(?<!\w)#\d)",
             r"\b(may|can) we contact\b",
             r"\b(check|ask|see|find out)\b[^?]{0,60}\b(happy|willing|open|ok|okay) to (be(ing)? contacted|hear(ing)? from us|talk|chat|(a|an) (chat|call|conversation|interview))\b",
-            r"\b(ask|check)\s+((him|her|them)\s+)?(whether|if)\s+(we|i)\s+(can|could|may)\s+(get in touch|contact|reach out|talk|speak)\b",
+            r"\b(ask|check)\s+((him|her|them)\s+|[\w.]+\s+){0,3}(whether|if)\s+(we|i)\s+(can|could|may)\s+"
+            r"(get in touch|contact|reach out|talk|speak)\b",
             r"\b(talk|speak) (to|with)\b.*\b(candidate|applicant|one|#?\d)\b",
             # "number 3 - send her a contact request"
             r"\b(send|make|submit)\s+((him|her|them)\s+)?(a\s+)?contact requests?\b",
@@ -347,7 +355,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"^\W*(please\s+|pls\s+|can you\s+)*(hide|unhide) my (profile|resume|cv)\b",
             r"\b(stay|be|remain|keep me)\s+(hidden|invisible|private|anonymous)\b",
             r"\b(don'?t|do not) want\b.*\b(companies|employers|recruiters)\b.*\bsee (me|my profile|my cv|my resume)\b",
-            r"\b(let|allow|stop|don'?t let)\b.*\bemployers?\b.*\b(find|see|contact|view)\w*",
+            r"\b(let|allow|stop|don'?t let)\b.*\b(employers?|companies|recruiters)\b.*\b(find|see|contact|view)\w*",
             r"\bi want (companies|employers|recruiters) to (be able to )?(see|find|view|contact) (me|my profile|my cv|my resume)\b",
             r"\bmakes? (me|my profile|my resume|my cv)\b.*\b(public|private|visible|hidden|invisible)\b",
             r"\b(i'?m|i am) (happy|fine|ok|okay|glad) for (recruiters|employers|companies) to (see|find|view|contact) "
@@ -426,7 +434,10 @@ SPECS: tuple[ToolSpec, ...] = (
         "candidate",
         "rewrite rejection",
         _rx(
-            r"\b(reject|discard|decline|drop (the|it|this|that)|throw away)\b.*\b(rewrite|rewritten|new version|changes|it|"
+            # (not "discard my draft message to the employer, I'll write it again")
+            r"\b(reject|discard|decline|drop (the|it|this|that)|throw away)\b"
+            r"(?!\s+(my|the|that|this)\s+(draft|message|e-?mail|note|search|application|filter|chat|"
+            r"conversation|question|comment|review)\b).*\b(rewrite|rewritten|new version|changes|it|"
             r"tailored (version|one|cv|resume))\b",
             r"\b(prefer|keep|stick with|go back to) (my |the )?(old|original|previous|first)( (one|version|cv|resume))?\b",
             r"\b(bin|ditch|scrap|trash|get rid of)\s+(the|that|this)\s+(rewrite|rewritten (one|version|cv|resume)|"
@@ -445,6 +456,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(show|see|view|display|what|where|where'?s)\b.*\b(rewrite|rewritten|diff|differences|changes|new version|"
             r"(tailored|updated|improved) (one|version|cv|resume))\b",
             r"\bis (my|the) rewrite (ready|done)\b",
+            r"^\W*(the\s+|show\s+(me\s+)?(the\s+)?)?diff\W*(please|pls|plz)?\W*$",
             r"\bwhat (\w+ly )?(did |have )?(you|u) (\w+ly )?(changed?|edited|rewrote|modified)\b",
         ),
         ("Show me the rewrite", "What changed in the new version?"),
@@ -581,6 +593,8 @@ SPECS: tuple[ToolSpec, ...] = (
             # "what does a freight dispatcher make these days?"
             r"\b(wh?at|how much) (does|do|would|could|can) (an?|the) [^?]{2,60}? (make|earn|get paid)\b",
             r"\b(wh?at|how much) (an?|the) [^?]{2,60}? (makes|earns|gets paid)\b",
+            # "what do hgv class 1 drivers earn these days"
+            r"\b(wh?at|how much) (do|can|would) [a-z][^?]{1,60}?s (earn|get paid|take home)\b",
             r"\bhow (do|does|can|would|could|did|to) (i |you |one |someone |somebody |a person )?(become|get into|break into|train as|qualify as|start as|work as|end up as|retrain as)\b",
             r"\bwhat (skills?|qualifications?|tech\w*|tools)\b.*\b(does|do|would|for)\s+(an?|the)\b.*\b(need|require|use|have)\b",
             r"\b(skills?|qualifications?|degree|diploma|certificate|licence|license|training)\b.*\b(needed|required|necessary)\b"
@@ -725,7 +739,9 @@ SPECS: tuple[ToolSpec, ...] = (
         "candidate comparison",
         _rx(
             r"\bcompare\b",
-            r"^(?!\W*how many\b).*\b(vs\.?|versus)\b",  # not "how many applied vs hired"
+            # not "how many applied vs hired", "applications vs hires"
+            r"^(?!\W*how many\b)(?!.*\b(applications?|applicants?|hires|interviews|offers)\s+(vs\.?|versus)\b)"
+            r".*\b(vs\.?|versus)\b",
             r"\bwho is better\b",
             r"\bside by side\b",
             r"\b(differ|difference between)\b",
@@ -777,6 +793,9 @@ SPECS: tuple[ToolSpec, ...] = (
             r"view\w*|saw|seen|looked at|clicked)\b",
             r"\bhow('?s| is| are)\b.*\b(hiring|recruiting|recruitment)\b.*\b(going|doing|looking)\b",
             r"\bhow('?s| is| are) (we|it|things) (doing|going|looking)\b[^?]*\b(hiring|recruit\w*)\b",
+            # "applications vs hires over the last 90 days", "drop-off after interview"
+            r"\b(applications?|applicants?)\s+(vs\.?|versus|against|to)\s+(hires|interviews|offers)\b",
+            r"\bdrop-?offs?\b[^?]{0,30}\b(interview|offer|stage|application)\b",
             # "where are we losing people in the process?"
             r"\bwhere\b[^?]{0,30}\b(losing|lose|drop(ping)? off|fall(ing)? off|drop out)\b",
         ),

@@ -350,3 +350,46 @@ def test_a_pay_question_names_the_job_it_is_about() -> None:
         "Is £28,000 enough for our staff nurse post these days? Be honest", "employer"
     )
     assert (name, args) == ("salary_benchmark", {"job": "staff nurse"})
+
+
+@pytest.mark.parametrize(
+    ("text", "context", "tool", "args"),
+    [
+        ("make #1 live", "org_jobs", "update_job", {"job": f"{201:032x}", "published": True}),
+        ("unpublish 2", "org_jobs", "update_job", {"job": f"{202:032x}", "published": False}),
+        ("Kontaktanfrage an Nummer 4 schicken", "candidates", "request_contact", None),
+        (
+            "applications vs hires over the last 90 days, the MD always asks about drop-off "
+            "after interview",
+            None,
+            "hiring_funnel",
+            {"days": 90},
+        ),
+        ("Entwirf eine Stellenanzeige für einen Berufskraftfahrer", None, "draft_job_post", None),
+        ("what do hgv class 1 drivers earn these days", None, "occupation_info", None),
+    ],
+)
+def test_employer_requests_of_the_sixth_round(
+    text: str, context: str | None, tool: str, args: dict[str, Any] | None
+) -> None:
+    name, got, reply = _decide(text, "employer", context)
+    assert name == tool, reply
+    if args is not None:
+        assert {k: got.get(k) for k in args} == args
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [
+        ("diff pls", "show_rewrite"),
+        ("Looks good actually, save the new version over the old one please", "accept_rewrite"),
+        ("nah bin it the old one was better", "reject_rewrite"),
+        ("Die überarbeitete Version passt, bitte übernehmen.", "accept_rewrite"),
+        ("envoyez-moi des alertes pour les postes de pharmacien", "set_job_alerts"),
+        # dictated: "right me" is "write me", "full stop" a full stop
+        ("Could you right me a short summary for the top of my CV full stop", "draft_summary"),
+        ("ok im ready now. let companies find me", "set_visibility"),
+    ],
+)
+def test_candidate_requests_of_the_sixth_round(text: str, tool: str) -> None:
+    assert _decide(text, "candidate", None)[0] == tool
