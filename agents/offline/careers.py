@@ -105,6 +105,10 @@ def _named_before(text: str) -> str | None:
 
 def read_occupation(text: str) -> tuple[str, str] | None:
     """(occupation, aspect) of a career question, or None."""
+    # "What exactly does a quantity surveyor do": the adverb is no part of the question
+    text = re.sub(
+        r"\b(what|how)\s+(exactly|actually|really|precisely)\s+", r"\1 ", text, flags=re.I
+    )
     for aspect, pattern in _ASPECT_PATTERNS:
         match = pattern.search(text)
         if match:

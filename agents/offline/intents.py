@@ -380,7 +380,8 @@ _NOT_NOW_RE = re.compile(
     r"|\b(friend|husband|wife|partner|sister|brother|son|daughter|mum|mom|dad|colleague|mate|flatmate)"
     r"\s+(has\s+|had\s+)?(set|turned|deleted|hid|accepted|declined|stopped|switched|made|got)\b"
     r"|\b(i'?ll|i will|we'?ll|we will)\s+(\w+\s+){0,2}(accept|decline|delete|close|publish|turn|set|hide|"
-    r"stop|reopen)\w*\b[^.!?]*\b(after|later|tonight|tomorrow|next week|once)\b",
+    r"stop|reopen|make|show|switch)\w*\b[^.!?]*\b(after|later|tonight|tomorrow|next week|once)\b"
+    r"|\bnot yet\W*(though|tho)?\W*$",
     re.I,
 )
 # Quoted words are reported, not asked: 'Earlier you said "Reply KEEP to save the rewritten

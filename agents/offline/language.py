@@ -389,6 +389,8 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
         ),
         (r"\büberarbeitete version\b", "rewritten version"),
         (r"\bentw(i|e)rf(st|t|en|e)?\b", "draft"),
+        # "Zeig mir bitte, was sich an meinem Lebenslauf geändert hat"
+        (r"\bwas sich\b(.{0,40}?)\bge(ä|a)ndert hat\b", r"what changed \1"),
         # "Kontaktanfrage an Nummer 4 schicken" (verb last)
         (
             r"\bkontaktanfrage\s+an\s+(.{1,40}?)\s+(schicken|senden|stellen|verschicken)\b",
@@ -713,6 +715,13 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
             r"how much does a \1 earn?",
         ),
         (r"\bc[oó]mo puedo (ser|llegar a ser|convertirme en)\b", "how can i become"),
+        (r"\bc[oó]mo me convierto en\b|\bc[oó]mo llego a ser\b", "how do i become"),
+        (r"\bme podr[ií]as\b|\bpodr[ií]as\b", "could you"),
+        (r"\bmejora\w*\s+(el|mi)\s+resumen\b", "improve my summary"),
+        (r"\bresumen\b", "summary"),
+        (r"\b[aá]rm[aá]me\b", "make me"),
+        (r"\baviso\b", "job ad"),
+        (r"\bnom[aá]s\b", ""),
         (r"\bpueden contactarme\b|\bme pueden contactar\b", "they can contact me"),
         (r"\bquieren contactarme\b|\bme quieren contactar\b", "want to contact me"),
         (r"\b(ha|han) pedido contactarme\b", "want to contact me"),
@@ -892,6 +901,8 @@ def detect(text: str) -> str:
         return "en"
     if "¿" in text or "¡" in text:
         return "es"  # only Spanish opens a question or an exclamation upside down
+    if sum(w in _ROMAN_HINDI for w in words) >= 3:
+        return "hi"  # Hindi in Latin letters ("mujhe Delhi mein driver ki naukri chahiye")
     hits = {lang: sum(w in marks for w in words) for lang, marks in _MARKERS.items()}
     found = _detector().compute_language_confidence_values(text)
     if not found:
@@ -960,6 +971,10 @@ def gloss(text: str, lang: str) -> str:
     return re.sub(r"\s+", " ", out).strip()
 
 
+# Common words of Hindi written in Latin letters, which the detector does not know
+_ROMAN_HINDI = frozenset(
+    ("mujhe", "mera", "meri", "mere", "chahiye", "naukri", "kya", "hai", "hain", "koi", "mein")
+) | {"ka", "ki", "ke", "kaise", "kahan", "batao", "karo", "sakte", "sakta", "aap", "kuch", "nahi"}
 # Titles made of "X de Y" ("chef de rang", "agent de sécurité", "jefe de obra"): the gloss
 # of "de" ("as a", for "poste de serveur") would break them
 _COMPOUND_TITLE_RE = {

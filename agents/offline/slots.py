@@ -53,16 +53,18 @@ _CURRENCIES = {
     "pesos": "MXN",
     "mxn": "MXN",
     "₹": "INR",
+    "₦": "NGN",
+    "naira": "NGN",
     "inr": "INR",
     "rupees": "INR",
 }
 _MONEY_RE = re.compile(
     # "CHF 6'000": Swiss thousands; "14 quid an hour"
     # "12 LPA", "8 lakhs": Indian salaries count in lakhs (100,000 rupees) a year
-    r"(?P<pre>[€$£₹]|chf\s|cad\s|inr\s)?\s*(?P<num>\d{1,3}(?:[,.\s']\d{3})+|\d+(?:\.\d+)?)\s*"
+    r"(?P<pre>[€$£₹₦]|chf\s|cad\s|inr\s)?\s*(?P<num>\d{1,3}(?:[,.\s']\d{3})+|\d+(?:\.\d+)?)\s*"
     r"(?P<k>k\b|thousand|lpa\b|lakhs?\b|lacs?\b)?"
     r"\s*\+?\s*(?P<cur>€|\$|£|₹|eur(?:os?)?\b|usd\b|dollars\b|gbp\b|pounds\b|quid\b|chf\b|cad\b|canadian\b|"
-    r"aud\b|pesos\b|mxn\b|inr\b|rupees\b)?",
+    r"aud\b|pesos\b|mxn\b|inr\b|rupees\b|naira\b)?",
     re.I,
 )
 _PAY_WORDS = re.compile(
@@ -369,14 +371,25 @@ _IN_FIELD_RE = re.compile(r"\bin\s+(?P<t>[^\W\d_][\w+#.-]*(?:\s[^\W\d_][\w+#.-]*
 _LISTED_REF_RE = re.compile(r"\b(that|this|it)\b(\s+(one|job|role))?", re.I)
 
 
+# Words of how or whether, not what: "part time", "on site", "fully remote", "paid internships",
+# "I guess front office manager type roles"
+_NOT_KEYWORDS = frozenset(
+    ("part", "time", "full", "on-site", "site", "on", "remote", "paying", "fully", "paid")
+) | {"unpaid", "guess", "but", "type", "kind", "sort"}
+
+
 def _clean(text: str) -> str:
     """Keywords from a span: filler, seniority, employment and remote words removed."""
     words = []
     said = re.findall(r"[\w+#.'-]+", text.lower())
     for at, word in enumerate(said):
         word = word.strip(".'-")
-        if word == "full" and said[at + 1 : at + 2] == ["stack"]:
-            pass  # "full stack developer": a trade, not full-time work
+        if (word == "full" and said[at + 1 : at + 2] == ["stack"]) or (
+            word == "site"
+            and said[at - 1 : at] != ["on"]
+            and said[at + 1 : at + 2] not in ([], ["work"], ["job"], ["jobs"])
+        ):
+            pass  # "full stack developer", "site supervisor": a trade, not full-time or on-site
         elif (
             len(word) < 2
             or word in _FILLER
@@ -385,8 +398,7 @@ def _clean(text: str) -> str:
             or _ONSITE_RE.fullmatch(word)
             or _HYBRID_RE.fullmatch(word)
             or any(p.fullmatch(word) for _, p in (*EMPLOYMENT, *SENIORITY))
-            or word
-            in ("part", "time", "full", "on-site", "site", "on", "remote", "paying", "fully")
+            or word in _NOT_KEYWORDS
             or word.startswith("remote-")
         ):
             continue
@@ -869,6 +881,10 @@ _DRAFT_TITLE_RES = (
     re.compile(rf"\b(?:an?|the|our|my)\s+(?P<title>[^\n,.;:!?]{{2,80}}?)\s+{_POST_NOUN}\b", re.I),
     # "draft job post: senior backend engineer, fintech": the title after the colon
     re.compile(rf"\b{_POST_NOUN}\s*(?:for\s*)?:\s*(?:an?\s+)?(?P<title>[^\n,.;:!?]{{2,80}})", re.I),
+    # "We need to advertise for a Monitoring & Evaluation Officer, can you draft something?"
+    re.compile(
+        r"\badvertis\w*\s+for\s+(?:an?\s+|the\s+|our\s+)?(?P<title>[^\n,.;:!?]{2,80})", re.I
+    ),
 )
 _DRAFT_TRAILING_RE = re.compile(
     r"\s+(?:job|role|position|vacancy|please|pls|write|draft|prepare)\s*$", re.I

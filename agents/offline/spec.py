@@ -81,7 +81,7 @@ SPECS: tuple[ToolSpec, ...] = (
             # "unpublish it": the job just listed or created (asked back when several are)
             rf"^\W*{_ASK}(publish|unpublish|republish|reopen|close|take down)\s+(it|that one)\W*$",
             # "take the nurse vacancy down"
-            rf"^\W*{_ASK}take\s+(the|our|this|that|a)\s+[^\n]{{0,40}}?\b{_JOBS}\s+(down|offline)\b",
+            rf"^\W*{_ASK}take\s+(the|our|this|that|a)\s+[^\n]{{0,40}}?\b({_JOBS}|one)\s+(down|offline)\b",
             # "we filled the warehouse job, take it down", "don't hold the nurse job back - publish it"
             rf"^(?![^\n]*\b(create|new)\b)[^\n]*\b{_JOBS}\b[^.?!\n]{{0,60}}\b(take it down|close it|unpublish it|pull it|publish it)\b",
             rf"\bso\s+{_ASK}(close|unpublish|reopen|publish|take down)\s+(that|the|this|our)\s+[^\n.?!]{{0,40}}?\b{_JOBS}\b",
@@ -106,6 +106,8 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\W*(please\s+)?(can (you|u)\s+|could (you|u)\s+)?(draft|write( up)?|prepare|compose|generate|"
             r"suggest|help me write)\b[^\n]{0,80}\b(job\s+)?(ad|advert|advertisement|"
             r"post|posting|description|listing|jd|spec)\b[^\n]{0,80}$",
+            # "We need to advertise for a Monitoring & Evaluation Officer, can you draft something?"
+            r"\badvertis\w*\b[^\n?]{0,80}\b(draft|write( up)?)\s+(something|one|it)\b",
             r"^[^\n:]{0,80}\b(ad|advert|advertisement|job post|posting|listing|jd)\b[^\n:]{0,80}"
             r"\b(just )?(a |as a )?draft\b[^\n:]{0,40}$",
             # "draft job post: senior backend engineer, fintech": a title after the colon
@@ -315,6 +317,10 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(employers?|compan(y|ies)|recruiters?)\b.*\binterested in me\b",
             r"\b(employers?|compan(y|ies)|recruiters?|anyone|anybody)\b.*\b(ask\w*|want\w*|tr(y|ied|ying))\b"
             r".*\b(contact|reach|get in touch|talk to me|speak (to|with) me|chat with me|hear from me)\b",
+            # "who's been trying to contact me?", "any recruiters reached out to me yet?"
+            r"\bwho('?s| has| have)?\s+(been\s+)?(trying to\s+)?(contact\w*|reach\w*)\s+(out\s+to\s+)?me\b",
+            r"\b(employers?|compan(y|ies)|recruiters?|anyone|anybody)\b[^?]{0,20}\b(reached out|contacted me|"
+            r"been in touch)\b",
         ),
         ("Who wants to contact me?", "My contact requests"),
         arguments=arguments.no_arguments,
@@ -357,7 +363,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(don'?t|do not) want\b.*\b(companies|employers|recruiters)\b.*\bsee (me|my profile|my cv|my resume)\b",
             r"\b(let|allow|stop|don'?t let)\b.*\b(employers?|companies|recruiters)\b.*\b(find|see|contact|view)\w*",
             r"\bi want (companies|employers|recruiters) to (be able to )?(see|find|view|contact) (me|my profile|my cv|my resume)\b",
-            r"\bmakes? (me|my profile|my resume|my cv)\b.*\b(public|private|visible|hidden|invisible)\b",
+            r"\bmakes? (me|myself|my profile|my resume|my cv)\b.*\b(public|private|visible|hidden|invisible)\b",
             r"\b(i'?m|i am) (happy|fine|ok|okay|glad) for (recruiters|employers|companies) to (see|find|view|contact) "
             r"(me|my profile|my cv|my resume)\b",
             r"\b(switch|set|turn|put|change)\s+(me|my profile|my resume|my cv)\s+(to|back to)\s+(public|private|visible|hidden|invisible)\b",
@@ -392,7 +398,8 @@ SPECS: tuple[ToolSpec, ...] = (
         _rx(
             r"\b(summary|personal statement|profile statement|about me|elevator pitch|profile blurb|blurb|bio)\b.*"
             r"\b(strong\w*|better|improve\w*|punch\w*|rewrite|write|draft|tighten|sharpen|fix|make it sound)\b",
-            r"\b(strengthen|improve|rewrite|write|draft|tighten|sharpen|polish|fix|better)\b.*"
+            r"\b(strengthen|improve|rewrite|write|draft|tighten|sharpen|polish|fix|better|punch up|"
+            r"spruce up|jazz up|liven up|beef up)\b.*"
             r"\b(summary|personal statement|profile statement|about me|elevator pitch)\b",
             # "need a 3 line personal statement for the top of my cv"
             r"\b(need|want|give me|get me)\b[^.?!]{0,20}\b(summary|personal statement|profile statement|"
@@ -457,6 +464,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"(tailored|updated|improved) (one|version|cv|resume))\b",
             r"\bis (my|the) rewrite (ready|done)\b",
             r"^\W*(the\s+|show\s+(me\s+)?(the\s+)?)?diff\W*(please|pls|plz)?\W*$",
+            r"\bwhat('?s| has)? changed\b[^?]{0,30}\b(resume|cv)\b|\b(resume|cv)\b[^?]{0,30}\bwhat('?s| has)? changed\b",
             r"\bwhat (\w+ly )?(did |have )?(you|u) (\w+ly )?(changed?|edited|rewrote|modified)\b",
         ),
         ("Show me the rewrite", "What changed in the new version?"),
@@ -501,6 +509,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"[^?]*\bskills?\b[^?]*\b(am i|i'?m)\s+(missing|lacking)\b",
             r"\bskills?\b.*\b(boost|improve|increase|raise)\b.*\bchances?\b",
             r"\bwhich skills\b[^?]*\b(would|could|will|might)\b[^?]*\b(open (doors|up)|help me|get me|make me)\b",
+            r"\b(what|which)\s+skills?\s+(should\s+)?i\s+(should\s+)?(learn|study|pick up)\b",
         ),
         (
             "What should I learn next?",
@@ -564,7 +573,8 @@ SPECS: tuple[ToolSpec, ...] = (
         "employer",
         "salary benchmark",
         _rx(
-            r"\b(salary|pay|wage|compensation|offer)\b.*\b(competitive|market|benchmark|fair|enough|too low|too high|compare|average|typical)\b",
+            r"\b(salary|pay|wage|compensation|offer)\b.*\b(competitive|market|benchmark|fair|enough|too low|too high|"
+            r"compare|average|typical|decent|lowball\w*|low-ball\w*)\b",
             r"\b(competitive|benchmark|market rate)\b.*\b(salary|pay|wage|compensation|range)\b",
             r"\b(are|is) we paying\b",
             r"(£|\$|€|\b)\d[\d,.]*\s*k?\b.*\b(competitive|market rate|below market|above market)\b",
@@ -589,7 +599,10 @@ SPECS: tuple[ToolSpec, ...] = (
         "both",
         "career knowledge",
         _rx(
-            r"\bwh?at (does|dose|do|did) (an?|the) [^?]{2,60}? (do|does)\b",
+            r"\bwh?at (\w+ly )?(does|dose|do|did) (\w+ly )?(an?|the) [^?]{2,60}? (do|does)\b",
+            # "what skills do I need to become a site foreman"
+            r"\bwhat (skills?|qualifications?|certs?|certifications?)\b[^?]{0,20}\bdo i need\b[^?]{0,10}"
+            r"\bto (be(come)?|work as|get into)\b",
             # "what does a freight dispatcher make these days?"
             r"\b(wh?at|how much) (does|do|would|could|can) (an?|the) [^?]{2,60}? (make|earn|get paid)\b",
             r"\b(wh?at|how much) (an?|the) [^?]{2,60}? (makes|earns|gets paid)\b",
@@ -624,6 +637,7 @@ SPECS: tuple[ToolSpec, ...] = (
         _rx(
             r"\b(explain|why|gap|close the gap|what am i missing|missing for|how (well )?do i (fit|match))\b",
             r"\b(am i|would i be) (good enough|qualified|a good fit|right|suitable) for\b",
+            r"\bdo i (\w+ly )?qualify\b",
             r"\bmore (about|on|details)\b.*\b(job|role|match|one)\b",
         ),
         (
@@ -810,7 +824,7 @@ SPECS: tuple[ToolSpec, ...] = (
         "job list",
         _rx(
             rf"\b(list|show|which|what|pull up|bring up)\b.*\b(our|my)\b.*\b{_JOBS}\b",
-            rf"\b(our|my) {_JOBS}\b",
+            rf"\b(our|my) ({_JOBS}|internships|apprenticeships)\b",
             rf"\b{_JOBS}\b.*\b(have we|do we have|we('ve| have)? (posted|published|advertised?))\b",
             rf"\b{_JOBS}\b.*\bwe\b(\s+\w+){{0,2}}\s+(advertis\w*|post\w*|publish\w*|list\w*|run\w*|offer\w*)\b",
             rf"\b{_JOBS} of ours\b",

@@ -393,3 +393,41 @@ def test_employer_requests_of_the_sixth_round(
 )
 def test_candidate_requests_of_the_sixth_round(text: str, tool: str) -> None:
     assert _decide(text, "candidate", None)[0] == tool
+
+
+@pytest.mark.parametrize(
+    ("text", "role", "tool"),
+    [
+        (
+            "who's been trying to contact me? got a notification",
+            "candidate",
+            "get_contact_requests",
+        ),
+        ("any recruiters reached out to me yet?", "candidate", "get_contact_requests"),
+        ("What exactly does a quantity surveyor do day to day?", "candidate", "occupation_info"),
+        ("what skills do I need to become a site foreman", "candidate", "occupation_info"),
+        ("Could you punch up the summary at the top of my resume?", "candidate", "draft_summary"),
+        ("¿Me podrías mejorar el resumen de mi CV? Es muy soso", "candidate", "draft_summary"),
+        ("Zeig mir bitte, was sich an meinem Lebenslauf geändert hat", "candidate", "show_rewrite"),
+        ("cómo me convierto en enfermera en México?", "candidate", "occupation_info"),
+        (
+            "Is a teacher's aide salary of $17/hr in Ohio decent or are we lowballing?",
+            "employer",
+            "salary_benchmark",
+        ),
+        (
+            "Armame un aviso para un puesto de ayudante de cocina, borrador nomás",
+            "employer",
+            "draft_job_post",
+        ),
+    ],
+)
+def test_requests_of_the_sixth_round_in_other_words(text: str, role: str, tool: str) -> None:
+    assert _decide(text, role, None)[0] == tool
+
+
+def test_hindi_in_latin_letters_is_told_which_languages_are_understood() -> None:
+    tool, _, reply = _decide(
+        "mujhe Delhi mein driver ki naukri chahiye, koi hai kya?", "candidate", None
+    )
+    assert tool is None and "English" not in reply and reply
