@@ -342,7 +342,9 @@ def update_job_args(turn: Turn) -> dict[str, Any]:
 
 # "change the salary on the marketing manager job to 55k", "set the pay to £30-35k"
 _NEW_PAY_RE = re.compile(
-    r"\b(?:salary|pay|wage|rate|compensation)\b[^.?!\n]{0,60}?\bto\s+(?P<pay>[^.?!\n]{1,40})", re.I
+    # ("to £12.50/hr": a decimal point does not end the figure)
+    r"\b(?:salary|pay|wage|rate|compensation)\b[^.?!\n]{0,60}?\bto\s+(?P<pay>(?:[^.?!\n]|\.(?=\d)){1,40})",
+    re.I,
 )
 
 

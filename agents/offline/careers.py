@@ -109,6 +109,13 @@ def read_occupation(text: str) -> tuple[str, str] | None:
     text = re.sub(
         r"\b(what|how)\s+(exactly|actually|really|precisely)\s+", r"\1 ", text, flags=re.I
     )
+    # "whats a dental nurse actually do": what does a dental nurse do
+    text = re.sub(
+        r"\bwhat'?s\s+(an?|the)\s+(.+?)\s+(?:\w+ly\s+)?do\b",
+        r"what does \1 \2 do",
+        text,
+        flags=re.I,
+    )
     for aspect, pattern in _ASPECT_PATTERNS:
         match = pattern.search(text)
         if match:

@@ -48,7 +48,7 @@ _HELP_RE = re.compile(
     r"|\b(i'?m|i am) new here\b|\bfirst time (here|using (this|it))\b"
     r"|\bhow (do|can|should) (i|we) use (this|you)( thing| bot| app| site| tool| assistant)?\b"
     # "what can this thing do for me as an employer?"
-    r"|\bwhat (else )?can (this|it)( thing| bot| app| site| tool| assistant)? (do|help with)\b"
+    r"|\bwhat (else )?can (this|it)( thing| bot| app| site| tool| assistant)?( \w+ly)? (do|help with)\b"
     # "what can the assistant actually do for us?", "new to this platform"
     r"|\bwhat (else )?can (you|u|the assistant|this assistant|the bot)( \w+ly)? (do|help with)\b(?! about\b)"
     r"|\bnew to (this|the) (platform|site|app|service|assistant|portal|tool|system)\b"
@@ -381,7 +381,12 @@ _NOT_NOW_RE = re.compile(
     r"\s+(has\s+|had\s+)?(set|turned|deleted|hid|accepted|declined|stopped|switched|made|got)\b"
     r"|\b(i'?ll|i will|we'?ll|we will)\s+(\w+\s+){0,2}(accept|decline|delete|close|publish|turn|set|hide|"
     r"stop|reopen|make|show|switch)\w*\b[^.!?]*\b(after|later|tonight|tomorrow|next week|once)\b"
-    r"|\bnot yet\W*(though|tho)?\W*$",
+    r"|\bnot yet\W*(though|tho)?\W*$"
+    # "maybe I should make myself visible... what do you think", "im this close to deleting
+    # my account", "Hide my profile. jk lol", "Indeed sends me 40 alerts a day"
+    r"|\bwhat do you think\b|\bmaybe (i|we) should\b|\b(this|so) close to\b|\b(jk|j/k|just kidding|kidding)\b"
+    r"|\b(indeed|linkedin|reed|glassdoor|totaljobs|monster|ziprecruiter|seek|stepstone|xing|infojobs)\s+"
+    r"(sends?|sent|e-?mails?|gives?|gave|shows?|has|had|keeps|kept|lets?|did|does)\b",
     re.I,
 )
 # Quoted words are reported, not asked: 'Earlier you said "Reply KEEP to save the rewritten

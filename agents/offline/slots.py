@@ -85,6 +85,7 @@ _TOP_K_RE = re.compile(
     r"|\b(?:show|list|give)\s+(?:me\s+|us\s+)?(?:like\s+|about\s+|around\s+|maybe\s+)?(\d{1,2}|three|five|ten|twenty)\b(?!\s*(?:k|%))",
     re.I,
 )
+_OF_THEM_RE = re.compile(r"\b(\d{1,2})\s+of (?:them|those)\b", re.I)
 _YEARS_RE = re.compile(r"\b(\d{1,2})\s*\+?\s*(?:years?|yrs?)\b", re.I)
 # "last 30 days", "past 2 weeks", "the last three months", "the past fortnight"
 _PERIOD_RE = re.compile(
@@ -375,7 +376,7 @@ _LISTED_REF_RE = re.compile(r"\b(that|this|it)\b(\s+(one|job|role))?", re.I)
 # "I guess front office manager type roles"
 _NOT_KEYWORDS = frozenset(
     ("part", "time", "full", "on-site", "site", "on", "remote", "paying", "fully", "paid")
-) | {"unpaid", "guess", "but", "type", "kind", "sort"}
+) | {"unpaid", "guess", "but", "type", "kind", "sort", "currently", "says", "said"}
 
 
 def _clean(text: str) -> str:
@@ -694,7 +695,8 @@ def amounts(text: str) -> Iterator[tuple[float, str | None]]:
 
 
 def top_k(text: str) -> int | None:
-    found = _TOP_K_RE.search(text)
+    # "band 5 or 6 nursing jobs ..., maybe 10 of them": the count said as one
+    found = _OF_THEM_RE.search(text) or _TOP_K_RE.search(text)
     if not found:
         return None
     said = next(g for g in found.groups() if g).lower()

@@ -44,7 +44,9 @@ def _rx(*patterns: str) -> tuple[str, ...]:
 _ON_MY_CV = (
     r"\b(have i (had|held|done)|according to my|(did|have) (you|u) (\w+ly )?(find|found|get|got|"
     r"pick(ed)? up|read|see|saw) (on|in|from) (my|the) (cv|resume)|(you'?ve|you have) (got )?on file|"
-    r"(cv|resume)\b[^?]{0,40}\bwhat (did|have) (you|u) (\w+ly )?(pick(ed)? up|get|got|read|find|found|see|saw))\b"
+    r"(cv|resume)\b[^?]{0,40}\bwhat (did|have) (you|u) (\w+ly )?(pick(ed)? up|get|got|read|find|found|see|saw)|"
+    r"what (you|u)('ve| have)? (\w+ly )?(picked up|got|read|found|saw|pulled( out)?|extracted)\s+"
+    r"(from|in|out of) (it|my (cv|resume)))\b"
 )
 
 
@@ -147,6 +149,9 @@ SPECS: tuple[ToolSpec, ...] = (
             r"^[^\n]{0,60}\b(create|post|add|publish|advertise)\s+(it|this|the following)\b[^\n]{0,40}\n\s*\S[\s\S]{80,}",
             # "Put this up for me:", "need to get this one up today" and the ad below
             r"^[^\n]{0,60}\b(put|get|stick|pop)\s+(it|this)(\s+one)?\s+(up|live|online|out)\b[^\n]{0,40}\n\s*\S[\s\S]{80,}",
+            # the ad first, the request on its last line: "... £13.10/hr.\nCan you put that live please"
+            r"[\s\S]{80,}\n[^\n]{0,40}\b(put|get|stick|pop|post|publish)\s+(it|this|that)(\s+one)?\s+"
+            r"(up|live|online|out)\b[^\n]{0,20}$",
             # "need a sous chef asap. heres the ad, just stick it up: Sous Chef, ..."
             r"\b(here'?s|heres|here is) (the|our|my) (job )?(ad|advert|description|posting)\b[^\n:]{0,40}"
             r"\b(stick|put|post|publish|pop|get) it( up| live| online| out)?[^\n:]{0,20}:",
@@ -194,7 +199,7 @@ SPECS: tuple[ToolSpec, ...] = (
         "job alert settings",
         _rx(
             r"\b(stop|disable|turn off|switch off|cancel|unsubscribe|pause|no more|mute)\b.*\b(alerts?|notifications?)\b",
-            r"\b(alerts?|notifications?)\b.*\b(off|stop)\b",
+            r"\b(alerts?|notifications?|job e-?mails)\b.*\b(off|stop)\b",
             r"\bstop (e-?mailing|sending|mailing|messaging|texting|notifying)( me)?\b.*\b(jobs?|alerts?|matches|vacancies)\b",
             r"\bstop (the |all )?(these )?(job )?(e-?mails|messages|notifications)\b",
             r"\b(no longer|don'?t|do not)\s+(want|need|wish) to (get|receive)\b[^.?!]*\b(alerts?|notifications?|e-?mails)\b",
@@ -295,6 +300,8 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(accept|approve|decline|refuse|reject|deny)\b[^.]*'s request\b",
             r"\b(accept|approve|decline|refuse|reject|deny)\s+(that|this|the)\s+request\b",
             r"\brequest\b[^.?!]{0,60}\bi (accept|decline|refuse)\b",
+            # verb last, as German has it: "Die Kontaktanfrage von der Müller GmbH bitte ablehnen"
+            r"\bcontact request\b[^.?!]{0,60}\b(please\s+)?(accept|decline)\W*$",
             r"\bsay (yes|no) to (the|that|this) request\b",
             r"\b(accept|decline|refuse)\b[^.?!]{0,20}\b(first|second|third|last)\s+request\b",
             r"\b(share|give|send|pass on) (them |him |her )?my (contact )?(details|number|e-?mail|info\w*)\b",
@@ -532,7 +539,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\b(which|what)\b.*\bskills?\b.*\bi have\b.*\b(demand|wanted|sought|popular|valuable)\b",
             r"\b(demand|market)\b.*\bfor my skills\b",
             # "Out of everything on my CV, what's most marketable?"
-            r"\bmy (cv|resume|profile)\b[^?]{0,40}\bmost (marketable|valuable|in[- ]demand|wanted|sought[- ]after)\b",
+            r"\bmy (cv|resume|profile)\b[^?]{0,40}\b(most (marketable|valuable|in[- ]demand|wanted|sought[- ]after)|hottest)\b",
             r"\bmy\b.*\b(in[- ]demand|wanted|sought[- ]after|popular|valuable|marketable)\b.*\bskills?\b",
             r"\b(in[- ]demand|wanted|sought[- ]after|popular|valuable)\b.*\b(of|out of|among) my skills\b",
             r"\b(which|what)\b[^?]{0,20}\bskills?\b[^?]{0,30}\b(wanted|in demand|sought after|asked for)\b"
@@ -600,6 +607,7 @@ SPECS: tuple[ToolSpec, ...] = (
         "career knowledge",
         _rx(
             r"\bwh?at (\w+ly )?(does|dose|do|did) (\w+ly )?(an?|the) [^?]{2,60}? (do|does)\b",
+            r"\bwhat'?s (an?|the) [^?]{2,60}? (\w+ly )?do\b(?! you\b)",
             # "what skills do I need to become a site foreman"
             r"\bwhat (skills?|qualifications?|certs?|certifications?)\b[^?]{0,20}\bdo i need\b[^?]{0,10}"
             r"\bto (be(come)?|work as|get into)\b",
@@ -709,7 +717,7 @@ SPECS: tuple[ToolSpec, ...] = (
         "resume export",
         _rx(
             # not "save that version as my cv": that keeps a rewrite
-            r"\b(export|download|save)\b(?!\s+(that|this|the new|the rewritten) version)"
+            r"\b(export|download|save)\b(?!\s+(that|this|the new|the rewritten) (version|one))"
             r".*\b(resume|cv)\b",
             r"\bjson ?resume\b",
             r"\b(resume|cv)\b.*\b(as|in|to) (a )?(json|file)\b",
@@ -740,6 +748,9 @@ SPECS: tuple[ToolSpec, ...] = (
             r"[^?]{0,20}\b(from|in|on|of) (my |the )?(cv|resume)\b",
             # "just uploaded my cv. what did you actually pick up from it?"
             r"\b(cv|resume)\b[^?]{0,40}\bwhat (did|have) (you|u) (\w+ly )?(pick(ed)? up|get|got|read|find|found|see|saw)\b",
+            # "I've uploaded my CV ... Could you tell me what you picked up from it?"
+            r"\bwhat (you|u)('ve| have)? (\w+ly )?(picked up|got|read|found|saw|pulled( out)?|extracted)\s+"
+            r"(from|in|out of) (it|my (cv|resume))\b",
         ),
         ("What is in my resume?", "Summarise my CV", "What skills do I have?"),
         arguments=arguments.no_arguments,

@@ -431,3 +431,50 @@ def test_hindi_in_latin_letters_is_told_which_languages_are_understood() -> None
         "mujhe Delhi mein driver ki naukri chahiye, koi hai kya?", "candidate", None
     )
     assert tool is None and "English" not in reply and reply
+
+
+@pytest.mark.parametrize(
+    ("text", "role", "tool"),
+    [
+        ("whats a dental nurse actually do day to day", "candidate", "occupation_info"),
+        ("¿Cómo se llega a ser orientadora laboral?", "candidate", "occupation_info"),
+        ("Yes, save that one as my CV.", "candidate", "accept_rewrite"),
+        ("of the stuff on my cv whats hottest right now", "candidate", "my_skills_in_demand"),
+        (
+            "¿Qué habilidades debería aprender para trabajos como el mío?",
+            "candidate",
+            "skills_to_learn",
+        ),
+        ("Jobalarme aus. Danke.", "candidate", "stop_job_alerts"),
+        (
+            "Je garde la version réécrite de mon CV, elle est parfaite.",
+            "candidate",
+            "accept_rewrite",
+        ),
+        (
+            "I got hired!! so I won't be needing those daily job emails anymore, turn them off",
+            "candidate",
+            "stop_job_alerts",
+        ),
+        (
+            "I've uploaded my CV but I don't know what it says about me. Could you tell me what "
+            "you picked up from it? Skills, jobs, all that.",
+            "candidate",
+            "read_my_resume",
+        ),
+        (
+            "Volunteer Coordinator (part-time, 20 hrs/week) - Hope Street Charity Shops\nRecruit, "
+            "train and support our team of 40 volunteers across three shops. Keep rotas, run "
+            "inductions. £13.10/hr.\nCan you put that live please",
+            "employer",
+            "create_job",
+        ),
+    ],
+)
+def test_requests_of_the_seventh_round(text: str, role: str, tool: str) -> None:
+    assert _decide(text, role, None)[0] == tool
+
+
+def test_an_hourly_pay_change_with_pence_is_asked_back() -> None:
+    tool, _, reply = _decide("change the salary on the cleaner job to £12.50/hr", "employer", None)
+    assert tool is None and "12.5 is pay per hour" in reply
