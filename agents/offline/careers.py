@@ -9,7 +9,7 @@ from typing import Any
 
 from agents.offline.arguments import job_for_employer
 from agents.offline.conversation import NeedsFirst, Turn, Unclear
-from agents.offline.slots import paid_job
+from agents.offline.slots import job_asked_about
 from ingest.occupations import get_occupations
 from tools.markdown import inline
 
@@ -161,8 +161,9 @@ def employer_job_args(turn: Turn) -> dict[str, Any]:
     try:
         return {"job": job_for_employer(turn)}
     except NeedsFirst:
-        # "is £28,000 enough for our staff nurse post?": that job, by its title
-        return {"job": paid} if (paid := paid_job(turn.user)) else {}
+        # "is £28,000 enough for our staff nurse post?", "across the data engineer
+        # applicants": that job, by its title
+        return {"job": about} if (about := job_asked_about(turn.user)) else {}
 
 
 def _list(items: list[str], limit: int = 8) -> str:

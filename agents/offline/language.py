@@ -1007,7 +1007,7 @@ _COMPOUND_TITLE_RE = {
     ),
     "es": re.compile(
         r"\b(?:jef[ea]|encargad[oa]|t[ée]cnic[oa]|ayudante|auxiliar|dependient[ea]|director[a]?|"
-        r"responsable|agente|asistente|mozo|operari[oa])\s+de\s+(?:la\s+|el\s+)?[\w-]+",
+        r"responsable|agente|asistente|mozo|operari[oa]|camarer[oa]|recepcionista)\s+de\s+(?:la\s+|el\s+)?[\w-]+",
         re.I,
     ),
 }

@@ -1114,8 +1114,10 @@ def read(intent: str, text: str, context: dict[str, Any]) -> Slots:
             slots["item"] = n
         elif (named := named_job(text)) is not None:
             slots["job"] = named
-        elif intent == "salary_benchmark" and (paid := paid_job(text)) is not None:
-            slots["job"] = paid  # "is 28k competitive for a care assistant in bristol?"
+        elif intent in ("salary_benchmark", "candidates_missing_skills") and (
+            about := job_asked_about(text)
+        ):
+            slots["job"] = about  # "is 28k competitive for a care assistant in bristol?"
     elif intent == "find_candidates":
         if titles and (n := item(text, titles)) is not None:
             slots["item"] = n
@@ -1162,6 +1164,23 @@ _PAY_OUR_RE = re.compile(
     r"\b(?:pay|paying|offer|offering)\s+(?:our|the|a|an)\s+(?P<t>[^\W\d_][\w /+#-]{1,40}?)\s+(?=[£$€]?\d)",
     re.I,
 )
+
+
+# "Across the data engineer applicants, which skills keep coming up missing?"
+_APPLICANTS_FOR_RE = re.compile(
+    r"\b(?:the|our)\s+(?P<t>[a-z][\w -]{1,40}?)\s+(?:applicants|candidates|applications)\b", re.I
+)
+
+
+def job_asked_about(text: str) -> str | None:
+    """The job a question about pay or applicants names without a job noun: "is 28k
+    competitive for a care assistant?", "across the data engineer applicants"."""
+    if (paid := paid_job(text)) is not None:
+        return paid
+    found = _APPLICANTS_FOR_RE.search(text)
+    if found and get_occupations().is_headed_by_title(found.group("t")):
+        return found.group("t").lower()
+    return None
 
 
 def paid_job(text: str) -> str | None:
