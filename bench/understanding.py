@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/understanding.py [--previous REV] [--data DIR] [--split all]
 
-Reads the committed utterance sets (`tests/fixtures/utterances/`: 2,464 requests labelled
-with intent and slots, 804 paraphrases and near-misses of writes) and, for each model,
+Reads the committed utterance sets (`tests/fixtures/utterances/`: 2,584 requests labelled
+with intent and slots, 904 paraphrases and near-misses of writes) and, for each model,
 runs its decision step (`decide`: the turn's first model call, with the role's tools
 bound and the earlier list the request refers to in the conversation) on every line. No
 HTTP, no database: the figures are about understanding, not about the services.
