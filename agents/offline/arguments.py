@@ -8,6 +8,7 @@ from typing import Any
 
 from agents.offline.conversation import (
     ID_RE,
+    TITLE_SEP,
     NeedsFirst,
     Turn,
     Unclear,
@@ -45,11 +46,27 @@ def job_list_args(turn: Turn) -> dict[str, Any]:
     return listing_filters(turn.user)
 
 
+def _described(items: list[dict[str, Any]]) -> list[str]:
+    """Listed jobs as `item` reads them: the title, then what else names them ("the
+    Madrid one", "the Northwind one")."""
+    return [
+        f"{i.get('title', '')}{TITLE_SEP}"
+        + " ".join(str(i[k]) for k in ("company", "location") if i.get(k))
+        for i in items
+    ]
+
+
+def _by_description(text: str, items: list[dict[str, Any]]) -> dict[str, Any] | None:
+    n = listed_item(text, _described(items)) if items else None
+    return items[n - 1 if n > 0 else -1] if n and (1 <= n <= len(items) or n == -1) else None
+
+
 def job_for_candidate(turn: Turn) -> str:
     ids = ID_RE.findall(turn.user)
     listed = turn.latest("find_matching_jobs")
     if listed:
-        chosen = pick_listed(turn.user, listed.get("matches", []), "job_id")
+        matches = listed.get("matches", [])
+        chosen = pick_listed(turn.user, matches, "job_id") or _by_description(turn.user, matches)
         if chosen:
             return str(chosen["job_id"])
     if ids:
@@ -84,11 +101,10 @@ def job_for_employer(turn: Turn) -> str:
     # "unpublish 2": a bare number after the verb is a rank in the list; "the warehouse
     # one", "the nurse req": a word only one listed title has
     bare = re.fullmatch(r"\W*[a-z]+\s+(\d{1,2})\W*", turn.user, re.I)
-    n = int(bare.group(1)) if bare else None
-    if jobs and not n:
-        n = listed_item(turn.user, [str(j.get("title", "")) for j in jobs])
-    if jobs and n and (1 <= n <= len(jobs) or n == -1):
-        return str(jobs[n - 1 if n > 0 else -1]["id"])
+    if bare and 1 <= (rank := int(bare.group(1))) <= len(jobs):
+        return str(jobs[rank - 1]["id"])
+    if (described := _by_description(turn.user, jobs)) is not None:
+        return str(described["id"])
     quoted = _QUOTED_RE.search(turn.user)
     if quoted:
         return quoted.group(1).strip()

@@ -109,6 +109,13 @@ def read_occupation(text: str) -> tuple[str, str] | None:
     text = re.sub(
         r"\b(what|how)\s+(exactly|actually|really|precisely)\s+", r"\1 ", text, flags=re.I
     )
+    # "what qualifications should a groundsman have": what qualifications does one need
+    text = re.sub(
+        r"\bwhat (skills|qualifications)\s+should\s+(an?|the)\s+(.+?)\s+have\b",
+        r"what \1 does \2 \3 need",
+        text,
+        flags=re.I,
+    )
     # "whats a dental nurse actually do": what does a dental nurse do
     text = re.sub(
         r"\bwhat'?s\s+(an?|the)\s+(.+?)\s+(?:\w+ly\s+)?do\b",

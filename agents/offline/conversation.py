@@ -72,12 +72,16 @@ class Turn:
                 items = data.get(_LISTS[message.name]) or []
                 if "error" in data or not items:
                     continue
-                # a contact request by its company and job ("the sales one", "Globex's")
+                # a contact request by its company and job ("the sales one", "Globex's");
+                # after TITLE_SEP, what else tells the items apart ("the Madrid one",
+                # "the Northwind one")
                 titles = [
                     str(
                         i.get("title")
                         or " ".join(filter(None, (i.get("company"), i.get("job_title"))))
                     )
+                    + TITLE_SEP
+                    + " ".join(str(i[k]) for k in ("company", "location") if i.get(k))
                     for i in items
                 ]
                 return message.name, titles
@@ -161,6 +165,10 @@ def pick_listed(text: str, items: list[dict[str, Any]], key: str) -> dict[str, A
     if titled:
         return max(titled, key=lambda i: len(str(i["title"])))
     return None
+
+
+# Between a listed item's title and the other words that name it (company, place)
+TITLE_SEP = " | "
 
 
 class NeedsFirst(Exception):

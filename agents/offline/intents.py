@@ -63,6 +63,8 @@ _ASKS_ABOUT_RE = re.compile(
     r"^\W*(how|what|why|when|who|whom|whose|where|is|are|am|do|does|did|should|shall|will|was|"
     r"were|can i|could i|may i|if|i wonder|wonder|before|i might|maybe|we are thinking|"
     r"i'?m thinking|i'?ll think)\b"
+    # "can alerts be for volunteering roles too?"
+    r"|^\W*(can|could|do|does|will|would)\s+(the\s+)?(job\s+)?(alerts?|it|they)\s+(be|include|cover|work)\b"
     # (not "I've read what happens and I get that it's permanent. yes, go ahead ...")
     r"|(?<!read )(?<!know )(?<!understand )(?<!seen )\bwhat happens\b"
     r"|\b(how do i|how can i|should i|should we|thinking about|not sure)\b"
@@ -75,7 +77,7 @@ _FORBIDS_RE = re.compile(
     # "unsubscribe me from your newsletter, not the job alerts"
     r"\bnot (the|my) (job )?alerts\b|"
     # "don't want to stop the alerts", "dont make me visible", "don't throw away the rewrite"
-    r"\b(don'?t|do not|never|no need to|not yet)\s+(\w+\s+){0,2}(publish|post|create|add|delete|"
+    r"\b(don'?t|do not|never|no need to|not yet)\s+(\w+\s+){0,2}(publish|post|create|add|delete|start|begin|"
     r"remove|erase|close|unpublish|contact|reach|ask|turn|set|enable|stop|hide|show|share|"
     r"accept|reject|change|rename|update|wipe|send|request|message|email|invite|make|switch|"
     r"flip|throw|bin|discard|scrap|ditch|keep)\b",
@@ -385,6 +387,9 @@ _NOT_NOW_RE = re.compile(
     # "maybe I should make myself visible... what do you think", "im this close to deleting
     # my account", "Hide my profile. jk lol", "Indeed sends me 40 alerts a day"
     r"|\bwhat do you think\b|\bmaybe (i|we) should\b|\b(this|so) close to\b|\b(jk|j/k|just kidding|kidding)\b"
+    # "Is the tone too formal?", "word count?": feedback on a pasted ad, not a request to post it
+    r"|\b(is|does) the (tone|wording|language|text|spelling|grammar)\b|\btoo (formal|informal|long|short|wordy)\b"
+    r"|\bword count\b|\bhow many words\b|\bproofread\b|\bfeedback on\b"
     r"|\b(indeed|linkedin|reed|glassdoor|totaljobs|monster|ziprecruiter|seek|stepstone|xing|infojobs)\s+"
     r"(sends?|sent|e-?mails?|gives?|gave|shows?|has|had|keeps|kept|lets?|did|does)\b",
     re.I,

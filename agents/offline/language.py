@@ -405,6 +405,9 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
             r"send a contact request to \1",
         ),
         (r"\bnummer\b", "number"),
+        # "Bitte die Stelle 'Hausmeister' schließen" (verb last)
+        (r"\b(?:die\s+)?stelle\s+(.{2,40}?)\s+schlie(?:ß|ss)en\b", r"close the \1 job"),
+        (r"\b(?:die\s+)?(überarbeitete|neue) fassung\b", "the rewritten version"),
         (r"\bpasst\b", "is fine"),
         # "Ich nehme die überarbeitete Version, bitte übernehmen": keeps it
         (r"\bich nehme\b", "i keep"),
@@ -547,6 +550,21 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
         ),
         (r"\bs'il (te|vous) pla[iî]t\b", "please"),
         (r"\bmets-moi\b|\bmettez-moi\b", "set up"),
+        # "Mon frère a activé des alertes": someone else did it
+        (r"\bmon fr[èe]re\b", "my brother"),
+        (r"\bma s(œ|oe)ur\b", "my sister"),
+        (r"\bmon ami(e)?\b", "my friend"),
+        (r"\bmon mari\b", "my husband"),
+        (r"\bma femme\b", "my wife"),
+        (r"\ba activ[ée]\w*\b", "turned on"),
+        (r"\ble ton\b", "the tone"),
+        (r"\btrop formel(le)?\b", "too formal"),
+        # "demander à la candidate Amira B. si elle accepte d'être contactée"
+        (r"\bdemande[rz]? [àa]\b", "ask"),
+        (
+            r"\bsi (il|elle|ils|elles) accepte\w* d'[êe]tre contact[ée]\w*\b",
+            "if they are happy to be contacted",
+        ),
         (r"\bje garde\b", "i keep"),
         (r"\bm'", "me "),
         (r"\bsupprim\w* la version r[ée][ée]crite\b", "discard the rewritten version"),
@@ -733,6 +751,8 @@ _GLOSS: dict[str, tuple[tuple[str, str], ...]] = {
         (r"\bc[oó]mo puedo (ser|llegar a ser|convertirme en)\b", "how can i become"),
         (r"\bc[oó]mo me convierto en\b|\bc[oó]mo (llego|se llega) a ser\b", "how do i become"),
         (r"\bhay\b", "are there"),
+        (r"\bcrear\b|\bcrea\b", "create"),
+        (r"\bnueva oferta\b", "new job"),
         (r"\bens[eé][ñn]ame\b", "show me"),
         (r"\bresultados\b", "results"),
         (r"\bdeber[ií]a aprender\b", "should i learn"),

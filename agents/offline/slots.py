@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from agents.offline.conversation import ordinals
+from agents.offline.conversation import TITLE_SEP, ordinals
 from ingest.job_terms import EMPLOYMENT, SENIORITY
 from ingest.occupations import get_occupations
 
@@ -1041,6 +1041,7 @@ def item(text: str, titles: list[str]) -> int | None:
     if ranks:
         return ranks[0]
     lowered = text.lower()
+    described, titles = titles, [t.split(TITLE_SEP)[0] for t in titles]
     named = [(len(t), n) for n, t in enumerate(titles, 1) if t and t.lower() in lowered]
     if named:
         return max(named)[1]
@@ -1049,9 +1050,10 @@ def item(text: str, titles: list[str]) -> int | None:
         words = [w for w in title.lower().split() if len(w) > 3 and w not in ("staff", "senior")]
         if words and all(re.search(rf"\b{re.escape(w)}\b", lowered) for w in words[-1:]):
             return n
-    # a word only one of the titles has ("the Globex backend position": Backend Developer)
+    # a word only one of the items has ("the Globex backend position": Backend Developer;
+    # "the Madrid one": the job in Madrid)
     said = set(re.findall(r"[a-z]{3,}", lowered))
-    per_title = [set(re.findall(r"[a-z]{3,}", t.lower())) for t in titles]
+    per_title = [set(re.findall(r"[a-z]{3,}", t.lower())) for t in described]
     unique = [
         n
         for n, own in enumerate(per_title, 1)

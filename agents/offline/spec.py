@@ -57,7 +57,7 @@ _CANDS = r"(candidates?|applicants?|people|ppl|folks|talent|profiles?|who)"
 # ("you can ..." is how a French or Spanish request reads word for word)
 _ASK = (
     r"((ok|okay|right|great|cool|so|alright|yes|yep|yeah|sure),?\s+|(please|pls|plz)\s+|go ahead and\s+|"
-    r"(we|i) (need|want|would like|'d like) to\s+|(can|could) (you|u)\s+|(you|u) can\s+)*"
+    r"(we|i)('d like| (need|want|would like)) to\s+|(can|could) (you|u)\s+|(you|u) can\s+)*"
 )
 
 # Order matters: pasted job descriptions first (anchored at the message start, since the
@@ -111,7 +111,7 @@ SPECS: tuple[ToolSpec, ...] = (
             # "We need to advertise for a Monitoring & Evaluation Officer, can you draft something?"
             r"\badvertis\w*\b[^\n?]{0,80}\b(draft|write( up)?)\s+(something|one|it)\b",
             r"^[^\n:]{0,80}\b(ad|advert|advertisement|job post|posting|listing|jd)\b[^\n:]{0,80}"
-            r"\b(just )?(a |as a )?draft\b[^\n:]{0,40}$",
+            r"\b(just )?(a |as a )?draft(ed)?\b[^\n:]{0,40}$",
             # "draft job post: senior backend engineer, fintech": a title after the colon
             r"^\W*(please\s+)?(draft|write( up)?)\s+(me\s+|us\s+)?(an?\s+)?(job\s+)?(ad|advert|post|"
             r"posting|description|listing|jd)\s*(for\s*)?:\s*[^\n:]{1,100}$",
@@ -137,7 +137,7 @@ SPECS: tuple[ToolSpec, ...] = (
         _rx(
             # the description comes after a colon, a dash or a line break: a one-line
             # request ("post the nurse job") names no job to create
-            rf"(^|[.!?]\s+)\W*{_ASK}(create|post|add|publish|advertise)\b[^\n]*\b{_JOBS}\b"
+            rf"(^|[.!?,]\s+)\W*{_ASK}(create|post|add|publish|advertise)\b[^\n]*\b{_JOBS}\b"
             r"[^\n]*?(:|\s[-–—]\s|\s?(->|→|=>)\s?|\n)",
             r"\b(here'?s|here is) (a|the|our) new (job|role|vacancy|position|ad)\b[^\n:]{0,40}(:|\n)",
             rf"^\W*{_ASK}((create|post|add|publish|advertise)\s+(this|the following)|"
@@ -182,6 +182,9 @@ SPECS: tuple[ToolSpec, ...] = (
             r"\bmy (data|account|profile)\b.*\b(erased|deleted|removed|wiped)\b",
             r"\b(i want|i'?d like|i would like|please have)\s+(everything|it all|all of it)\s+(erased|deleted|removed|wiped)\b",
             r"\bright to (be forgotten|erasure)\b",
+            # "Under GDPR I'd like all my personal data erased from your platform."
+            r"\b(i want|i'?d like|i would like|please have)\s+(all\s+)?my\s+(personal\s+)?(data|account|information|details)\s+"
+            r"(erased|deleted|removed|wiped)\b",
         ),
         (
             "Delete all my data",
@@ -454,6 +457,7 @@ SPECS: tuple[ToolSpec, ...] = (
             r"conversation|question|comment|review)\b).*\b(rewrite|rewritten|new version|changes|it|"
             r"tailored (version|one|cv|resume))\b",
             r"\b(prefer|keep|stick with|go back to) (my |the )?(old|original|previous|first)( (one|version|cv|resume))?\b",
+            r"\bsay no to (the|this|that) (rewrite|new version|rewritten (one|version|cv|resume))\b",
             r"\b(bin|ditch|scrap|trash|get rid of)\s+(the|that|this)\s+(rewrite|rewritten (one|version|cv|resume)|"
             r"new version|version|tailored (one|version|cv|resume))\b",
         ),
@@ -617,7 +621,9 @@ SPECS: tuple[ToolSpec, ...] = (
             # "what do hgv class 1 drivers earn these days"
             r"\b(wh?at|how much) (do|can|would) [a-z][^?]{1,60}?s (earn|get paid|take home)\b",
             r"\bhow (do|does|can|would|could|did|to) (i |you |one |someone |somebody |a person )?(become|get into|break into|train as|qualify as|start as|work as|end up as|retrain as)\b",
-            r"\bwhat (skills?|qualifications?|tech\w*|tools)\b.*\b(does|do|would|for)\s+(an?|the)\b.*\b(need|require|use|have)\b",
+            r"\bwhat (skills?|qualifications?|tech\w*|tools)\b.*\b(does|do|would|should|for)\s+(an?|the)\b.*\b(need|require|use|have)\b",
+            # "what does a data engineer actually need to know?"
+            r"\bwhat (does|do) (an?|the) [^?]{2,60}? (\w+ly )?need to (know|learn|have)\b",
             r"\b(skills?|qualifications?|degree|diploma|certificate|licence|license|training)\b.*\b(needed|required|necessary)\b"
             r".*\b(for|to be(come)?)\s+(an?|the)?\b",
             r"\bwhat (does it take|do i need) to be(come)? (an?|the)\b",

@@ -478,3 +478,55 @@ def test_requests_of_the_seventh_round(text: str, role: str, tool: str) -> None:
 def test_an_hourly_pay_change_with_pence_is_asked_back() -> None:
     tool, _, reply = _decide("change the salary on the cleaner job to £12.50/hr", "employer", None)
     assert tool is None and "12.5 is pay per hour" in reply
+
+
+@pytest.mark.parametrize(
+    ("text", "role", "context", "tool", "args"),
+    [
+        # an item of the list named by its place or its company
+        ("reopen the Manchester one", "employer", "org_jobs", "update_job", {"job": f"{202:032x}"}),
+        (
+            "what am I missing for the Madrid one",
+            "candidate",
+            "jobs",
+            "explain_match",
+            {"job_id": f"{104:032x}"},
+        ),
+        (
+            "why does the Northwind one match me?",
+            "candidate",
+            "jobs",
+            "explain_match",
+            {"job_id": f"{101:032x}"},
+        ),
+        (
+            "Under GDPR I'd like all my personal data erased from your platform.",
+            "candidate",
+            None,
+            "delete_my_data",
+            None,
+        ),
+        (
+            "Hi, I'd like to add a second job please, same as the cook one but for weekends: "
+            "'Weekend Cook – Greenway Care Home, Sat & Sun 8am-4pm, £12/h, food hygiene level 2 required.'",
+            "employer",
+            None,
+            "create_job",
+            None,
+        ),
+        (
+            "Bitte die Stelle 'Hausmeister' schließen, wir haben jemanden gefunden.",
+            "employer",
+            None,
+            "update_job",
+            {"published": False},
+        ),
+    ],
+)
+def test_requests_of_the_eighth_round(
+    text: str, role: str, context: str | None, tool: str, args: dict[str, Any] | None
+) -> None:
+    name, got, reply = _decide(text, role, context)
+    assert name == tool, reply
+    if args is not None:
+        assert {k: got.get(k) for k in args} == args
