@@ -186,7 +186,7 @@ _SCORE_RE = re.compile(
     re.I,
 )
 _PER_DAY_RE = re.compile(
-    r"\b(?:at most|max(?:imum)?(?:\s+of)?|up to|no more than|only)?\s*(\d{1,2}|one|two|three|four|five)\s*"
+    r"\b(?P<limit>at most|max(?:imum)?(?:\s+of)?|up to|no more than|only)?\s*(\d{1,2}|one|two|three|four|five)\s*"
     r"(?:alerts?\s+|jobs?\s+|times?\s+)?(?:a|per|each)\s+day\b",
     re.I,
 )
@@ -205,7 +205,9 @@ _BACKGROUND_RE = re.compile(
 def alert_args(turn: Turn) -> dict[str, Any]:
     """Alert settings from the message; what it does not name keeps the service's default."""
     args: dict[str, Any] = {}
-    per_day = _PER_DAY_RE.search(turn.user)
+    # "I get about ten a day ... no more than 2 a day": the limit said, not the complaint
+    said = list(_PER_DAY_RE.finditer(turn.user))
+    per_day = next((m for m in said if m.group("limit")), said[0] if said else None)
     # a score is not the number of alerts a day ("no more than 3 a day")
     score = next(
         (
@@ -223,7 +225,7 @@ def alert_args(turn: Turn) -> dict[str, Any]:
         word = enough.group(1).lower()
         args["max_per_day"] = NUMBER_WORDS.get(word) or int(word)
     elif per_day:
-        word = per_day.group(1).lower()
+        word = per_day.group(2).lower()
         args["max_per_day"] = NUMBER_WORDS.get(word) or int(word)
     if re.search(r"\bremote\b", turn.user, re.I):
         args["remote"] = True

@@ -39,7 +39,7 @@ from agents.offline.intents import (
     understand,
 )
 from agents.offline.language import ANSWERED, UNDERSTOOD, detect, gloss
-from agents.offline.slots import pay_period
+from agents.offline.slots import pay_period, spelt_numbers
 from agents.offline.spec import SPEC_BY_NAME, SPECS
 from tools.base import is_confirmation
 from tools.markdown import inert_fields
@@ -169,6 +169,7 @@ class OfflineChatModel(BaseChatModel):
         self, turn: Turn, allowed: set[str], lang: str
     ) -> tuple[list[ToolCall], Reading]:
         english = turn if lang == "en" else replace(turn, user=gloss(turn.user, lang))
+        english = replace(english, user=spelt_numbers(english.user))
         listed, titles = turn.listed()
         reading = understand(
             english.user,

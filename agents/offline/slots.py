@@ -106,6 +106,70 @@ NUMBER_WORDS = {
     "twenty": 20,
 }
 _PERIOD_DAYS = {"day": 1, "week": 7, "month": 30, "fortnight": 14}
+
+# Numbers said in words where a number is meant: "fifteen quid an hour", "thirty grand",
+# "forty-five thousand euro", "top three", "seventy percent", "the last ninety days" (not
+# "the Madrid one": a word becomes digits only next to what it counts)
+_UNITS: tuple[str, ...] = ("zero", "one", "two", "three", "four", "five", "six", "seven")
+_UNITS += ("eight", "nine")
+_UNITS += ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen")
+_UNITS += ("eighteen", "nineteen")
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70}
+_TENS |= {"eighty": 80, "ninety": 90}
+_SPELT_RE = re.compile(
+    r"\b(?P<n>(?:(?:"
+    + "|".join(_TENS)
+    + r")(?:[- ](?:"
+    + "|".join(_UNITS[1:10])
+    + r"))?|"
+    + "|".join(_UNITS)
+    + r"|a)(?:\s+hundred)?(?:\s+(?:thousand|grand))?)\b"
+)
+_COUNTED_AFTER_RE = re.compile(
+    r"\s*(?:k\b|quid|pounds?|euros?|dollars?|percent|%|an hour|a day|per|days?|weeks?|months?|"
+    r"a year|a month|years?|yrs?|jobs?|roles?|results|candidates|people|profiles|matches|of them|alerts?)",
+    re.I,
+)
+_COUNTED_BEFORE_RE = re.compile(
+    r"(?:\btop|\blast|\bpast|\bbest|\bbelow|\bunder|\bover|\babove|"
+    r"\bleast|\bmin(?:imum)?|\bmax(?:imum)?|\bthan|[£$€])\s*$",
+    re.I,
+)
+
+
+def spelt_numbers(text: str) -> str:
+    """`text` with numbers said in words as digits, where they count something."""
+
+    def value(said: str) -> int | None:
+        words = said.lower().replace("-", " ").split()
+        total = 0
+        for word in words:
+            if word in _TENS:
+                total += _TENS[word]
+            elif word in _UNITS:
+                total += _UNITS.index(word)
+            elif word == "a":
+                total += 1
+            elif word == "hundred":
+                total = (total or 1) * 100
+            elif word in ("thousand", "grand"):
+                total = (total or 1) * 1000
+        return total or None
+
+    def digits(match: re.Match[str]) -> str:
+        said = match.group("n")
+        after = _COUNTED_AFTER_RE.match(text, match.end())
+        if said.lower() == "one":  # "the last one", "one day I'll ...": only "one job"
+            counted = after is not None and not after.group(0).strip().lower().startswith("day")
+        else:
+            counted = bool(after or _COUNTED_BEFORE_RE.search(text, 0, match.start()))
+        if not counted or said.lower() == "a" or (number := value(said)) is None:
+            return said
+        return str(number)
+
+    return _SPELT_RE.sub(digits, text) if _SPELT_RE.search(text) else text
+
+
 _PLACE_RE = re.compile(
     r"\b(?<!nowhere )(?:in|near|around|round|based in|close to|à|bei|relocating to|moving to|move to|"
     r"relocate to)\s+(?:the\s+(?=[A-Z]|uk\b))?(?P<place>[^\W\d_][\w'-]*(?-i:[ -][A-Z][\w'-]*)?)",

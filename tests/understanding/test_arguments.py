@@ -10,6 +10,7 @@ import pytest
 from langchain_core.messages import HumanMessage
 
 from agents.offline import OfflineChatModel
+from agents.offline.slots import spelt_numbers
 from bench._utterances import CONTACTS, conversation
 from tools import ROLE_TOOLS
 
@@ -530,3 +531,28 @@ def test_requests_of_the_eighth_round(
     assert name == tool, reply
     if args is not None:
         assert {k: got.get(k) for k in args} == args
+
+
+@pytest.mark.parametrize(
+    ("said", "read"),
+    [
+        ("paying at least fifteen quid an hour", "paying at least 15 quid an hour"),
+        ("nothing below thirty grand", "nothing below 30000"),
+        ("forty-five thousand euro or more", "45000 euro or more"),
+        ("funnel stats, last ninety days", "funnel stats, last 90 days"),
+        ("top three lead UX jobs paris", "top 3 lead UX jobs paris"),
+        # not a count: "one" as a pronoun, "one day" as a plan
+        ("what am I missing for the last one", "what am I missing for the last one"),
+        ("one day im turning them off", "one day im turning them off"),
+    ],
+)
+def test_numbers_said_in_words_are_read_where_they_count(said: str, read: str) -> None:
+    assert spelt_numbers(said) == read
+
+
+def test_the_alert_limit_is_the_number_asked_for_not_the_one_complained_about() -> None:
+    name, args = call(
+        "The alerts drive me mad, I get about ten a day. Can you change it so I only get ones "
+        "that are at least an 80% match, and no more than 2 a day?"
+    )
+    assert name == "set_job_alerts" and args["max_per_day"] == 2 and args["min_score"] == 0.8
