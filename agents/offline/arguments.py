@@ -8,10 +8,10 @@ from typing import Any
 
 from agents.offline.conversation import (
     ID_RE,
-    TITLE_SEP,
     NeedsFirst,
     Turn,
     Unclear,
+    described,
     ordinals,
     pick_listed,
 )
@@ -46,18 +46,9 @@ def job_list_args(turn: Turn) -> dict[str, Any]:
     return listing_filters(turn.user)
 
 
-def _described(items: list[dict[str, Any]]) -> list[str]:
-    """Listed jobs as `item` reads them: the title, then what else names them ("the
-    Madrid one", "the Northwind one")."""
-    return [
-        f"{i.get('title', '')}{TITLE_SEP}"
-        + " ".join(str(i[k]) for k in ("company", "location") if i.get(k))
-        for i in items
-    ]
-
-
 def _by_description(text: str, items: list[dict[str, Any]]) -> dict[str, Any] | None:
-    n = listed_item(text, _described(items)) if items else None
+    """The listed item a message names by rank, title, place or company, if any."""
+    n = listed_item(text, [described(i) for i in items]) if items else None
     return items[n - 1 if n > 0 else -1] if n and (1 <= n <= len(items) or n == -1) else None
 
 
@@ -277,11 +268,12 @@ def answer_contact_args(turn: Turn) -> dict[str, Any]:
     named = [
         r for r in listed if r.get("company") and str(r["company"]).lower() in turn.user.lower()
     ]
-    chosen = named[0] if named else pick_listed(turn.user, listed, "id")
-    if chosen is None and listed:  # "the sales one": a word of one request's job
-        _, titles = turn.listed()
-        if (n := listed_item(turn.user, titles)) is not None and -1 <= n <= len(listed) and n:
-            chosen = listed[n - 1] if n > 0 else listed[-1]
+    # "the sales one": a word of one request's job
+    chosen = (
+        named[0]
+        if named
+        else pick_listed(turn.user, listed, "id") or _by_description(turn.user, listed)
+    )
     if chosen:
         args["request_id"] = str(chosen["id"])
     elif ordinals(turn.user) or _FROM_COMPANY_RE.search(turn.user):

@@ -72,19 +72,7 @@ class Turn:
                 items = data.get(_LISTS[message.name]) or []
                 if "error" in data or not items:
                     continue
-                # a contact request by its company and job ("the sales one", "Globex's");
-                # after TITLE_SEP, what else tells the items apart ("the Madrid one",
-                # "the Northwind one")
-                titles = [
-                    str(
-                        i.get("title")
-                        or " ".join(filter(None, (i.get("company"), i.get("job_title"))))
-                    )
-                    + TITLE_SEP
-                    + " ".join(str(i[k]) for k in ("company", "location") if i.get(k))
-                    for i in items
-                ]
-                return message.name, titles
+                return message.name, [described(i) for i in items]
         return None, []
 
     def last_shown(self) -> str | None:
@@ -169,6 +157,18 @@ def pick_listed(text: str, items: list[dict[str, Any]], key: str) -> dict[str, A
 
 # Between a listed item's title and the other words that name it (company, place)
 TITLE_SEP = " | "
+
+
+def described(item: dict[str, Any]) -> str:
+    """A listed item as `slots.item` reads it: its title (a contact request's company and
+    job: "the sales one", "Globex's"), then after TITLE_SEP what else tells the items
+    apart ("the Madrid one", "the Northwind one")."""
+    title = item.get("title") or " ".join(
+        filter(None, (item.get("company"), item.get("job_title")))
+    )
+    return f"{title}{TITLE_SEP}" + " ".join(
+        str(item[k]) for k in ("company", "location") if item.get(k)
+    )
 
 
 class NeedsFirst(Exception):

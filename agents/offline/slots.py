@@ -92,30 +92,20 @@ _PERIOD_RE = re.compile(
     r"\b(?:last|past)\s+(?:(\d{1,3}|two|three|four|five|six|twelve)\s+)?(day|week|month|fortnight)s?\b",
     re.I,
 )
-# Numbers said in words: periods ("the last three months"), counts ("show me ten"), alerts
-# a day ("no more than two a day")
-NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "ten": 10,
-    "twelve": 12,
-    "twenty": 20,
-}
 _PERIOD_DAYS = {"day": 1, "week": 7, "month": 30, "fortnight": 14}
 
-# Numbers said in words where a number is meant: "fifteen quid an hour", "thirty grand",
-# "forty-five thousand euro", "top three", "seventy percent", "the last ninety days" (not
-# "the Madrid one": a word becomes digits only next to what it counts)
+# Numbers said in words: periods ("the last three months"), counts ("show me ten"), alerts
+# a day ("no more than two a day"), pay ("thirty grand")
 _UNITS: tuple[str, ...] = ("zero", "one", "two", "three", "four", "five", "six", "seven")
 _UNITS += ("eight", "nine")
 _UNITS += ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen")
 _UNITS += ("eighteen", "nineteen")
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70}
 _TENS |= {"eighty": 80, "ninety": 90}
+NUMBER_WORDS = {word: n for n, word in enumerate(_UNITS) if n} | _TENS
+# Where a number is meant: "fifteen quid an hour", "thirty grand", "forty-five thousand
+# euro", "top three", "seventy percent", "the last ninety days" (not "the Madrid one": a
+# word becomes digits only next to what it counts)
 _SPELT_RE = re.compile(
     r"\b(?P<n>(?:(?:"
     + "|".join(_TENS)
@@ -144,12 +134,8 @@ def spelt_numbers(text: str) -> str:
         words = said.lower().replace("-", " ").split()
         total = 0
         for word in words:
-            if word in _TENS:
-                total += _TENS[word]
-            elif word in _UNITS:
-                total += _UNITS.index(word)
-            elif word == "a":
-                total += 1
+            if word in NUMBER_WORDS or word == "a":
+                total += NUMBER_WORDS.get(word, 1)
             elif word == "hundred":
                 total = (total or 1) * 100
             elif word in ("thousand", "grand"):

@@ -258,6 +258,16 @@ def _decide(text: str, role: str, context: str | None) -> tuple[str | None, dict
     return (call["name"], call["args"], "") if call else (None, {}, str(decided.content))
 
 
+def _assert_decides(
+    text: str, role: str, context: str | None, tool: str, args: dict[str, Any] | None
+) -> None:
+    """The tool called and, when `args` is given, those of its arguments."""
+    name, got, reply = _decide(text, role, context)
+    assert name == tool, reply
+    if args is not None:
+        assert {k: got.get(k) for k in args} == args
+
+
 def test_a_job_named_by_a_word_of_its_title_is_that_job_and_none_named_is_asked() -> None:
     # the list shows Data Engineer, Staff Nurse, Warehouse Operative
     assert _decide("unpublish the warehouse one, we've filled it", "employer", "org_jobs")[:2] == (
@@ -373,10 +383,7 @@ def test_a_pay_question_names_the_job_it_is_about() -> None:
 def test_employer_requests_of_the_sixth_round(
     text: str, context: str | None, tool: str, args: dict[str, Any] | None
 ) -> None:
-    name, got, reply = _decide(text, "employer", context)
-    assert name == tool, reply
-    if args is not None:
-        assert {k: got.get(k) for k in args} == args
+    _assert_decides(text, "employer", context, tool, args)
 
 
 @pytest.mark.parametrize(
@@ -527,10 +534,7 @@ def test_an_hourly_pay_change_with_pence_is_asked_back() -> None:
 def test_requests_of_the_eighth_round(
     text: str, role: str, context: str | None, tool: str, args: dict[str, Any] | None
 ) -> None:
-    name, got, reply = _decide(text, role, context)
-    assert name == tool, reply
-    if args is not None:
-        assert {k: got.get(k) for k in args} == args
+    _assert_decides(text, role, context, tool, args)
 
 
 @pytest.mark.parametrize(
